@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests poke at untyped payloads and broken inputs on purpose.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     files: ['**/*.cjs', '**/bin/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,1 +1,2 @@
-export const placeholder = 'cli';
+export { runCli } from './cli';
+export type { RunOptions } from './cli';

@@ -1,0 +1,69 @@
+// Test helpers: run the built `booty` binary as a child process against real temp directories.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+export const BIN = path.resolve(__dirname, '../bin/booty.js');
+
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh temporary directory, removed by the OS's tmp cleaning (tests never share one). */
+export function tempDir(prefix = 'booty-cli-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** A temp workspace holding the given files (relative path -> contents). */
+export function workspace(files: Record<string, string | Uint8Array> = {}): string {
+  const dir = tempDir('booty-ws-');
+  for (const [name, contents] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), contents);
+  }
+  return dir;
+}
+
+/** The environment the tests run booty in: no inherited RELEASE_GOVERNOR_*, a private HOME. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('RELEASE_GOVERNOR_') && key !== 'NO_COLOR' && key !== 'FORCE_COLOR') env[key] = value;
+  }
+  env['HOME'] = tempDir('booty-home-');
+  return { ...env, ...extra };
+}
+
+/** Runs `booty args...`, failing the test (instead of hanging) after `timeoutMs`. */
+export function booty(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? tempDir(),
+      env: options.env ?? cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`booty ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+/** No output of a user error may look like a crash. */
+export function expectNoStackTrace(result: RunResult): void {
+  expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
+  expect(result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
+}

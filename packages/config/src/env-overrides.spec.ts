@@ -1,0 +1,215 @@
+import { releaseGovernorEnvVariables } from './env-overrides';
+import { releaseGovernorSchema } from './schema';
+import type { ReleaseGovernorSettings } from './types';
+import { governor, parse, parseError, v1 } from '../test/helpers';
+
+const BLOCK = governor('enabled: true');
+
+function settingsWith(env: NodeJS.ProcessEnv): ReleaseGovernorSettings {
+  const settings = parse(BLOCK, env).releaseGovernor.settings;
+  if (settings === null) throw new Error('expected settings');
+  return settings;
+}
+
+function envError(env: NodeJS.ProcessEnv, text = BLOCK) {
+  return parseError('CONFIG_ENV', text, env);
+}
+
+describe('releaseGovernorEnvVariables', () => {
+  it('has one variable per release_governor key, in key order', () => {
+    expect(releaseGovernorEnvVariables.map((v) => v.key)).toEqual(Object.keys(releaseGovernorSchema.properties));
+    for (const entry of releaseGovernorEnvVariables) {
+      expect(entry.variable).toBe(`RELEASE_GOVERNOR_${entry.key.toUpperCase()}`);
+      expect(entry.accepts.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(releaseGovernorEnvVariables)).toBe(true);
+  });
+});
+
+describe('overrides that apply', () => {
+  it.each([
+    ['RELEASE_GOVERNOR_ENABLED', 'false', 'enabled', false],
+    ['RELEASE_GOVERNOR_PRODUCTION_ENVIRONMENT_NAME', 'prod-eu', 'production_environment_name', 'prod-eu'],
+    ['RELEASE_GOVERNOR_REQUIRE_APPROVAL_FOR_FIRST_DEPLOY', 'YES', 'require_approval_for_first_deploy', true],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', 'infra/**, .github/**', 'high_risk_paths', ['infra/**', '.github/**']],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', '["a, with comma", "b"]', 'high_risk_paths', ['a, with comma', 'b']],
+    ['RELEASE_GOVERNOR_MIGRATION_PATHS', '[]', 'migration_paths', []],
+    ['RELEASE_GOVERNOR_MIGRATION_PATHS', ' db/** ', 'migration_paths', ['db/**']],
+    ['RELEASE_GOVERNOR_DEPLOY_WORKFLOW_NAME', 'release.yaml', 'deploy_workflow_name', 'release.yaml'],
+    ['RELEASE_GOVERNOR_DEPLOY_WORKFLOW_REF', 'v2.0.0', 'deploy_workflow_ref', 'v2.0.0'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '0', 'cooldown_minutes', 0],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '1440', 'cooldown_minutes', 1440],
+    ['RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR', '1', 'max_deploys_per_hour', 1],
+    ['RELEASE_GOVERNOR_APPROVAL_MODE', 'comment', 'approval_mode', 'comment'],
+    ['RELEASE_GOVERNOR_APPROVAL_LABEL', 'ship-it', 'approval_label', 'ship-it'],
+    ['RELEASE_GOVERNOR_APPROVAL_LABEL', '', 'approval_label', null],
+    ['RELEASE_GOVERNOR_APPROVAL_COMMAND', '/deploy', 'approval_command', '/deploy'],
+    ['RELEASE_GOVERNOR_APPROVAL_COMMAND', '', 'approval_command', null],
+  ])('%s=%j sets %s', (variable, value, key, expected) => {
+    const result = parse(BLOCK, { [variable]: value });
+    expect((result.releaseGovernor.settings as unknown as Record<string, unknown>)[key]).toEqual(expected);
+    expect(result.releaseGovernor.overriddenBy).toEqual([variable]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it.each(['true', 'TRUE', 'True', '1', 'yes', 'Yes', 'on', 'ON'])('reads %j as true', (value) => {
+    expect(settingsWith({ RELEASE_GOVERNOR_REQUIRE_APPROVAL_FOR_FIRST_DEPLOY: value }).require_approval_for_first_deploy).toBe(true);
+  });
+
+  it.each(['false', 'FALSE', '0', 'no', 'NO', 'off', 'Off'])('reads %j as false', (value) => {
+    expect(settingsWith({ RELEASE_GOVERNOR_ENABLED: value }).enabled).toBe(false);
+  });
+
+  it('wins over the file and shows up in the loaded config', () => {
+    const result = parse(governor('cooldown_minutes: 10'), { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45' });
+    expect(result.releaseGovernor.settings?.cooldown_minutes).toBe(45);
+    expect(result.config).toMatchObject({ release_governor: { cooldown_minutes: 45 } });
+  });
+
+  it('lists the variables applied in key order', () => {
+    const result = parse(BLOCK, { RELEASE_GOVERNOR_APPROVAL_MODE: 'label', RELEASE_GOVERNOR_ENABLED: '1', RELEASE_GOVERNOR_STATE_DIR: '/tmp/x' });
+    expect(result.releaseGovernor.overriddenBy).toEqual(['RELEASE_GOVERNOR_ENABLED', 'RELEASE_GOVERNOR_APPROVAL_MODE']);
+  });
+
+  it('only reads the env option, never process.env, when one is given', () => {
+    process.env['RELEASE_GOVERNOR_COOLDOWN_MINUTES'] = 'abc';
+    try {
+      expect(parse(BLOCK, {}).releaseGovernor.settings?.cooldown_minutes).toBe(30);
+    } finally {
+      delete process.env['RELEASE_GOVERNOR_COOLDOWN_MINUTES'];
+    }
+  });
+});
+
+describe('bad override values (CONFIG_ENV)', () => {
+  it.each([
+    ['RELEASE_GOVERNOR_ENABLED', 'maybe', 'is not a boolean'],
+    ['RELEASE_GOVERNOR_ENABLED', '', 'is empty, and this key cannot be null'],
+    ['RELEASE_GOVERNOR_ENABLED', ' true', 'is not a boolean'],
+    ['RELEASE_GOVERNOR_PRODUCTION_ENVIRONMENT_NAME', '', 'is empty'],
+    ['RELEASE_GOVERNOR_PRODUCTION_ENVIRONMENT_NAME', '   ', 'must not be blank'],
+    ['RELEASE_GOVERNOR_REQUIRE_APPROVAL_FOR_FIRST_DEPLOY', 'y', 'is not a boolean'],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', 'a,,b', 'has an empty item (item 2)'],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', 'a,', 'has an empty item (item 2)'],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', '', 'is empty'],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', '[a, b]', 'starts with [ but is not valid JSON'],
+    ['RELEASE_GOVERNOR_HIGH_RISK_PATHS', '[1, 2]', 'not an array of strings'],
+    ['RELEASE_GOVERNOR_MIGRATION_PATHS', '["ok", " "]', 'must not be blank'],
+    ['RELEASE_GOVERNOR_DEPLOY_WORKFLOW_NAME', '.github/workflows/deploy.yml', 'must be a workflow file name'],
+    ['RELEASE_GOVERNOR_DEPLOY_WORKFLOW_NAME', '', 'is empty'],
+    ['RELEASE_GOVERNOR_DEPLOY_WORKFLOW_REF', 'my branch', 'must be a branch or tag name'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', 'abc', 'is not a whole number in decimal digits'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '1.5', 'is not a whole number'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '1.0', 'is not a whole number'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '1e3', 'is not a whole number'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '0x10', 'is not a whole number in decimal digits'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '+5', 'is not a whole number in decimal digits'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '05', 'is not a whole number in decimal digits'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', ' 5', 'has spaces around it'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '5 ', 'has spaces around it'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '', 'is empty'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '-1', 'must be a whole number 0 or more, found -1'],
+    ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '99999999999999999999', 'is too large'],
+    ['RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR', '0', 'must be a whole number 1 or more, found 0'],
+    ['RELEASE_GOVERNOR_APPROVAL_MODE', 'lable', 'is not one of the allowed values (did you mean label?)'],
+    ['RELEASE_GOVERNOR_APPROVAL_MODE', 'LABEL', 'is not one of the allowed values (did you mean label?)'],
+    ['RELEASE_GOVERNOR_APPROVAL_MODE', '', 'is empty, and this key cannot be null'],
+    ['RELEASE_GOVERNOR_APPROVAL_LABEL', ' ', 'must not be blank'],
+    ['RELEASE_GOVERNOR_APPROVAL_COMMAND', '\t', 'must not be blank'],
+  ])('%s=%j: %s', (variable, value, fragment) => {
+    const error = envError({ [variable]: value });
+    expect(error.issues).toHaveLength(1);
+    const [issue] = error.issues;
+    const key = variable.slice('RELEASE_GOVERNOR_'.length).toLowerCase();
+    expect(issue).toMatchObject({ path: `release_governor.${key}`, file: null, line: null, column: null, variable });
+    expect(issue?.message).toContain(`${variable}=${JSON.stringify(value)}`);
+    expect(issue?.message).toContain(fragment);
+    const accepts = releaseGovernorEnvVariables.find((v) => v.variable === variable)?.accepts ?? '';
+    expect(issue?.message).toContain(`it accepts ${accepts}`);
+  });
+
+  it('suggests the closest allowed value', () => {
+    expect(envError({ RELEASE_GOVERNOR_APPROVAL_MODE: 'enviroment' }).issues[0]?.suggestion).toBe('environment');
+  });
+
+  it('reports every bad variable at once, parse errors and range errors together', () => {
+    const error = envError({
+      RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'abc',
+      RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '0',
+      RELEASE_GOVERNOR_ENABLED: 'perhaps',
+    });
+    expect(error.issues.map((i) => i.variable).sort()).toEqual([
+      'RELEASE_GOVERNOR_COOLDOWN_MINUTES',
+      'RELEASE_GOVERNOR_ENABLED',
+      'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR',
+    ]);
+    expect(error.message).toMatch(/^RELEASE_GOVERNOR_/);
+  });
+
+  it('is an error even when the override would turn the Governor off', () => {
+    envError({ RELEASE_GOVERNOR_ENABLED: 'false', RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'soon' });
+  });
+});
+
+describe('overrides that do not apply', () => {
+  it.each([
+    ['no block', v1(), 'has no release_governor block'],
+    ['a null block', v1('release_governor:'), 'release_governor is null in'],
+    ['an empty block', v1('release_governor: {}'), 'release_governor is empty ({}) in'],
+    ['a v0 file', 'test_command: x\n', 'is schema_version 0, which has no release_governor block'],
+  ])('are ignored with a warning for %s', (_name, text, why) => {
+    const result = parse(text, { RELEASE_GOVERNOR_ENABLED: 'true', RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'not even a number' });
+    expect(result.releaseGovernor).toEqual({ state: expect.any(String), enabled: false, settings: null, overriddenBy: [] });
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', variable: 'RELEASE_GOVERNOR_ENABLED' }),
+      expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES' }),
+    ]);
+    expect(result.warnings[0]?.message).toContain(why);
+    expect(result.warnings[0]?.message).toContain('so it does not apply');
+  });
+});
+
+describe('unknown RELEASE_GOVERNOR_* variables', () => {
+  it('warn with the closest known name', () => {
+    const result = parse(BLOCK, { RELEASE_GOVERNOR_COOLDOWN_MINUTE: '5', RELEASE_GOVERNOR_ENABLD: '1' });
+    expect(result.warnings).toEqual([
+      {
+        code: 'CONFIG_ENV_UNKNOWN',
+        variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTE',
+        message: 'RELEASE_GOVERNOR_COOLDOWN_MINUTE is not a known variable and is ignored; did you mean RELEASE_GOVERNOR_COOLDOWN_MINUTES?',
+        suggestion: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES',
+      },
+      {
+        code: 'CONFIG_ENV_UNKNOWN',
+        variable: 'RELEASE_GOVERNOR_ENABLD',
+        message: 'RELEASE_GOVERNOR_ENABLD is not a known variable and is ignored; did you mean RELEASE_GOVERNOR_ENABLED?',
+        suggestion: 'RELEASE_GOVERNOR_ENABLED',
+      },
+    ]);
+    expect(result.releaseGovernor.settings?.cooldown_minutes).toBe(30);
+  });
+
+  it('catch a misspelt prefix and the wrong case', () => {
+    const result = parse(BLOCK, { RELEASE_GOVERNER_ENABLED: 'false', release_governor_enabled: 'false' });
+    expect(result.warnings.map((w) => w.suggestion)).toEqual(['RELEASE_GOVERNOR_ENABLED', 'RELEASE_GOVERNOR_ENABLED']);
+    expect(result.releaseGovernor.enabled).toBe(true);
+  });
+
+  it('warn without a suggestion when nothing is close', () => {
+    const result = parse(BLOCK, { RELEASE_GOVERNOR_SOMETHING_ELSE_ENTIRELY: 'x' });
+    expect(result.warnings).toEqual([expect.objectContaining({ code: 'CONFIG_ENV_UNKNOWN' })]);
+    expect(result.warnings[0]).not.toHaveProperty('suggestion');
+  });
+
+  it('warn even when there is no block', () => {
+    expect(parse(v1(), { RELEASE_GOVERNOR_ENABLD: '1' }).warnings.map((w) => w.code)).toEqual(['CONFIG_ENV_UNKNOWN']);
+  });
+
+  it('do not include RELEASE_GOVERNOR_STATE_DIR and RELEASE_GOVERNOR_APPROVED, which other parts of booty read', () => {
+    const result = parse(v1(), { RELEASE_GOVERNOR_STATE_DIR: '/var/lib/booty', RELEASE_GOVERNOR_APPROVED: 'true' });
+    expect(result.warnings).toEqual([]);
+  });
+});

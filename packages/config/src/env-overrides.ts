@@ -1,0 +1,221 @@
+import { ConfigError } from './errors';
+import { explainProblems } from './messages';
+import { pointerSegments } from './paths';
+import { PATTERN_NOUN, releaseGovernorSchema } from './schema';
+import type { SchemaNode } from './schema-types';
+import { closest } from './suggest';
+import type { ConfigIssue, ConfigWarning, ReleaseGovernorSettings } from './types';
+import { validateAgainst } from './validate';
+
+export const ENV_PREFIX = 'RELEASE_GOVERNOR_';
+
+/** Read by other parts of booty, not config keys: never warned about. */
+export const NON_CONFIG_VARIABLES: readonly string[] = ['RELEASE_GOVERNOR_STATE_DIR', 'RELEASE_GOVERNOR_APPROVED'];
+
+type Key = keyof ReleaseGovernorSettings;
+
+const PROPERTIES: Readonly<Record<Key, SchemaNode>> = releaseGovernorSchema.properties;
+const KEYS = Object.keys(PROPERTIES) as Key[];
+
+type Kind =
+  | { kind: 'boolean' }
+  | { kind: 'integer' }
+  | { kind: 'list' }
+  | { kind: 'enum'; values: string[]; nullable: boolean }
+  | { kind: 'string'; nullable: boolean };
+
+// How each variable is parsed follows from the key's schema, so a new key gets its variable for free.
+function kindOf(node: SchemaNode): Kind {
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  const nullable = types.includes('null');
+  if (node.enum) return { kind: 'enum', values: node.enum.filter((v): v is string => typeof v === 'string'), nullable };
+  if (types.includes('boolean')) return { kind: 'boolean' };
+  if (types.includes('integer')) return { kind: 'integer' };
+  if (types.includes('array')) return { kind: 'list' };
+  return { kind: 'string', nullable };
+}
+
+const BOOLEAN_WORDS = 'true/false, 1/0, yes/no or on/off (any case)';
+const LIST_WORDS = 'a JSON array of strings (["a","b"]) or comma-separated values (a, b)';
+
+function acceptsFor(node: SchemaNode): string {
+  const kind = kindOf(node);
+  switch (kind.kind) {
+    case 'boolean':
+      return BOOLEAN_WORDS;
+    case 'integer': {
+      const max = node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER ? ` to ${node.maximum}` : ' or more';
+      return `a whole number in decimal digits, ${node.minimum ?? 0}${max}`;
+    }
+    case 'list':
+      return LIST_WORDS;
+    case 'enum':
+      return `${kind.values.join(', ')}${kind.nullable ? '; empty for null' : ''}`;
+    case 'string': {
+      const noun = (node.pattern !== undefined ? PATTERN_NOUN[node.pattern] : undefined) ?? 'any text';
+      return `${noun}${kind.nullable ? '; empty for null' : ''}`;
+    }
+  }
+}
+
+function variableOf(key: string): string {
+  return `${ENV_PREFIX}${key.toUpperCase()}`;
+}
+
+/** Every `RELEASE_GOVERNOR_<KEY>` variable, the key it overrides, and what it accepts. */
+export const releaseGovernorEnvVariables: readonly { variable: string; key: string; accepts: string }[] = Object.freeze(
+  KEYS.map((key) => Object.freeze({ variable: variableOf(key), key, accepts: acceptsFor(PROPERTIES[key]) })),
+);
+
+const CONFIG_VARIABLES = new Map(KEYS.map((key) => [variableOf(key), key]));
+const KNOWN_VARIABLES = [...CONFIG_VARIABLES.keys(), ...NON_CONFIG_VARIABLES];
+
+type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
+
+const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+function parseValue(raw: string, kind: Kind): Parsed {
+  if (raw === '') {
+    const nullable = (kind.kind === 'string' || kind.kind === 'enum') && kind.nullable;
+    return nullable
+      ? { ok: true, value: null }
+      : { ok: false, problem: 'is empty, and this key cannot be null; set a value or unset the variable to keep the file\'s value' };
+  }
+  switch (kind.kind) {
+    case 'boolean': {
+      const word = raw.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(word)) return { ok: true, value: true };
+      if (['false', '0', 'no', 'off'].includes(word)) return { ok: true, value: false };
+      return { ok: false, problem: 'is not a boolean' };
+    }
+    case 'integer': {
+      if (!INTEGER.test(raw)) {
+        const why = /^\s|\s$/.test(raw)
+          ? 'has spaces around it'
+          : /^[+-]?(\d+\.\d*|\.\d+|\d+e[+-]?\d+)$/i.test(raw)
+            ? 'is not a whole number'
+            : 'is not a whole number in decimal digits';
+        return { ok: false, problem: why };
+      }
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value)) return { ok: false, problem: 'is too large' };
+      return { ok: true, value };
+    }
+    case 'list': {
+      const text = raw.trim();
+      if (text.startsWith('[')) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return { ok: false, problem: 'starts with [ but is not valid JSON' };
+        }
+        if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
+          return { ok: false, problem: 'is a JSON value but not an array of strings' };
+        }
+        return { ok: true, value: parsed };
+      }
+      const items = raw.split(',').map((item) => item.trim());
+      const empty = items.findIndex((item) => item === '');
+      if (empty !== -1) return { ok: false, problem: `has an empty item (item ${empty + 1}); remove the extra comma` };
+      return { ok: true, value: items };
+    }
+    case 'enum':
+      if (kind.values.includes(raw)) return { ok: true, value: raw };
+      return { ok: false, problem: 'is not one of the allowed values' };
+    case 'string':
+      return { ok: true, value: raw };
+  }
+}
+
+function shown(raw: string): string {
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+}
+
+function envIssue(variable: string, key: string, message: string, suggestion?: string): ConfigIssue {
+  return {
+    path: `release_governor.${key}`,
+    message,
+    file: null,
+    line: null,
+    column: null,
+    variable,
+    ...(suggestion === undefined ? {} : { suggestion }),
+  };
+}
+
+export interface AppliedOverrides {
+  settings: ReleaseGovernorSettings;
+  overriddenBy: string[];
+}
+
+/**
+ * Applies every `RELEASE_GOVERNOR_<KEY>` in `env` to a copy of `settings` and validates the
+ * result with the same schema as the file. Any bad value is a CONFIG_ENV error; all of them are
+ * reported together.
+ */
+export function applyEnvOverrides(settings: ReleaseGovernorSettings, env: NodeJS.ProcessEnv): AppliedOverrides {
+  const next: Record<string, unknown> = { ...settings, high_risk_paths: [...settings.high_risk_paths], migration_paths: [...settings.migration_paths] };
+  const overriddenBy: string[] = [];
+  const issues: ConfigIssue[] = [];
+  const raws = new Map<string, string>();
+  for (const key of KEYS) {
+    const variable = variableOf(key);
+    const raw = env[variable];
+    if (raw === undefined) continue;
+    const node = PROPERTIES[key];
+    const kind = kindOf(node);
+    const parsed = parseValue(raw, kind);
+    if (!parsed.ok) {
+      const suggestion = kind.kind === 'enum' ? closest(raw, kind.values) : undefined;
+      const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
+      issues.push(envIssue(variable, key, `${variable}=${shown(raw)} ${parsed.problem}${hint}; it accepts ${acceptsFor(node)}`, suggestion));
+      continue;
+    }
+    next[key] = parsed.value;
+    raws.set(key, raw);
+    overriddenBy.push(variable);
+  }
+  // Values that parsed still have to pass the schema (ranges, patterns), like the file's.
+  if (overriddenBy.length > 0) {
+    for (const explained of explainProblems(validateAgainst('release_governor', next))) {
+      const key = pointerSegments(explained.pointer)[0] ?? '';
+      const variable = variableOf(key);
+      const node = CONFIG_VARIABLES.has(variable) ? PROPERTIES[key as Key] : undefined;
+      const accepts = node ? `; it accepts ${acceptsFor(node)}` : '';
+      issues.push(
+        envIssue(variable, key, `${variable}=${shown(raws.get(key) ?? '')}: ${explained.message}${accepts}`, explained.suggestion),
+      );
+    }
+  }
+  if (issues.length > 0) throw new ConfigError('CONFIG_ENV', issues);
+  return { settings: next as unknown as ReleaseGovernorSettings, overriddenBy };
+}
+
+/** Names in `env` that look like `RELEASE_GOVERNOR_*` but are not known (typos). */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  for (const variable of Object.keys(env).sort()) {
+    if (!variable.toUpperCase().startsWith('RELEASE_GOV') || env[variable] === undefined) continue;
+    if (CONFIG_VARIABLES.has(variable) || NON_CONFIG_VARIABLES.includes(variable)) continue;
+    const suggestion = closest(variable, KNOWN_VARIABLES);
+    warnings.push({
+      code: 'CONFIG_ENV_UNKNOWN',
+      variable,
+      message: `${variable} is not a known variable and is ignored${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
+  }
+  return warnings;
+}
+
+/** One warning per `RELEASE_GOVERNOR_<KEY>` that is set but has no block to apply to. */
+export function ignoredVariableWarnings(env: NodeJS.ProcessEnv, why: string): ConfigWarning[] {
+  return KEYS.map(variableOf)
+    .filter((variable) => env[variable] !== undefined)
+    .map((variable) => ({
+      code: 'CONFIG_ENV_IGNORED' as const,
+      variable,
+      message: `${variable} is set but ${why}, so it does not apply; overrides only change a release_governor block that has at least one key (e.g. \`enabled: true\`)`,
+    }));
+}

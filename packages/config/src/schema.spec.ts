@@ -1,0 +1,130 @@
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  bootyConfigSchema,
+  bootyConfigV0Schema,
+  bootyConfigV1Schema,
+  GIT_REF,
+  releaseGovernorSchema,
+  SCHEMA_ID,
+  WORKFLOW_FILE,
+} from './schema';
+import type { SchemaNode } from './schema-types';
+
+const packageDir = path.join(__dirname, '..');
+
+describe('schema.json', () => {
+  it('is exactly the schema authored in src/schema.ts (refresh it with `npx nx run @booty/config:write-schema`)', () => {
+    const committed: unknown = JSON.parse(readFileSync(path.join(packageDir, 'schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(bootyConfigSchema)));
+  });
+
+  it('is exported by the package as @booty/config/schema.json and shipped in its files', () => {
+    const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      files: string[];
+    };
+    expect(manifest.exports['./schema.json']).toBe('./schema.json');
+    expect(manifest.files).toContain('schema.json');
+  });
+});
+
+describe('bootyConfigSchema', () => {
+  const strictAjv = (): Ajv => new Ajv({ strict: true, allErrors: true });
+
+  it('is a draft-07 schema with an $id, a title and a description for editors', () => {
+    expect(bootyConfigSchema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: SCHEMA_ID,
+      title: '.booty.yml',
+    });
+  });
+
+  it('is frozen, so nobody can change what the loader validates', () => {
+    expect(Object.isFrozen(bootyConfigSchema)).toBe(true);
+    expect(Object.isFrozen(releaseGovernorSchema.properties.high_risk_paths.default)).toBe(true);
+  });
+
+  it('compiles in ajv strict mode as a whole (what an editor sees)', () => {
+    expect(() => strictAjv().compile(bootyConfigSchema)).not.toThrow();
+  });
+
+  it('picks v1 for schema_version 1 and v0 otherwise, as the loader does', () => {
+    const validate = strictAjv().compile(bootyConfigSchema);
+    expect(validate({ schema_version: 1, test_command: 'npm test' })).toBe(true);
+    expect(validate({ schema_version: 1, test_command: 'npm test', timeout: 5 })).toBe(false);
+    expect(validate({ test_command: 'npm test', anything: 'goes in v0' })).toBe(true);
+    expect(validate({ schema_version: 0, test_command: 'npm test' })).toBe(true);
+    expect(validate({ schema_version: 2, test_command: 'npm test' })).toBe(false);
+    expect(validate({ schema_version: 1, test_command: 'x', release_governor: { enabled: true, nope: 1 } })).toBe(false);
+    expect(validate(['a list'])).toBe(false);
+  });
+
+  function propertiesOf(schema: SchemaNode): [string, SchemaNode][] {
+    return Object.entries(schema.properties ?? {});
+  }
+
+  it.each([
+    ['v0', bootyConfigV0Schema],
+    ['v1', bootyConfigV1Schema],
+    ['release_governor', releaseGovernorSchema],
+  ] as const)('every default of %s passes its own schema', (_name, schema) => {
+    const ajv = strictAjv();
+    for (const [key, property] of propertiesOf(schema)) {
+      if (!('default' in property)) continue;
+      const validate = ajv.compile(property);
+      expect({ key, valid: validate(property.default) }).toEqual({ key, valid: true });
+    }
+  });
+
+  it('gives every key a description', () => {
+    for (const schema of [bootyConfigV0Schema, bootyConfigV1Schema, releaseGovernorSchema]) {
+      for (const [key, property] of propertiesOf(schema)) {
+        expect({ key, description: typeof property.description }).toEqual({ key, description: 'string' });
+      }
+    }
+  });
+
+  it('has the keys and defaults of the reference table for release_governor', () => {
+    const defaults = Object.fromEntries(propertiesOf(releaseGovernorSchema).map(([key, p]) => [key, p.default]));
+    expect(defaults).toEqual({
+      enabled: true,
+      production_environment_name: 'production',
+      require_approval_for_first_deploy: false,
+      high_risk_paths: ['.github/workflows/**', '**/migrations/**'],
+      migration_paths: [],
+      deploy_workflow_name: 'deploy.yml',
+      deploy_workflow_ref: 'main',
+      cooldown_minutes: 30,
+      max_deploys_per_hour: 6,
+      approval_mode: 'environment',
+      approval_label: null,
+      approval_command: null,
+    });
+  });
+});
+
+describe('patterns', () => {
+  const workflowFile = new RegExp(WORKFLOW_FILE, 'u');
+  const gitRef = new RegExp(GIT_REF, 'u');
+
+  it.each(['deploy.yml', 'release.yaml', 'my deploy.yml'])('accepts the workflow file name %j', (name) => {
+    expect(workflowFile.test(name)).toBe(true);
+  });
+
+  it.each(['.github/workflows/deploy.yml', 'deploy', 'deploy.json', 'a\\b.yml', '.yml'])(
+    'refuses %j as a workflow file name',
+    (name) => {
+      expect(workflowFile.test(name)).toBe(false);
+    },
+  );
+
+  it.each(['main', 'v1.2.0', 'release/2024-06', 'refs/heads/main'])('accepts the ref %j', (ref) => {
+    expect(gitRef.test(ref)).toBe(true);
+  });
+
+  it.each(['', 'has space', '-main', 'a..b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b'])('refuses the ref %j', (ref) => {
+    expect(gitRef.test(ref)).toBe(false);
+  });
+});

@@ -1,0 +1,129 @@
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The built package (dist/) in fresh Node processes: what a consumer gets.
+
+const worker = path.join(__dirname, 'fixtures', 'load.cjs');
+const dist = path.join(__dirname, '..', 'dist', 'index.js');
+const workspaceRoot = path.join(__dirname, '..', '..', '..');
+
+// A guard so that a regression shows up as a failed test instead of a stuck run; no test
+// depends on how fast anything is.
+const GUARD_MS = 120_000;
+
+interface Outcome {
+  ok?: boolean;
+  code?: string;
+  name?: string;
+  state?: string;
+  path?: string | null;
+  issues?: { message: string; line: number | null }[];
+  modules?: { yaml: boolean; ajv: boolean };
+  polluted?: boolean;
+}
+
+function run(args: string[], options: SpawnSyncOptions = {}): { status: number | null; signal: NodeJS.Signals | null; outcome: Outcome; stderr: string } {
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: GUARD_MS, ...options });
+  const stdout = String(result.stdout ?? '');
+  const line = stdout.trim().split('\n').pop() ?? '';
+  let outcome: Outcome;
+  try {
+    outcome = JSON.parse(line) as Outcome;
+  } catch {
+    outcome = {};
+  }
+  return { status: result.status, signal: result.signal, outcome, stderr: String(result.stderr ?? '') };
+}
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'booty-config-proc-'));
+});
+
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function workspaceWith(content: string | Buffer): Promise<string> {
+  await fs.writeFile(path.join(dir, '.booty.yml'), content);
+  return dir;
+}
+
+describe('loading the package', () => {
+  it('does not load yaml or ajv at import time', () => {
+    const { status, outcome } = run([worker, 'import-only']);
+    expect(status).toBe(0);
+    expect(outcome.modules).toEqual({ yaml: false, ajv: false });
+  });
+
+  it('does not load yaml or ajv for a workspace without .booty.yml', () => {
+    const { outcome } = run([worker, 'load', dir]);
+    expect(outcome).toMatchObject({ ok: true, path: null, state: 'no-config', modules: { yaml: false, ajv: false } });
+  });
+
+  it('loads them on the first real file', async () => {
+    const { outcome } = run([worker, 'load', await workspaceWith('schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n')]);
+    expect(outcome).toMatchObject({ ok: true, state: 'enabled', modules: { yaml: true, ajv: true } });
+  });
+
+  it('works from CommonJS require and from an ES module import, with named exports', () => {
+    const cjs = run(['-e', `const m = require(${JSON.stringify(dist)}); console.log(JSON.stringify(Object.keys(m).sort()))`]);
+    const esm = run(['--input-type=module', '-e', `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`]);
+    const expected = ['ConfigError', 'bootyConfigSchema', 'loadBootyConfig', 'parseBootyConfig', 'releaseGovernorEnvVariables', 'resolveReleaseGovernor'];
+    expect(cjs.outcome).toEqual(expected);
+    expect(esm.outcome).toEqual(expected);
+  });
+
+  it('exports the schema file as @booty/config/schema.json', () => {
+    const { status, outcome } = run(['-e', "console.log(JSON.stringify(require('@booty/config/schema.json').$id))"], { cwd: workspaceRoot });
+    expect(status).toBe(0);
+    expect(outcome).toBe('https://unpkg.com/@booty/config/schema.json');
+  });
+});
+
+describe('hostile files, each in a fresh process with the default heap', () => {
+  it('a megabyte of `{` ends in a ConfigError, not a crash', async () => {
+    const { status, signal, outcome } = run([worker, 'load', await workspaceWith('{'.repeat(1024 * 1024))]);
+    expect({ status, signal }).toEqual({ status: 0, signal: null });
+    expect(outcome).toMatchObject({ ok: false, name: 'ConfigError' });
+    expect(['CONFIG_YAML', 'CONFIG_TOO_LARGE']).toContain(outcome.code);
+  });
+
+  it('an alias bomb ends in CONFIG_YAML', async () => {
+    const lines = ['test_command: x', 'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 12; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(', ')}]`);
+    const { status, outcome } = run([worker, 'load', await workspaceWith(`${lines.join('\n')}\n`)]);
+    expect(status).toBe(0);
+    expect(outcome).toMatchObject({ ok: false, code: 'CONFIG_YAML' });
+  });
+
+  it('__proto__ keys pollute nothing in the process', async () => {
+    const { outcome } = run([worker, 'load', await workspaceWith('test_command: x\n__proto__: {polluted: true}\nconstructor: {prototype: {polluted: true}}\n')]);
+    expect(outcome).toMatchObject({ ok: true, polluted: false });
+  });
+
+  it('a FIFO named .booty.yml is refused without blocking', async () => {
+    const fifo = path.join(dir, '.booty.yml');
+    const made = spawnSync('mkfifo', [fifo]);
+    expect(made.status).toBe(0);
+    const { status, outcome } = run([worker, 'load', dir]);
+    expect(status).toBe(0);
+    expect(outcome).toMatchObject({ ok: false, code: 'CONFIG_READ' });
+    expect(outcome.issues?.[0]?.message).toContain('not a regular file');
+  });
+
+  it('an unreadable file is CONFIG_READ with the path and the fix', async () => {
+    const file = path.join(await workspaceWith('test_command: x\n'), '.booty.yml');
+    await fs.chmod(file, 0o000);
+    await fs.chmod(dir, 0o755);
+    // root reads anything, so run the loader as an unprivileged user when the tests run as root.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const { status, outcome } = run([worker, 'load', dir], asUser);
+    expect(status).toBe(0);
+    expect(outcome).toMatchObject({ ok: false, code: 'CONFIG_READ' });
+    expect(outcome.issues?.[0]?.message).toBe('cannot be read: permission denied; make the file readable by this user');
+  });
+});
