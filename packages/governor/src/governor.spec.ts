@@ -36,12 +36,14 @@ describe('loadGovernor', () => {
   test.each([
     ['no .booty.yml', null, 'no-config'],
     ['no block', V1, 'absent'],
+    ['a schema_version 0 file', 'test_command: npm test\nrelease_governor:\n  enabled: true\n', 'absent'],
     ['an empty block', `${V1}release_governor: {}\n`, 'empty'],
     ['enabled: false', `${V1}release_governor:\n  enabled: false\n`, 'disabled'],
   ])('disabled by %s: a no-op that creates nothing', async (_name, yaml, code) => {
     const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
     const governor = await loadGovernor({ workspace: workspaceWith(yaml), env: {}, stateDir });
     expect(governor).toMatchObject({ enabled: false, reason: { code }, store: null });
+    if (yaml?.startsWith('test_command')) expect(governor.reason.message).toContain('schema_version 0');
     expect(await governor.status()).toMatchObject({ enabled: false, stateDir: null, state: null, deliveries: null });
     expect(existsSync(stateDir)).toBe(false);
   });

@@ -12,7 +12,10 @@ export function describeReason(loaded: LoadedBootyConfig, workspace: string): Go
   const byEnv = overriddenBy.includes('RELEASE_GOVERNOR_ENABLED');
   const messages: Record<ReleaseGovernorState, string> = {
     'no-config': `no .booty.yml in ${workspace}`,
-    absent: `${file} has no release_governor block`,
+    absent:
+      loaded.config?.schema_version === 0
+        ? `${file} is schema_version 0, which has no release_governor block (set schema_version: 1 to use one)`
+        : `${file} has no release_governor block`,
     null: `release_governor is null in ${file}`,
     empty: `release_governor is empty in ${file} (an empty block means disabled)`,
     disabled: `release_governor.enabled is false in ${file}`,

@@ -1,0 +1,137 @@
+/** Stable codes: callers branch on these, never on messages. */
+export type StateErrorCode =
+  | 'STATE_CORRUPT'
+  | 'STATE_UNSAFE'
+  | 'STATE_LOCK_TIMEOUT'
+  | 'STATE_WRITE'
+  | 'STATE_READ'
+  | 'STATE_INVALID_INPUT';
+
+/** Structured facts about a failure; every field is optional and only set when it applies. */
+export interface StateErrorDetails {
+  /** A finer, stable sub-kind, e.g. `empty`, `not-json`, `symlink`, `group-writable`, `lock-lost`. */
+  readonly reason?: string;
+  /** The sidecar lock file involved. */
+  readonly lockPath?: string;
+  /** How old the lock file was when we gave up, in milliseconds. */
+  readonly ageMs?: number;
+  /** How long we waited for the lock, in milliseconds. */
+  readonly waitedMs?: number;
+  /** The stale threshold in force, in milliseconds. */
+  readonly staleMs?: number;
+  /** Process id recorded in the lock file by its holder, when known. */
+  readonly holderPid?: number;
+  /** 1-based position of a JSON syntax error. */
+  readonly line?: number;
+  readonly column?: number;
+  /** The field, option or key that is wrong. */
+  readonly field?: string;
+  /** The operating system error code (ENOSPC, EACCES, EROFS, ...). */
+  readonly errno?: string;
+  readonly syscall?: string;
+  /** For ownership problems: our uid and the owner's uid. */
+  readonly uid?: number;
+  readonly ownerUid?: number;
+  /** For permission problems: the octal mode found, e.g. `0777`. */
+  readonly mode?: string;
+}
+
+/**
+ * Every failure of this package. `code` is stable; `path` is the file or directory concerned;
+ * `details` carries the structured facts; the message names the place, what happened, whether
+ * the data was changed, and the fix.
+ */
+export class StateError extends Error {
+  override readonly name = 'StateError';
+  readonly code: StateErrorCode;
+  readonly path: string;
+  readonly details: StateErrorDetails;
+  readonly lockPath?: string;
+  readonly ageMs?: number;
+
+  constructor(code: StateErrorCode, path: string, message: string, details: StateErrorDetails = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.path = path;
+    this.details = Object.freeze({ ...details });
+    if (details.lockPath !== undefined) this.lockPath = details.lockPath;
+    if (details.ageMs !== undefined) this.ageMs = details.ageMs;
+  }
+
+  toJSON(): { name: string; code: StateErrorCode; path: string; message: string; details: StateErrorDetails } {
+    return { name: this.name, code: this.code, path: this.path, message: this.message, details: this.details };
+  }
+}
+
+export function isStateError(error: unknown): error is StateError {
+  return error instanceof StateError;
+}
+
+/** The `code` of a Node.js system error (`ENOSPC`, ...), if it is one. */
+export function errnoOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+function syscallOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'syscall' in error) {
+    const syscall = (error as { syscall: unknown }).syscall;
+    if (typeof syscall === 'string') return syscall;
+  }
+  return undefined;
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files in this process',
+  ENFILE: 'too many open files on this system',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a path component is not a directory',
+  EISDIR: 'it is a directory',
+  ELOOP: 'it is a symbolic link',
+  EEXIST: 'it already exists',
+  EXDEV: 'it is on another file system',
+};
+
+export function describeErrno(error: unknown): string {
+  const code = errnoOf(error);
+  if (code !== undefined) return `${ERRNO_TEXT[code] ?? 'system error'} (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The operator's next step for an I/O failure in `dir`. */
+export function fixForErrno(error: unknown, dir: string): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  switch (errnoOf(error)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `Free space on the file system that holds ${dir} and retry.`;
+    case 'EROFS':
+      return `Remount that file system read-write, or set RELEASE_GOVERNOR_STATE_DIR to a writable directory.`;
+    case 'EACCES':
+    case 'EPERM':
+      return uid === undefined
+        ? `Make ${dir} writable by this user, or choose another state directory.`
+        : `Make ${dir} writable by uid ${uid} (for example: chown ${uid} ${dir} && chmod 700 ${dir}), or choose another state directory.`;
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'Raise the open-file limit (ulimit -n) or close other files, then retry.';
+    default:
+      return 'Check the file system and retry.';
+  }
+}
+
+/** Details shared by every error that wraps a system error. */
+export function errnoDetails(error: unknown): StateErrorDetails {
+  const errno = errnoOf(error);
+  const syscall = syscallOf(error);
+  return { ...(errno === undefined ? {} : { errno }), ...(syscall === undefined ? {} : { syscall }) };
+}

@@ -1,0 +1,87 @@
+import * as fsSync from 'node:fs';
+import { constants, promises as fsp, type BigIntStats, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * Every file-system call the store makes for its data files goes through this object, so a
+ * test can put a fault (ENOSPC, EIO, EROFS) at any single step without mocking `node:fs`.
+ * Lock files are the exception: the `lockfile` package talks to `node:fs` itself.
+ * Internal: not exported from the package index.
+ */
+export interface FsSeam {
+  open(path: string, flags: number, mode?: number): Promise<FileHandle>;
+  /** Writes every byte of `data` at the current position. */
+  writeAll(handle: FileHandle, data: Uint8Array): Promise<void>;
+  /** Reads `size` bytes from the start (fewer if the file is shorter). */
+  readAll(handle: FileHandle, size: number): Promise<Buffer>;
+  fstat(handle: FileHandle): Promise<Stats>;
+  fsync(handle: FileHandle): Promise<void>;
+  futimes(handle: FileHandle, time: Date): Promise<void>;
+  close(handle: FileHandle): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  link(existing: string, newPath: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** Creates `path` and missing parents with `mode`; an existing directory is not an error. */
+  mkdirp(path: string, mode: number): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  lstat(path: string): Promise<Stats>;
+  lstatBig(path: string): Promise<BigIntStats>;
+  stat(path: string): Promise<Stats>;
+  realpath(path: string): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+  // Synchronous twins for the ledger's prune pass only: it visits every entry, and one async
+  // round trip per file costs ten times more than the work (measured in tools/bench).
+  lstatSync(path: string): Stats;
+  openSync(path: string, flags: number): number;
+  fstatSync(fd: number): Stats;
+  readAllSync(fd: number): Buffer;
+  closeSync(fd: number): void;
+}
+
+export const nodeFs: FsSeam = {
+  open: (path, flags, mode) => fsp.open(path, flags, mode),
+  async writeAll(handle, data) {
+    let offset = 0;
+    while (offset < data.byteLength) {
+      const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
+      offset += bytesWritten;
+    }
+  },
+  async readAll(handle, size) {
+    // One read of a known size: FileHandle.readFile costs several round trips per small file.
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return buffer.subarray(0, offset);
+  },
+  fstat: (handle) => handle.stat(),
+  fsync: (handle) => handle.sync(),
+  futimes: (handle, time) => handle.utimes(time, time),
+  close: (handle) => handle.close(),
+  rename: (from, to) => fsp.rename(from, to),
+  link: (existing, newPath) => fsp.link(existing, newPath),
+  unlink: (path) => fsp.unlink(path),
+  async mkdirp(path, mode) {
+    await fsp.mkdir(path, { recursive: true, mode });
+  },
+  rmdir: (path) => fsp.rmdir(path),
+  lstat: (path) => fsp.lstat(path),
+  lstatBig: (path) => fsp.lstat(path, { bigint: true }),
+  stat: (path) => fsp.stat(path),
+  realpath: (path) => fsp.realpath(path),
+  readdir: (path) => fsp.readdir(path),
+  lstatSync: (path) => fsSync.lstatSync(path),
+  openSync: (path, flags) => fsSync.openSync(path, flags),
+  fstatSync: (fd) => fsSync.fstatSync(fd),
+  readAllSync: (fd) => fsSync.readFileSync(fd),
+  closeSync: (fd) => fsSync.closeSync(fd),
+};
+
+/** Read-only open that refuses symlinks and does not block on FIFOs. */
+export const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/** Exclusive create of a new private file; never follows or reuses an existing name. */
+export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;

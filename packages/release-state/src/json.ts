@@ -1,0 +1,58 @@
+import { StateError } from './errors';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Which `reset()` repairs a file, for the fix in messages. */
+export type ResetTarget = 'release' | 'deliveries';
+
+/**
+ * Decodes and parses a whole JSON document. An empty file, bytes that are not UTF-8 and text
+ * that is not JSON are all STATE_CORRUPT naming the file (and line:column when known): a damaged
+ * file is never read as "no data".
+ */
+export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: ResetTarget): unknown {
+  const fix = `Repair it by hand, or reset it with store.reset('${resetTarget}') (the current bytes are kept beside it).`;
+  if (bytes.byteLength === 0) {
+    throw new StateError(
+      'STATE_CORRUPT',
+      file,
+      `${file} is empty (0 bytes); an empty state file is damage (for example a crash of a writer that did not fsync), not "no data", so it is not read as empty. It was not changed. ${fix}`,
+      { reason: 'empty' },
+    );
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new StateError('STATE_CORRUPT', file, `${file} is not valid UTF-8 text. It was not changed. ${fix}`, { reason: 'not-utf8' });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const match = /position (\d+)/.exec(detail);
+    const offset = match?.[1] === undefined ? text.length : Number(match[1]);
+    const { line, column } = lineColumn(text, offset);
+    throw new StateError(
+      'STATE_CORRUPT',
+      file,
+      `${file}:${line}:${column} is not valid JSON (${detail.replace(/ in JSON at position \d+.*$/, '')}). It was not changed. ${fix}`,
+      { reason: 'not-json', line, column },
+      error,
+    );
+  }
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}

@@ -1,0 +1,159 @@
+import fc from 'fast-check';
+import { StateError } from './errors';
+import { parseReleaseState, RELEASE_STATE_FIELDS, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
+
+const FILE = '/state/release.json';
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+function errorOf(fn: () => unknown): StateError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StateError);
+    return error as StateError;
+  }
+  throw new Error('expected a StateError');
+}
+
+describe('release.json format', () => {
+  it('lists the six fields of the Python implementation, in order', () => {
+    expect(RELEASE_STATE_FIELDS).toEqual([
+      'production_sha_current',
+      'production_sha_previous',
+      'last_deploy_attempt_sha',
+      'last_deploy_time',
+      'last_deploy_result',
+      'last_health_check',
+    ]);
+  });
+
+  it('starts with every field null and a format version', () => {
+    const text = serializeReleaseState(skeletonState(), FILE).toString();
+    expect(JSON.parse(text)).toEqual({
+      format_version: 1,
+      production_sha_current: null,
+      production_sha_previous: null,
+      last_deploy_attempt_sha: null,
+      last_deploy_time: null,
+      last_deploy_result: null,
+      last_health_check: null,
+    });
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it("reads the Python implementation's file as it is: pending result, offset times, deploy_history", () => {
+    const python = {
+      production_sha_current: null,
+      production_sha_previous: null,
+      last_deploy_attempt_sha: null,
+      last_deploy_time: '2026-02-16T12:00:00.123456+00:00',
+      last_deploy_result: 'pending',
+      last_health_check: '2026-02-16T12:00:00',
+      deploy_history: [{ sha: 'a'.repeat(40), time: '2026-02-16T12:00:00+00:00', result: 'success' }],
+    };
+    const state = parseReleaseState(bytes(JSON.stringify(python)), FILE);
+    expect(state).toEqual(python);
+    expect(state.format_version).toBeUndefined();
+  });
+
+  it('reads a missing known field as null', () => {
+    expect(parseReleaseState(bytes('{"production_sha_current": null}'), FILE).last_health_check).toBeNull();
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['{"production_sha_current": ', 'not-json'],
+    ['[1,2]', 'not-object'],
+    ['null', 'not-object'],
+    ['{"last_deploy_result": "maybe"}', 'bad-field'],
+    ['{"production_sha_current": 42}', 'bad-field'],
+    ['{"format_version": "1"}', 'bad-field'],
+    ['{"format_version": 2}', 'unsupported-format-version'],
+  ])('refuses %j as STATE_CORRUPT (%s), naming the file and the fix', (text, reason) => {
+    const error = errorOf(() => parseReleaseState(bytes(text), FILE));
+    expect(error.code).toBe('STATE_CORRUPT');
+    expect(error.details.reason).toBe(reason);
+    expect(error.path).toBe(FILE);
+    expect(error.message).toContain(FILE);
+    expect(error.message).toContain('not changed');
+  });
+
+  it('gives line and column of a JSON syntax error', () => {
+    const error = errorOf(() => parseReleaseState(bytes('{\n  "a": 1,\n  oops\n}'), FILE));
+    expect(error.details).toMatchObject({ reason: 'not-json', line: 3, column: 3 });
+    expect(error.message).toContain(`${FILE}:3:3`);
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    const error = errorOf(() => parseReleaseState(Buffer.from([0x7b, 0xff, 0x7d]), FILE));
+    expect(error.details.reason).toBe('not-utf8');
+  });
+
+  it('writes the format version, the six fields in order, then unknown fields as they were', () => {
+    const state = { ...skeletonState(), zeta: 1, deploy_history: [], production_sha_current: 'a'.repeat(40) } as ReleaseState;
+    const keys = Object.keys(JSON.parse(serializeReleaseState(state, FILE).toString()) as object);
+    expect(keys).toEqual(['format_version', ...RELEASE_STATE_FIELDS, 'zeta', 'deploy_history']);
+  });
+
+  it('keeps every unknown field through parse → serialize → parse (property)', () => {
+    const reserved = new Set<string>([...RELEASE_STATE_FIELDS, 'format_version']);
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string().filter((key) => !reserved.has(key)),
+          fc.jsonValue(),
+        ),
+        (extra) => {
+          const original = { ...skeletonState(), ...extra };
+          const text = JSON.stringify(original);
+          const once = parseReleaseState(bytes(text), FILE);
+          const again = parseReleaseState(serializeReleaseState(once, FILE), FILE);
+          expect(again).toEqual(JSON.parse(text));
+        },
+      ),
+    );
+  });
+});
+
+describe('validateNextState', () => {
+  const current = parseReleaseState(bytes(JSON.stringify({ ...skeletonState(), format_version: undefined, last_deploy_time: '2026-02-16T12:00:00' })), FILE);
+
+  it('accepts well-formed changes and sets the format version', () => {
+    const next = validateNextState(
+      { ...current, production_sha_current: 'a'.repeat(40), last_deploy_time: '2026-02-17T10:00:00.000Z', last_deploy_result: 'success', last_health_check: '2026-02-17T10:05:00+00:00' },
+      current,
+      FILE,
+    );
+    expect(next.format_version).toBe(1);
+    expect(next.production_sha_current).toBe('a'.repeat(40));
+  });
+
+  it('accepts values it did not change, even when they would not be written today (Python naive time)', () => {
+    expect(validateNextState({ ...current }, current, FILE).last_deploy_time).toBe('2026-02-16T12:00:00');
+  });
+
+  it.each([
+    [{ production_sha_current: 'abc123' }, 'production_sha_current'],
+    [{ production_sha_current: 'A'.repeat(40) }, 'production_sha_current'],
+    [{ last_deploy_time: '2026-02-17 10:00' }, 'last_deploy_time'],
+    [{ last_deploy_time: '2026-02-17T10:00:00+02:00' }, 'last_deploy_time'],
+    [{ last_deploy_result: 'done' }, 'last_deploy_result'],
+    [{ last_health_check: 5 }, 'last_health_check'],
+    [{ production_sha_previous: undefined }, 'production_sha_previous'],
+    [{ format_version: 7 }, 'format_version'],
+  ])('refuses %j as STATE_INVALID_INPUT naming %s', (change, field) => {
+    const error = errorOf(() => validateNextState({ ...current, ...change }, current, FILE));
+    expect(error.code).toBe('STATE_INVALID_INPUT');
+    expect(error.details.field).toBe(field);
+    expect(error.message).toContain('not changed');
+  });
+
+  it.each([[null], [[]], ['state'], [undefined]])('refuses a callback result of %j', (value) => {
+    expect(errorOf(() => validateNextState(value, current, FILE)).details.reason).toBe('not-object');
+  });
+
+  it('refuses values JSON cannot hold', () => {
+    const error = errorOf(() => serializeReleaseState({ ...skeletonState(), big: BigInt(1) } as ReleaseState, FILE));
+    expect(error.code).toBe('STATE_INVALID_INPUT');
+  });
+});

@@ -1,0 +1,27 @@
+// Shared by the benchmark layouts: the built package (internal modules included), and helpers.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const DIST = path.join(ROOT, 'packages', 'release-state', 'dist');
+
+export function requireDist(module) {
+  const file = path.join(DIST, `${module}.js`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: build first (npx nx run-many -t build, or npm run bench which builds).`);
+  }
+  return require(file);
+}
+
+export function requireFixture(name) {
+  return require(path.join(ROOT, 'packages', 'release-state', 'test', 'fixtures', name));
+}
+
+/** A deterministic, distinct full 40-hex-digit commit id for (salt, n). */
+export function sha(n, salt) {
+  return createHash('sha1').update(`${salt}:${n}`).digest('hex');
+}

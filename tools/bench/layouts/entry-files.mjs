@@ -1,0 +1,40 @@
+// The layout @booty/release-state ships: one file per key under deliveries/, claimed with an
+// atomic link(). Measured through the package itself (dist/).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { requireDist } from './common.mjs';
+
+const { openStore } = requireDist('store');
+const { entryName, serializeEntry } = requireDist('ledger');
+
+export const name = 'entry-files (chosen)';
+export const description = 'one file per key, created by link(): no lock on the claim path';
+
+// No prune pass inside the measured claims: passes run at most hourly and are measured apart.
+const INTERNALS = { pruneIntervalMs: 24 * 60 * 60 * 1000, pruneEveryClaims: Number.MAX_SAFE_INTEGER };
+const OPTIONS = { maxDeliveries: 10_000_000 };
+
+/** Fills a fresh state directory with n entries, written directly (setup, not measured). */
+export async function populate(stateDir, n) {
+  await openStore({ stateDir, ...OPTIONS }, INTERNALS);
+  const dir = path.join(stateDir, 'deliveries');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const recordedAt = new Date().toISOString();
+  for (let i = 0; i < n; i++) {
+    const key = `bench/seed:${i.toString(16).padStart(40, '0')}`;
+    fs.writeFileSync(path.join(dir, entryName(key)), serializeEntry({ key, deliveryId: `seed-${i}`, recordedAt }));
+  }
+  // Bookkeeping as after a prune pass: nothing to import, next pass not due.
+  fs.writeFileSync(path.join(dir, '.ledger.json'), JSON.stringify({ format_version: 1, python_source: 'absent', last_prune: recordedAt }));
+}
+
+export async function open(stateDir) {
+  const store = await openStore({ stateDir, ...OPTIONS }, INTERNALS);
+  return {
+    claim: (repo, headSha, deliveryId) => store.deliveries.claim({ repo, headSha, deliveryId }),
+    count: () => store.deliveries.count(),
+    /** A full prune pass (amortised: runs at most hourly). */
+    prune: () => store.deliveries.prune(),
+    close: async () => {},
+  };
+}

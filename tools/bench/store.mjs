@@ -1,0 +1,153 @@
+// Benchmark section "store": the delivery ledger's claim cost at 1k, 10k and 100k stored ids,
+// and claims per second for 1 and 8 processes, for each layout measured.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sha } from './layouts/common.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const LAYOUTS = ['entry-files.mjs', 'journal.mjs', 'python-design.mjs'].map((file) => pathToFileURL(path.join(HERE, 'layouts', file)).href);
+const SIZES = [1_000, 10_000, 100_000];
+const PROCESSES = 8;
+const PER_PROCESS = 200;
+
+function tempDir() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'booty-bench-'));
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+const round = (value, digits = 3) => Number(value.toFixed(digits));
+
+/**
+ * Claim latency at every size, measured round-robin across the sizes (one claim at 1k, one at
+ * 10k, one at 100k, again...) so that a change in machine load affects every size alike.
+ */
+async function latencies(layout, sampleCounts, log) {
+  const dirs = [];
+  try {
+    const stores = [];
+    for (const [size, samples] of sampleCounts) {
+      const dir = tempDir();
+      dirs.push(dir);
+      const stateDir = path.join(dir, 'state');
+      log(`store: ${layout.name}: populating ${size} stored ids`);
+      await layout.populate(stateDir, size);
+      const openStarted = performance.now();
+      const ledger = await layout.open(stateDir);
+      const openMs = performance.now() - openStarted;
+      for (let i = 0; i < 10; i++) await ledger.claim('bench/warmup', sha(i, `w${size}`), `warm-${i}`);
+      stores.push({ size, samples, ledger, openMs, times: [] });
+    }
+    log(`store: ${layout.name}: measuring claim latency (${sampleCounts.map(([size, n]) => `${n} at ${size}`).join(', ')})`);
+    for (let i = 0; stores.some((store) => store.times.length < store.samples); i++) {
+      for (const store of stores) {
+        if (store.times.length >= store.samples) continue;
+        const started = performance.now();
+        const result = await store.ledger.claim('bench/measure', sha(i, `m${store.size}`), `measure-${i}`);
+        store.times.push(performance.now() - started);
+        if (!result.claimed) throw new Error(`${layout.name}: a fresh key was not claimed`);
+      }
+    }
+    const out = {};
+    for (const store of stores) {
+      const sorted = [...store.times].sort((a, b) => a - b);
+      out[store.size] = { median: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), openMs: store.openMs };
+      if (store.ledger.prune && store.size === SIZES[SIZES.length - 1]) {
+        log(`store: ${layout.name}: prune passes at ${store.size}`);
+        let started = performance.now();
+        await store.ledger.prune();
+        out[store.size].firstPruneMs = performance.now() - started;
+        started = performance.now();
+        await store.ledger.prune();
+        out[store.size].nextPruneMs = performance.now() - started;
+      }
+      await store.ledger.close();
+    }
+    return out;
+  } finally {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function startWorker(command) {
+  const child = spawn(process.execPath, [path.join(HERE, 'claim-worker.mjs'), JSON.stringify(command)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  let markReady;
+  const ready = new Promise((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    if (out.includes('ready\n')) markReady();
+  });
+  const done = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`claim worker exited with ${code}`));
+      resolve(JSON.parse(out.slice(out.indexOf('ready\n') + 6).trim()));
+    });
+  });
+  return { child, ready, done };
+}
+
+async function throughput(layoutUrl, layout, processes, perProcess) {
+  const dir = tempDir();
+  try {
+    const stateDir = path.join(dir, 'state');
+    await (await layout.open(stateDir)).close();
+    const workers = Array.from({ length: processes }, (_, w) => startWorker({ layout: layoutUrl, stateDir, count: perProcess, tag: `p${w}` }));
+    await Promise.all(workers.map((worker) => worker.ready));
+    for (const worker of workers) worker.child.stdin.write('go\n');
+    const results = await Promise.all(workers.map((worker) => worker.done));
+    const t0 = Math.min(...results.map((r) => r.t0));
+    const t1 = Math.max(...results.map((r) => r.t1));
+    const total = results.reduce((sum, r) => sum + r.count, 0);
+    const ledger = await layout.open(stateDir);
+    const kept = await ledger.count();
+    await ledger.close();
+    return { perSecond: (total / (t1 - t0)) * 1000, total, kept };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Rows: { section, subject, metric, value, unit, target?, ok? }. */
+export async function storeSection({ quick = false, log = () => {} } = {}) {
+  const rows = [];
+  for (const url of LAYOUTS) {
+    const layout = await import(url);
+    const subject = layout.name;
+    const row = (metric, value, unit, extra = {}) => rows.push({ section: 'store', subject, metric, value, unit, ...extra });
+    // The Python design rewrites the whole file per claim: fewer samples at large sizes.
+    const slow = layout.name.startsWith('python');
+    const sampleCounts = SIZES.map((size) => [size, quick ? 30 : slow ? Math.max(15, Math.round(300_000 / size)) : 400]);
+    const perSize = await latencies(layout, sampleCounts, log);
+    for (const size of SIZES) {
+      const label = `${size / 1000}k`;
+      row(`claim median @${label}`, round(perSize[size].median), 'ms');
+      row(`claim p95 @${label}`, round(perSize[size].p95), 'ms');
+    }
+    const ratio = perSize[100_000].median / perSize[1_000].median;
+    row('claim cost 100k / 1k (median)', round(ratio, 2), 'x', { target: '<= 2', ok: ratio <= 2 });
+    row('open store @100k', round(perSize[100_000].openMs, 1), 'ms', { note: 'one process start-up' });
+    if (perSize[100_000].firstPruneMs !== undefined) {
+      row('prune pass @100k, first (reads every entry)', round(perSize[100_000].firstPruneMs, 0), 'ms', { note: 'at most hourly' });
+      row('prune pass @100k, next (incremental)', round(perSize[100_000].nextPruneMs, 0), 'ms', { note: 'at most hourly' });
+    }
+    const perProcess = quick ? 50 : PER_PROCESS;
+    log(`store: ${subject}: claims/s, 1 process x ${perProcess * PROCESSES}`);
+    const one = await throughput(url, layout, 1, perProcess * PROCESSES);
+    log(`store: ${subject}: claims/s, ${PROCESSES} processes x ${perProcess}`);
+    const many = await throughput(url, layout, PROCESSES, perProcess);
+    row('claims/s, 1 process', round(one.perSecond, 0), '/s');
+    row(`claims/s, ${PROCESSES} processes (aggregate)`, round(many.perSecond, 0), '/s');
+    const scaling = many.perSecond / one.perSecond;
+    row(`${PROCESSES} processes / 1 process`, round(scaling, 2), 'x', { target: '>= 0.5', ok: scaling >= 0.5 });
+    row(`entries kept after ${PROCESSES} x ${perProcess} distinct claims`, many.kept, `of ${many.total}`, { target: `= ${many.total}`, ok: many.kept === many.total });
+  }
+  return rows;
+}
