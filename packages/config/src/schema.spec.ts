@@ -20,6 +20,13 @@ describe('schema.json', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(bootyConfigSchema)));
   });
 
+  it('has current standalone validators in src/validators.generated.ts (refresh with `npx nx run @booty/config:write-schema`)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { validatorsText } = require('../scripts/write-schema.cjs') as { validatorsText: (schemas: unknown) => string };
+    const committed = readFileSync(path.join(packageDir, 'src', 'validators.generated.ts'), 'utf8');
+    expect(committed === validatorsText({ bootyConfigV0Schema, bootyConfigV1Schema, releaseGovernorSchema })).toBe(true);
+  });
+
   it('is exported by the package as @booty/config/schema.json and shipped in its files', () => {
     const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
