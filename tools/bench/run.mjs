@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// The benchmark: `node tools/bench/run.mjs [--quick] [--only <section>]` (after a build).
-// Prints one Markdown table and writes the same rows to bench-results/latest.json.
-// A section is an async function returning rows { section, subject, metric, value, unit,
-// target?, ok?, note? }; add one by adding it to SECTIONS.
+// The benchmark: `node tools/bench/run.mjs [--quick] [--only <section>]` (after a build; `npm run
+// bench` builds first). Prints one Markdown table and writes the same to
+// bench-results/latest.json. Every figure of issue 6 is a ratio against its pair measured in the
+// same run, with both absolute medians. A section is an async function returning
+// { rows, method } (rows as described in table.mjs); add one by adding it to SECTIONS.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliSection } from './cli.mjs';
+import { pythonSection } from './python.mjs';
 import { storeSection } from './store.mjs';
+import { markdown, ordered } from './table.mjs';
 
 const SECTIONS = {
+  cli: cliSection,
   store: storeSection,
+  python: pythonSection,
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,35 +30,41 @@ if (only !== undefined && !(only in SECTIONS)) {
 }
 
 const log = (message) => process.stderr.write(`${message}\n`);
+const loadAverage = () => os.loadavg().map((value) => Number(value.toFixed(2)));
+const started = new Date();
 const machine = {
+  cores: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
   arch: os.arch(),
-  cpus: os.cpus().length,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  loadAverageAtStart: os.loadavg().map((value) => Number(value.toFixed(2))),
+  loadAverageAtStart: loadAverage(),
 };
 
 const rows = [];
+const method = {};
 for (const [name, section] of Object.entries(SECTIONS)) {
   if (only !== undefined && name !== only) continue;
-  rows.push(...(await section({ quick, log })));
+  const result = await section({ quick, log });
+  rows.push(...result.rows);
+  method[name] = result.method;
 }
+machine.loadAverageAtEnd = loadAverage();
+const finished = new Date();
+const durationSeconds = Math.round((finished.getTime() - started.getTime()) / 1000);
 
-const cell = (value) => String(value).replace(/\|/g, '\\|');
-const lines = [
-  '| Section | Subject | Metric | Value | Target |',
-  '|---|---|---|---:|---|',
-  ...rows.map((row) => {
-    const target = row.target === undefined ? (row.note ?? '') : `${row.target} ${row.ok ? 'met' : 'NOT met'}`;
-    return `| ${cell(row.section)} | ${cell(row.subject)} | ${cell(row.metric)} | ${cell(`${row.value} ${row.unit}`)} | ${cell(target)} |`;
-  }),
-];
-console.log(lines.join('\n'));
-console.log(`\n${machine.cpus} x ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}${quick ? '; --quick (fewer samples)' : ''}`);
+const table = ordered(rows);
+const footer = [
+  `${started.toISOString()}; ${machine.cores} x ${machine.cpuModel}, ${machine.platform} ${machine.arch}, Node ${machine.node}; load average (1/5/15 min) ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd.join(' ')} at end; ${durationSeconds} s${quick ? '; --quick (fewer samples: a smoke run, not a measurement)' : ''}.`,
+  method.cli ? `CLI: ${method.cli.rounds} alternating rounds after ${method.cli.warmupRounds} warm-up, ratio = median of per-round ratios; peak RSS by ${method.cli.rssMethod}.` : null,
+].filter(Boolean);
+console.log(`${markdown(table)}\n\n${footer.join('\n')}`);
+
+const missed = table.filter((row) => row.met === false);
+if (missed.length > 0) log(`targets not met: ${missed.map((row) => row.figure).join('; ')}`);
 
 const outDir = path.join(ROOT, 'bench-results');
 fs.mkdirSync(outDir, { recursive: true });
-const result = { generatedAt: new Date().toISOString(), quick, machine, rows };
+const result = { generatedAt: started.toISOString(), durationSeconds, quick, machine, method, rows: table };
 fs.writeFileSync(path.join(outDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 log(`wrote ${path.relative(process.cwd(), path.join(outDir, 'latest.json')) || 'bench-results/latest.json'}`);

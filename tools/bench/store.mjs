@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sha } from './layouts/common.mjs';
+import { detailRow, median, percentile, ratioRow, round } from './table.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LAYOUTS = ['entry-files.mjs', 'journal.mjs', 'python-design.mjs'].map((file) => pathToFileURL(path.join(HERE, 'layouts', file)).href);
@@ -17,12 +18,6 @@ const PER_PROCESS = 200;
 function tempDir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'booty-bench-'));
 }
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-const round = (value, digits = 3) => Number(value.toFixed(digits));
 
 /**
  * Claim latency at every size, measured round-robin across the sizes (one claim at 1k, one at
@@ -56,8 +51,7 @@ async function latencies(layout, sampleCounts, log) {
     }
     const out = {};
     for (const store of stores) {
-      const sorted = [...store.times].sort((a, b) => a - b);
-      out[store.size] = { median: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), openMs: store.openMs };
+      out[store.size] = { median: median(store.times), p95: percentile(store.times, 0.95), openMs: store.openMs };
       if (store.ledger.prune && store.size === SIZES[SIZES.length - 1]) {
         log(`store: ${layout.name}: prune passes at ${store.size}`);
         let started = performance.now();
@@ -115,39 +109,61 @@ async function throughput(layoutUrl, layout, processes, perProcess) {
   }
 }
 
-/** Rows: { section, subject, metric, value, unit, target?, ok? }. */
+/** Rows of the table (see table.mjs); the issue's targets apply to the chosen layout only. */
 export async function storeSection({ quick = false, log = () => {} } = {}) {
   const rows = [];
   for (const url of LAYOUTS) {
     const layout = await import(url);
-    const subject = layout.name;
-    const row = (metric, value, unit, extra = {}) => rows.push({ section: 'store', subject, metric, value, unit, ...extra });
+    const name = layout.name;
+    const chosen = layout.chosen === true;
+    const detail = (figure, value, unit, extra = {}) => rows.push(detailRow({ section: 'store', figure: `${figure}, ${name}`, ours: { label: name, value, unit }, ...extra }));
     // The Python design rewrites the whole file per claim: fewer samples at large sizes.
-    const slow = layout.name.startsWith('python');
+    const slow = name.startsWith('python');
     const sampleCounts = SIZES.map((size) => [size, quick ? 30 : slow ? Math.max(15, Math.round(300_000 / size)) : 400]);
     const perSize = await latencies(layout, sampleCounts, log);
+    const label = (size) => `${size / 1000}k`;
+    const [small, , large] = SIZES;
+    rows.push(
+      ratioRow({
+        section: 'store',
+        kind: chosen ? 'target' : 'reference',
+        figure: `Claim latency at ${label(large)} / ${label(small)} stored ids, ${name}`,
+        ours: { label: `${label(large)} ids`, value: round(perSize[large].median), unit: 'ms' },
+        pair: { label: `${label(small)} ids`, value: round(perSize[small].median), unit: 'ms' },
+        ratio: perSize[large].median / perSize[small].median,
+        target: chosen ? { op: '<=', value: 2 } : null,
+        samples: sampleCounts[0][1],
+        note: chosen ? undefined : 'for comparison',
+      }),
+    );
     for (const size of SIZES) {
-      const label = `${size / 1000}k`;
-      row(`claim median @${label}`, round(perSize[size].median), 'ms');
-      row(`claim p95 @${label}`, round(perSize[size].p95), 'ms');
+      detail(`Claim median at ${label(size)} ids`, round(perSize[size].median), 'ms', { samples: sampleCounts.find(([s]) => s === size)[1] });
+      detail(`Claim p95 at ${label(size)} ids`, round(perSize[size].p95), 'ms');
     }
-    const ratio = perSize[100_000].median / perSize[1_000].median;
-    row('claim cost 100k / 1k (median)', round(ratio, 2), 'x', { target: '<= 2', ok: ratio <= 2 });
-    row('open store @100k', round(perSize[100_000].openMs, 1), 'ms', { note: 'one process start-up' });
-    if (perSize[100_000].firstPruneMs !== undefined) {
-      row('prune pass @100k, first (reads every entry)', round(perSize[100_000].firstPruneMs, 0), 'ms', { note: 'at most hourly' });
-      row('prune pass @100k, next (incremental)', round(perSize[100_000].nextPruneMs, 0), 'ms', { note: 'at most hourly' });
+    detail(`Open store at ${label(large)} ids`, round(perSize[large].openMs, 1), 'ms', { note: 'once per process' });
+    if (perSize[large].firstPruneMs !== undefined) {
+      detail(`Prune pass at ${label(large)} ids, first (reads every entry)`, round(perSize[large].firstPruneMs, 0), 'ms', { note: 'at most hourly' });
+      detail(`Prune pass at ${label(large)} ids, next (incremental)`, round(perSize[large].nextPruneMs, 0), 'ms', { note: 'at most hourly' });
     }
     const perProcess = quick ? 50 : PER_PROCESS;
-    log(`store: ${subject}: claims/s, 1 process x ${perProcess * PROCESSES}`);
+    log(`store: ${name}: claims/s, 1 process x ${perProcess * PROCESSES}`);
     const one = await throughput(url, layout, 1, perProcess * PROCESSES);
-    log(`store: ${subject}: claims/s, ${PROCESSES} processes x ${perProcess}`);
+    log(`store: ${name}: claims/s, ${PROCESSES} processes x ${perProcess}`);
     const many = await throughput(url, layout, PROCESSES, perProcess);
-    row('claims/s, 1 process', round(one.perSecond, 0), '/s');
-    row(`claims/s, ${PROCESSES} processes (aggregate)`, round(many.perSecond, 0), '/s');
-    const scaling = many.perSecond / one.perSecond;
-    row(`${PROCESSES} processes / 1 process`, round(scaling, 2), 'x', { target: '>= 0.5', ok: scaling >= 0.5 });
-    row(`entries kept after ${PROCESSES} x ${perProcess} distinct claims`, many.kept, `of ${many.total}`, { target: `= ${many.total}`, ok: many.kept === many.total });
+    rows.push(
+      ratioRow({
+        section: 'store',
+        kind: chosen ? 'target' : 'reference',
+        figure: `Claims per second, ${PROCESSES} processes (aggregate) / 1 process, ${name}`,
+        ours: { label: `${PROCESSES} processes`, value: round(many.perSecond, 0), unit: '/s' },
+        pair: { label: '1 process', value: round(one.perSecond, 0), unit: '/s' },
+        ratio: many.perSecond / one.perSecond,
+        target: chosen ? { op: '>=', value: 0.5 } : null,
+        samples: many.total,
+        note: chosen ? undefined : 'for comparison',
+      }),
+    );
+    detail(`Entries kept after ${PROCESSES} x ${perProcess} distinct concurrent claims`, many.kept, `of ${many.total}`, { target: { op: '=', value: many.total } });
   }
-  return rows;
+  return { rows, method: { sizes: SIZES, processes: PROCESSES, claimsPerProcess: quick ? 50 : PER_PROCESS } };
 }

@@ -1,6 +1,6 @@
 // Test helpers: run the built `booty` binary as a child process against real temp directories.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -13,9 +13,18 @@ export interface RunResult {
   stderr: string;
 }
 
-/** A fresh temporary directory, removed by the OS's tmp cleaning (tests never share one). */
+const created: string[] = [];
+
+// Every directory a test file made is removed when that file's tests are done.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory of this test file's own. */
 export function tempDir(prefix = 'booty-cli-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** A temp workspace holding the given files (relative path -> contents). */

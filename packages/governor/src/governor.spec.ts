@@ -1,8 +1,16 @@
 import { ConfigError, parseBootyConfig } from '@booty/config';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync as makeTemp, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isGovernorEnabled, loadGovernor } from './governor';
+
+const created: string[] = [];
+afterAll(() => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+function mkdtempSync(prefix: string): string {
+  const dir = makeTemp(prefix);
+  created.push(dir);
+  return dir;
+}
 
 function workspaceWith(yaml: string | null): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'booty-governor-'));

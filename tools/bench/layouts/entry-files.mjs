@@ -9,6 +9,8 @@ const { entryName, serializeEntry } = requireDist('ledger');
 
 export const name = 'entry-files (chosen)';
 export const description = 'one file per key, created by link(): no lock on the claim path';
+/** The layout @booty/release-state ships: the targets apply to it. */
+export const chosen = true;
 
 // No prune pass inside the measured claims: passes run at most hourly and are measured apart.
 const INTERNALS = { pruneIntervalMs: 24 * 60 * 60 * 1000, pruneEveryClaims: Number.MAX_SAFE_INTEGER };
