@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { booty, cleanEnv, expectNoStackTrace, workspace } from './booty';
+import { spawnSync } from 'node:child_process';
+import { BIN, booty, cleanEnv, expectNoStackTrace, workspace } from './booty';
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string };
 const V1 = 'schema_version: 1\ntest_command: npm test\n';
@@ -24,6 +25,13 @@ describe('booty (the program)', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('--state-dir');
     expect(result.stdout).toContain('Exit status');
+  });
+
+  test('a reader that closes the pipe early ends booty quietly, not with a crash', () => {
+    // `true` exits before booty writes, so booty's first write meets a closed pipe (EPIPE).
+    const script = `"${process.execPath}" "${BIN}" --help | true; echo "booty exited $\{PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.stderr).toBe('booty exited 0\n');
   });
 
   test.each([

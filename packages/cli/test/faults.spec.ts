@@ -55,6 +55,7 @@ async function runBooty(c: FaultCase, built: Built): Promise<void> {
       expect({ label, ok: report.ok, code: report.error?.code }).toEqual({ label, ok: false, code: c.expect.code });
       const text = errorText(report.error ?? {});
       for (const word of c.expect.says ?? []) expect({ label, says: text }).toEqual({ label, says: expect.stringContaining(built.expand(word)) });
+      for (const word of c.expect.saysNot ?? []) expect({ label, says: text }).toEqual({ label, says: expect.not.stringContaining(word) });
     } else {
       expect({ label, stdout: result.stdout }).toEqual({ label, stdout: '' });
       expect(result.stderr).toContain(`(${c.expect.code})`);

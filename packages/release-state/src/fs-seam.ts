@@ -66,7 +66,14 @@ export const nodeFs: FsSeam = {
   link: (existing, newPath) => fsp.link(existing, newPath),
   unlink: (path) => fsp.unlink(path),
   async mkdirp(path, mode) {
-    await fsp.mkdir(path, { recursive: true, mode });
+    try {
+      await fsp.mkdir(path, { recursive: true, mode });
+    } catch (error) {
+      // Node's recursive mkdir reports ENOENT for some failures of the last step (EROFS, for
+      // one: nodejs/node#47098). A plain mkdir of that step reports the real cause.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await fsp.mkdir(path, { mode });
+    }
   },
   rmdir: (path) => fsp.rmdir(path),
   lstat: (path) => fsp.lstat(path),

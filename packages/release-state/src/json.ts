@@ -26,8 +26,9 @@ export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: 
   } catch {
     throw new StateError('STATE_CORRUPT', file, `${file} is not valid UTF-8 text. It was not changed. ${fix}`, { reason: 'not-utf8' });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     const match = /position (\d+)/.exec(detail);
@@ -41,6 +42,31 @@ export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: 
       error,
     );
   }
+  // A state file is a few levels deep. Nesting past this is damage (or an attack), and would
+  // overflow the stack of anything that walks the value later (JSON.stringify, for one).
+  if (depthExceeds(value, MAX_DEPTH)) {
+    throw new StateError(
+      'STATE_CORRUPT',
+      file,
+      `${file} nests values more than ${MAX_DEPTH} levels deep; no state file does. It was not changed. ${fix}`,
+      { reason: 'too-deep' },
+    );
+  }
+  return value;
+}
+
+const MAX_DEPTH = 64;
+
+/** True when `value` has arrays or objects nested more than `limit` deep (iterative: no recursion). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** 1-based line and column of a character offset. */

@@ -51,6 +51,8 @@ export interface FaultCase {
     exit: 1 | 2;
     /** Words the error (message and issues) must contain; placeholders expand. */
     says?: string[];
+    /** Words the error must not contain (e.g. a misleading errno). */
+    saysNot?: string[];
   };
 }
 
@@ -166,6 +168,7 @@ export const CASES: FaultCase[] = [
   release('state format_version "1"', 'format_version as a string', '{"format_version": "1"}\n', ['format_version']),
   release('state release.json over the size cap', 'a 9 MB release.json', { bytes: () => Buffer.from(`{"padding": "${'x'.repeat(9 * 1024 * 1024)}"}`) }, ['larger than']),
   release('state release.json 200,000 open brackets', 'deep, unterminated nesting', { bytes: repeat('[', 200_000) }, ['not valid JSON']),
+  release('state release.json nested 100,000 deep', 'well-formed JSON nested past any state file (would overflow --json output)', { bytes: () => Buffer.from(`{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`) }, ['levels deep']),
   {
     id: 'state release.json is a symlink',
     area: 'state',
@@ -186,9 +189,9 @@ export const CASES: FaultCase[] = [
   { id: 'state dir foreign-owned', area: 'state', input: 'state directory owned by another user', state: { foreignOwner: true }, expect: { code: 'STATE_UNSAFE', exit: 1, says: ['owned by uid', 'chown'] } },
   { id: 'state dir path through a file', area: 'state', input: '--state-dir goes through the .booty.yml file', state: { create: 'none' }, stateDirArg: '{ws}/.booty.yml/state', expect: { code: 'STATE_READ', exit: 1, says: ['{ws}/.booty.yml/state', 'ENOTDIR'] } },
   { id: 'state dir read-only, no release.json yet', area: 'state', input: 'an empty state directory that cannot be written', state: { create: 'empty-dir', readOnly: true }, expect: { code: 'STATE_WRITE', exit: 1, says: ['{state}/release.json', 'not changed'] } },
-  // The message names the directory; it does not promise the errno: Node's recursive mkdir
-  // reports a read-only file system as ENOENT (nodejs/node#47098).
-  { id: 'state dir missing under a read-only parent', area: 'state', input: 'the state directory must be created in a read-only directory', state: { create: 'none', readOnly: true }, expect: { code: 'STATE_WRITE', exit: 1, says: ['{state}', 'Nothing was written'] } },
+  // Node's recursive mkdir reports a read-only file system as ENOENT (nodejs/node#47098); the
+  // store retries the last step plainly so that the message names the real cause.
+  { id: 'state dir missing under a read-only parent', area: 'state', input: 'the state directory must be created in a read-only directory', state: { create: 'none', readOnly: true }, expect: { code: 'STATE_WRITE', exit: 1, says: ['{state}', 'Nothing was written'], saysNot: ['ENOENT'] } },
 
   // --- workflow_run payloads (public API, child process) -----------------------------------
   payload('null body', { whole: null }, '(payload)'),
