@@ -5,18 +5,10 @@ import * as path from 'node:path';
 import { createExclusive, readStateFile, writeFileAtomic } from './atomic-file';
 import { StateError } from './errors';
 import { nodeFs, type FsSeam } from './fs-seam';
+import { failure } from '../test/expect-state-error';
 
 function systemError(code: string, syscall: string): Error {
   return Object.assign(new Error(`${code}: simulated ${syscall}`), { code, syscall });
-}
-
-async function failure(promise: Promise<unknown>): Promise<StateError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StateError);
-  return error as StateError;
 }
 
 /** A seam whose `step` fails with `code` (a write fails after half the bytes). */

@@ -2,21 +2,12 @@ import fc from 'fast-check';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateError } from './errors';
 import { DeliveryLedger, entryName, keyOfEntryName } from './ledger';
 import { openStore, type OpenReleaseStoreOptions, type ReleaseStore } from './store';
+import { failure } from '../test/expect-state-error';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
 const KEY = (n: number, repo = 'octo/app') => `${repo}:${SHA(n)}`;
-
-async function failure(promise: Promise<unknown>): Promise<StateError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StateError);
-  return error as StateError;
-}
 
 describe('delivery ledger', () => {
   let dir: string;

@@ -1,19 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateError } from './errors';
 import { acquireLock, withLock, type LockSettings } from './lock';
+import { failure } from '../test/expect-state-error';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function failure(promise: Promise<unknown>): Promise<StateError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StateError);
-  return error as StateError;
-}
 
 describe('sidecar locks', () => {
   let dir: string;

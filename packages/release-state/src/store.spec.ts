@@ -1,22 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateError } from './errors';
 import { nodeFs, type FsSeam } from './fs-seam';
 import { openReleaseStore, RELEASE_STATE_FIELDS, resolveStateDir } from './index';
 import { acquireLock } from './lock';
 import { openStore } from './store';
+import { failure } from '../test/expect-state-error';
 
 const SHA = (c: string) => c.repeat(40);
-
-async function failure(promise: Promise<unknown>): Promise<StateError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StateError);
-  return error as StateError;
-}
 
 async function fingerprint(file: string): Promise<{ bytes: string; mtimeMs: number; ino: number }> {
   const stats = await fsp.stat(file);

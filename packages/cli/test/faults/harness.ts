@@ -1,11 +1,12 @@
 // Builds a fault case on disk, runs it, and fingerprints the tree before and after.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import { openReleaseStore } from '@booty/release-state';
+import { runProcess, type RunResult } from '../booty';
 import { ENABLED_YML, type Entry, type FaultCase, type PayloadMutation } from './cases';
 
 export const BIN = path.resolve(__dirname, '../../bin/booty.js');
@@ -235,35 +236,12 @@ export async function fingerprint(dir: string): Promise<Record<string, string>> 
   return out;
 }
 
-export interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
 /** Runs `command args...`; a run still going after HANG_MS is killed and rejects (a hang). */
 export function run(command: string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const [file, ...args] = command as [string, ...string[]];
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hang: ${command.join(' ').slice(0, 300)} did not finish within ${HANG_MS} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`));
-    }, HANG_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr });
-    });
-  });
+  const [file, ...args] = command as [string, ...string[]];
+  return runProcess(file, args, { ...options, timeoutMs: HANG_MS });
 }
 
 /** A stack frame line ("    at fn (file:1:2)") anywhere in the output. */
