@@ -110,13 +110,13 @@ export async function assertSafeDirectory(fs: FsSeam, dir: string, what: string)
   }
 }
 
-/** Refuses a symlink (or anything but a regular file) where a state file belongs. Absent is fine. */
-export async function assertRegularOrAbsent(fs: FsSeam, file: string): Promise<void> {
+/** Refuses a symlink (or anything but a regular file) where a state file belongs; true when it exists. */
+export async function assertRegularOrAbsent(fs: FsSeam, file: string): Promise<boolean> {
   let stats;
   try {
     stats = await fs.lstat(file);
   } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return;
+    if (errnoOf(error) === 'ENOENT') return false;
     throw readError(file, error);
   }
   if (stats.isSymbolicLink()) throw symlinkError(file);
@@ -128,6 +128,7 @@ export async function assertRegularOrAbsent(fs: FsSeam, file: string): Promise<v
       { reason: 'not-regular-file' },
     );
   }
+  return true;
 }
 
 /** Refuses a symlink (or a non-directory) where a state directory belongs. Absent is fine. */

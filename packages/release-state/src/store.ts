@@ -73,11 +73,13 @@ export async function openStore(options: OpenReleaseStoreOptions, internals: Sto
   const releaseTarget: LockTarget = { path: releasePath, label: RELEASE_FILE };
 
   await ensureStateDir(fs, stateDir);
-  await assertRegularOrAbsent(fs, releasePath);
+  const releaseExists = await assertRegularOrAbsent(fs, releasePath);
   await assertRegularOrAbsent(fs, path.join(stateDir, PYTHON_LEDGER_FILE));
   await assertDirectoryOrAbsent(fs, path.join(stateDir, LEDGER_DIR));
 
-  if ((await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES })) === null) {
+  // Opening does not read release.json (readState does, and reports damage); it only creates
+  // the skeleton when there is none.
+  if (!releaseExists) {
     await withLock(releaseLock, lock, releaseTarget, async (held) => {
       // Another process may have created it while we waited for the lock.
       if ((await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES })) !== null) return;
