@@ -1,6 +1,5 @@
 // Benchmark section "store": the delivery ledger's claim cost at 1k, 10k and 100k stored ids,
 // and claims per second for 1 and 8 processes, for each layout measured.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sha } from './layouts/common.mjs';
 import { detailRow, median, percentile, ratioRow, round } from './table.mjs';
+import { runTogether, startWorker } from './workers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LAYOUTS = ['entry-files.mjs', 'journal.mjs', 'python-design.mjs'].map((file) => pathToFileURL(path.join(HERE, 'layouts', file)).href);
@@ -69,37 +69,13 @@ async function latencies(layout, sampleCounts, log, { prune = true } = {}) {
   }
 }
 
-function startWorker(command) {
-  const child = spawn(process.execPath, [path.join(HERE, 'claim-worker.mjs'), JSON.stringify(command)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  let markReady;
-  const ready = new Promise((resolve) => (markReady = resolve));
-  child.stdout.on('data', (chunk) => {
-    out += chunk;
-    if (out.includes('ready\n')) markReady();
-  });
-  const done = new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`claim worker exited with ${code}`));
-      resolve(JSON.parse(out.slice(out.indexOf('ready\n') + 6).trim()));
-    });
-  });
-  return { child, ready, done };
-}
-
 async function throughput(layoutUrl, layout, processes, perProcess) {
   const dir = tempDir();
   try {
     const stateDir = path.join(dir, 'state');
     await (await layout.open(stateDir)).close();
-    const workers = Array.from({ length: processes }, (_, w) => startWorker({ layout: layoutUrl, stateDir, count: perProcess, tag: `p${w}` }));
-    await Promise.all(workers.map((worker) => worker.ready));
-    for (const worker of workers) worker.child.stdin.write('go\n');
-    const results = await Promise.all(workers.map((worker) => worker.done));
-    const t0 = Math.min(...results.map((r) => r.t0));
-    const t1 = Math.max(...results.map((r) => r.t1));
-    const total = results.reduce((sum, r) => sum + r.count, 0);
+    const workers = Array.from({ length: processes }, (_, w) => startWorker(path.join(HERE, 'claim-worker.mjs'), { layout: layoutUrl, stateDir, count: perProcess, tag: `p${w}` }, 'claim worker'));
+    const { t0, t1, total } = await runTogether(workers);
     const ledger = await layout.open(stateDir);
     const kept = await ledger.count();
     await ledger.close();

@@ -2,10 +2,13 @@ import { Builtins, Cli } from 'clipanion';
 import type { Writable } from 'node:stream';
 import { ConfigValidateCommand } from './commands/config-validate';
 import { GovernorStatusCommand } from './commands/governor-status';
+import { OPERATOR_COMMANDS } from './commands/operator';
+import { HelpCommand } from './commands/help';
 import { VerifierRunCommand } from './commands/verifier-run';
-import type { BootyContext } from './context';
-import { EXIT } from './errors';
-import { styleFor } from './output';
+import { withPlaceholders, type BootyContext } from './context';
+import { EXIT, messageText } from './errors';
+import { colorEnabled, guardStream, SafeText, styleFor, text, writeJson, writeLine, writeText } from './output';
+import { handleStopSignals, signalExit } from './signals';
 
 // Read at run time so the version printed is the one in the installed package.json.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,40 +22,96 @@ export interface RunOptions {
   cwd?: string;
 }
 
-function buildCli(): Cli<BootyContext> {
-  const cli = new Cli<BootyContext>({ binaryLabel: 'booty', binaryName: 'booty', binaryVersion: version });
+class BootyCli extends Cli<BootyContext> {
+  // Every usage line and option table is built from this, so the names go in before padding.
+  protected override getUsageByIndex(n: number, opts?: { detailed?: boolean; inlineOptions?: boolean }): { usage: string; options: { definition: string; description: string; required: boolean }[] } {
+    const { usage, options } = super.getUsageByIndex(n, opts);
+    return { usage: withPlaceholders(usage), options: options.map((option) => ({ ...option, definition: withPlaceholders(option.definition) })) };
+  }
+}
+
+const COMMANDS = [ConfigValidateCommand, GovernorStatusCommand, ...OPERATOR_COMMANDS, VerifierRunCommand];
+
+/**
+ * The commands `argv` can only mean: those whose path it starts with (`governor status ...`),
+ * else all of them. clipanion compiles its parser over every registered command on each run
+ * (about 10 ms for all of them, a quarter of what booty adds to Node's start on Node 24); a
+ * command line that names its command gets the same parse from that command alone. Help, typos
+ * and bare groups (`booty state`) get every command, so listings and suggestions stay complete.
+ */
+function commandsFor(argv: readonly string[]): readonly (typeof COMMANDS)[number][] {
+  if (argv.some((arg) => arg === '-h' || arg === '--help')) return COMMANDS;
+  const named = COMMANDS.filter((command) => command.paths?.some((path) => path.length > 0 && path.every((word, i) => argv[i] === word)));
+  return named.length > 0 ? named : COMMANDS;
+}
+
+function buildCli(colored: boolean, argv: readonly string[] = []): Cli<BootyContext> {
+  // enableColors is always decided here: clipanion's own default reads TERM, not whether the
+  // output is a terminal, and so put colour codes into pipes and files.
+  const cli = new BootyCli({ binaryLabel: 'booty', binaryName: 'booty', binaryVersion: version, enableColors: colored });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
-  cli.register(ConfigValidateCommand);
-  cli.register(GovernorStatusCommand);
-  cli.register(VerifierRunCommand);
+  cli.register(HelpCommand);
+  for (const command of commandsFor(argv)) cli.register(command);
   return cli;
 }
 
 /** Runs the `booty` command line and resolves to its exit status (it never calls process.exit). */
 export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const env = options.env ?? process.env;
+  const colored = colorEnabled(stdout, env);
   const context: BootyContext = {
     stdin: (options.stdin ?? process.stdin) as BootyContext['stdin'],
-    stdout: options.stdout ?? process.stdout,
+    stdout,
     stderr: options.stderr ?? process.stderr,
-    env: options.env ?? process.env,
+    env,
     cwd: options.cwd ?? process.cwd(),
-    colorDepth: 1,
+    colorDepth: colored ? 8 : 1,
   };
-  const cli = buildCli();
+  const cli = buildCli(colored, argv);
   if (argv.length === 0) {
-    context.stdout.write(cli.usage(null));
+    writeText(context.stdout, new SafeText(cli.usage(null)));
     return EXIT.ok;
   }
   let command;
   try {
     command = cli.process([...argv], context);
   } catch (error) {
-    // Unknown commands and bad options are usage errors: exit 2, message on stderr.
+    // Unknown commands and bad options are usage errors: exit 2, message on stderr (as JSON on
+    // stdout when --json was asked for, so a script still gets an object).
+    const message = withPlaceholders(error instanceof Error ? error.message : String(error));
+    if (argv.includes('--json')) {
+      writeJson(context.stdout, { ok: false, error: { code: 'USAGE', message } });
+      return EXIT.usage;
+    }
     const style = styleFor(context.stderr, context.env);
-    const message = error instanceof Error ? error.message : String(error);
-    context.stderr.write(`${style.red('error')}: ${message}\n\nRun \`booty --help\` for the commands and their options.\n`);
+    writeLine(context.stderr, text`${style.red('error')}: ${messageText(message)} (USAGE)\n\nRun \`booty --help\` for the commands and their options.`);
     return EXIT.usage;
   }
   return cli.run(command, context);
+}
+
+/**
+ * The program: runs the command line and owns the process around it. A reader that closes
+ * booty's output early changes nothing (output to it stops; the work and the exit status stay),
+ * and SIGHUP/SIGINT/SIGTERM/SIGQUIT end booty with 128+N, after a running verifier step's whole
+ * process group has been stopped.
+ */
+export function main(argv: readonly string[]): void {
+  guardStream(process.stdout);
+  guardStream(process.stderr);
+  handleStopSignals((signal) => {
+    writeLine(process.stderr, text`booty: stopped by ${signal}`);
+    process.exit(signalExit(signal));
+  });
+  runCli(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      writeLine(process.stderr, text`booty: ${messageText(error instanceof Error ? error.message : String(error))}`);
+      process.exitCode = EXIT.failed;
+    },
+  );
 }

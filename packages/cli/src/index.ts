@@ -1,2 +1,2 @@
-export { runCli } from './cli';
+export { main, runCli } from './cli';
 export type { RunOptions } from './cli';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
+import { text, writeLine } from './output';
+import { onStopSignal, signalExit, type StopSignal } from './signals';
 
 /** One shell command of the verification, in the order `.booty.yml` defines them. */
 export interface VerifierStep {
@@ -12,8 +13,10 @@ export interface VerifierStep {
 
 export interface StepResult {
   name: VerifierStep['name'];
-  status: 'passed' | 'failed' | 'timed-out' | 'skipped';
+  status: 'passed' | 'failed' | 'timed-out' | 'skipped' | 'interrupted';
   exitCode: number;
+  /** For 'interrupted': the signal that stopped booty (and so the step). */
+  signal?: StopSignal;
   durationMs: number;
 }
 
@@ -21,6 +24,18 @@ export interface StepResult {
 export const TIMEOUT_EXIT = 124;
 /** Time between SIGTERM and SIGKILL when a step overruns or booty is interrupted. */
 const KILL_GRACE_MS = 5_000;
+/** Node fires a longer timer at once (TimeoutOverflowWarning); a longer limit is capped instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// A control character (tab aside) cannot be passed to a shell as one argument (a NUL makes
+// spawn throw). The schema rejects such commands; this keeps the verifier from ever starting one.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** The first step whose command holds a control character (tab and line feed aside), if any. */
+export function unrunnableStep(steps: readonly VerifierStep[]): VerifierStep | undefined {
+  return steps.find((step) => step.command !== null && CONTROL.test(step.command));
+}
 
 /**
  * Runs one step through the shell in its own process group, so a timeout (or Ctrl-C) reaches
@@ -29,7 +44,15 @@ const KILL_GRACE_MS = 5_000;
 export function runStep(step: VerifierStep & { command: string }, cwd: string, env: NodeJS.ProcessEnv, log: Writable): Promise<StepResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(step.command, { cwd, env, shell: true, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(step.command, { cwd, env, shell: true, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    } catch (error) {
+      // spawn throws for arguments it cannot pass on (a NUL in an environment value).
+      writeLine(log, text`booty: could not start ${step.name}: ${error instanceof Error ? error.message : String(error)}`);
+      resolve({ name: step.name, status: 'failed', exitCode: 127, durationMs: Date.now() - started });
+      return;
+    }
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (signal: NodeJS.Signals) => {
@@ -48,32 +71,37 @@ export function runStep(step: VerifierStep & { command: string }, cwd: string, e
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            log.write(`booty: ${step.name} timed out after ${step.timeoutSeconds} s; stopping its process group\n`);
+            writeLine(log, text`booty: ${step.name} timed out after ${step.timeoutSeconds} s; stopping its process group`);
             terminate();
-          }, step.timeoutSeconds * 1000);
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.write(`booty: ${signal} received; stopping ${step.name}\n`);
-      terminate();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const finish = (exitCode: number, status: StepResult['status']) => {
+          }, Math.min(step.timeoutSeconds * 1000, MAX_TIMER_MS));
+    // booty was told to stop: the group gets SIGTERM (SIGKILL after the grace period, or at
+    // once on a second signal), and the step ends as interrupted once the shell is gone.
+    let interrupted: StopSignal | undefined;
+    const stopListening = onStopSignal((signal) => {
+      if (interrupted === undefined) {
+        interrupted = signal;
+        terminate();
+      } else {
+        killGroup('SIGKILL');
+      }
+    });
+    const finish = (result: Omit<StepResult, 'name' | 'durationMs'>) => {
       clearTimeout(timer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve({ name: step.name, status, exitCode, durationMs: Date.now() - started });
+      stopListening();
+      resolve({ name: step.name, ...result, durationMs: Date.now() - started });
     };
     child.on('error', (error) => {
-      log.write(`booty: could not start ${step.name}: ${error.message}\n`);
-      finish(127, 'failed');
+      writeLine(log, text`booty: could not start ${step.name}: ${error.message}`);
+      finish({ status: 'failed', exitCode: 127 });
     });
     child.on('exit', (code, signal) => {
       // The shell has exited; make sure nothing it left behind outlives the step.
       killGroup('SIGKILL');
       clearTimeout(killTimer);
-      if (timedOut) return finish(TIMEOUT_EXIT, 'timed-out');
-      const exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
-      finish(exitCode, exitCode === 0 ? 'passed' : 'failed');
+      if (interrupted !== undefined) return finish({ status: 'interrupted', exitCode: signalExit(interrupted), signal: interrupted });
+      if (timedOut) return finish({ status: 'timed-out', exitCode: TIMEOUT_EXIT });
+      const exitCode = code ?? (signal ? signalExit(signal) : 128);
+      finish({ status: exitCode === 0 ? 'passed' : 'failed', exitCode });
     });
   });
 }
@@ -83,11 +111,11 @@ export async function runSteps(steps: readonly VerifierStep[], cwd: string, env:
   const results: StepResult[] = [];
   for (const step of steps) {
     if (step.command === null) {
-      log.write(`booty: ${step.name} not set; skipped\n`);
+      writeLine(log, text`booty: ${step.name} not set; skipped`);
       results.push({ name: step.name, status: 'skipped', exitCode: 0, durationMs: 0 });
       continue;
     }
-    log.write(`booty: ${step.name}: ${step.command}\n`);
+    writeLine(log, text`booty: ${step.name}: ${step.command}`);
     const result = await runStep({ ...step, command: step.command }, cwd, env, log);
     results.push(result);
     if (result.status !== 'passed') break;

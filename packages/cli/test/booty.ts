@@ -1,6 +1,6 @@
 // Test helpers: run the built `booty` binary as a child process against real temp directories.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -44,7 +44,13 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     if (!key.startsWith('RELEASE_GOVERNOR_') && key !== 'NO_COLOR' && key !== 'FORCE_COLOR') env[key] = value;
   }
   env['HOME'] = tempDir('booty-home-');
-  return { ...env, ...extra };
+  return withThisNode({ ...env, ...extra });
+}
+
+/** `env` with this test run's Node first on PATH: bin/booty.js starts `node` from PATH. */
+export function withThisNode(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dir = path.dirname(process.execPath);
+  return env['PATH']?.split(':')[0] === dir ? env : { ...env, PATH: `${dir}${env['PATH'] ? `:${env['PATH']}` : ''}` };
 }
 
 /**
@@ -74,9 +80,25 @@ export function runProcess(file: string, args: readonly string[], options: { cwd
   });
 }
 
-/** Runs `booty args...` (the built binary) in a temp directory with a clean environment. */
+/**
+ * Runs `booty args...` in a temp directory with a clean environment, as people run it: the
+ * built bin/booty.js executed through its `#!` line.
+ */
 export function booty(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
-  return runProcess(process.execPath, [BIN, ...args], {
+  return runProcess(BIN, args, {
+    cwd: options.cwd ?? tempDir(),
+    env: withThisNode(options.env ?? cleanEnv()),
+    timeoutMs: options.timeoutMs ?? 20_000,
+  });
+}
+
+/**
+ * Runs booty with Node directly (`node -- bin/booty.js`), bypassing the `#!` launcher: for
+ * environment variables whose names no shell passes on (`/bin/sh` drops them), so that what
+ * booty itself does with them shows.
+ */
+export function bootyByNode(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return runProcess(process.execPath, ['--', BIN, ...args], {
     cwd: options.cwd ?? tempDir(),
     env: options.env ?? cleanEnv(),
     timeoutMs: options.timeoutMs ?? 20_000,
@@ -87,4 +109,41 @@ export function booty(args: readonly string[], options: { cwd?: string; env?: No
 export function expectNoStackTrace(result: RunResult): void {
   expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
   expect(result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
+}
+
+/** Runs a bash script (a pipeline, a pseudo-terminal); bounded like every run here. */
+export function shell(script: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return runProcess('bash', ['-c', script], { cwd: options.cwd ?? tempDir(), env: options.env ?? cleanEnv(), timeoutMs: options.timeoutMs ?? 20_000 });
+}
+
+/** A shell word for `value` (single-quoted). */
+export function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The built booty as a shell command line with `args`. */
+export function bootyCommand(args: readonly string[]): string {
+  return [BIN, ...args].map(quote).join(' ');
+}
+
+/**
+ * Runs booty under a pseudo-terminal (util-linux `script`), so its stdout and stderr are a TTY
+ * as at a person's terminal; what the terminal showed comes back in stdout.
+ */
+export function bootyInTerminal(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return shell(`script -qec ${quote(bootyCommand(args))} /dev/null`, options);
+}
+
+/** Waits (bounded) until `pid` is gone or a zombie; resolves to whether it is still running. */
+export async function stillRunningAfterWait(pid: number, waitMs = 5_000): Promise<boolean> {
+  const running = () => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  const until = Date.now() + waitMs;
+  while (running() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  return running();
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, booty, cleanEnv, expectNoStackTrace, workspace } from './booty';
+import { BIN, booty, bootyByNode, bootyCommand, bootyInTerminal, cleanEnv, expectNoStackTrace, shell, tempDir, workspace } from './booty';
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string };
 const V1 = 'schema_version: 1\ntest_command: npm test\n';
@@ -29,9 +29,15 @@ describe('booty (the program)', () => {
 
   test('a reader that closes the pipe early ends booty quietly, not with a crash', () => {
     // `true` exits before booty writes, so booty's first write meets a closed pipe (EPIPE).
-    const script = `"${process.execPath}" "${BIN}" --help | true; echo "booty exited $\{PIPESTATUS[0]}" >&2`;
-    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+    const script = `"${BIN}" --help | true; echo "booty exited $\{PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000, env: cleanEnv() });
     expect(result.stderr).toBe('booty exited 0\n');
+  });
+
+  test('started by Node itself, a missing --env-file is still booty\'s to report (node -- bin/booty.js)', async () => {
+    const result = await bootyByNode(['config', 'validate', '--env-file', '/nonexistent/booty.env']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--env-file /nonexistent/booty.env does not exist');
   });
 
   test.each([
@@ -109,9 +115,279 @@ describe('booty config validate', () => {
     expectNoStackTrace(result);
   });
 
-  test('NO_COLOR and pipes get plain text', async () => {
-    const dir = workspace({ '.booty.yml': 'schema_version: 1\n' });
-    const result = await booty(['config', 'validate'], { cwd: dir });
-    expect(result.stderr).not.toContain('\u001b[');
+});
+
+describe('colour: only for a person at a terminal', () => {
+  const ESC = '\u001b[';
+  const valid = () => workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\n' });
+
+  test('a terminal gets colour (the control for the cases below)', async () => {
+    const result = await bootyInTerminal(['config', 'validate'], { cwd: valid(), env: cleanEnv({ TERM: 'xterm-256color' }) });
+    expect(result.stdout).toContain(`${ESC}1mvalid${ESC}22m`);
+    const help = await bootyInTerminal(['--help'], { env: cleanEnv({ TERM: 'xterm-256color' }) });
+    expect(help.stdout).toContain(ESC);
+  });
+
+  test('NO_COLOR at a terminal gets plain text', async () => {
+    for (const args of [['config', 'validate'], ['--help'], []]) {
+      const result = await bootyInTerminal(args, { cwd: valid(), env: cleanEnv({ TERM: 'xterm-256color', NO_COLOR: '1' }) });
+      expect({ args, output: result.stdout }).toEqual({ args, output: expect.not.stringContaining(ESC) });
+      expect(result.stdout).toMatch(/valid|booty/);
+    }
+  });
+
+  test('a pipe gets plain text even with TERM set', async () => {
+    for (const args of [['config', 'validate'], ['--help'], [], ['config', 'validate', '--no-such-flag'], ['help', 'verifier', 'run']]) {
+      const result = await booty(args, { cwd: valid(), env: cleanEnv({ TERM: 'xterm-256color' }) });
+      expect({ args, output: `${result.stdout}${result.stderr}` }).toEqual({ args, output: expect.not.stringContaining(ESC) });
+    }
+  });
+
+  test('FORCE_COLOR forces colour into a pipe; NO_COLOR still wins', async () => {
+    const forced = await booty(['config', 'validate'], { cwd: valid(), env: cleanEnv({ FORCE_COLOR: '1' }) });
+    expect(forced.stdout).toContain(`${ESC}1mvalid`);
+    const both = await booty(['config', 'validate'], { cwd: valid(), env: cleanEnv({ FORCE_COLOR: '1', NO_COLOR: '1' }) });
+    expect(both.stdout).not.toContain(ESC);
+  });
+});
+
+describe('help as people type it', () => {
+  const commandsIn = (help: string) => [...help.matchAll(/^ {2}booty ((?:[a-z]+ ?)+?)(?= \[|$| <)/gm)].map((match) => (match[1] as string).trim().split(' '));
+
+  test('`booty help` is `booty --help`, exit 0', async () => {
+    const [help, flag] = await Promise.all([booty(['help']), booty(['--help'])]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(flag.stdout);
+  });
+
+  test('`booty help COMMAND` is `booty COMMAND --help`; an unknown one is exit 2', async () => {
+    const [help, flag] = await Promise.all([booty(['help', 'governor', 'status']), booty(['governor', 'status', '--help'])]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(flag.stdout);
+    expect(help.stdout).toContain('--state-dir');
+    const group = await booty(['help', 'config']);
+    expect(group.status).toBe(0);
+    expect(group.stdout).toMatch(/^ {2}booty config validate\b/m);
+    const unknown = await booty(['help', 'nonsense']);
+    expect(unknown).toMatchObject({ status: 2, stdout: '' });
+    expect(unknown.stderr).toContain('booty nonsense');
+  });
+
+  test('option values have names, never #0', async () => {
+    const help = await booty(['--help']);
+    expect(help.stdout).toContain('[--workspace,-w DIR]');
+    expect(help.stdout).toContain('[--env-file FILE]');
+    expect(help.stdout).not.toContain('#0');
+    const commands = commandsIn(help.stdout).filter((words) => words[0] !== 'help');
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const words of commands) {
+      const detail = await booty([...words, '--help']);
+      expect({ words, placeholder: detail.stdout.includes('#0') }).toEqual({ words, placeholder: false });
+    }
+    const usage = await booty(['nonsense']);
+    expect(usage.stderr).not.toContain('#0');
+  });
+
+  test('every command has a description and a real example of itself', async () => {
+    const help = await booty(['--help']);
+    const commands = commandsIn(help.stdout);
+    for (const words of commands) {
+      const detail = await booty([...words, '--help']);
+      expect(detail.status).toBe(0);
+      const [description] = detail.stdout.split('\n');
+      expect({ words, description }).toEqual({ words, description: expect.stringMatching(/^[A-Z].{10,}/) });
+      expect({ words, example: detail.stdout.includes(`Examples`) && detail.stdout.includes(`$ booty ${words.join(' ')}`) }).toEqual({ words, example: true });
+    }
+  });
+});
+
+describe('empty path options are usage errors', () => {
+  test.each([
+    [['config', 'validate', '--workspace', '']],
+    [['config', 'validate', '-w', '']],
+    [['config', 'validate', '--workspace=']],
+    [['governor', 'status', '--workspace', '']],
+    [['governor', 'status', '--state-dir', '']],
+    [['config', 'validate', '--env-file', '']],
+    [['verifier', 'run', '--env-file', '']],
+  ])('%j exits 2 naming the option', async (args) => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
+    const env = cleanEnv();
+    const result = await booty(args, { cwd: dir, env });
+    expect(result.status).toBe(2);
+    const option = args.find((arg) => arg.startsWith('-') && (args[args.indexOf(arg) + 1] === '' || arg.endsWith('='))) as string;
+    expect(result.stderr).toContain(`Invalid value for ${option.replace(/=$/, '')}: is empty`);
+    expectNoStackTrace(result);
+    // Nothing was created: no state directory in the account's home.
+    expect(readdirOrEmpty(env['HOME'] as string)).toEqual([]);
+  });
+});
+
+function readdirOrEmpty(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+describe('--env-file: the variables of a .env file, read as `node --env-file` reads them', () => {
+  // The test command prints what it got, one variable a line, so each parsing rule shows.
+  const echo = (names: string[]) => `schema_version: 1\ntest_command: ${JSON.stringify(names.map((name) => `printf '%s=[%s]\\n' ${name} "$${name}"`).join('; '))}\n`;
+
+  test('quotes, inline comments, whitespace and export read as Node reads them', async () => {
+    const names = ['PLAIN', 'DOUBLE', 'SINGLE', 'BACKTICK', 'COMMENTED', 'HASH_IN_QUOTES', 'SPACED', 'EXPORTED', 'NEWLINES', 'EMPTY'];
+    const dir = workspace({
+      '.booty.yml': echo(names),
+      '.env': [
+        '# a comment line',
+        'PLAIN=plain value',
+        'DOUBLE="double quoted"',
+        "SINGLE='single quoted'",
+        'BACKTICK=`back ticked`',
+        'COMMENTED=value # a comment',
+        'HASH_IN_QUOTES="a # b"',
+        '   SPACED   =   padded   ',
+        'export EXPORTED=exported',
+        'NEWLINES="one\ntwo"',
+        'EMPTY=',
+        '',
+      ].join('\n'),
+    });
+    const result = await booty(['verifier', 'run', '--env-file', '.env'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'PLAIN=[plain value]',
+        'DOUBLE=[double quoted]',
+        'SINGLE=[single quoted]',
+        'BACKTICK=[back ticked]',
+        'COMMENTED=[value]',
+        'HASH_IN_QUOTES=[a # b]',
+        'SPACED=[padded]',
+        'EXPORTED=[exported]',
+        'NEWLINES=[one',
+        'two]',
+        'EMPTY=[]',
+        '',
+      ].join('\n'),
+    );
+    // Nothing of the file's content is echoed by booty itself.
+    expect(result.stderr).not.toMatch(/plain value|double quoted|exported/);
+  });
+
+  test('the real environment wins over the file', async () => {
+    const dir = workspace({ '.booty.yml': echo(['FROM_FILE', 'BOTH']), '.env': 'FROM_FILE=file\nBOTH=file\n' });
+    const result = await booty(['verifier', 'run', '--env-file', '.env'], { cwd: dir, env: cleanEnv({ BOTH: 'environment' }) });
+    expect(result.stdout).toBe('FROM_FILE=[file]\nBOTH=[environment]\n');
+  });
+
+  test('RELEASE_GOVERNOR_* from the file apply, and a bad one names the variable and the file', async () => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n', 'governor.env': 'RELEASE_GOVERNOR_ENABLED=false\n', 'bad.env': 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=soon\n' });
+    const applied = await booty(['config', 'validate', '--json', '--env-file', 'governor.env'], { cwd: dir });
+    expect(JSON.parse(applied.stdout)).toMatchObject({ ok: true, releaseGovernor: { enabled: false } });
+    const human = await booty(['config', 'validate', '--env-file', 'bad.env'], { cwd: dir });
+    expect(human.status).toBe(2);
+    expect(human.stderr).toMatch(/^RELEASE_GOVERNOR_COOLDOWN_MINUTES \(from --env-file bad\.env\) {2}release_governor\.cooldown_minutes/m);
+    expect(human.stderr).toContain('CONFIG_ENV');
+    writeFileSync(path.join(dir, 'typo.env'), 'RELEASE_GOVERNOR_COOLDOWN_MINUTE=5\n');
+    const typo = await booty(['config', 'validate', '--env-file', 'typo.env'], { cwd: dir });
+    expect(typo.stderr).toMatch(/^warning: RELEASE_GOVERNOR_COOLDOWN_MINUTE .* \(set by --env-file typo\.env\)$/m);
+    const json = await booty(['config', 'validate', '--json', '--env-file', 'bad.env'], { cwd: dir });
+    expect(JSON.parse(json.stdout).error.issues[0]).toMatchObject({ variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES', file: path.join(dir, 'bad.env') });
+  });
+
+  test.each([
+    ['missing', (dir: string) => path.join(dir, 'missing.env'), 'does not exist'],
+    ['a directory', (dir: string) => dir, 'is a directory'],
+    ['not UTF-8', (dir: string) => (writeFileSync(path.join(dir, 'latin1.env'), Buffer.from('TOKEN=caf\xe9 s3cr3t\n', 'latin1')), path.join(dir, 'latin1.env')), 'not UTF-8'],
+    ['holding a NUL', (dir: string) => (writeFileSync(path.join(dir, 'nul.env'), 'TOKEN=s3cr3t\u0000x\n'), path.join(dir, 'nul.env')), 'NUL'],
+  ])('an env file %s is exit 2 naming it, nothing runs, its content never shown', async (_what, make, says) => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: touch ran\n' });
+    const file = make(tempDir());
+    for (const args of [['verifier', 'run'], ['config', 'validate'], ['governor', 'status']]) {
+      const result = await booty([...args, '--env-file', file], { cwd: dir });
+      expect({ args, status: result.status }).toEqual({ args, status: 2 });
+      expect(result.stderr).toContain(`--env-file ${file} `);
+      expect(result.stderr).toContain(says);
+      expect(result.stderr).toContain('(ENV_FILE)');
+      expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t');
+      if (args[0] !== 'verifier') {
+        const json = await booty([...args, '--json', '--env-file', file], { cwd: dir });
+        expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'ENV_FILE', path: file } });
+      }
+    }
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+  });
+});
+
+describe('outside text is escaped in every output', () => {
+  test('an escape sequence in a variable name reaches the terminal escaped', async () => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
+    const result = await bootyByNode(['config', 'validate'], { cwd: dir, env: cleanEnv({ 'RELEASE_GOVERNOR_\u001b[2KX': '1' }) });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('RELEASE_GOVERNOR_\\e[2KX');
+    expect(result.stderr).not.toContain('\u001b');
+  });
+
+  test('--json escapes C1, bidi and invisible characters as \\uXXXX and stays valid JSON', async () => {
+    const key = 'a\u202eb\u0085c\u200bd';
+    const dir = workspace({ '.booty.yml': `schema_version: 1\ntest_command: npm test\n"${key}": 1\n` });
+    const result = await booty(['config', 'validate', '--json'], { cwd: dir });
+    expect(result.status).toBe(2);
+    for (const char of ['\u202e', '\u0085', '\u200b']) expect(result.stdout).not.toContain(char);
+    const report = JSON.parse(result.stdout) as { ok: boolean; error: { code: string } };
+    expect(report).toMatchObject({ ok: false, error: { code: 'CONFIG_SCHEMA' } });
+    // Ordinary text beyond ASCII is kept as it is.
+    const accents = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: echo café 日本\n"clé": 1\n' });
+    expect((await booty(['config', 'validate', '--json'], { cwd: accents })).stdout).toContain('clé');
+  });
+
+  test('a path from the command line is escaped in text and in --json', async () => {
+    // eslint-disable-next-line no-control-regex
+    const RAW = /[\u001b\u202e]/;
+    // A directory name holding an erase-line sequence and a right-to-left override.
+    const dir = path.join(tempDir(), 'ws\u001b[2K\u202eevil');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\n');
+    const human = await booty(['config', 'validate', '--workspace', dir]);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain('ws\\e[2K\\u{202e}evil');
+    expect(human.stdout).not.toMatch(RAW);
+    const json = await booty(['config', 'validate', '--json', '--workspace', dir]);
+    expect(json.stdout).not.toMatch(RAW);
+    expect(json.stdout).toContain('\\u202e');
+    expect(JSON.parse(json.stdout).path).toBe(path.join(dir, '.booty.yml'));
+  });
+
+  test('the verifier shows each command escaped', async () => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: "true \u202e# gnol"\n' });
+    const result = await booty(['verifier', 'run'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('booty: test_command: true \\u{202e}# gnol');
+    expect(result.stderr).not.toContain('\u202e');
+  });
+
+  test('a bad command-line argument is echoed escaped', async () => {
+    const result = await booty(['\u001b[2Kfake', '--x']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).not.toContain('\u001b');
+  });
+});
+
+describe('--json errors carry the error\'s details', () => {
+  test('a state error: code, message, path and details', async () => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
+    const state = path.join(tempDir(), 'state');
+    mkdirSync(state, { mode: 0o700 });
+    writeFileSync(path.join(state, 'release.json'), '{"production_sha_current": ');
+    const result = await booty(['governor', 'status', '--json', '--state-dir', state], { cwd: dir });
+    expect(result.status).toBe(1);
+    const { error } = JSON.parse(result.stdout) as { error: { code: string; path: string; message: string; details: { reason: string } } };
+    expect(error).toMatchObject({ code: 'STATE_CORRUPT', path: path.join(state, 'release.json'), details: { reason: expect.any(String) } });
+  });
+});
+
+describe('a closed pipe', () => {
+  test('never changes the exit status of a failing command', async () => {
+    // `true` exits at once; booty's error output meets a closed pipe and it still exits 2.
+    const result = await shell(`${bootyCommand(['config', 'validate', '--workspace', '/nonexistent/booty'])} 2>&1 | true; echo "booty exited $\{PIPESTATUS[0]}"`);
+    expect(result.stdout).toBe('booty exited 2\n');
   });
 });

@@ -42,14 +42,21 @@ function errorText(error: JsonError): string {
 
 async function runBooty(c: FaultCase, built: Built): Promise<void> {
   const base = ['--workspace', c.workspace === null ? built.expand('{root}/missing-workspace') : built.ws];
-  for (const { args, json } of COMMANDS[c.area as Exclude<Area, 'payload'>]) {
+  const commands = c.commands?.map((args) => ({ args, json: args.includes('--json') })) ?? COMMANDS[c.area as Exclude<Area, 'payload'>];
+  for (const { args: caseArgs, json } of commands) {
     // `config validate` never opens the store, so state problems are for `governor status`.
-    if (args[0] === 'config' && c.expect.code.startsWith('STATE_')) continue;
-    const withState = args[0] === 'governor' && built.stateDirArg !== null ? ['--state-dir', built.stateDirArg] : [];
-    const label = `booty ${args.join(' ')}`;
-    const result = await run([...built.prefix, process.execPath, BIN, ...args, ...base, ...withState], { env: built.env, cwd: built.cwd });
+    if (c.commands === undefined && caseArgs[0] === 'config' && c.expect.code.startsWith('STATE_')) continue;
+    const args = caseArgs.map((arg) => built.expand(arg));
+    // A case that gives --workspace or --state-dir itself (an empty one, say) keeps its own.
+    const has = (...names: string[]) => args.some((arg) => names.includes(arg.replace(/=.*$/, '')));
+    const withState = (args[0] === 'governor' || args[0] === 'state') && built.stateDirArg !== null && !has('--state-dir') ? ['--state-dir', built.stateDirArg] : [];
+    const label = `booty ${caseArgs.join(' ')}`;
+    // `node -- booty.js`, as bin/booty.js's own first lines start it: Node then leaves an
+    // `--env-file` among the arguments to booty (and /bin/sh is not there to drop odd names).
+    const result = await run([...built.prefix, process.execPath, '--', built.bin, ...args, ...(has('--workspace', '-w') ? [] : base), ...withState], { env: built.env, cwd: built.cwd });
     expectClean(result, label);
     expect({ label, status: result.status }).toEqual({ label, status: c.expect.exit });
+    for (const secret of c.expect.hidden ?? []) expect({ label, output: `${result.stdout}${result.stderr}` }).toEqual({ label, output: expect.not.stringContaining(built.expand(secret)) });
     if (json) {
       const report = JSON.parse(result.stdout) as { ok: boolean; error?: JsonError };
       expect({ label, ok: report.ok, code: report.error?.code }).toEqual({ label, ok: false, code: c.expect.code });

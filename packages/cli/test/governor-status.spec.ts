@@ -1,9 +1,11 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { booty, cleanEnv, expectNoStackTrace, tempDir, workspace } from './booty';
+import { corruptEntry, sha, withLibraryStore } from './state-fixture';
 
 const V1 = 'schema_version: 1\ntest_command: npm test\n';
 const ENABLED = `${V1}release_governor:\n  enabled: true\n`;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const FIELDS = [
   'production_sha_current',
   'production_sha_previous',
@@ -15,7 +17,7 @@ const FIELDS = [
 
 describe('booty governor status: disabled', () => {
   test.each([
-    ['no .booty.yml', {}, {}, 'no-config', /no \.booty\.yml/],
+    ['no .booty.yml', {}, {}, 'no-config', /there is no \S*\.booty\.yml/],
     ['no release_governor block', { '.booty.yml': V1 }, {}, 'absent', /no release_governor block/],
     ['a null block', { '.booty.yml': `${V1}release_governor:\n` }, {}, 'null', /release_governor is null/],
     ['an empty block', { '.booty.yml': `${V1}release_governor: {}\n` }, {}, 'empty', /release_governor is empty/],
@@ -35,7 +37,7 @@ describe('booty governor status: disabled', () => {
 
     const json = await booty(['governor', 'status', '--json'], { cwd: dir, env });
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, enabled: false, reason: { code }, stateDir: null, state: null, deliveries: null });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, enabled: false, reason: { code }, store: null, stateDir: null, state: null, deliveries: null });
 
     // Disabled is a no-op: no state directory anywhere, the workspace untouched.
     expect(existsSync(stateDir)).toBe(false);
@@ -54,9 +56,11 @@ describe('booty governor status: enabled', () => {
     expect(human.status).toBe(0);
     const lines = human.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('Governor: enabled');
-    expect(human.stdout).toMatch(new RegExp(`state directory: +${stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
+    expect(human.stdout).toMatch(new RegExp(`^  store: +file ${escapeRegExp(stateDir)}$`, 'm'));
     for (const field of FIELDS) expect(human.stdout).toMatch(new RegExp(`^  ${field}: +\\(none\\)$`, 'm'));
     expect(human.stdout).toMatch(/^ {2}deliveries recorded: +0$/m);
+    expect(human.stdout).toMatch(/^Settings \(release_governor\):\n {2}KEY +VALUE +ORIGIN\n {2}enabled +true +\.booty\.yml:4:3$/m);
+    expect(human.stdout).not.toContain('Overrides applied');
 
     expect(existsSync(path.join(stateDir, 'release.json'))).toBe(true);
     const json = await booty(['governor', 'status', '--json'], { cwd: dir, env });
@@ -66,8 +70,10 @@ describe('booty governor status: enabled', () => {
       enabled: true,
       reason: { code: 'enabled' },
       configPath: path.join(dir, '.booty.yml'),
+      store: { kind: 'file', location: stateDir },
       stateDir,
-      deliveries: 0,
+      deliveries: { entries: 0, damaged: 0 },
+      overrides: [],
       warnings: [],
     });
     for (const field of FIELDS) expect(status.state[field]).toBeNull();
@@ -158,5 +164,53 @@ describe('booty governor status: errors', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(path.join(stateDir, 'release.json'));
     expect(readFileSync(path.join(stateDir, 'release.json'), 'utf8')).toBe('{"production_sha_current": ');
+  });
+});
+
+describe('booty governor status: what is in force', () => {
+  test('RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR=4 and COOLDOWN_MINUTES=45 show as the settings in force, with their variables', async () => {
+    const dir = workspace({ '.booty.yml': `${ENABLED}  cooldown_minutes: 30\n` });
+    const env = cleanEnv({ RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '4', RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45', RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 's') });
+
+    const json = await booty(['governor', 'status', '--json'], { cwd: dir, env });
+    expect(json.status).toBe(0);
+    const status = JSON.parse(json.stdout);
+    expect(status.settings.max_deploys_per_hour).toEqual({ value: 4, origin: 'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR' });
+    expect(status.settings.cooldown_minutes).toEqual({ value: 45, origin: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES' });
+    expect(status.settings.enabled).toEqual({ value: true, origin: '.booty.yml:4:3' });
+    expect(status.settings.approval_mode).toEqual({ value: expect.any(String), origin: 'default' });
+    expect([...status.overrides].sort()).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES', 'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR']);
+
+    const human = await booty(['governor', 'status'], { cwd: dir, env });
+    expect(human.stdout).toMatch(/^ {2}max_deploys_per_hour +4 +RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR$/m);
+    expect(human.stdout).toMatch(/^ {2}cooldown_minutes +45 +RELEASE_GOVERNOR_COOLDOWN_MINUTES$/m);
+    expect(human.stdout).toMatch(/^Overrides applied: RELEASE_GOVERNOR_\w+, RELEASE_GOVERNOR_\w+ \(2 variables\)$/m);
+  });
+
+  test('a damaged ledger entry is not counted as a delivery: the count says how many are damaged and what to run', async () => {
+    const dir = workspace({ '.booty.yml': ENABLED });
+    const stateDir = path.join(tempDir(), 'state');
+    await withLibraryStore(stateDir, async (store) => {
+      for (const n of [1, 2, 3]) await store.deliveries.claim({ repo: 'octo-org/web', headSha: sha(n), deliveryId: `d-${n}` });
+    });
+    corruptEntry(stateDir, sha(2));
+    const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir });
+    const human = await booty(['governor', 'status'], { cwd: dir, env });
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/^ {2}deliveries recorded: +2 \(1 damaged: run `booty state check`\)$/m);
+    const json = JSON.parse((await booty(['governor', 'status', '--json'], { cwd: dir, env })).stdout);
+    expect(json.deliveries).toEqual({ entries: 2, damaged: 1 });
+  });
+
+  test('a corrupt release.json names the commands that inspect and repair it, never a library call', async () => {
+    const dir = workspace({ '.booty.yml': ENABLED });
+    const stateDir = path.join(tempDir(), 'state');
+    await withLibraryStore(stateDir, async () => undefined);
+    writeFileSync(path.join(stateDir, 'release.json'), '{"production_sha_current": ');
+    const result = await booty(['governor', 'status'], { cwd: dir, env: cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir }) });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/booty state (check|reset release)/);
+    expect(result.stderr).not.toMatch(/store\.reset|reset\(/);
+    expectNoStackTrace(result);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BIN, booty, cleanEnv, workspace } from './booty';
+import { BIN, booty, bootyCommand, cleanEnv, shell, stillRunningAfterWait, tempDir, workspace } from './booty';
 
 function config(steps: { setup?: string; install?: string; test: string; timeout?: number }): string {
   const lines = ['schema_version: 1', `test_command: ${JSON.stringify(steps.test)}`];
@@ -31,6 +31,11 @@ describe('booty verifier run', () => {
     expect(readFileSync(path.join(dir, 'log'), 'utf8')).toBe('setup\ninstall\ntest\n');
     expect(readFileSync(path.join(dir, 'where'), 'utf8').trim()).toBe(dir);
     expect(result.stderr).toMatch(/verification passed \(3 steps/);
+  });
+
+  test('one step passed is "1 step"', async () => {
+    const result = await booty(['verifier', 'run', '--workspace', workspace({ '.booty.yml': config({ test: 'true' }) })]);
+    expect(result.stderr).toMatch(/verification passed \(1 step, \d+\.\d s\)/);
   });
 
   test.each([
@@ -79,7 +84,7 @@ describe('booty verifier run', () => {
     // The command prints, then waits for a file that the test creates only after it has seen
     // the first line: a buffering verifier would never show it, and the test would time out.
     const dir = workspace({ '.booty.yml': config({ test: 'echo first; while [ ! -f go ]; do sleep 0.05; done; echo second' }) });
-    const child = spawn(process.execPath, [BIN, 'verifier', 'run'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, ['verifier', 'run'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     await new Promise<void>((resolve) => {
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -108,4 +113,151 @@ describe('booty verifier run', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('no .booty.yml');
   });
+});
+
+/** A test_command that starts a grandchild recording its pid, records its own, then waits. */
+const LONG_TEST = `sh -c 'echo $$ > grandchild.pid; exec sleep 300' & echo $$ > shell.pid; while [ ! -s grandchild.pid ]; do sleep 0.01; done; wait`;
+
+/** `child`'s exit; a child still running after `ms` is killed (with its group) and the wait rejects. */
+function exitOf(child: ReturnType<typeof spawn>, ms = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hang: booty did not exit within ${ms} ms`));
+    }, ms);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Resolves once `file` in `dir` holds something (bounded: a run that never gets there fails). */
+async function waitForFile(dir: string, file: string): Promise<number> {
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const text = existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), 'utf8').trim() : '';
+    if (text !== '') return Number(text);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${file} was never written in ${dir}`);
+}
+
+describe('booty verifier run, whatever happens around it', () => {
+  test('a reader that closes the pipe early changes nothing: the test status, and no child is left', async () => {
+    // `head -1` exits after booty's first line. The test command keeps writing until its own
+    // writes fail (the pipe is gone), then fails with 7; booty must wait for it and exit 7.
+    const dir = workspace({
+      '.booty.yml': config({
+        test: `sh -c 'echo $$ > grandchild.pid; exec sleep 300' & while [ ! -s grandchild.pid ]; do sleep 0.01; done; trap "" PIPE; while echo tick 2>/dev/null; do sleep 0.02; done; exit 7`,
+      }),
+    });
+    const result = await shell(`${bootyCommand(['verifier', 'run', '--workspace', dir])} 2>&1 | head -1; echo "booty exited $\{PIPESTATUS[0]}"`, { timeoutMs: 30_000 });
+    expect(result.stdout).toBe('booty: setup_command not set; skipped\nbooty exited 7\n');
+    // booty kills what the step left behind before it exits.
+    expect(await stillRunningAfterWait(Number(readFileSync(path.join(dir, 'grandchild.pid'), 'utf8')))).toBe(false);
+  }, 40_000);
+
+  test.each([
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGQUIT', 131],
+  ] as const)('%s stops the whole process group and exits %i with one line saying so', async (signal, status) => {
+    const dir = workspace({ '.booty.yml': config({ test: LONG_TEST }) });
+    const child = spawn(BIN, ['verifier', 'run'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.resume();
+    const exited = exitOf(child);
+    try {
+      const grandchild = await waitForFile(dir, 'grandchild.pid');
+      const shellPid = await waitForFile(dir, 'shell.pid');
+      child.kill(signal);
+      expect(await exited).toEqual({ code: status, signal: null });
+      expect(stderr.trimEnd().split('\n').pop()).toBe(`booty: stopped by ${signal}; test_command's process group was terminated`);
+      expect(stderr).not.toContain('failed');
+      for (const [name, pid] of [['shell', shellPid], ['grandchild', grandchild]] as const) {
+        expect({ name, running: await stillRunningAfterWait(pid) }).toEqual({ name, running: false });
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 40_000);
+
+  test('--workspace "" is a usage error, and nothing runs', async () => {
+    const dir = workspace({ '.booty.yml': config({ test: 'touch ran' }) });
+    const result = await booty(['verifier', 'run', '--workspace', ''], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--workspace');
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+  });
+
+  test.each([
+    ['a NUL', 'touch ran\u0000'],
+    ['an escape sequence', 'touch ran\u001b[2K'],
+    ['a carriage return', 'touch ran\rnothing'],
+  ])('a command with %s is a configuration error before anything runs, never a crash', async (_what, command) => {
+    const dir = workspace({ '.booty.yml': config({ setup: 'touch set-up', test: command }) });
+    const result = await booty(['verifier', 'run'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('CONFIG_SCHEMA');
+    expect(result.stderr).toMatch(/test_command/);
+    expect(result.stderr).not.toContain('This is a bug');
+    expect(result.stderr).not.toContain('\u001b[2K');
+    expect(existsSync(path.join(dir, 'set-up'))).toBe(false);
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+  });
+});
+
+/** The program `pid` runs now (bin/booty.js starts as /bin/sh, then becomes Node). */
+function programOf(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '';
+  }
+}
+
+/** Resolves once Node, as `pid`, catches `signal` (its handler is installed: /proc/PID/status SigCgt). */
+async function catches(pid: number, signal: number): Promise<void> {
+  const node = realpathSync(process.execPath);
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const status = programOf(pid) === node && existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    if (mask !== undefined && (BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`process ${pid} never caught signal ${signal}`);
+}
+
+describe('booty stopped while no child runs', () => {
+  test.each([
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const)('%s exits %i with one line, at once', async (signal, status) => {
+    // A held, fresh lock on release.json keeps `governor status` waiting (no child process),
+    // long enough to be stopped there.
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
+    const state = path.join(tempDir(), 'state');
+    mkdirSync(state);
+    chmodSync(state, 0o700);
+    writeFileSync(path.join(state, 'release.json.lock'), `{"pid": ${process.pid}}`);
+    const child = spawn(BIN, ['governor', 'status', '--state-dir', state], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.resume();
+    const exited = exitOf(child);
+    try {
+      // Node itself catches SIGINT and SIGTERM from its start; booty's handlers are in once SIGQUIT
+      // (the last it installs) is caught too.
+      await catches(child.pid as number, 3);
+      child.kill(signal);
+      expect(await exited).toEqual({ code: status, signal: null });
+      expect(stderr).toBe(`booty: stopped by ${signal}\n`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 40_000);
 });

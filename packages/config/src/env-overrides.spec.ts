@@ -125,7 +125,8 @@ describe('bad override values (CONFIG_ENV)', () => {
     const [issue] = error.issues;
     const key = variable.slice('RELEASE_GOVERNOR_'.length).toLowerCase();
     expect(issue).toMatchObject({ path: `release_governor.${key}`, file: null, line: null, column: null, variable });
-    expect(issue?.message).toContain(`${variable}=${JSON.stringify(value)}`);
+    // The issue's place (`variable`) names the variable; the message does not say it again.
+    expect(issue?.message).not.toContain('RELEASE_GOVERNOR_');
     expect(issue?.message).toContain(fragment);
     const accepts = releaseGovernorEnvVariables.find((v) => v.variable === variable)?.accepts ?? '';
     expect(issue?.message).toContain(`it accepts ${accepts}`);
@@ -147,6 +148,21 @@ describe('bad override values (CONFIG_ENV)', () => {
       'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR',
     ]);
     expect(error.message).toMatch(/^RELEASE_GOVERNOR_/);
+    // Once per message: the place, not again in the words.
+    expect(error.message.match(/RELEASE_GOVERNOR_/g)).toHaveLength(1);
+  });
+
+  it('shows a value with escape sequences escaped, and a long one cut short', () => {
+    const [issue] = envError({ RELEASE_GOVERNOR_COOLDOWN_MINUTES: `\u001b[2K${'9'.repeat(500)}` }).issues;
+    expect(issue?.message).not.toContain('\u001b');
+    expect(issue?.message).toContain('\\e[2K');
+    expect(issue?.message).toContain('(504 characters)');
+  });
+
+  it('escapes a variable name holding an escape sequence in its warning', () => {
+    const [warning] = parse(BLOCK, { 'RELEASE_GOVERNOR_\u001b[2KENABLED': '1' }).warnings;
+    expect(warning?.message).not.toContain('\u001b');
+    expect(warning?.message).toContain('RELEASE_GOVERNOR_\\e[2KENABLED');
   });
 
   it('is an error even when the override would turn the Governor off', () => {
@@ -162,7 +178,7 @@ describe('overrides that do not apply', () => {
     ['a v0 file', 'test_command: x\n', 'is schema_version 0, which has no release_governor block'],
   ])('are ignored with a warning for %s', (_name, text, why) => {
     const result = parse(text, { RELEASE_GOVERNOR_ENABLED: 'true', RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'not even a number' });
-    expect(result.releaseGovernor).toEqual({ state: expect.any(String), enabled: false, settings: null, overriddenBy: [] });
+    expect(result.releaseGovernor).toEqual({ state: expect.any(String), enabled: false, reason: expect.stringContaining(why), settings: null, overriddenBy: [] });
     expect(result.warnings).toEqual([
       expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', variable: 'RELEASE_GOVERNOR_ENABLED' }),
       expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES' }),
@@ -208,8 +224,12 @@ describe('unknown RELEASE_GOVERNOR_* variables', () => {
     expect(parse(v1(), { RELEASE_GOVERNOR_ENABLD: '1' }).warnings.map((w) => w.code)).toEqual(['CONFIG_ENV_UNKNOWN']);
   });
 
-  it('do not include RELEASE_GOVERNOR_STATE_DIR and RELEASE_GOVERNOR_APPROVED, which other parts of booty read', () => {
-    const result = parse(v1(), { RELEASE_GOVERNOR_STATE_DIR: '/var/lib/booty', RELEASE_GOVERNOR_APPROVED: 'true' });
+  it('do not include RELEASE_GOVERNOR_STATE_DIR, _STORE_URL and _APPROVED, which other parts of booty read', () => {
+    const result = parse(v1(), {
+      RELEASE_GOVERNOR_STATE_DIR: '/var/lib/booty',
+      RELEASE_GOVERNOR_STORE_URL: 'postgres://booty@db/booty',
+      RELEASE_GOVERNOR_APPROVED: 'true',
+    });
     expect(result.warnings).toEqual([]);
   });
 });

@@ -5,12 +5,13 @@ import { PATTERN_NOUN, releaseGovernorSchema } from './schema';
 import type { SchemaNode } from './schema-types';
 import { closest } from './suggest';
 import type { ConfigIssue, ConfigWarning, ReleaseGovernorSettings } from './types';
+import { escapeText, excerpt } from './text';
 import { validateAgainst } from './validate';
 
 export const ENV_PREFIX = 'RELEASE_GOVERNOR_';
 
 /** Read by other parts of booty, not config keys: never warned about. */
-export const NON_CONFIG_VARIABLES: readonly string[] = ['RELEASE_GOVERNOR_STATE_DIR', 'RELEASE_GOVERNOR_APPROVED'];
+export const NON_CONFIG_VARIABLES: readonly string[] = ['RELEASE_GOVERNOR_STATE_DIR', 'RELEASE_GOVERNOR_STORE_URL', 'RELEASE_GOVERNOR_APPROVED'];
 
 type Key = keyof ReleaseGovernorSettings;
 
@@ -128,9 +129,6 @@ function parseValue(raw: string, kind: Kind): Parsed {
   }
 }
 
-function shown(raw: string): string {
-  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
-}
 
 function envIssue(variable: string, key: string, message: string, suggestion?: string): ConfigIssue {
   return {
@@ -150,15 +148,16 @@ export interface AppliedOverrides {
 }
 
 /**
- * Applies every `RELEASE_GOVERNOR_<KEY>` in `env` to a copy of `settings` and validates the
- * result with the same schema as the file. Any bad value is a CONFIG_ENV error; all of them are
- * reported together.
+ * Applies every `RELEASE_GOVERNOR_<KEY>` in `env` to `settings`, in place (the caller owns the
+ * object: the settings are copied once, from the document), and validates the result with the
+ * same schema as the file. Any bad value is a CONFIG_ENV error; all of them are reported
+ * together. Messages leave the variable's name to the issue's place (`variable`), so it is
+ * printed once.
  */
 export function applyEnvOverrides(settings: ReleaseGovernorSettings, env: NodeJS.ProcessEnv): AppliedOverrides {
-  const next: Record<string, unknown> = { ...settings, high_risk_paths: [...settings.high_risk_paths], migration_paths: [...settings.migration_paths] };
+  const next = settings as unknown as Record<string, unknown>;
   const overriddenBy: string[] = [];
   const issues: ConfigIssue[] = [];
-  const raws = new Map<string, string>();
   for (const key of KEYS) {
     const variable = variableOf(key);
     const raw = env[variable];
@@ -169,11 +168,10 @@ export function applyEnvOverrides(settings: ReleaseGovernorSettings, env: NodeJS
     if (!parsed.ok) {
       const suggestion = kind.kind === 'enum' ? closest(raw, kind.values) : undefined;
       const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
-      issues.push(envIssue(variable, key, `${variable}=${shown(raw)} ${parsed.problem}${hint}; it accepts ${acceptsFor(node)}`, suggestion));
+      issues.push(envIssue(variable, key, `the value ${excerpt(raw, 60)} ${parsed.problem}${hint}; it accepts ${acceptsFor(node)}`, suggestion));
       continue;
     }
     next[key] = parsed.value;
-    raws.set(key, raw);
     overriddenBy.push(variable);
   }
   // Values that parsed still have to pass the schema (ranges, patterns), like the file's.
@@ -183,13 +181,11 @@ export function applyEnvOverrides(settings: ReleaseGovernorSettings, env: NodeJS
       const variable = variableOf(key);
       const node = CONFIG_VARIABLES.has(variable) ? PROPERTIES[key as Key] : undefined;
       const accepts = node ? `; it accepts ${acceptsFor(node)}` : '';
-      issues.push(
-        envIssue(variable, key, `${variable}=${shown(raws.get(key) ?? '')}: ${explained.message}${accepts}`, explained.suggestion),
-      );
+      issues.push(envIssue(variable, key, `${explained.message}${accepts}`, explained.suggestion));
     }
   }
   if (issues.length > 0) throw new ConfigError('CONFIG_ENV', issues);
-  return { settings: next as unknown as ReleaseGovernorSettings, overriddenBy };
+  return { settings, overriddenBy };
 }
 
 /** Names in `env` that look like `RELEASE_GOVERNOR_*` but are not known (typos). */
@@ -199,17 +195,18 @@ export function unknownVariableWarnings(env: NodeJS.ProcessEnv): ConfigWarning[]
     if (!variable.toUpperCase().startsWith('RELEASE_GOV') || env[variable] === undefined) continue;
     if (CONFIG_VARIABLES.has(variable) || NON_CONFIG_VARIABLES.includes(variable)) continue;
     const suggestion = closest(variable, KNOWN_VARIABLES);
+    const shownName = escapeText(variable);
     warnings.push({
       code: 'CONFIG_ENV_UNKNOWN',
-      variable,
-      message: `${variable} is not a known variable and is ignored${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+      variable: shownName,
+      message: `${shownName} is not a known variable and is ignored${suggestion ? `; did you mean ${suggestion}?` : ''}`,
       ...(suggestion === undefined ? {} : { suggestion }),
     });
   }
   return warnings;
 }
 
-/** One warning per `RELEASE_GOVERNOR_<KEY>` that is set but has no block to apply to. */
+/** One warning per `RELEASE_GOVERNOR_<KEY>` that is set but has no block to apply to; `why` is the Governor's reason. */
 export function ignoredVariableWarnings(env: NodeJS.ProcessEnv, why: string): ConfigWarning[] {
   return KEYS.map(variableOf)
     .filter((variable) => env[variable] !== undefined)

@@ -1,3 +1,4 @@
+import { escapeText } from './text';
 import type { ConfigErrorCode, ConfigIssue } from './types';
 
 /** Issues with a position first, by line then column; the rest keep their order. */
@@ -16,9 +17,53 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
 }
 
 function place(issue: ConfigIssue): string {
-  if (issue.variable !== undefined) return issue.variable;
+  if (issue.variable !== undefined) return escapeText(issue.variable);
   if (issue.file === null) return '(config)';
-  return issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const file = escapeText(issue.file);
+  return issue.line === null ? file : `${file}:${issue.line}:${issue.column ?? 1}`;
+}
+
+/** What `configIssue` composes an issue from. */
+export interface ConfigIssueSpec {
+  /** Dotted key path ('' for the whole file); escaped here. */
+  path?: string;
+  file: string | null;
+  line?: number | null;
+  column?: number | null;
+  /** What happened, naming the place; outside text in it already escaped (`excerpt`, `escapeText`). */
+  happened: string;
+  /**
+   * What was (not) changed, when it is worth saying: loading never writes, so it is omitted for
+   * ordinary problems and said where a reader might fear otherwise ("nothing of it was read").
+   */
+  changed?: string;
+  /** The next step, as a shell step or booty command. */
+  fix?: string;
+  variable?: string;
+  suggestion?: string;
+}
+
+/**
+ * The one place an issue's message is composed: "what happened; what was (not) changed; the
+ * fix", each part once, in that order.
+ */
+export function configIssue(spec: ConfigIssueSpec): ConfigIssue {
+  const message = [spec.happened, spec.changed, spec.fix].filter((part) => part !== undefined && part !== '').join('; ');
+  return {
+    path: escapeText(spec.path ?? ''),
+    message,
+    file: spec.file,
+    line: spec.line ?? null,
+    column: spec.column ?? null,
+    ...(spec.variable === undefined ? {} : { variable: spec.variable }),
+    ...(spec.suggestion === undefined ? {} : { suggestion: spec.suggestion }),
+  };
+}
+
+/** A ConfigError of one or more issues built by `configIssue`. */
+export function configError(code: ConfigErrorCode, specs: ConfigIssueSpec | readonly ConfigIssueSpec[]): ConfigError {
+  const list: readonly ConfigIssueSpec[] = 'happened' in specs ? [specs] : specs;
+  return new ConfigError(code, list.map(configIssue));
 }
 
 /**

@@ -1,5 +1,6 @@
 export { ConfigError } from './errors';
-export { loadBootyConfig } from './load';
+export { loadBootyConfig, OTHER_CONFIG_NAMES } from './load';
+export { explainBootyConfig, explainLoadedConfig, type ExplainedBootyConfig } from './explain';
 export { parseBootyConfig } from './parse';
 export { resolveReleaseGovernor } from './release-governor';
 export { bootyConfigSchema } from './schema';
@@ -12,9 +13,11 @@ export type {
   ConfigErrorCode,
   ConfigIssue,
   ConfigWarning,
+  EffectiveValue,
   LoadedBootyConfig,
   NetworkPolicy,
   ReleaseGovernorSettings,
   ReleaseGovernorState,
   ReleaseGovernorStatus,
 } from './types';
+export { escapeText, excerpt, hasUnsafeText } from './text';

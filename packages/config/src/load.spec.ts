@@ -41,7 +41,8 @@ describe('loadBootyConfig', () => {
     expect(result).toEqual({
       path: null,
       config: null,
-      releaseGovernor: { state: 'no-config', enabled: false, settings: null, overriddenBy: [] },
+      releaseGovernor: { state: 'no-config', enabled: false, reason: `there is no ${path.join(dir, '.booty.yml')}`, settings: null, overriddenBy: [] },
+      origins: {},
       warnings: [],
     });
     expect(await fs.readdir(dir)).toEqual([]);
@@ -53,7 +54,7 @@ describe('loadBootyConfig', () => {
       ['CONFIG_ENV_IGNORED', 'RELEASE_GOVERNOR_ENABLED'],
       ['CONFIG_ENV_UNKNOWN', 'RELEASE_GOVERNOR_ENABLD'],
     ]);
-    expect(result.warnings[0]?.message).toContain('there is no .booty.yml');
+    expect(result.warnings[0]?.message).toContain(`there is no ${path.join(dir, '.booty.yml')}`);
   });
 
   it('reports errors with the absolute file path', async () => {
@@ -85,7 +86,7 @@ describe('loadBootyConfig', () => {
     await fs.mkdir(path.join(dir, '.booty.yml'));
     const error = await loadError('CONFIG_READ', dir);
     expect(error.issues).toEqual([
-      { path: '', message: 'it is a directory; .booty.yml must be a file', file: path.join(dir, '.booty.yml'), line: null, column: null },
+      { path: '', message: 'it is a directory; .booty.yml must be a file; remove the directory, or run booty in the repository that holds the file', file: path.join(dir, '.booty.yml'), line: null, column: null },
     ]);
   });
 

@@ -1,7 +1,8 @@
 import { pointerSegment, pointerSegments, pointerToPath } from './paths';
-import { PATTERN_HELP, releaseGovernorSchema } from './schema';
+import { COMMAND, PATTERN_HELP, releaseGovernorSchema } from './schema';
 import type { SchemaTypeName } from './schema-types';
-import { closest } from './suggest';
+import { closest, lookAlikes } from './suggest';
+import { escapeText, excerpt } from './text';
 import type { SchemaProblem } from './validate';
 
 /** A schema problem in words, with the pointer of the value (or key) it is about. */
@@ -25,15 +26,28 @@ const TYPE_WORDS: Record<SchemaTypeName, string> = {
 
 const YAML_11_BOOLEANS = /^(y|yes|n|no|on|off|true|false)$/i;
 
-function quote(text: string): string {
-  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(shown);
+/** A key from the file, for a message: escaped and cut short, in backticks. */
+export function keyName(name: string): string {
+  const chars = Array.from(name);
+  return `\`${escapeText(chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : name)}\``;
+}
+
+// Control characters a command may not hold (tab and line feed aside): the COMMAND pattern's class.
+// eslint-disable-next-line no-control-regex
+const COMMAND_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+
+function commandMessage(value: unknown): string {
+  const text = typeof value === 'string' ? value : '';
+  const bad = COMMAND_CONTROL.exec(text);
+  if (bad === null) return `must not be blank (only white space); found ${describeValue(value)}`;
+  const position = Array.from(text.slice(0, bad.index)).length + 1;
+  return `holds the control character ${escapeText(bad[0])} at character ${position}, which a command never needs (tab and line breaks are fine); found ${describeValue(value)}; remove it, or write the command in a script and call that`;
 }
 
 /** What a value is, for "found ..." in messages. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `the string ${quote(value)}`;
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `the string ${excerpt(value, 60)}`;
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN';
     if (!Number.isFinite(value)) return value > 0 ? 'infinity' : '-infinity';
@@ -93,8 +107,10 @@ function enumMessage(problem: SchemaProblem): { message: string; suggestion?: st
   const quoted = words.map((w) => `\`${w}\``);
   const choices = nullable ? `${quoted.join(', ')} or null` : list(quoted);
   const suggestion = typeof problem.data === 'string' ? closest(problem.data, words) : undefined;
+  const differs = suggestion === undefined || typeof problem.data !== 'string' ? '' : lookAlikes(problem.data, suggestion);
+  const hint = suggestion ? `; did you mean \`${suggestion}\`?${differs === '' ? '' : ` (${differs})`}` : '';
   return {
-    message: `must be one of ${choices}; found ${describeValue(problem.data)}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+    message: `must be one of ${choices}; found ${describeValue(problem.data)}${hint}`,
     ...(suggestion === undefined ? {} : { suggestion }),
   };
 }
@@ -115,17 +131,18 @@ function unknownKey(problem: SchemaProblem): Explained {
     return {
       pointer,
       atKey: true,
-      message: `unknown key \`${name}\` at the top level; it belongs under release_governor (indent it under \`release_governor:\`)`,
+      message: `unknown key ${keyName(name)} at the top level; it belongs under release_governor (indent it under \`release_governor:\`)`,
     };
   }
   const suggestion = closest(name, known);
+  const differs = suggestion === undefined ? '' : lookAlikes(name, suggestion);
   const tail = suggestion
-    ? `; did you mean \`${suggestion}\`?`
+    ? `; did you mean \`${suggestion}\`?${differs === '' ? '' : ` (${differs})`}`
     : `; remove it (known keys: ${known.join(', ')})`;
   return {
     pointer,
     atKey: true,
-    message: `unknown key \`${name}\` ${where(problem.instancePath)}${tail}`,
+    message: `unknown key ${keyName(name)} ${where(problem.instancePath)}${tail}`,
     ...(suggestion === undefined ? {} : { suggestion }),
   };
 }
@@ -192,6 +209,10 @@ export function explainProblems(problems: readonly SchemaProblem[]): Explained[]
         });
         break;
       case 'pattern': {
+        if (problem.params['pattern'] === COMMAND) {
+          out.push({ pointer: problem.instancePath, atKey: false, message: commandMessage(problem.data) });
+          break;
+        }
         const help = PATTERN_HELP[String(problem.params['pattern'])] ?? `must match ${String(problem.params['pattern'])}`;
         out.push({ pointer: problem.instancePath, atKey: false, message: `${help}; found ${describeValue(problem.data)}` });
         break;

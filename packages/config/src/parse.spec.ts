@@ -19,7 +19,7 @@ describe('the top of the document', () => {
 
   it.each([
     ['a list', '- test_command: x\n', 'found a list'],
-    ['a string', 'npm test\n', 'found the string "npm test"'],
+    ['a string (its length, never its text)', 'npm test\n', 'found text (8 characters)'],
     ['a number', '42\n', 'found 42'],
     ['null', '~\n', 'found null'],
     ['a boolean', 'true\n', 'found true'],
@@ -72,7 +72,7 @@ describe('release_governor states', () => {
 
   it('is "absent" for every v0 file, even one with a release_governor key', () => {
     const result = parse('test_command: x\nrelease_governor:\n  enabled: true\n');
-    expect(result.releaseGovernor).toEqual({ state: 'absent', enabled: false, settings: null, overriddenBy: [] });
+    expect(result.releaseGovernor).toEqual({ state: 'absent', enabled: false, reason: expect.stringContaining('schema_version 0'), settings: null, overriddenBy: [] });
   });
 
   it('treats {} as disabled (the decision record), not enabled-by-default (the Python code)', () => {
@@ -117,10 +117,15 @@ describe('release_governor states', () => {
     });
   });
 
-  it('gives the caller settings it can change without changing the config', () => {
+  it('holds one copy of the settings: the config and the status share it, the document is not it', () => {
     const result = parse(governor('enabled: true'));
-    result.releaseGovernor.settings?.high_risk_paths.push('x');
-    expect((result.config as BootyConfigV1).release_governor?.high_risk_paths).toEqual(['.github/workflows/**', '**/migrations/**']);
+    expect((result.config as BootyConfigV1).release_governor).toBe(result.releaseGovernor.settings);
+  });
+
+  it("resolveReleaseGovernor leaves the caller's config as it was", () => {
+    const config = parse(governor('cooldown_minutes: 5')).config as BootyConfigV1;
+    expect(resolveReleaseGovernor(config, { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45' }).settings?.cooldown_minutes).toBe(45);
+    expect(config.release_governor?.cooldown_minutes).toBe(5);
   });
 });
 
@@ -210,7 +215,7 @@ describe('ConfigError', () => {
 
 describe('resolveReleaseGovernor', () => {
   it('reports the state of a loaded config', () => {
-    expect(resolveReleaseGovernor(null)).toEqual({ state: 'no-config', enabled: false, settings: null, overriddenBy: [] });
+    expect(resolveReleaseGovernor(null)).toEqual({ state: 'no-config', enabled: false, reason: 'there is no .booty.yml', settings: null, overriddenBy: [] });
     expect(resolveReleaseGovernor(parse('test_command: x\n').config).state).toBe('absent');
     expect(resolveReleaseGovernor(parse(v1()).config).state).toBe('absent');
     expect(resolveReleaseGovernor(parse(v1('release_governor: {}')).config).state).toBe('null');

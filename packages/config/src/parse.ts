@@ -1,6 +1,8 @@
 import { ConfigError } from './errors';
 import { describeValue, explainProblems } from './messages';
-import { governorStatus, type BlockPresence } from './release-governor';
+import * as path from 'node:path';
+import { ENV_PREFIX } from './env-overrides';
+import { governorStatus, presenceOf, type BlockPresence } from './release-governor';
 import { decodeSource } from './source';
 import type {
   BootyConfig,
@@ -13,6 +15,7 @@ import type {
 import { validateAgainst } from './validate';
 import { parseYaml, type ParsedYaml } from './yaml-document';
 import { pointerToPath } from './paths';
+import { escapeText } from './text';
 
 export interface ParseOptions {
   /** The path reported in issues and returned as `path`. */
@@ -38,7 +41,7 @@ function issueAt(doc: ParsedYaml, file: string, pointer: string, atKey: boolean,
   const span = location ? (atKey && location.key ? location.key : location.value) : undefined;
   const position = span ? doc.position(span[0]) : null;
   return {
-    path: pointerToPath(pointer),
+    path: escapeText(pointerToPath(pointer)),
     message,
     file,
     line: position ? position.line : null,
@@ -60,12 +63,6 @@ function schemaVersion(doc: ParsedYaml, root: Data, file: string): 0 | 1 {
   ]);
 }
 
-function presenceOf(raw: unknown): BlockPresence {
-  if (raw === undefined) return 'absent';
-  if (raw === null) return 'null';
-  if (isMapping(raw) && Object.keys(raw).length === 0) return 'empty';
-  return 'present';
-}
 
 function trimmed(value: unknown): string | null {
   return typeof value === 'string' ? value.trim() : null;
@@ -137,7 +134,10 @@ function topLevelProblem(value: unknown): string {
   if (value === undefined) {
     return 'the file is empty (or only comments); it needs at least `test_command`, e.g. `schema_version: 1` and `test_command: npm test`, or delete the file for no configuration';
   }
-  const found = value === null ? 'null' : Array.isArray(value) ? 'a list' : describeValue(value);
+  // Never the value itself: a file that is not config-shaped (an .npmrc, a key file linked in
+  // its place) must not have its content echoed into a log.
+  const found =
+    value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'string' ? `text (${Array.from(value).length} characters)` : describeValue(value);
   return `the top level must be a mapping of keys such as \`test_command: npm test\`, found ${found}`;
 }
 
@@ -161,7 +161,7 @@ export function parseBootyConfig(source: string | Uint8Array, options: ParseOpti
   }
 
   const version = schemaVersion(doc, root, file);
-  const presence: BlockPresence = version === 0 ? 'absent-v0' : presenceOf(own(root, 'release_governor'));
+  const presence: BlockPresence = presenceOf(version, own(root, 'release_governor'));
   const problems = validateAgainst(version === 0 ? 'v0' : 'v1', root);
   if (problems.length > 0) {
     throw new ConfigError(
@@ -180,8 +180,34 @@ export function parseBootyConfig(source: string | Uint8Array, options: ParseOpti
     config = buildV1(root);
   }
   const { status, warnings } = governorStatus(presence, fileSettings, env, file);
-  if (config.schema_version === 1 && presence !== 'absent') {
-    config.release_governor = status.settings === null ? null : { ...status.settings, high_risk_paths: [...status.settings.high_risk_paths], migration_paths: [...status.settings.migration_paths] };
+  // The same object as releaseGovernor.settings: the settings are copied once, in buildSettings.
+  if (config.schema_version === 1 && presence !== 'absent') config.release_governor = status.settings;
+  return { path: file, config, releaseGovernor: status, warnings, origins: originsOf(doc, file, config, status.overriddenBy) };
+}
+
+/** `.booty.yml:LINE:COL` of the key at `pointer`, or null when the file does not write it. */
+function written(doc: ParsedYaml, name: string, pointer: string): string | null {
+  const location = doc.locations.get(pointer);
+  if (location === undefined) return null;
+  const { line, column } = doc.position((location.key ?? location.value)[0]);
+  return `${name}:${line}:${column}`;
+}
+
+/** Where each effective value came from: the file, a variable, or the default. */
+function originsOf(doc: ParsedYaml, file: string, config: BootyConfig, overriddenBy: readonly string[]): Record<string, string> {
+  const name = escapeText(path.basename(file));
+  const origins: Record<string, string> = {};
+  for (const key of Object.keys(config)) {
+    origins[key] = written(doc, name, `/${key}`) ?? 'default';
   }
-  return { path: file, config, releaseGovernor: status, warnings };
+  const block = config.schema_version === 1 ? config.release_governor : null;
+  if (block) {
+    for (const key of Object.keys(block)) {
+      const variable = `${ENV_PREFIX}${key.toUpperCase()}`;
+      origins[`release_governor.${key}`] = overriddenBy.includes(variable)
+        ? variable
+        : (written(doc, name, `/release_governor/${key}`) ?? 'default');
+    }
+  }
+  return origins;
 }

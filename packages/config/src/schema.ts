@@ -12,9 +12,17 @@ export const WORKFLOW_FILE = '^[^/\\\\]+\\.ya?ml$';
 /** Enough of git's ref-name rules to catch typos: no spaces, no `..`, no leading `-`, none of ~^:?*[\ */
 export const GIT_REF = '^(?!-)(?!.*\\.\\.)[^\\s~^:?*\\[\\\\]+$';
 
+/**
+ * A command run through the shell (or typed as a comment): not blank, and no control characters
+ * except tab and line feed (a block scalar `|` puts one command per line). A NUL cannot reach a
+ * shell at all, and an escape sequence or carriage return makes a log line lie about what ran.
+ */
+export const COMMAND = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$';
+
 /** What each pattern accepts, for the environment table. */
 export const PATTERN_NOUN: Readonly<Record<string, string>> = {
   [NOT_BLANK]: 'any text that is not blank',
+  [COMMAND]: 'a command that is not blank, without control characters (tab aside)',
   [WORKFLOW_FILE]: 'a workflow file name such as `deploy.yml`',
   [GIT_REF]: 'a branch or tag name such as `main`',
 };
@@ -22,6 +30,7 @@ export const PATTERN_NOUN: Readonly<Record<string, string>> = {
 /** Plain words for each pattern, used in error messages. */
 export const PATTERN_HELP: Readonly<Record<string, string>> = {
   [NOT_BLANK]: 'must not be blank (only white space)',
+  [COMMAND]: 'must be a command that is not blank, without control characters (tab and line breaks aside)',
   [WORKFLOW_FILE]: 'must be a workflow file name ending in .yml or .yaml, such as `deploy.yml` (no directories)',
   [GIT_REF]: 'must be a branch or tag name such as `main` or `v1.2.0` (no spaces, no `..`, none of ~^:?*[\\)',
 };
@@ -43,8 +52,9 @@ const pathList = { type: 'array', items: { type: 'string', minLength: 1, pattern
 const testCommand = {
   type: 'string',
   minLength: 1,
-  pattern: NOT_BLANK,
-  description: 'The command that runs the repository\'s tests, e.g. `npm test`. Required; must not be blank.',
+  pattern: COMMAND,
+  description:
+    'The command that runs the repository\'s tests, e.g. `npm test`. Required; must not be blank; no control characters except tab and line breaks.',
   examples: ['npm test', 'pytest -q'],
 } as const;
 
@@ -131,7 +141,7 @@ export const releaseGovernorSchema = {
     approval_command: {
       type: ['string', 'null'],
       minLength: 1,
-      pattern: NOT_BLANK,
+      pattern: COMMAND,
       default: null,
       description: 'The comment command that approves a deploy when approval_mode is `comment`.',
     },
@@ -170,14 +180,14 @@ export const bootyConfigV1Schema = {
     setup_command: {
       type: ['string', 'null'],
       minLength: 1,
-      pattern: NOT_BLANK,
+      pattern: COMMAND,
       default: null,
       description: 'Runs first, before install_command; null to skip.',
     },
     install_command: {
       type: ['string', 'null'],
       minLength: 1,
-      pattern: NOT_BLANK,
+      pattern: COMMAND,
       default: null,
       description: 'Installs dependencies before the tests; null to skip.',
     },
@@ -193,7 +203,7 @@ export const bootyConfigV1Schema = {
     forbidden_paths: { ...pathList, default: [], description: 'Globs the agent must not change.' },
     allowed_commands: {
       type: 'array',
-      items: { type: 'string', minLength: 1, pattern: NOT_BLANK },
+      items: { type: 'string', minLength: 1, pattern: COMMAND },
       default: [],
       description: 'Commands the agent may run.',
     },

@@ -1,23 +1,19 @@
-import { ConfigError } from './errors';
+import { configError, type ConfigError } from './errors';
 import { MAX_CONFIG_BYTES } from './limits';
 
 const MIB = (MAX_CONFIG_BYTES / (1024 * 1024)).toString();
 
 export function tooLarge(file: string, bytes: number | null): ConfigError {
   const size = bytes === null ? 'more than' : `${bytes.toLocaleString('en-US')} bytes, over`;
-  return new ConfigError('CONFIG_TOO_LARGE', [
-    {
-      path: '',
-      message: `the file is ${size} the ${MIB} MiB limit (${MAX_CONFIG_BYTES.toLocaleString('en-US')} bytes); a .booty.yml holds a few settings, so check that this is the right file`,
-      file,
-      line: null,
-      column: null,
-    },
-  ]);
+  return configError('CONFIG_TOO_LARGE', {
+    file,
+    happened: `the file is ${size} the ${MIB} MiB limit (${MAX_CONFIG_BYTES.toLocaleString('en-US')} bytes)`,
+    fix: 'a .booty.yml holds a few settings, so check that this is the right file',
+  });
 }
 
 function encodingError(file: string, line: number | null, column: number | null, message: string): ConfigError {
-  return new ConfigError('CONFIG_ENCODING', [{ path: '', message, file, line, column }]);
+  return configError('CONFIG_ENCODING', { file, line, column, happened: message });
 }
 
 /** Length in bytes of a valid UTF-8 sequence starting at `i`, or 0 when it is not valid there. */
@@ -52,6 +48,25 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     i += n;
   }
   return -1;
+}
+
+/**
+ * 'LE' or 'BE' when the start of `bytes` is text saved as UTF-16 without a byte order mark:
+ * ASCII interleaved with zero bytes (what editors on Windows write). UTF-8 text never holds a
+ * zero byte in every other position, so this cannot misread a real UTF-8 file.
+ */
+function utf16WithoutBom(bytes: Uint8Array): 'LE' | 'BE' | null {
+  const pairs = Math.min(256, Math.floor(bytes.length / 2));
+  if (pairs < 2) return null;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (bytes[2 * i] === 0) evenZero++;
+    if (bytes[2 * i + 1] === 0) oddZero++;
+  }
+  if (oddZero >= pairs * 0.6 && evenZero === 0) return 'LE';
+  if (evenZero >= pairs * 0.6 && oddZero === 0) return 'BE';
+  return null;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -89,6 +104,15 @@ export function decodeSource(source: string | Uint8Array, file: string): string 
   const b1 = source[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
     throw encodingError(file, 1, 1, 'the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8');
+  }
+  const utf16 = utf16WithoutBom(source);
+  if (utf16 !== null) {
+    throw encodingError(
+      file,
+      1,
+      1,
+      `the file looks like UTF-16 ${utf16} without a byte order mark (every other byte is 0); save it as UTF-8`,
+    );
   }
   const start = b0 === 0xef && b1 === 0xbb && source[2] === 0xbf ? 3 : 0;
   const body = source.subarray(start);

@@ -70,6 +70,8 @@ export interface ReleaseGovernorStatus {
   state: ReleaseGovernorState;
   /** `state === 'enabled'`. */
   enabled: boolean;
+  /** Why, in words an operator can act on ("release_governor.enabled is false in /repo/.booty.yml"); outside text escaped. */
+  reason: string;
   /** Effective settings (defaults + environment) when a non-empty block exists, else null. */
   settings: ReleaseGovernorSettings | null;
   /** Names of the `RELEASE_GOVERNOR_*` variables that were applied, in key order. */
@@ -90,6 +92,18 @@ export interface LoadedBootyConfig {
   config: BootyConfig | null;
   releaseGovernor: ReleaseGovernorStatus;
   warnings: ConfigWarning[];
+  /**
+   * Where each effective value came from, by dotted key (`test_command`,
+   * `release_governor.cooldown_minutes`): `.booty.yml:LINE:COL` (the file's name and the key's
+   * position), the `RELEASE_GOVERNOR_*` variable's name, or `default`. Empty without a file.
+   */
+  origins: Readonly<Record<string, string>>;
+}
+
+/** One effective value and where it came from (see `LoadedBootyConfig.origins`). */
+export interface EffectiveValue {
+  value: unknown;
+  origin: string;
 }
 
 export type ConfigErrorCode =

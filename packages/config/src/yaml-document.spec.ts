@@ -36,7 +36,7 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   it('reports a tab used for indentation where it is', () => {
     const error = parseError('CONFIG_YAML', 'test_command: x\nlabels:\n\ta: b\n');
     expect(error.issues[0]).toMatchObject({ file: FILE, line: 3, column: 1 });
-    expect(error.issues[0]?.message).toContain('Tabs are not allowed as indentation; use spaces instead');
+    expect(error.issues[0]?.message).toContain('a tab is used for indentation; YAML indents with spaces, so use spaces instead');
   });
 
   it('reports every syntax error at once, in order', () => {
@@ -50,7 +50,7 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   it.each([
     ['a nested mapping on one line', 'test_command: a: b\n', 1, 15],
     ['a bad indentation', 'test_command: x\n  timeout: 5\n', 1, 15],
-    ['an unclosed flow list', 'protected_paths: [a, b\ntest_command: x\n', 2, 1],
+    ['an unclosed flow list (at its bracket)', 'protected_paths: [a, b\ntest_command: x\n', 1, 18],
     ['a second document', 'test_command: x\n---\ntest_command: y\n', 2, 1],
   ])('reports %s with its position', (_name, text, line, column) => {
     const error = parseError('CONFIG_YAML', text);

@@ -2,6 +2,8 @@ import type * as Yaml from 'yaml';
 import { ConfigError } from './errors';
 import { MAX_ALIAS_VALUES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from './limits';
 import { pointerSegment, pointerToPath } from './paths';
+import { keyName } from './messages';
+import { escapeText } from './text';
 import type { ConfigIssue } from './types';
 
 /** Start and end offsets of a node in the text given to the parser. */
@@ -28,16 +30,41 @@ const NON_JSON_TAGS = new Set(
   ['binary', 'timestamp', 'set', 'omap', 'pairs'].map((name) => `tag:yaml.org,2002:${name}`),
 );
 
-const HINTS: Partial<Record<string, string>> = {
-  TAB_AS_INDENT: 'use spaces instead',
-  MULTIPLE_DOCS: 'a .booty.yml holds one document; remove the extra `---` and what follows it, or merge them',
-  TAG_RESOLVE_FAILED: 'remove the tag; .booty.yml uses plain YAML values',
-  DUPLICATE_KEY: 'keep one of them',
-  BAD_INDENT: 'check the indentation of this line against the lines above',
-  MISSING_CHAR: 'add the missing character',
-  BLOCK_AS_IMPLICIT_KEY: 'put the nested mapping on its own lines, indented under its key',
-  MULTILINE_IMPLICIT_KEY: 'check the indentation: this line continues the previous key',
+// The parser's problems in our words, by its stable codes (every code it has). Its own messages
+// name its functions ("use YAML.parseAllDocuments()") and can quote the source, which may be a
+// secret when `.booty.yml` is not config-shaped, so they are never shown.
+const MESSAGES: Partial<Record<string, string>> = {
+  TAB_AS_INDENT: 'a tab is used for indentation; YAML indents with spaces, so use spaces instead',
+  TAG_RESOLVE_FAILED: 'this tag is not known; remove it, .booty.yml uses plain YAML values',
+  DUPLICATE_KEY: 'this key appears twice in one mapping; keep one of them',
+  BAD_INDENT: 'this line is not indented as the lines above it expect; check its indentation',
+  MISSING_CHAR: 'a closing character is missing here (a quote, `]` or `}`); add it',
+  BLOCK_AS_IMPLICIT_KEY: 'a nested mapping cannot be written on the line of its key; put it on its own lines, indented under its key',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check the indentation: this line continues the previous key',
+  BAD_ALIAS: 'this alias is not allowed here; write the value out',
+  BAD_DIRECTIVE: 'this `%` directive is not valid; remove it',
+  BAD_SCALAR_START: 'a plain value cannot start with this character; put the value in quotes',
+  BLOCK_IN_FLOW: 'a block value cannot appear inside `[...]` or `{...}`; write it in flow style or move it out',
+  IMPOSSIBLE: 'this cannot be read as YAML; check the line',
+  KEY_OVER_1024_CHARS: 'this key is longer than 1024 characters; shorten it',
+  UNEXPECTED_TOKEN: 'this character is not expected here; check the line for a stray character or a missing quote',
+  BAD_PROP_ORDER: 'an anchor or tag is in the wrong place; put it before the value',
+  ALIAS_PROPS: 'an alias cannot have an anchor or a tag; remove them',
+  BAD_DQ_ESCAPE: 'this backslash escape is not valid in a double-quoted string; write `\\\\` for a backslash, or use single quotes',
+  MULTIPLE_ANCHORS: 'a value can have only one anchor; remove the others',
+  MULTIPLE_TAGS: 'a value can have only one tag; remove the others',
+  NON_STRING_KEY: 'mapping keys must be plain words or quoted strings',
+  RESOURCE_EXHAUSTION: 'aliases expand to too many values; write the values out instead of nesting aliases',
+  BAD_COLLECTION_TYPE: 'this tag does not fit a list or mapping; remove it',
 };
+
+/** Where the token scan found the document's end marker and flow brackets that never closed. */
+interface Scan {
+  /** Offsets of `...` lines. */
+  docEnds: number[];
+  /** Offsets of `[` and `{` that were still open when their collection ended. */
+  unclosed: { offset: number; char: string }[];
+}
 
 let yamlModule: typeof Yaml | undefined;
 function yaml(): typeof Yaml {
@@ -60,7 +87,7 @@ class Collector {
 
   at(offset: number, message: string, path = ''): void {
     const { line, col } = this.lines.linePos(offset);
-    this.issues.push({ path, message, file: this.file, line, column: col });
+    this.issues.push({ path: escapeText(path), message, file: this.file, line, column: col });
   }
 
   fail(): ConfigError {
@@ -72,8 +99,10 @@ class Collector {
  * A cheap pass over the tokens that refuses documents too big or too deeply nested for the
  * parser to handle quickly, before the parser sees them.
  */
-function checkComplexity(text: string, out: Collector): void {
+function checkComplexity(text: string, out: Collector): Scan {
   const { Lexer, CST } = yaml();
+  const scan: Scan = { docEnds: [], unclosed: [] };
+  const open: { offset: number; char: string }[] = [];
   let tokens = 0;
   let offset = 0;
   let flow = 0;
@@ -103,19 +132,28 @@ function checkComplexity(text: string, out: Collector): void {
       case 'space':
         if (lineStart) indent = token.length;
         continue;
+      case 'flow-error-end':
+        // The lexer gave up on the open brackets: each is one that was never closed.
+        scan.unclosed.push(...open.splice(0));
+        flow = 0;
+        continue;
       case 'comment':
       case 'scalar':
       case 'doc-mode':
-      case 'flow-error-end':
       case 'byte-order-mark':
         continue;
       case 'flow-seq-start':
       case 'flow-map-start':
         flow++;
+        open.push({ offset: start, char: token });
         break;
       case 'flow-seq-end':
       case 'flow-map-end':
         flow = Math.max(0, flow - 1);
+        open.pop();
+        break;
+      case 'doc-end':
+        scan.docEnds.push(start);
         break;
       case 'seq-item-ind':
       case 'explicit-key-ind':
@@ -131,6 +169,8 @@ function checkComplexity(text: string, out: Collector): void {
       throw out.fail();
     }
   }
+  scan.unclosed.push(...open);
+  return scan;
 }
 
 interface WalkState {
@@ -185,11 +225,11 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
     if (Y.isAlias(node)) {
       const target = node.resolve(doc);
       if (target === undefined) {
-        out.at(here[0], `alias *${node.source} refers to no anchor; define &${node.source} before it`, pointerToPath(pointer));
+        out.at(here[0], `alias *${escapeText(node.source)} refers to no anchor; define &${escapeText(node.source)} before it`, pointerToPath(pointer));
         return null;
       }
       if (state.active.has(target)) {
-        out.at(here[0], `alias *${node.source} refers to a value that contains it; aliases cannot be recursive`, pointerToPath(pointer));
+        out.at(here[0], `alias *${escapeText(node.source)} refers to a value that contains it; aliases cannot be recursive`, pointerToPath(pointer));
         return null;
       }
       const value = walk(target, pointer, depth + 1, here, key, true);
@@ -202,7 +242,7 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
     if (tag !== undefined && NON_JSON_TAGS.has(tag)) {
       out.at(
         here[0],
-        `values tagged ${describeTag(tag)} are not supported; .booty.yml takes strings, numbers, booleans, null, lists and mappings`,
+        `values tagged ${escapeText(describeTag(tag))} are not supported; .booty.yml takes strings, numbers, booleans, null, lists and mappings`,
         pointerToPath(pointer),
       );
       return null;
@@ -248,7 +288,7 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
       if (first !== undefined) {
         out.at(
           keySpan[0],
-          `duplicate key \`${name}\` (first at line ${out.lineOf(first)}); keep one of them`,
+          `duplicate key ${keyName(name)} (first at line ${out.lineOf(first)}); keep one of them`,
           pointerToPath(childPointer),
         );
         continue;
@@ -267,6 +307,14 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
   return { value, locations: state.locations };
 }
 
+function secondDocument(scan: Scan, offset: number, out: Collector): string {
+  const end = scan.docEnds.filter((at) => at < offset).pop();
+  if (end !== undefined) {
+    return `there is content after \`...\` (the end of the document, line ${out.lineOf(end)}); a .booty.yml holds one document, so remove the \`...\` line or what follows it`;
+  }
+  return 'a second document starts here (after `---`); a .booty.yml holds one document, so remove the extra `---` and what follows it, or merge them';
+}
+
 /**
  * Parses `.booty.yml` text into plain data plus positions. Every syntax problem in the
  * document is reported at once (CONFIG_YAML); oversized documents are CONFIG_TOO_LARGE.
@@ -276,7 +324,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const scanLines = new Y.LineCounter();
   scanLines.addNewLine(0);
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) scanLines.addNewLine(i + 1);
-  checkComplexity(text, new Collector(file, scanLines));
+  const scan = checkComplexity(text, new Collector(file, scanLines));
 
   const lines = new Y.LineCounter();
   const out = new Collector(file, lines);
@@ -297,18 +345,30 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       version: '1.2',
     });
   } catch (error) {
-    out.at(0, `the YAML parser gave up: ${error instanceof Error ? error.message : String(error)}`);
+    // Its message may quote the source; say only that it stopped.
+    out.at(0, `the YAML parser stopped on this document (${error instanceof Error ? escapeText(error.name) : 'error'}); check its syntax`);
     throw out.fail();
   }
 
   const seen = new Set<string>();
+  let bracketsReported = false;
   for (const problem of [...doc.errors, ...doc.warnings]) {
     const offset = problem.pos[0];
     const id = `${problem.code}@${offset}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const hint = HINTS[problem.code];
-    out.at(offset, hint ? `${problem.message}; ${hint}` : problem.message);
+    if (problem.code === 'MULTIPLE_DOCS') {
+      out.at(offset, secondDocument(scan, offset, out));
+    } else if (scan.unclosed.length > 0 && /end with an? [\]}]/.test(problem.message)) {
+      // The parser reports where it gave up (often past the last line); point at the bracket.
+      if (bracketsReported) continue;
+      bracketsReported = true;
+      for (const { offset: at, char } of scan.unclosed) {
+        out.at(at, `this \`${char}\` is never closed; add \`${char === '[' ? ']' : '}'}\` where the ${char === '[' ? 'list' : 'mapping'} ends`);
+      }
+    } else {
+      out.at(offset, MESSAGES[problem.code] ?? `this is not valid YAML (${escapeText(problem.code)}); check the syntax of this line`);
+    }
     if (out.issues.length >= 50) break;
   }
 

@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { build } from 'esbuild';
 
 // The built package (dist/) in fresh Node processes: what a consumer gets.
 
@@ -47,6 +48,22 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * A copy of the worker that any user can run: the worker beside a one-file bundle of dist/ (yaml
+ * and ajv inlined) under a 0755 directory in `parent`, laid out as the worker expects.
+ */
+async function workerForAnyone(parent: string): Promise<string> {
+  const root = path.join(parent, 'anyone');
+  await fs.mkdir(path.join(root, 'test', 'fixtures'), { recursive: true, mode: 0o755 });
+  const copy = path.join(root, 'test', 'fixtures', 'load.cjs');
+  await fs.copyFile(worker, copy);
+  await build({ entryPoints: [dist], outfile: path.join(root, 'dist', 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' });
+  for (const entry of [root, path.join(root, 'test'), path.join(root, 'test', 'fixtures'), path.join(root, 'dist')]) await fs.chmod(entry, 0o755);
+  await fs.chmod(copy, 0o644);
+  await fs.chmod(path.join(root, 'dist', 'index.js'), 0o644);
+  return copy;
+}
+
 async function workspaceWith(content: string | Buffer): Promise<string> {
   await fs.writeFile(path.join(dir, '.booty.yml'), content);
   return dir;
@@ -72,7 +89,7 @@ describe('loading the package', () => {
   it('works from CommonJS require and from an ES module import, with named exports', () => {
     const cjs = run(['-e', `const m = require(${JSON.stringify(dist)}); console.log(JSON.stringify(Object.keys(m).sort()))`]);
     const esm = run(['--input-type=module', '-e', `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`]);
-    const expected = ['ConfigError', 'bootyConfigSchema', 'loadBootyConfig', 'parseBootyConfig', 'releaseGovernorEnvVariables', 'resolveReleaseGovernor'];
+    const expected = ['ConfigError', 'OTHER_CONFIG_NAMES', 'bootyConfigSchema', 'escapeText', 'excerpt', 'explainBootyConfig', 'explainLoadedConfig', 'hasUnsafeText', 'loadBootyConfig', 'parseBootyConfig', 'releaseGovernorEnvVariables', 'resolveReleaseGovernor'];
     expect(cjs.outcome).toEqual(expected);
     expect(esm.outcome).toEqual(expected);
   });
@@ -119,11 +136,13 @@ describe('hostile files, each in a fresh process with the default heap', () => {
     const file = path.join(await workspaceWith('test_command: x\n'), '.booty.yml');
     await fs.chmod(file, 0o000);
     await fs.chmod(dir, 0o755);
-    // root reads anything, so run the loader as an unprivileged user when the tests run as root.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const { status, outcome } = run([worker, 'load', dir], asUser);
+    // root reads anything, so run the loader as an unprivileged user when the tests run as root;
+    // that user may not be able to enter the clone (a 0700 parent), so it runs a readable copy.
+    const asRoot = process.getuid?.() === 0;
+    const asUser = asRoot ? { uid: 65534, gid: 65534 } : {};
+    const { status, outcome } = run([asRoot ? await workerForAnyone(dir) : worker, 'load', dir], asUser);
     expect(status).toBe(0);
     expect(outcome).toMatchObject({ ok: false, code: 'CONFIG_READ' });
-    expect(outcome.issues?.[0]?.message).toBe('cannot be read: permission denied; make the file readable by this user');
+    expect(outcome.issues?.[0]?.message).toBe('cannot be read: permission denied; make the file readable by this user (`chmod a+r .booty.yml`)');
   });
 });

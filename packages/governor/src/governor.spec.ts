@@ -1,5 +1,5 @@
 import { ConfigError, parseBootyConfig } from '@booty/config';
-import { existsSync, mkdtempSync as makeTemp, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isGovernorEnabled, loadGovernor } from './governor';
@@ -28,7 +28,22 @@ describe('loadGovernor', () => {
     const onDisk = JSON.parse(readFileSync(path.join(stateDir, 'release.json'), 'utf8'));
     expect(onDisk).toMatchObject({ production_sha_current: null, last_deploy_result: null });
     const status = await governor.status();
-    expect(status).toMatchObject({ enabled: true, stateDir, deliveries: 0, state: { production_sha_current: null } });
+    expect(status).toMatchObject({
+      enabled: true,
+      reason: { code: 'enabled' },
+      store: { kind: 'file', location: stateDir },
+      stateDir,
+      deliveries: { entries: 0, damaged: 0 },
+      advice: null,
+      state: { production_sha_current: null },
+      overrides: [],
+    });
+    expect(status.settings).toMatchObject({
+      cooldown_minutes: { value: 10, origin: '.booty.yml:4:3' },
+      max_deploys_per_hour: { value: 6, origin: 'default' },
+    });
+    await governor.close();
+    await governor.close();
   });
 
   test('the environment can override settings and the state directory', async () => {
@@ -38,7 +53,53 @@ describe('loadGovernor', () => {
       env: { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45', RELEASE_GOVERNOR_STATE_DIR: stateDir },
     });
     expect(governor.settings?.cooldown_minutes).toBe(45);
-    expect(governor.store?.stateDir).toBe(stateDir);
+    expect(governor.store?.location).toBe(stateDir);
+    const status = await governor.status();
+    expect(status.settings?.['cooldown_minutes']).toEqual({ value: 45, origin: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES' });
+    expect(status.settings?.['enabled']).toEqual({ value: true, origin: '.booty.yml:4:3' });
+    expect(status.overrides).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES']);
+    await governor.close();
+  });
+
+  test('a damaged ledger entry is counted apart, and the status says to run `booty state check`', async () => {
+    const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
+    const governor = await loadGovernor({ workspace: workspaceWith(`${V1}release_governor:\n  enabled: true\n`), env: {}, stateDir });
+    await governor.store?.deliveries.claim({ repo: 'octo/app', headSha: 'a'.repeat(40), deliveryId: 'd-1' });
+    await governor.store?.deliveries.claim({ repo: 'octo/app', headSha: 'b'.repeat(40), deliveryId: 'd-2' });
+    expect((await governor.status()).deliveries).toEqual({ entries: 2, damaged: 0 });
+    const ledger = path.join(stateDir, 'deliveries');
+    const entry = readdirSync(ledger, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'));
+    if (!entry) throw new Error(`no ledger entry file under ${ledger}`);
+    writeFileSync(path.join(entry.parentPath ?? entry.path, entry.name), '{"key": ');
+    const status = await governor.status();
+    expect(status.deliveries).toEqual({ entries: 1, damaged: 1 });
+    expect(status.advice).toContain('booty state check');
+    expect(status.advice).toContain('booty state reset deliveries');
+    await governor.close();
+  });
+
+  test('a store URL and a state directory both in the environment are refused, naming both', async () => {
+    const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
+    const env = { RELEASE_GOVERNOR_STORE_URL: 'postgres://booty:hunter2@127.0.0.1:1/booty', RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state' };
+    const error = await loadGovernor({ workspace, env }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT' });
+    expect((error as Error).message).toContain('RELEASE_GOVERNOR_STORE_URL');
+    expect((error as Error).message).toContain('RELEASE_GOVERNOR_STATE_DIR');
+    expect(JSON.stringify(error) + String((error as Error).message)).not.toContain('hunter2');
+  });
+
+  test('the url option opens PostgreSQL: a server that is not there is a typed error without the password', async () => {
+    const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
+    const error = await loadGovernor({ workspace, env: {}, url: 'postgres://booty:hunter2@127.0.0.1:1/booty' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'StateError', code: 'STATE_UNAVAILABLE' });
+    expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toContain('hunter2');
+  });
+
+  test('disabled: the store settings are not even looked at', async () => {
+    const env = { RELEASE_GOVERNOR_STORE_URL: 'postgres://x@127.0.0.1:1/db', RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state' };
+    const governor = await loadGovernor({ workspace: workspaceWith(V1), env });
+    expect(governor).toMatchObject({ enabled: false, store: null });
+    await governor.close();
   });
 
   test.each([
@@ -52,7 +113,9 @@ describe('loadGovernor', () => {
     const governor = await loadGovernor({ workspace: workspaceWith(yaml), env: {}, stateDir });
     expect(governor).toMatchObject({ enabled: false, reason: { code }, store: null });
     if (yaml?.startsWith('test_command')) expect(governor.reason.message).toContain('schema_version 0');
-    expect(await governor.status()).toMatchObject({ enabled: false, stateDir: null, state: null, deliveries: null });
+    expect(await governor.status()).toMatchObject({ enabled: false, store: null, stateDir: null, state: null, deliveries: null, overrides: [] });
+    if (code === 'disabled') expect((await governor.status()).settings?.['enabled']).toEqual({ value: false, origin: '.booty.yml:4:3' });
+    else expect((await governor.status()).settings).toBeNull();
     expect(existsSync(stateDir)).toBe(false);
   });
 

@@ -1,26 +1,31 @@
 import {
+  explainLoadedConfig,
   loadBootyConfig,
   resolveReleaseGovernor,
   type BootyConfig,
   type ConfigWarning,
+  type EffectiveValue,
   type ReleaseGovernorSettings,
 } from '@booty/config';
-import {
-  openReleaseStore,
-  resolveStateDir,
-  type ReleaseState,
-  type ReleaseStore,
-} from '@booty/release-state';
+import { openReleaseStore, resolveStoreLocation, type ReleaseState, type ReleaseStore } from '@booty/release-state';
 import * as path from 'node:path';
-import { describeReason, type GovernorReason } from './reason';
+import type { GovernorReason } from './reason';
 
 export interface LoadGovernorOptions {
   /** The repository whose `.booty.yml` configures the Governor. */
   workspace: string;
-  /** Environment for `RELEASE_GOVERNOR_*` overrides and the state directory (default: process.env). */
+  /** Environment for `RELEASE_GOVERNOR_*` overrides and the store's location (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** State directory; wins over RELEASE_GOVERNOR_STATE_DIR and the $HOME default. */
+  /** State directory (the file store); wins over the environment. Not together with `url`. */
   stateDir?: string;
+  /** A postgres:// URL (the PostgreSQL store); wins over the environment. Not together with `stateDir`. */
+  url?: string;
+}
+
+/** The store in use: its backend and where it is (a directory, or a URL without its password). */
+export interface GovernorStore {
+  kind: 'file' | 'postgres';
+  location: string;
 }
 
 /** What `booty governor status` shows; also its `--json` form. */
@@ -28,9 +33,19 @@ export interface GovernorStatus {
   enabled: boolean;
   reason: GovernorReason;
   configPath: string | null;
+  /** null when disabled (no store is opened). */
+  store: GovernorStore | null;
+  /** The file store's directory (kept for callers of the first version); null for PostgreSQL or when disabled. */
   stateDir: string | null;
+  /** The effective `release_governor` settings, each `{ value, origin }`; null without a non-empty block. */
+  settings: Record<string, EffectiveValue> | null;
+  /** The `RELEASE_GOVERNOR_*` variables that applied. */
+  overrides: string[];
   state: ReleaseState | null;
-  deliveries: number | null;
+  /** Healthy and damaged ledger entries (a damaged one is never counted as a delivery); null when disabled. */
+  deliveries: { entries: number; damaged: number } | null;
+  /** Set when something in the store is damaged: what, and the command that finds and repairs it. */
+  advice: string | null;
 }
 
 export interface Governor {
@@ -43,6 +58,8 @@ export interface Governor {
   readonly store: ReleaseStore | null;
   readonly warnings: readonly ConfigWarning[];
   status(): Promise<GovernorStatus>;
+  /** Closes the store (a PostgreSQL pool would otherwise keep the process alive); safe to call twice. */
+  close(): Promise<void>;
 }
 
 /**
@@ -54,36 +71,61 @@ export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.Proces
   return resolveReleaseGovernor(config, env).enabled;
 }
 
+async function openStore(options: LoadGovernorOptions, env: NodeJS.ProcessEnv): Promise<ReleaseStore> {
+  const location = resolveStoreLocation({
+    env,
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    ...(options.url === undefined ? {} : { url: options.url }),
+  });
+  return openReleaseStore(location.kind === 'postgres' ? { url: location.url } : { stateDir: location.stateDir });
+}
+
+function adviceFor(damaged: number): string | null {
+  if (damaged === 0) return null;
+  return `${damaged} damaged ledger entr${damaged === 1 ? 'y is' : 'ies are'} not counted as deliveries; run \`booty state check\` to see ${damaged === 1 ? 'it' : 'them'}, then \`booty state reset deliveries\` to repair`;
+}
+
 /**
- * Loads `.booty.yml` and, when the Governor is enabled, opens the release store so that the
- * state directory and the `release.json` skeleton exist from start-up. Configuration problems
- * throw `ConfigError`; state problems throw `StateError`: an invalid file is never "disabled".
+ * Loads `.booty.yml` and, when the Governor is enabled, opens the release store (the location
+ * from `resolveStoreLocation`: the options, then `RELEASE_GOVERNOR_STORE_URL`, then the state
+ * directory chain) so that it exists from start-up. Configuration problems throw `ConfigError`;
+ * state problems throw `StateError`: an invalid file is never "disabled".
  */
 export async function loadGovernor(options: LoadGovernorOptions): Promise<Governor> {
   const env = options.env ?? process.env;
   const workspace = path.resolve(options.workspace);
   const loaded = await loadBootyConfig(workspace, { env });
-  const reason = describeReason(loaded, workspace);
-  const enabled = loaded.releaseGovernor.enabled;
-  const store = enabled
-    ? await openReleaseStore({ stateDir: resolveStateDir({ ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }), env }) })
-    : null;
+  const explained = explainLoadedConfig(loaded);
+  const { enabled, state: code, reason: message, settings } = loaded.releaseGovernor;
+  const reason: GovernorReason = { code, message };
+  const store = enabled ? await openStore(options, env) : null;
+  let closed = false;
   return {
     enabled,
     reason,
     configPath: loaded.path,
-    settings: loaded.releaseGovernor.settings,
+    settings,
     store,
     warnings: loaded.warnings,
     async status() {
+      const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
       return {
         enabled,
         reason,
         configPath: loaded.path,
-        stateDir: store ? store.stateDir : null,
-        state: store ? await store.readState() : null,
-        deliveries: store ? await store.deliveries.count() : null,
+        store: store ? { kind: store.kind, location: store.location } : null,
+        stateDir: store?.kind === 'file' ? store.location : null,
+        settings: explained.releaseGovernor,
+        overrides: explained.overrides,
+        state,
+        deliveries,
+        advice: deliveries ? adviceFor(deliveries.damaged) : null,
       };
+    },
+    async close() {
+      if (closed || store === null) return;
+      closed = true;
+      await store.close();
     },
   };
 }

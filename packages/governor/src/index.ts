@@ -1,5 +1,5 @@
 export { loadGovernor, isGovernorEnabled } from './governor';
-export type { Governor, GovernorStatus, LoadGovernorOptions } from './governor';
+export type { Governor, GovernorStatus, GovernorStore, LoadGovernorOptions } from './governor';
 export type { GovernorReason } from './reason';
 export { handleWorkflowRun } from './handlers';
 export type { HandlerContext, SkipReason, WorkflowRunOutcome } from './handlers';

@@ -1,3 +1,4 @@
+import { excerpt } from '@booty/config';
 import type { WorkflowRunEvent } from '@octokit/webhooks-types';
 
 export type PayloadErrorCode = 'PAYLOAD_INVALID';
@@ -35,7 +36,8 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing (missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  // Outside text: escaped and cut short, so a payload cannot put an escape sequence in a log.
+  if (typeof value === 'string') return excerpt(value, 60);
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 

@@ -132,6 +132,22 @@ describe('atomic files', () => {
       expect(await fsp.readdir(dir)).toEqual(['release.json']);
     });
 
+    it('does not link when the pre-commit check fails, and leaves no temp file', async () => {
+      const veto = new StateError('STATE_CORRUPT', file, 'delivery_ids.json is damaged', { reason: 'bad-python-ledger' });
+      const error = await failure(createExclusive(nodeFs, dir, 'entry.json', data, { beforeCommit: () => Promise.reject(veto) }));
+      expect(error).toBe(veto);
+      expect(await fsp.readdir(dir)).toEqual(['release.json']);
+    });
+
+    it('flushes the directory through the given flushDir, and takes the name back when it fails', async () => {
+      let flushes = 0;
+      expect(await createExclusive(nodeFs, dir, 'a.json', data, { flushDir: async () => void flushes++ })).toBe('created');
+      expect(flushes).toBe(1);
+      const error = await failure(createExclusive(nodeFs, dir, 'b.json', data, { flushDir: () => Promise.reject(systemError('EIO', 'fsync')) }));
+      expect(error.details).toMatchObject({ reason: 'dir-fsync', errno: 'EIO' });
+      expect((await fsp.readdir(dir)).sort()).toEqual(['a.json', 'release.json']);
+    });
+
     it('explains a file system without hard links', async () => {
       const error = await failure(createExclusive(faulty('link', 'EPERM'), dir, 'entry.json', data));
       expect(error.message).toContain('does not support hard links');

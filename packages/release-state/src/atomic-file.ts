@@ -3,10 +3,14 @@ import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { describeErrno, errnoDetails, errnoOf, fixForErrno, StateError } from './errors';
+import { describeErrno, errnoOf, fixForErrno, StateError, stateError, type StateErrorReason } from './errors';
 import { CREATE_FLAGS, READ_FLAGS, type FsSeam } from './fs-seam';
 
 let tempCounter = 0;
+// Random once per process: pid, thread and counter already make names unique among live
+// writers; the prefix keeps a reused pid from meeting a dead writer's leftover name. Made on the
+// first write, so that a process that only reads (booty governor status) never loads crypto.
+let tempPrefix: string | undefined;
 
 /**
  * A temporary name beside `target`, unique to this process, thread and call (so concurrent
@@ -14,8 +18,8 @@ let tempCounter = 0;
  */
 export function tempPathFor(target: string): string {
   tempCounter = (tempCounter + 1) % Number.MAX_SAFE_INTEGER;
-  const name = `.${path.basename(target)}.${process.pid}.${threadId}.${tempCounter}.${randomBytes(4).toString('hex')}.tmp`;
-  return path.join(path.dirname(target), name);
+  tempPrefix ??= `${process.pid}.${threadId}.${randomBytes(4).toString('hex')}`;
+  return path.join(path.dirname(target), `.${path.basename(target)}.${tempPrefix}.${tempCounter}.tmp`);
 }
 
 /** True for names made by `tempPathFor(<dir>/<base>)`. */
@@ -84,41 +88,45 @@ export function readStateFileSync(fs: FsSeam, file: string, options: ReadOptions
   }
 }
 
-function readFailure(file: string, error: unknown, reason: string): StateError {
-  return new StateError(
-    'STATE_READ',
-    file,
-    `Could not read ${file}: ${describeErrno(error)}. Nothing was changed. ${fixForErrno(error, path.dirname(file))}`,
-    { reason, ...errnoDetails(error) },
-    error,
-  );
+function readFailure(file: string, error: unknown, reason: StateErrorReason): StateError {
+  return stateError('STATE_READ', {
+    path: file,
+    reason,
+    happened: `Could not read ${file}: ${describeErrno(error)}`,
+    changed: 'Nothing was changed',
+    fix: fixForErrno(error, path.dirname(file), file),
+    cause: error,
+  });
 }
 
 function notRegular(file: string, mode: number): StateError {
-  return new StateError(
-    'STATE_UNSAFE',
-    file,
-    `${file} is not a regular file (mode ${octal(mode & constants.S_IFMT)}); booty only reads regular files it wrote. Nothing was changed. Remove it, or move it away, so the store can manage the path.`,
-    { reason: 'not-regular-file' },
-  );
+  return stateError('STATE_UNSAFE', {
+    path: file,
+    reason: 'not-regular-file',
+    happened: `${file} is not a regular file (mode ${octal(mode & constants.S_IFMT)}); booty only reads regular files it wrote`,
+    changed: 'Nothing was changed',
+    fix: 'Remove it, or move it away, so the store can manage the path',
+  });
 }
 
 function tooLarge(file: string, size: number, max: number): StateError {
-  return new StateError(
-    'STATE_CORRUPT',
-    file,
-    `${file} is ${size} bytes, larger than the ${max} bytes a state file can be; it was not read and was left unchanged. Inspect it: a file this size was not written by booty.`,
-    { reason: 'too-large' },
-  );
+  return stateError('STATE_CORRUPT', {
+    path: file,
+    reason: 'too-large',
+    happened: `${file} is ${size} bytes, larger than the ${max} bytes a state file can be; it was not read`,
+    changed: 'It was left unchanged',
+    fix: 'Inspect it (a file this size was not written by booty), then run `booty state check`',
+  });
 }
 
 export function symlinkError(file: string): StateError {
-  return new StateError(
-    'STATE_UNSAFE',
-    file,
-    `${file} is a symbolic link; booty does not follow links planted in place of its state files. Nothing was read or changed. Remove the link (rm ${file}) and, if its target holds the real state, move that file to ${file}.`,
-    { reason: 'symlink' },
-  );
+  return stateError('STATE_UNSAFE', {
+    path: file,
+    reason: 'symlink',
+    happened: `${file} is a symbolic link; booty does not follow links planted in place of its state files`,
+    changed: 'Nothing was read or changed',
+    fix: `Remove the link (rm ${file}) and, if its target holds the real state, move that file to ${file}`,
+  });
 }
 
 function octal(mode: number): string {
@@ -144,23 +152,40 @@ export interface WriteOptions {
 
 type Step = 'creating a temporary file' | 'writing' | 'flushing it to disk (fsync)' | 'replacing the file' | 'checking the lock';
 
+interface TempFailure {
+  step: Step;
+  temp: string;
+  /** null: no temp file is left; else why removing it failed. */
+  leftover: string | null;
+  error: unknown;
+}
+
 /**
- * Durable replace of `target`: temp file (0600, same directory, exclusive create) → write all →
- * fsync → close → rename over the target → fsync the directory. The temp file is removed on any
- * failure before the rename, so a failed write leaves the old file exactly as it was.
+ * The one temp-file pipeline of the store: a private temp file (0600, exclusive create, beside
+ * `tempFor`) gets every byte, is fsynced and closed, then `publish(temp)` gives it its real name
+ * (rename to replace, link to create exclusively). The temp name is removed in `finally`
+ * whatever happened (after a rename it is already gone), so no failure leaves litter.
+ * Failures before or during `publish` reach `fail` with the step; StateErrors pass through.
  */
-export async function writeFileAtomic(fs: FsSeam, target: string, data: Uint8Array, options: WriteOptions = {}): Promise<void> {
-  const dir = path.dirname(target);
-  const label = options.label ?? path.basename(target);
-  const temp = tempPathFor(target);
+async function viaTempFile<R>(
+  fs: FsSeam,
+  tempFor: string,
+  data: Uint8Array,
+  options: { mtime?: Date | undefined; beforeCommit?: (() => Promise<void>) | undefined; consumesTemp: boolean },
+  publish: (temp: string) => Promise<R>,
+  fail: (failure: TempFailure) => StateError,
+): Promise<R> {
+  const temp = tempPathFor(tempFor);
   let handle: FileHandle | undefined;
   let tempExists = false;
   let step: Step = 'creating a temporary file';
+  let failed: unknown = undefined;
   try {
     handle = await fs.open(temp, CREATE_FLAGS, 0o600);
     tempExists = true;
     step = 'writing';
     await fs.writeAll(handle, data);
+    if (options.mtime) await fs.futimes(handle, options.mtime);
     step = 'flushing it to disk (fsync)';
     await fs.fsync(handle);
     await fs.close(handle);
@@ -170,31 +195,62 @@ export async function writeFileAtomic(fs: FsSeam, target: string, data: Uint8Arr
       await options.beforeCommit();
     }
     step = 'replacing the file';
-    await fs.rename(temp, target);
-    tempExists = false;
+    const result = await publish(temp);
+    if (options.consumesTemp) tempExists = false;
+    return result;
   } catch (error) {
+    failed = error;
+    throw error;
+  } finally {
     if (handle) await fs.close(handle).catch(() => undefined);
+    // After a link the temp name is spare; after a failure it must not stay behind.
     const leftover = tempExists ? await removeQuietly(fs, temp) : null;
-    if (error instanceof StateError) throw error;
-    const litter = leftover === null ? 'no temporary file was left behind' : `the temporary file ${temp} could not be removed (${leftover}); delete it`;
-    throw new StateError(
-      'STATE_WRITE',
-      target,
-      `Could not write ${target} while ${step}: ${describeErrno(error)}. ${label} was not changed and ${litter}. ${fixForErrno(error, dir)}`,
-      { reason: 'write', ...errnoDetails(error) },
-      error,
-    );
+    if (failed !== undefined && !(failed instanceof StateError)) {
+      // eslint-disable-next-line no-unsafe-finally
+      throw fail({ step, temp, leftover, error: failed });
+    }
   }
+}
+
+function litterOf(failure: TempFailure): string {
+  return failure.leftover === null ? 'no temporary file was left behind' : `the temporary file ${failure.temp} could not be removed (${failure.leftover}); delete it`;
+}
+
+/**
+ * Durable replace of `target`: temp file (0600, same directory, exclusive create) → write all →
+ * fsync → close → rename over the target → fsync the directory. The temp file is removed on any
+ * failure before the rename, so a failed write leaves the old file exactly as it was.
+ */
+export async function writeFileAtomic(fs: FsSeam, target: string, data: Uint8Array, options: WriteOptions = {}): Promise<void> {
+  const dir = path.dirname(target);
+  const label = options.label ?? path.basename(target);
+  await viaTempFile(
+    fs,
+    target,
+    data,
+    { beforeCommit: options.beforeCommit, consumesTemp: true },
+    (temp) => fs.rename(temp, target),
+    (failure) =>
+      stateError('STATE_WRITE', {
+        path: target,
+        reason: 'write',
+        happened: `Could not write ${target} while ${failure.step}: ${describeErrno(failure.error)}`,
+        changed: `${label} was not changed and ${litterOf(failure)}`,
+        fix: fixForErrno(failure.error, dir),
+        cause: failure.error,
+      }),
+  );
   try {
     await fsyncDir(fs, dir);
   } catch (error) {
-    throw new StateError(
-      'STATE_WRITE',
-      target,
-      `${target} was replaced, but flushing its directory ${dir} failed: ${describeErrno(error)}. The new content is in place but may not survive a power loss. ${fixForErrno(error, dir)}`,
-      { reason: 'dir-fsync', ...errnoDetails(error) },
-      error,
-    );
+    throw stateError('STATE_WRITE', {
+      path: target,
+      reason: 'dir-fsync',
+      happened: `${target} was replaced, but flushing its directory ${dir} failed: ${describeErrno(error)}`,
+      changed: 'The new content is in place but may not survive a power loss',
+      fix: fixForErrno(error, dir),
+      cause: error,
+    });
   }
 }
 
@@ -209,11 +265,15 @@ export async function removeQuietly(fs: FsSeam, file: string): Promise<string | 
 }
 
 export interface CreateOptions {
-  /** Set as the file's modification time (the store prunes by it without opening files). */
+  /** Set as the file's modification time (imported Python entries carry their import time so). */
   mtime?: Date;
   label?: string;
   /** fsync the directory after a successful create (default true). */
   syncDir?: boolean;
+  /** Runs after the temp file is on disk and before the link; its failure creates nothing. */
+  beforeCommit?: () => Promise<void>;
+  /** How to fsync `dir` (default: open, fsync, close); the ledger passes its kept descriptor. */
+  flushDir?: () => Promise<void>;
 }
 
 /**
@@ -230,65 +290,58 @@ export async function createExclusive(
   options: CreateOptions = {},
 ): Promise<'created' | 'exists'> {
   const target = path.join(dir, name);
-  // Entry names never start with a dot, so this hidden temp name cannot collide with one.
-  const temp = tempPathFor(path.join(dir, 'entry'));
   const label = options.label ?? name;
-  let handle: FileHandle | undefined;
-  let tempExists = false;
-  let step: Step = 'creating a temporary file';
-  let outcome: 'created' | 'exists';
-  try {
-    handle = await fs.open(temp, CREATE_FLAGS, 0o600);
-    tempExists = true;
-    step = 'writing';
-    await fs.writeAll(handle, data);
-    if (options.mtime) await fs.futimes(handle, options.mtime);
-    step = 'flushing it to disk (fsync)';
-    await fs.fsync(handle);
-    await fs.close(handle);
-    handle = undefined;
-    step = 'replacing the file';
-    try {
-      await fs.link(temp, target);
-      outcome = 'created';
-    } catch (error) {
-      if (errnoOf(error) !== 'EEXIST') throw error;
-      outcome = 'exists';
-    }
-  } catch (error) {
-    if (handle) await fs.close(handle).catch(() => undefined);
-    const leftover = tempExists ? await removeQuietly(fs, temp) : null;
-    const hardLinks = errnoOf(error) === 'EPERM' || errnoOf(error) === 'ENOTSUP' || errnoOf(error) === 'EOPNOTSUPP';
-    const fix =
-      step === 'replacing the file' && hardLinks
-        ? `The file system under ${dir} does not support hard links, which the ledger needs for its atomic claim; use a local POSIX file system (ext4, xfs, btrfs, apfs, tmpfs).`
-        : fixForErrno(error, dir);
-    const litter = leftover === null ? 'no temporary file was left behind' : `the temporary file ${temp} could not be removed (${leftover}); delete it`;
-    throw new StateError(
-      'STATE_WRITE',
-      target,
-      `Could not create ${target} while ${step}: ${describeErrno(error)}. ${label} was not recorded and ${litter}. ${fix}`,
-      { reason: 'create', ...errnoDetails(error) },
-      error,
-    );
-  }
-  // The temp name is only scaffolding; if its removal fails the ledger is still correct.
-  await removeQuietly(fs, temp);
-  if (outcome === 'created' && options.syncDir !== false) {
-    try {
-      await fsyncDir(fs, dir);
-    } catch (error) {
-      // Not durable, so not reported as recorded: take the name back so that a retry can claim it.
-      const undo = await removeQuietly(fs, target);
-      const state = undo === null ? 'It was removed again, so nothing was recorded' : `It could not be removed again (${undo}); delete ${target} before retrying`;
-      throw new StateError(
-        'STATE_WRITE',
-        target,
-        `${target} was created, but flushing its directory ${dir} failed: ${describeErrno(error)}. ${state}. ${fixForErrno(error, dir)}`,
-        { reason: 'dir-fsync', ...errnoDetails(error) },
-        error,
-      );
-    }
-  }
+  // Entry names never start with a dot, so the hidden temp name cannot collide with one.
+  let undoFailure: StateError | null = null;
+  const outcome = await viaTempFile(
+    fs,
+    path.join(dir, 'entry'),
+    data,
+    { mtime: options.mtime, beforeCommit: options.beforeCommit, consumesTemp: true },
+    async (temp): Promise<'created' | 'exists'> => {
+      try {
+        await fs.link(temp, target);
+      } catch (error) {
+        if (errnoOf(error) !== 'EEXIST') throw error;
+        await removeQuietly(fs, temp);
+        return 'exists';
+      }
+      // The name is ours; the temp name is only scaffolding (if its removal fails the ledger is
+      // still correct), so it goes while the directory is flushed.
+      const [, flushError] = await Promise.all([
+        removeQuietly(fs, temp),
+        options.syncDir === false ? null : (options.flushDir ?? (() => fsyncDir(fs, dir)))().then(() => null, (error: unknown) => error ?? new Error('fsync failed')),
+      ]);
+      if (flushError !== null) {
+        // Not durable, so not reported as recorded: take the name back so that a retry can claim it.
+        const undo = await removeQuietly(fs, target);
+        undoFailure = stateError('STATE_WRITE', {
+          path: target,
+          reason: 'dir-fsync',
+          happened: `${target} was created, but flushing its directory ${dir} failed: ${describeErrno(flushError)}`,
+          changed: undo === null ? 'It was removed again, so nothing was recorded' : `It could not be removed again (${undo}); delete ${target} before retrying`,
+          fix: fixForErrno(flushError, dir),
+          cause: flushError,
+        });
+      }
+      return 'created';
+    },
+    (failure) => {
+      const code = errnoOf(failure.error);
+      const hardLinks = code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP';
+      return stateError('STATE_WRITE', {
+        path: target,
+        reason: 'create',
+        happened: `Could not create ${target} while ${failure.step}: ${describeErrno(failure.error)}`,
+        changed: `${label} was not recorded and ${litterOf(failure)}`,
+        fix:
+          failure.step === 'replacing the file' && hardLinks
+            ? `The file system under ${dir} does not support hard links, which the ledger needs for its atomic claim; use a local POSIX file system (ext4, xfs, btrfs, apfs, tmpfs)`
+            : fixForErrno(failure.error, dir),
+        cause: failure.error,
+      });
+    },
+  );
+  if (undoFailure !== null) throw undoFailure;
   return outcome;
 }

@@ -5,12 +5,75 @@ export type StateErrorCode =
   | 'STATE_LOCK_TIMEOUT'
   | 'STATE_WRITE'
   | 'STATE_READ'
-  | 'STATE_INVALID_INPUT';
+  | 'STATE_INVALID_INPUT'
+  /** A lease-holder's claim was taken over after its lease ended (complete() came too late). */
+  | 'STATE_LEASE_LOST'
+  /** The store's server cannot be reached, refused us, or timed out (PostgreSQL). */
+  | 'STATE_UNAVAILABLE';
+
+/**
+ * The stable sub-kinds of `details.reason`. Add to this union rather than inventing strings
+ * at call sites; the README lists them.
+ */
+export type StateErrorReason =
+  | 'backup'
+  | 'bad-entry'
+  | 'bad-field'
+  | 'missing-field'
+  | 'not-object'
+  | 'not-utf8'
+  | 'open'
+  | 'read'
+  | 'bad-input'
+  | 'bad-marker'
+  | 'bad-option'
+  | 'bad-path'
+  | 'bad-python-ledger'
+  | 'bad-value'
+  | 'claim-race'
+  | 'closed'
+  | 'create'
+  | 'dir-fsync'
+  | 'empty'
+  | 'foreign-owner'
+  | 'group-writable'
+  | 'world-writable'
+  | 'lease-lost'
+  | 'lock-create'
+  | 'lock-lost'
+  | 'lock-timeout'
+  | 'missing'
+  | 'mkdir'
+  | 'no-home'
+  | 'home-missing'
+  | 'relative-path'
+  | 'contradictory'
+  | 'bad-url'
+  | 'control-character'
+  | 'not-directory'
+  | 'not-json'
+  | 'not-regular-file'
+  | 'nothing-to-reset'
+  | 'readdir'
+  | 'schema-newer'
+  | 'stat'
+  | 'symlink'
+  | 'target-not-empty'
+  | 'too-deep'
+  | 'too-large'
+  | 'unsupported-format-version'
+  | 'auth'
+  | 'unreachable'
+  | 'timeout'
+  | 'tls'
+  | 'server'
+  | 'no-driver'
+  | 'write';
 
 /** Structured facts about a failure; every field is optional and only set when it applies. */
 export interface StateErrorDetails {
   /** A finer, stable sub-kind, e.g. `empty`, `not-json`, `symlink`, `group-writable`, `lock-lost`. */
-  readonly reason?: string;
+  readonly reason?: StateErrorReason;
   /** The sidecar lock file involved. */
   readonly lockPath?: string;
   /** How old the lock file was when we gave up, in milliseconds. */
@@ -34,6 +97,8 @@ export interface StateErrorDetails {
   readonly ownerUid?: number;
   /** For permission problems: the octal mode found, e.g. `0777`. */
   readonly mode?: string;
+  /** STATE_UNAVAILABLE (PostgreSQL): `none` when the call certainly did not take effect, `unknown` when its reply was lost. */
+  readonly effect?: 'none' | 'unknown';
 }
 
 /**
@@ -61,6 +126,35 @@ export class StateError extends Error {
   toJSON(): { name: string; code: StateErrorCode; path: string; message: string; details: StateErrorDetails } {
     return { name: this.name, code: this.code, path: this.path, message: this.message, details: this.details };
   }
+}
+
+/** What `stateError` composes a message from. */
+export interface StateErrorSpec {
+  /** The file, directory, or (PostgreSQL) `table key` concerned; also `error.path`. */
+  path: string;
+  reason: StateErrorReason;
+  /** What happened, naming the place: "release.json holds 3 where a SHA belongs". */
+  happened: string;
+  /** What was (not) changed: "Nothing was changed." Always said. */
+  changed: string;
+  /** The operator's next step, as a booty command or a shell step; omitted only when none exists. */
+  fix?: string | undefined;
+  /** Further structured facts (errno is taken from `cause` when it is a system error). */
+  details?: Omit<StateErrorDetails, 'reason'> | undefined;
+  /** The underlying error; never one that carries a secret (redact first). */
+  cause?: unknown;
+}
+
+/**
+ * The one place a state error's message is composed: "what happened (errno). what was (not)
+ * changed. the fix" — every StateError of this package is built here.
+ */
+export function stateError(code: StateErrorCode, spec: StateErrorSpec): StateError {
+  const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+  const parts = [sentence(spec.happened), sentence(spec.changed)];
+  if (spec.fix !== undefined && spec.fix !== '') parts.push(sentence(spec.fix));
+  const details: StateErrorDetails = { reason: spec.reason, ...errnoDetails(spec.cause), ...spec.details };
+  return new StateError(code, spec.path, parts.join(' '), details, spec.cause);
 }
 
 export function isStateError(error: unknown): error is StateError {
@@ -107,10 +201,19 @@ export function describeErrno(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The operator's next step for an I/O failure in `dir`. */
-export function fixForErrno(error: unknown, dir: string): string {
+/**
+ * The operator's next step for an I/O failure in `dir`. Pass `file` when the failure was
+ * reading that file: a permission error then gets file advice, not directory advice.
+ */
+export function fixForErrno(error: unknown, dir: string, file?: string): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  switch (errnoOf(error)) {
+  const code = errnoOf(error);
+  if (file !== undefined && (code === 'EACCES' || code === 'EPERM')) {
+    return uid === undefined
+      ? `Make the file ${file} readable by this user (chmod u+r ${file}).`
+      : `Make the file ${file} readable by uid ${uid}: chmod u+r ${file} (or chown ${uid} ${file} if another user owns it).`;
+  }
+  switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
       return `Free space on the file system that holds ${dir} and retry.`;

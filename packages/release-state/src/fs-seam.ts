@@ -32,6 +32,15 @@ export interface FsSeam {
   // Synchronous twins for the ledger's prune pass only: it visits every entry, and one async
   // round trip per file costs ten times more than the work (measured in tools/bench).
   lstatSync(path: string): Stats;
+  // Synchronous metadata look-ups on the claim path: microseconds each, where one async round
+  // trip through the thread pool costs about as much as the fsync the claim cannot avoid.
+  /** undefined when nothing is there (no exception: building one costs more than the look-up). */
+  lstatBigSync(path: string): BigIntStats | undefined;
+  fstatBigSync(fd: number): BigIntStats;
+  /** fsync of a raw descriptor (the ledger keeps its directory open for the claim's flush). */
+  fsyncFd(fd: number): Promise<void>;
+  /** Reads up to `length` bytes from the start into `buffer`; returns how many. */
+  readSync(fd: number, buffer: Buffer, length: number): number;
   openSync(path: string, flags: number): number;
   fstatSync(fd: number): Stats;
   readAllSync(fd: number): Buffer;
@@ -82,6 +91,10 @@ export const nodeFs: FsSeam = {
   realpath: (path) => fsp.realpath(path),
   readdir: (path) => fsp.readdir(path),
   lstatSync: (path) => fsSync.lstatSync(path),
+  lstatBigSync: (path) => fsSync.lstatSync(path, { bigint: true, throwIfNoEntry: false }),
+  fstatBigSync: (fd) => fsSync.fstatSync(fd, { bigint: true }),
+  fsyncFd: (fd) => new Promise((resolve, reject) => fsSync.fsync(fd, (error) => (error ? reject(error) : resolve()))),
+  readSync: (fd, buffer, length) => fsSync.readSync(fd, buffer, 0, length, 0),
   openSync: (path, flags) => fsSync.openSync(path, flags),
   fstatSync: (fd) => fsSync.fstatSync(fd),
   readAllSync: (fd) => fsSync.readFileSync(fd),

@@ -1,5 +1,24 @@
 export { resolveStateDir, type ResolveStateDirOptions } from './state-dir';
-export { openReleaseStore, type OpenReleaseStoreOptions, type ReleaseStore } from './store';
+export { openReleaseStore, type OpenReleaseStoreOptions } from './open';
+export type { OpenPostgresStoreOptions } from './postgres/store';
 export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type ReleaseStateField } from './release-state';
-export type { ClaimInput, ClaimResult, Deliveries, DeliveryKeyInput, DeliveryRecord } from './ledger';
+export type {
+  ClaimInput,
+  ClaimResult,
+  CompleteInput,
+  Deliveries,
+  DeliveryKeyInput,
+  DeliveryRecord,
+  ListClaimsOptions,
+  PruneResult,
+  ReleaseStore,
+  ResetResult,
+  StoreCheck,
+  StoreKind,
+  StorePart,
+  StoreProblem,
+  StoreSnapshot,
+} from './contract';
 export { StateError, type StateErrorCode, type StateErrorDetails } from './errors';
+export { redactUrl, resolveStoreLocation, STORE_URL_ENV, type ResolveStoreLocationOptions, type StoreLocation } from './location';
+export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

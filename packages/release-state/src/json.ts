@@ -1,4 +1,4 @@
-import { StateError } from './errors';
+import { stateError } from './errors';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -11,20 +11,16 @@ export type ResetTarget = 'release' | 'deliveries';
  * file is never read as "no data".
  */
 export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: ResetTarget): unknown {
-  const fix = `Repair it by hand, or reset it with store.reset('${resetTarget}') (the current bytes are kept beside it).`;
+  const corrupt = (happened: string, reason: 'empty' | 'not-utf8' | 'not-json' | 'too-deep', extra: { details?: { line: number; column: number }; cause?: unknown } = {}) =>
+    stateError('STATE_CORRUPT', { path: file, reason, happened, changed: 'It was not changed', fix: resetFix(resetTarget), ...extra });
   if (bytes.byteLength === 0) {
-    throw new StateError(
-      'STATE_CORRUPT',
-      file,
-      `${file} is empty (0 bytes); an empty state file is damage (for example a crash of a writer that did not fsync), not "no data", so it is not read as empty. It was not changed. ${fix}`,
-      { reason: 'empty' },
-    );
+    throw corrupt(`${file} is empty (0 bytes); an empty state file is damage (for example a crash of a writer that did not fsync), not "no data", so it is not read as empty`, 'empty');
   }
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new StateError('STATE_CORRUPT', file, `${file} is not valid UTF-8 text. It was not changed. ${fix}`, { reason: 'not-utf8' });
+    throw corrupt(`${file} is not valid UTF-8 text`, 'not-utf8');
   }
   let value: unknown;
   try {
@@ -34,25 +30,40 @@ export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: 
     const match = /position (\d+)/.exec(detail);
     const offset = match?.[1] === undefined ? text.length : Number(match[1]);
     const { line, column } = lineColumn(text, offset);
-    throw new StateError(
-      'STATE_CORRUPT',
-      file,
-      `${file}:${line}:${column} is not valid JSON (${detail.replace(/ in JSON at position \d+.*$/, '')}). It was not changed. ${fix}`,
-      { reason: 'not-json', line, column },
-      error,
-    );
+    // V8's message quotes the text around the error ("... is not valid JSON"): keep only its
+    // first words, never the file's content.
+    const what = detail.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '').slice(0, 60);
+    // No `cause`: the parser's error carries the file's text.
+    throw corrupt(`${file}:${line}:${column} is not valid JSON (${what})`, 'not-json', { details: { line, column } });
   }
   // A state file is a few levels deep. Nesting past this is damage (or an attack), and would
   // overflow the stack of anything that walks the value later (JSON.stringify, for one).
   if (depthExceeds(value, MAX_DEPTH)) {
-    throw new StateError(
-      'STATE_CORRUPT',
-      file,
-      `${file} nests values more than ${MAX_DEPTH} levels deep; no state file does. It was not changed. ${fix}`,
-      { reason: 'too-deep' },
-    );
+    throw corrupt(`${file} nests values more than ${MAX_DEPTH} levels deep; no state file does`, 'too-deep');
   }
   return value;
+}
+
+/** The repair step for a damaged state file, as an operator runs it. */
+export function resetFix(target: ResetTarget): string {
+  return `Repair it by hand, or run booty state reset ${target} (the damaged bytes are kept beside it)`;
+}
+
+/**
+ * A short, printable quote of a value read from outside: JSON syntax (so control characters
+ * show as escapes and a newline cannot start a forged line), cut to 40 characters. Local on
+ * purpose: this package does not depend on @booty/config, whose `excerpt` follows the same rule.
+ */
+export function excerptValue(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  const cut = text.length > 40;
+  const quoted = typeof value === 'string' || cut ? JSON.stringify(cut ? text.slice(0, 40) : text) : text;
+  return cut ? `${quoted.slice(0, -1)}..." (${text.length} characters)` : quoted;
 }
 
 const MAX_DEPTH = 64;

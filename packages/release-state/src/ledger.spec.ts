@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DeliveryLedger, entryName, keyOfEntryName } from './ledger';
+import { entryName, keyOfEntryName } from './ledger';
 import { openStore, type OpenReleaseStoreOptions, type ReleaseStore } from './store';
 import { failure } from '../test/expect-state-error';
 
@@ -21,18 +21,17 @@ describe('delivery ledger', () => {
   });
 
   const open = (extra: Partial<OpenReleaseStoreOptions> = {}): Promise<ReleaseStore> => openStore({ stateDir, ...extra }, { pruneIntervalMs: 3_600_000 });
-  const ledgerOf = (store: ReleaseStore) => store.deliveries as DeliveryLedger;
 
   describe('claim', () => {
     it('records the first claim and reports later ones with the winner, telling redeliveries apart', async () => {
       const store = await open();
       const first = await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'guid-1' });
-      expect(first).toEqual({ claimed: true, redelivery: false, record: { key: KEY(1), deliveryId: 'guid-1', recordedAt: expect.any(String) } });
+      expect(first).toEqual({ claimed: true, redelivery: false, takeover: false, record: { key: KEY(1), deliveryId: 'guid-1', recordedAt: expect.any(String), attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null } });
       expect(Number.isNaN(Date.parse(first.record.recordedAt ?? ''))).toBe(false);
       const again = await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'guid-1' });
-      expect(again).toEqual({ claimed: false, redelivery: true, record: first.record });
+      expect(again).toEqual({ claimed: false, redelivery: true, takeover: false, record: first.record });
       const other = await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'guid-2' });
-      expect(other).toEqual({ claimed: false, redelivery: false, record: first.record });
+      expect(other).toEqual({ claimed: false, redelivery: false, takeover: false, record: first.record });
       expect(await store.deliveries.get({ repo: 'octo/app', headSha: SHA(1) })).toEqual(first.record);
       expect(await store.deliveries.count()).toBe(1);
     });
@@ -127,7 +126,7 @@ describe('delivery ledger', () => {
       expect(await fsp.readFile(damaged, 'utf8')).toBe('');
       expect(await store.deliveries.has({ repo: 'octo/app', headSha: SHA(2) })).toBe(true);
 
-      const { backupPath } = await store.reset('deliveries');
+      const { keptAt: [backupPath = ''] } = await store.reset('deliveries');
       expect(await fsp.readFile(path.join(backupPath, 'deliveries', entryName(KEY(1))), 'utf8')).toBe('');
       expect(await store.deliveries.has({ repo: 'octo/app', headSha: SHA(2) })).toBe(true);
       expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'again' })).claimed).toBe(true);
@@ -152,7 +151,7 @@ describe('delivery ledger', () => {
       const error = await failure(store.deliveries.has({ repo: 'octo/app', headSha: SHA(1) }));
       expect(error.code).toBe('STATE_UNSAFE');
       expect(error.details.reason).toBe('symlink');
-      const { backupPath } = await store.reset('deliveries');
+      const { keptAt: [backupPath = ''] } = await store.reset('deliveries');
       expect((await fsp.lstat(path.join(backupPath, 'deliveries', entryName(KEY(1))))).isSymbolicLink()).toBe(true);
       expect(await fsp.readFile(outside, 'utf8')).toContain('evil');
     });
@@ -163,7 +162,7 @@ describe('delivery ledger', () => {
       const leftover = path.join(stateDir, 'deliveries', '.entry.12345.0.1.abcdef01.tmp');
       await fsp.writeFile(leftover, '{"key":');
       await new Promise((resolve) => setTimeout(resolve, 150));
-      await ledgerOf(store).prune();
+      await store.deliveries.prune();
       await expect(fsp.stat(leftover)).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await store.deliveries.count()).toBe(1);
     });
@@ -180,11 +179,12 @@ describe('delivery ledger', () => {
       await writePython({ [KEY(1)]: 'py-1', [KEY(2)]: 'py-2' });
       const store = await open();
       expect(await store.deliveries.count()).toBe(2);
-      expect(await store.deliveries.get({ repo: 'octo/app', headSha: SHA(1) })).toEqual({ key: KEY(1), deliveryId: 'py-1', recordedAt: null });
+      expect(await store.deliveries.get({ repo: 'octo/app', headSha: SHA(1) })).toEqual({ key: KEY(1), deliveryId: 'py-1', recordedAt: null, attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null });
       expect(await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'py-2' })).toEqual({
         claimed: false,
         redelivery: true,
-        record: { key: KEY(2), deliveryId: 'py-2', recordedAt: null },
+        takeover: false,
+        record: { key: KEY(2), deliveryId: 'py-2', recordedAt: null, attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null },
       });
       expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(3), deliveryId: 'ts-3' })).claimed).toBe(true);
       expect(await store.deliveries.count()).toBe(3);
@@ -194,7 +194,7 @@ describe('delivery ledger', () => {
       await writePython({ [KEY(1)]: 'py-1', 'legacy-key-without-sha': 'py-x' });
       const store = await open();
       await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(3), deliveryId: 'ts-3' });
-      await ledgerOf(store).prune();
+      await store.deliveries.prune();
       const python = JSON.parse(await fsp.readFile(pythonFile(), 'utf8')) as Record<string, unknown>;
       expect(python).toEqual({ [KEY(1)]: 'py-1', 'legacy-key-without-sha': 'py-x', [KEY(3)]: 'ts-3' });
     });
@@ -223,7 +223,7 @@ describe('delivery ledger', () => {
       expect(error.code).toBe('STATE_CORRUPT');
       expect(error.message).toContain(says);
       expect(await fsp.readFile(pythonFile(), 'utf8')).toBe(content);
-      const { backupPath } = await store.reset('deliveries');
+      const { keptAt: [backupPath = ''] } = await store.reset('deliveries');
       expect(await fsp.readFile(path.join(backupPath, 'delivery_ids.json'), 'utf8')).toBe(content);
       expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(9), deliveryId: 'x' })).claimed).toBe(true);
     });

@@ -44,12 +44,26 @@ describe('sidecar locks', () => {
     expect(error.message).toContain('release.json was not changed');
   });
 
-  it('waits for a held lock and gets it once it is released', async () => {
+  it('waits for a held lock, and gets it only after the holder released it', async () => {
     const held = await acquireLock(lockPath, settings(), target());
-    const waiting = acquireLock(lockPath, settings({ waitMs: 5000 }), target());
-    await sleep(50);
+    const holderInode = (await fsp.stat(lockPath)).ino;
+    const events: string[] = [];
+    const waiting = acquireLock(lockPath, settings({ waitMs: 5000 }), target()).then((lock) => {
+      events.push('acquired');
+      return lock;
+    });
+    // Time for dozens of polls (pollMs 5): a waiter that did not wait would have its lock by now.
+    await sleep(150);
+    expect(events).toEqual([]);
+    // ...and it left the live holder's lock file alone (not broken, not replaced).
+    expect((await fsp.stat(lockPath)).ino).toBe(holderInode);
+    await held.assertHeld();
+    events.push('released');
     await held.release();
     const lock = await waiting;
+    expect(events).toEqual(['released', 'acquired']);
+    expect(lock.waitedMs).toBeGreaterThanOrEqual(150);
+    await lock.assertHeld();
     await lock.release();
   });
 

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'lockfile';
-import { describeErrno, errnoDetails, errnoOf, fixForErrno, StateError } from './errors';
+import { describeErrno, errnoOf, fixForErrno, stateError, type StateError } from './errors';
 
 export interface LockSettings {
   /** A lock file whose last heartbeat is older than this is treated as abandoned and broken. */
@@ -102,13 +102,15 @@ export async function acquireLock(lockPath: string, settings: LockSettings, targ
     // EEXIST: held. ENOENT: it vanished while lockfile was breaking a stale lock. Both: retry.
     const retry = code === 'EEXIST' || (code === 'ENOENT' && (await directoryExists(path.dirname(lockPath))));
     if (!retry) {
-      throw new StateError(
-        'STATE_WRITE',
-        target.path,
-        `Could not create the lock file ${lockPath} that guards ${target.path}: ${describeErrno(error)}. ${target.label} was not changed. ${fixForErrno(error, path.dirname(lockPath))}`,
-        { reason: 'lock-create', lockPath, ...errnoDetails(error) },
-        error,
-      );
+      throw stateError('STATE_WRITE', {
+        path: target.path,
+        reason: 'lock-create',
+        happened: `Could not create the lock file ${lockPath} that guards ${target.path}: ${describeErrno(error)}`,
+        changed: `${target.label} was not changed`,
+        fix: fixForErrno(error, path.dirname(lockPath)),
+        details: { lockPath },
+        cause: error,
+      });
     }
     const now = Date.now();
     if (now >= deadline) throw await timeoutError(lockPath, settings, target, now - started);
@@ -130,19 +132,20 @@ async function timeoutError(lockPath: string, settings: LockSettings, target: Lo
   const holder = await describeHolder(lockPath);
   const age = holder.ageMs === undefined ? 'of unknown age' : `${holder.ageMs} ms old`;
   const by = holder.pid === undefined ? '' : ` (holder pid ${holder.pid})`;
-  return new StateError(
-    'STATE_LOCK_TIMEOUT',
-    target.path,
-    `Timed out after ${waitedMs} ms waiting for the lock ${lockPath}, which guards ${target.path}: the lock is ${age}${by}, and a lock is only treated as abandoned once it is ${settings.staleMs} ms old. ${target.label} was not changed. Another process is most likely writing it: retry. If no booty process is running, a crashed one left the lock: it is broken automatically once it is ${settings.staleMs} ms old, or remove ${lockPath} yourself.`,
-    {
-      reason: 'lock-timeout',
+  return stateError('STATE_LOCK_TIMEOUT', {
+    path: target.path,
+    reason: 'lock-timeout',
+    happened: `Timed out after ${waitedMs} ms waiting for the lock ${lockPath}, which guards ${target.path}: the lock is ${age}${by}, and a lock is only treated as abandoned once it is ${settings.staleMs} ms old`,
+    changed: `${target.label} was not changed`,
+    fix: `Another process is most likely writing it: retry. If no booty process is running, a crashed one left the lock: it is broken automatically once it is ${settings.staleMs} ms old, or remove ${lockPath} yourself`,
+    details: {
       lockPath,
       waitedMs,
       staleMs: settings.staleMs,
       ...(holder.ageMs === undefined ? {} : { ageMs: holder.ageMs }),
       ...(holder.pid === undefined ? {} : { holderPid: holder.pid }),
     },
-  );
+  });
 }
 
 async function holdLock(lockPath: string, settings: LockSettings, target: LockTarget, waitedMs: number): Promise<HeldLock> {
@@ -181,12 +184,14 @@ async function holdLock(lockPath: string, settings: LockSettings, target: LockTa
     waitedMs,
     async assertHeld() {
       if (await stillOurs()) return;
-      throw new StateError(
-        'STATE_WRITE',
-        target.path,
-        `The lock ${lockPath} was taken over by another process while this one held it (no heartbeat for ${settings.staleMs} ms: was this process suspended?). ${target.label} was not changed. Retry; if it happens again, raise lockStaleMs.`,
-        { reason: 'lock-lost', lockPath, staleMs: settings.staleMs },
-      );
+      throw stateError('STATE_WRITE', {
+        path: target.path,
+        reason: 'lock-lost',
+        happened: `The lock ${lockPath} was taken over by another process while this one held it (no heartbeat for ${settings.staleMs} ms: was this process suspended?)`,
+        changed: `${target.label} was not changed`,
+        fix: 'Retry; if it happens again, raise lockStaleMs',
+        details: { lockPath, staleMs: settings.staleMs },
+      });
     },
     async release() {
       if (released) return;

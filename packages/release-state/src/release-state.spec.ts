@@ -78,6 +78,77 @@ describe('release.json format', () => {
     expect(error.message).toContain('not changed');
   });
 
+  const SHA = 'a'.repeat(40);
+  const read = (fields: Record<string, unknown>) => parseReleaseState(bytes(JSON.stringify(fields)), FILE);
+
+  it.each([
+    ['production_sha_current', 'abc; rm -rf /'],
+    ['production_sha_previous', 'abc1234'],
+    ['last_deploy_attempt_sha', 'A'.repeat(40)],
+    ['production_sha_current', `${SHA}\n`],
+    ['production_sha_current', 'a'.repeat(41)],
+    ['last_deploy_time', 'yesterday'],
+    ['last_deploy_time', '2026-02-30T12:00:00'],
+    ['last_deploy_time', '2026-02-16 12:00:00'],
+    ['last_health_check', '2026-02-16T25:00:00Z'],
+    ['last_health_check', '2026-02-16T12:00:00+24:00'],
+    ['last_deploy_result', 'success\nlast_deploy_result: failure'],
+    ['last_deploy_result', 'succeeded'],
+  ])('reads "%s": %j as STATE_CORRUPT: values read meet the rules of values written', (field, value) => {
+    const error = errorOf(() => read({ [field]: value }));
+    expect(error).toMatchObject({ code: 'STATE_CORRUPT', path: FILE, details: { field } });
+    expect(error.message).toContain(`"${field}": ${JSON.stringify(value.slice(0, 40)).slice(0, -1)}`);
+    expect(error.message).toContain('booty state reset release');
+    // The message quotes the value as JSON: no raw newline can forge a line.
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('names a control character as such, and quotes at most 40 characters of a long value', () => {
+    expect(errorOf(() => read({ production_sha_current: `${SHA.slice(0, 20)}\u001b[2K` })).details.reason).toBe('control-character');
+    const long = errorOf(() => read({ last_deploy_time: 'x'.repeat(5000) }));
+    expect(long.message).toContain('(5000 characters)');
+    expect(long.message.length).toBeLessThan(400);
+  });
+
+  it.each([
+    ['2026-02-16T12:00:00'],
+    ['2026-02-16T12:00:00.123456'],
+    ['2026-02-16T12:00:00+00:00'],
+    ['2026-02-16T12:00:00.123456+05:30'],
+    ['2026-02-16T12:00:00-08:00'],
+    ['2026-02-16T12:00:00.000Z'],
+    ['2024-02-29T23:59:59Z'],
+  ])("accepts Python's datetime.isoformat() form %j as a time", (time) => {
+    expect(read({ last_deploy_time: time, last_health_check: time })).toMatchObject({ last_deploy_time: time, last_health_check: time });
+  });
+
+  it('accepts a result in any case (the Python forms) and reads it in lower case; SHA-256 ids too', () => {
+    expect(read({ last_deploy_result: 'SUCCESS' }).last_deploy_result).toBe('success');
+    expect(read({ last_deploy_result: 'Failure' }).last_deploy_result).toBe('failure');
+    expect(read({ production_sha_current: 'b'.repeat(64) }).production_sha_current).toBe('b'.repeat(64));
+  });
+
+  it('checks deploy_history entries by the same rules, and keeps their unknown keys', () => {
+    const entry = { sha: SHA, time: '2026-02-16T12:00:00+00:00', result: 'SUCCESS', run: 7 };
+    expect(read({ deploy_history: [entry, { sha: SHA, time: null, result: null }] }).deploy_history).toEqual([entry, { sha: SHA, time: null, result: null }]);
+    expect(read({ deploy_history: null }).deploy_history).toBeNull();
+    const bad: [unknown, string][] = [
+      [{ sha: 'abc; rm -rf /', time: entry.time, result: 'success' }, '"deploy_history"[0].sha'],
+      [{ sha: SHA, time: 'yesterday', result: 'success' }, '"deploy_history"[0].time'],
+      [{ sha: SHA, time: entry.time, result: 'ok\nforged' }, '"deploy_history"[0].result'],
+      [{ time: entry.time, result: 'success' }, '"deploy_history"[0].sha: missing'],
+      ['a string', '"deploy_history"[0]'],
+    ];
+    for (const [value, says] of bad) {
+      const error = errorOf(() => read({ deploy_history: [value] }));
+      expect(error).toMatchObject({ code: 'STATE_CORRUPT', details: { reason: 'bad-entry', field: 'deploy_history' } });
+      expect(error.message).toContain(says);
+    }
+    expect(errorOf(() => read({ deploy_history: { sha: SHA } })).message).toContain('expected a list');
+    expect(errorOf(() => read({ deploy_history: Array.from({ length: 25 }, () => entry) })).message).toContain('25 "deploy_history" entries');
+    expect(read({ deploy_history: Array.from({ length: 24 }, () => entry) }).deploy_history).toHaveLength(24);
+  });
+
   it('gives line and column of a JSON syntax error', () => {
     const error = errorOf(() => parseReleaseState(bytes('{\n  "a": 1,\n  oops\n}'), FILE));
     expect(error.details).toMatchObject({ reason: 'not-json', line: 3, column: 3 });
@@ -96,7 +167,7 @@ describe('release.json format', () => {
   });
 
   it('keeps every unknown field through parse → serialize → parse (property)', () => {
-    const reserved = new Set<string>([...RELEASE_STATE_FIELDS, 'format_version']);
+    const reserved = new Set<string>([...RELEASE_STATE_FIELDS, 'format_version', 'deploy_history']);
     fc.assert(
       fc.property(
         fc.dictionary(
@@ -146,6 +217,14 @@ describe('validateNextState', () => {
     expect(error.code).toBe('STATE_INVALID_INPUT');
     expect(error.details.field).toBe(field);
     expect(error.message).toContain('not changed');
+  });
+
+  it('checks a deploy_history the callback changed, and passes one it left alone', () => {
+    const error = errorOf(() => validateNextState({ ...current, deploy_history: [{ sha: 'nope', time: null, result: null }] }, current, FILE));
+    expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { field: 'deploy_history' } });
+    const history = [{ sha: 'a'.repeat(40), time: '2026-02-16T12:00:00', result: 'success' }];
+    const withHistory = { ...current, deploy_history: history } as ReleaseState;
+    expect(validateNextState({ ...withHistory }, withHistory, FILE).deploy_history).toBe(history);
   });
 
   it.each([[null], [[]], ['state'], [undefined]])('refuses a callback result of %j', (value) => {

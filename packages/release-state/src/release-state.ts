@@ -1,5 +1,5 @@
-import { StateError } from './errors';
-import { parseJsonDocument } from './json';
+import { stateError, type StateError, type StateErrorReason } from './errors';
+import { excerptValue, parseJsonDocument, resetFix } from './json';
 
 /** The six fields of release.json, in the order the Python implementation and the CLI show them. */
 export const RELEASE_STATE_FIELDS = Object.freeze([
@@ -39,10 +39,46 @@ const SHA_FIELDS = new Set<string>(['production_sha_current', 'production_sha_pr
 const TIME_FIELDS = new Set<string>(['last_deploy_time', 'last_health_check']);
 const RESULTS: readonly string[] = ['success', 'failure', 'pending'];
 
-/** A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case. */
+/** The field the Python implementation added later: a list of `{sha, time, result}`, newest last. */
+export const DEPLOY_HISTORY_FIELD = 'deploy_history';
+/** The Python implementation keeps at most this many history entries. */
+export const DEPLOY_HISTORY_MAX = 24;
+
+/**
+ * A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case, read and written alike.
+ * The Python implementation recorded the `head_sha` of GitHub's workflow_run event, which is
+ * always this form; an abbreviated or upper-case id is not one it wrote, and an abbreviation
+ * is ambiguous as the record of what runs in production.
+ */
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-/** ISO-8601 UTC date-time as written by JavaScript (`Z`) or Python (`+00:00`). */
+/** ISO-8601 UTC date-time as this package writes it: JavaScript's `Z` or Python's `+00:00`. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|\+00:00)$/;
+/**
+ * ISO-8601 date-time as read: the forms above, and every form of Python's
+ * `datetime.isoformat()`: naive (no offset) or any `±HH:MM` offset, with or without fractions.
+ */
+const ISO_READ = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))?$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** True when `value` is a real calendar date-time in one of the ISO_READ forms. */
+function isReadableTime(value: string): boolean {
+  const m = ISO_READ.exec(value);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
+
+/** The rule for a value of `field` as read; a message fragment when it breaks it, else null. */
+function readRule(field: string, value: string): string | null {
+  if (CONTROL.test(value)) return 'holds a control character (a newline, say); no release.json value does';
+  if (SHA_FIELDS.has(field) || field === 'sha') return FULL_SHA.test(value) ? null : 'is not a full commit SHA (40 or 64 lower-case hex digits)';
+  if (TIME_FIELDS.has(field) || field === 'time') return isReadableTime(value) ? null : 'is not an ISO-8601 date-time such as 2026-02-16T12:00:00+00:00';
+  if (field === 'last_deploy_result' || field === 'result') return RESULTS.includes(value.toLowerCase()) ? null : `is not one of ${RESULTS.join(', ')}`;
+  return null;
+}
 
 /** release.json before the first deploy: every field null. */
 export function skeletonState(): ReleaseState {
@@ -59,8 +95,10 @@ export function skeletonState(): ReleaseState {
 
 /**
  * Parses release.json as found on disk: ours, or the Python implementation's (no format
- * version, `pending` result, naive or offset times). A missing known field reads as null.
- * Anything else that is wrong is STATE_CORRUPT naming the file and the field.
+ * version, `pending` result, naive or offset times, `deploy_history`). A missing known field
+ * reads as null. Values read meet the rules of values written (full SHAs, ISO-8601 times, one
+ * of the results, no control characters), widened only to the Python implementation's forms.
+ * Anything else is STATE_CORRUPT naming the file and the field, quoting a short excerpt.
  */
 export function parseReleaseState(bytes: Uint8Array, file: string): ReleaseState {
   const value = parseJsonDocument(bytes, file, 'release');
@@ -70,15 +108,17 @@ export function parseReleaseState(bytes: Uint8Array, file: string): ReleaseState
   const record = value as Record<string, unknown>;
   const version = record[FORMAT_VERSION_FIELD];
   if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
-    throw corrupt(file, `has "${FORMAT_VERSION_FIELD}": ${JSON.stringify(version)}, expected a positive integer`, 'bad-field', FORMAT_VERSION_FIELD);
+    throw corrupt(file, `has "${FORMAT_VERSION_FIELD}": ${excerptValue(version)}, expected a positive integer`, 'bad-field', FORMAT_VERSION_FIELD);
   }
   if (typeof version === 'number' && version > RELEASE_FORMAT_VERSION) {
-    throw new StateError(
-      'STATE_CORRUPT',
-      file,
-      `${file} has ${FORMAT_VERSION_FIELD} ${version}, written by a newer @booty/release-state (this one reads up to ${RELEASE_FORMAT_VERSION}). It was not changed. Upgrade @booty/release-state on this host.`,
-      { reason: 'unsupported-format-version', field: FORMAT_VERSION_FIELD },
-    );
+    throw stateError('STATE_CORRUPT', {
+      path: file,
+      reason: 'unsupported-format-version',
+      happened: `${file} has ${FORMAT_VERSION_FIELD} ${version}, written by a newer @booty/release-state (this one reads up to ${RELEASE_FORMAT_VERSION})`,
+      changed: 'It was not changed',
+      fix: 'Upgrade booty (@booty/release-state) on this host: npm install -g @booty/cli@latest',
+      details: { field: FORMAT_VERSION_FIELD },
+    });
   }
   const state: Record<string, unknown> = { ...record };
   for (const field of RELEASE_STATE_FIELDS) {
@@ -88,12 +128,16 @@ export function parseReleaseState(bytes: Uint8Array, file: string): ReleaseState
       continue;
     }
     if (typeof fieldValue !== 'string') {
-      throw corrupt(file, `has "${field}": ${JSON.stringify(fieldValue)}, expected a string or null`, 'bad-field', field);
+      throw corrupt(file, `has "${field}": ${excerptValue(fieldValue)}, expected a string or null`, 'bad-field', field);
     }
-    if (field === 'last_deploy_result' && !RESULTS.includes(fieldValue)) {
-      throw corrupt(file, `has "${field}": ${JSON.stringify(fieldValue)}, expected one of ${RESULTS.join(', ')} or null`, 'bad-field', field);
-    }
+    const broken = readRule(field, fieldValue);
+    if (broken !== null) throw corrupt(file, `has "${field}": ${excerptValue(fieldValue)}, which ${broken}`, CONTROL.test(fieldValue) ? 'control-character' : 'bad-field', field);
+    // Results are compared case-insensitively and read in lower case, so that callers can branch
+    // on the DeployResult values whatever case the file used; the next write stores lower case,
+    // which every reader (the Python one too) understands.
+    if (field === 'last_deploy_result') state[field] = fieldValue.toLowerCase();
   }
+  if (Object.hasOwn(record, DEPLOY_HISTORY_FIELD)) checkHistory(record[DEPLOY_HISTORY_FIELD], (what) => corrupt(file, what, 'bad-entry', DEPLOY_HISTORY_FIELD));
   return state as ReleaseState;
 }
 
@@ -118,14 +162,17 @@ export function validateNextState(next: unknown, current: ReleaseState, file: st
       throw invalid(file, `"${field}" must be a string or null, got ${describeJsonType(value)}`, 'bad-field', field);
     }
     if (SHA_FIELDS.has(field) && !FULL_SHA.test(value)) {
-      throw invalid(file, `"${field}" must be a full commit SHA (40 or 64 lower-case hex digits), got ${JSON.stringify(value)}`, 'bad-field', field);
+      throw invalid(file, `"${field}" must be a full commit SHA (40 or 64 lower-case hex digits), got ${excerptValue(value)}`, 'bad-field', field);
     }
     if (TIME_FIELDS.has(field) && (!ISO_UTC.test(value) || Number.isNaN(Date.parse(value)))) {
-      throw invalid(file, `"${field}" must be an ISO-8601 UTC time such as ${new Date(0).toISOString()}, got ${JSON.stringify(value)}`, 'bad-field', field);
+      throw invalid(file, `"${field}" must be an ISO-8601 UTC time such as ${new Date(0).toISOString()}, got ${excerptValue(value)}`, 'bad-field', field);
     }
     if (field === 'last_deploy_result' && !RESULTS.includes(value)) {
-      throw invalid(file, `"${field}" must be one of ${RESULTS.join(', ')} or null, got ${JSON.stringify(value)}`, 'bad-field', field);
+      throw invalid(file, `"${field}" must be one of ${RESULTS.join(', ')} or null, got ${excerptValue(value)}`, 'bad-field', field);
     }
+  }
+  if (Object.hasOwn(record, DEPLOY_HISTORY_FIELD) && record[DEPLOY_HISTORY_FIELD] !== current[DEPLOY_HISTORY_FIELD]) {
+    checkHistory(record[DEPLOY_HISTORY_FIELD], (what) => invalid(file, `"${DEPLOY_HISTORY_FIELD}" ${what.replace(/^has "deploy_history"/, 'has')}`, 'bad-entry', DEPLOY_HISTORY_FIELD));
   }
   const version = record[FORMAT_VERSION_FIELD];
   if (version !== undefined && version !== current[FORMAT_VERSION_FIELD] && version !== RELEASE_FORMAT_VERSION) {
@@ -156,19 +203,46 @@ export function serializeReleaseState(state: ReleaseState, file: string): Buffer
   return Buffer.from(`${text}\n`, 'utf8');
 }
 
-function corrupt(file: string, what: string, reason: string, field?: string): StateError {
-  return new StateError(
-    'STATE_CORRUPT',
-    file,
-    `${file} ${what}. It was not changed. Repair it by hand, or reset it with store.reset('release') (the current bytes are kept beside it).`,
-    { reason, ...(field === undefined ? {} : { field }) },
-  );
+/**
+ * deploy_history as the Python implementation writes it: null, or a list of at most 24
+ * `{sha, time, result}` objects whose values follow the rules of the fields of the same kind
+ * (`time` and `result` may be null). Other keys of an entry are kept, unchecked.
+ */
+function checkHistory(history: unknown, fail: (what: string) => StateError): void {
+  if (history === null) return;
+  if (!Array.isArray(history)) throw fail(`has "${DEPLOY_HISTORY_FIELD}": ${excerptValue(history)}, expected a list of {sha, time, result} or null`);
+  if (history.length > DEPLOY_HISTORY_MAX) throw fail(`has ${history.length} "${DEPLOY_HISTORY_FIELD}" entries; the most ever kept is ${DEPLOY_HISTORY_MAX}`);
+  history.forEach((entry: unknown, index) => {
+    const where = `"${DEPLOY_HISTORY_FIELD}"[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail(`has ${where}: ${excerptValue(entry)}, expected an object {sha, time, result}`);
+    for (const key of ['sha', 'time', 'result'] as const) {
+      const value = (entry as Record<string, unknown>)[key];
+      if (value === null && key !== 'sha') continue;
+      if (typeof value !== 'string') throw fail(`has ${where}.${key}: ${value === undefined ? 'missing' : excerptValue(value)}, expected a string${key === 'sha' ? '' : ' or null'}`);
+      const broken = readRule(key, value);
+      if (broken !== null) throw fail(`has ${where}.${key}: ${excerptValue(value)}, which ${broken}`);
+    }
+  });
 }
 
-function invalid(file: string, what: string, reason: string, field?: string): StateError {
-  return new StateError('STATE_INVALID_INPUT', file, `Refused to update ${file}: ${what}. The file was not changed.`, {
+function corrupt(file: string, what: string, reason: StateErrorReason, field?: string): StateError {
+  return stateError('STATE_CORRUPT', {
+    path: file,
     reason,
-    ...(field === undefined ? {} : { field }),
+    happened: `${file} ${what}`,
+    changed: 'It was not changed',
+    fix: resetFix('release'),
+    ...(field === undefined ? {} : { details: { field } }),
+  });
+}
+
+function invalid(file: string, what: string, reason: StateErrorReason, field?: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: file,
+    reason,
+    happened: `Refused to update ${file}: ${what}`,
+    changed: 'The file was not changed',
+    ...(field === undefined ? {} : { details: { field } }),
   });
 }
 

@@ -2,9 +2,9 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFs, type FsSeam } from './fs-seam';
-import { openReleaseStore, RELEASE_STATE_FIELDS, resolveStateDir } from './index';
+import { RELEASE_STATE_FIELDS, resolveStateDir } from './index';
 import { acquireLock } from './lock';
-import { openStore } from './store';
+import { openReleaseStore, openStore } from './store';
 import { failure } from '../test/expect-state-error';
 
 const SHA = (c: string) => c.repeat(40);
@@ -28,6 +28,7 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('creates the directory (0700, with parents) and a release.json (0600) whose fields are all null', async () => {
+    await fsp.mkdir(path.join(dir, 'home'));
     const store = await openReleaseStore({ stateDir: resolveStateDir({ env: { HOME: path.join(dir, 'home') } }) });
     expect(store.stateDir).toBe(stateDir);
     expect(store.releasePath).toBe(releasePath);
@@ -141,7 +142,7 @@ describe('openReleaseStore and release.json', () => {
       await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
       await fsp.writeFile(releasePath, content);
       const store = await openReleaseStore({ stateDir });
-      const { backupPath } = await store.reset('release');
+      const { keptAt: [backupPath = ''] } = await store.reset('release');
       expect(path.dirname(backupPath)).toBe(stateDir);
       expect(path.basename(backupPath)).toMatch(/^release\.json\.corrupt-\d{8}T\d{6}Z-\d+$/);
       expect(await fsp.readFile(backupPath, 'utf8')).toBe(content);

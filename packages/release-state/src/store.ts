@@ -1,16 +1,22 @@
+// The file store: the embedded `ReleaseStore` (one host, nothing to run). release.json is
+// replaced atomically under its sidecar lock; the delivery ledger lives in ledger/.
 import * as path from 'node:path';
 import { isTempName, readStateFile, removeQuietly, writeFileAtomic } from './atomic-file';
-import { errnoOf, isStateError, StateError } from './errors';
+import type { DeliveryRecord, ReleaseStore as ContractStore, ResetResult, StoreCheck, StoreProblem, StoreSnapshot } from './contract';
+import { describeErrno, errnoOf, stateError, type StateError } from './errors';
 import { nodeFs, type FsSeam } from './fs-seam';
-import { DeliveryLedger, PYTHON_LEDGER_FILE, LEDGER_DIR, type Deliveries } from './ledger';
-import { lockPathFor, withLock, type LockSettings, type LockTarget } from './lock';
-import { parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
-import { assertDirectoryOrAbsent, assertRegularOrAbsent, ensureStateDir } from './state-dir';
+import { DeliveryLedger, PYTHON_LEDGER_FILE, LEDGER_DIR } from './ledger';
+import { fullRecord, validateDeliveryId } from './ledger/entry';
+import { isDamage } from './ledger/files';
+import { lockPathFor, withLock, type HeldLock, type LockSettings, type LockTarget } from './lock';
+import { describeJsonType, parseReleaseState, RELEASE_STATE_FIELDS, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
+import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from './state-dir';
 
 export const RELEASE_FILE = 'release.json';
 const RELEASE_MAX_BYTES = 8 * 1024 * 1024;
+const REPAIR_RELEASE = 'booty state reset release';
 
-/** Defaults of `openReleaseStore`; the README explains each. */
+/** Defaults of `openFileStore`; the README explains each. */
 export const STORE_DEFAULTS = Object.freeze({
   lockStaleMs: 10_000,
   lockWaitMs: 20_000,
@@ -29,25 +35,25 @@ export interface OpenReleaseStoreOptions {
   retentionDays?: number | undefined;
   /** The ledger keeps at most this many entries, dropping the oldest (default 10,000). */
   maxDeliveries?: number | undefined;
-  /** The clock for record times and pruning (default: the system clock). */
+  /** The clock for record times, leases and pruning (default: the system clock). */
   now?: (() => Date) | undefined;
+  /**
+   * `false` opens for inspection or repair only: the directory must already exist and opening
+   * writes nothing (a missing release.json stays missing; `check()` reports it). Default `true`.
+   */
+  create?: boolean | undefined;
 }
 
-export interface ReleaseStore {
+/** The file store: the contract, plus where its files are. */
+export interface FileReleaseStore extends ContractStore {
+  readonly kind: 'file';
   readonly stateDir: string;
   /** `<stateDir>/release.json`. */
   readonly releasePath: string;
-  /** Reads release.json without a lock (a rename is atomic: never a torn file). */
-  readState(): Promise<ReleaseState>;
-  /** `fn` gets the current state and returns the next; lock → read → fn → durable write → unlock. */
-  updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState>;
-  readonly deliveries: Deliveries;
-  /**
-   * Operator repair of a file that does not parse: the damaged bytes are kept beside it (the
-   * returned path) and the store starts afresh for that part. Refuses when nothing is damaged.
-   */
-  reset(file: 'release' | 'deliveries'): Promise<{ backupPath: string }>;
 }
+
+/** @deprecated The contract's name is `ReleaseStore` (src/contract.ts); this is the file store's. */
+export type ReleaseStore = FileReleaseStore;
 
 /** Knobs for tests and benchmarks; not part of the public API. */
 export interface StoreInternals {
@@ -58,12 +64,15 @@ export interface StoreInternals {
   lockPollMs?: number;
 }
 
-/** Opens (and on first use creates) the release store in `options.stateDir`. */
-export function openReleaseStore(options: OpenReleaseStoreOptions): Promise<ReleaseStore> {
-  return openStore(options, {});
+/** Opens (and on first use creates) the file store in `options.stateDir`. */
+export function openReleaseStore(options: OpenReleaseStoreOptions): Promise<FileReleaseStore> {
+  return openFileStore(options, {});
 }
 
-export async function openStore(options: OpenReleaseStoreOptions, internals: StoreInternals = {}): Promise<ReleaseStore> {
+/** The former name of `openFileStore`, kept for tests and benchmarks. */
+export const openStore = (options: OpenReleaseStoreOptions, internals: StoreInternals = {}): Promise<FileReleaseStore> => openFileStore(options, internals);
+
+export async function openFileStore(options: OpenReleaseStoreOptions, internals: StoreInternals = {}): Promise<FileReleaseStore> {
   const settings = validateOptions(options);
   const fs = internals.fs ?? nodeFs;
   const stateDir = path.resolve(settings.stateDir);
@@ -72,21 +81,11 @@ export async function openStore(options: OpenReleaseStoreOptions, internals: Sto
   const releaseLock = lockPathFor(releasePath);
   const releaseTarget: LockTarget = { path: releasePath, label: RELEASE_FILE };
 
-  await ensureStateDir(fs, stateDir);
+  if (options.create === false) await assertExistingStateDir(fs, stateDir);
+  else await ensureStateDir(fs, stateDir);
   const releaseExists = await assertRegularOrAbsent(fs, releasePath);
   await assertRegularOrAbsent(fs, path.join(stateDir, PYTHON_LEDGER_FILE));
   await assertDirectoryOrAbsent(fs, path.join(stateDir, LEDGER_DIR));
-
-  // Opening does not read release.json (readState does, and reports damage); it only creates
-  // the skeleton when there is none.
-  if (!releaseExists) {
-    await withLock(releaseLock, lock, releaseTarget, async (held) => {
-      // Another process may have created it while we waited for the lock.
-      if ((await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES })) !== null) return;
-      await writeFileAtomic(fs, releasePath, serializeReleaseState(skeletonState(), releasePath), { beforeCommit: () => held.assertHeld() });
-    });
-  }
-  await removeAbandonedTemps(fs, stateDir, lock.staleMs);
 
   const ledger = new DeliveryLedger({
     fs,
@@ -99,31 +98,127 @@ export async function openStore(options: OpenReleaseStoreOptions, internals: Sto
     pruneEveryClaims: internals.pruneEveryClaims ?? Math.max(64, Math.ceil(settings.maxDeliveries / 10)),
   });
 
+  /** The damage of delivery_ids.json, if it has any (it decides whether a first open may write). */
+  const pythonDamage = async (): Promise<StateError | null> =>
+    ledger.python.read().then(
+      () => null,
+      (error: unknown) => {
+        if (isDamage(error)) return error;
+        throw error;
+      },
+    );
+
+  const writeSkeleton = (held: HeldLock) => writeFileAtomic(fs, releasePath, serializeReleaseState(skeletonState(), releasePath), { beforeCommit: () => held.assertHeld() });
+
+  // Opening does not read release.json (readState does, and reports damage); it only creates the
+  // skeleton when there is none, and not beside a damaged delivery_ids.json (a first open that
+  // then fails must leave the directory as it found it).
+  if (options.create !== false && !releaseExists && (await pythonDamage()) === null) {
+    await withLock(releaseLock, lock, releaseTarget, async (held) => {
+      // Another process may have created it while we waited for the lock.
+      if ((await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES })) !== null) return;
+      await writeSkeleton(held);
+    });
+  }
+  if (options.create !== false) await removeAbandonedTemps(fs, stateDir, lock.staleMs);
+
   const readRelease = async (): Promise<Buffer> => {
     const bytes = await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES });
     if (bytes === null) {
-      throw new StateError(
-        'STATE_READ',
-        releasePath,
-        `${releasePath} is missing: it was deleted after the store was opened. Nothing was changed. Restore it from a backup, or open the store again to create an empty one (every field null).`,
-        { reason: 'missing', errno: 'ENOENT' },
-      );
+      // Never created because delivery_ids.json is damaged: that is the problem to report.
+      const python = await pythonDamage();
+      if (python) throw python;
+      throw stateError('STATE_READ', {
+        path: releasePath,
+        reason: 'missing',
+        happened: `${releasePath} is missing: it was deleted after the store was opened`,
+        changed: 'Nothing was changed',
+        fix: `Restore it from a backup, or run \`${REPAIR_RELEASE}\` to create an empty one (every field null)`,
+        details: { errno: 'ENOENT' },
+      });
     }
     return bytes;
   };
 
-  const store: ReleaseStore = {
+  const releaseProblem = async (): Promise<StoreProblem | null> => {
+    try {
+      const bytes = await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES });
+      if (bytes === null) {
+        return { part: 'release', target: releasePath, reason: 'missing', message: `${releasePath} is missing.`, repair: REPAIR_RELEASE };
+      }
+      parseReleaseState(bytes, releasePath);
+      return null;
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      return { part: 'release', target: releasePath, reason: error.details.reason ?? 'bad-field', message: error.message, repair: REPAIR_RELEASE };
+    }
+  };
+
+  const resetRelease = (): Promise<ResetResult> =>
+    withLock(releaseLock, lock, releaseTarget, async (held) => {
+      const problem = await releaseProblem();
+      if (problem === null) {
+        throw stateError('STATE_INVALID_INPUT', {
+          path: releasePath,
+          reason: 'nothing-to-reset',
+          happened: `Nothing to reset: ${releasePath} reads correctly`,
+          changed: 'It was not changed',
+          fix: 'A reset only replaces a damaged file; run `booty state check` to see what is stored',
+        });
+      }
+      const keptAt: string[] = [];
+      if (problem.reason !== 'missing') {
+        const bytes = (await readStateFile(fs, releasePath, { maxBytes: Number.MAX_SAFE_INTEGER }).catch(() => null)) ?? Buffer.alloc(0);
+        keptAt.push(await keepBeside(fs, releasePath, bytes, settings.now()));
+      }
+      await writeSkeleton(held);
+      return { part: 'release', keptAt, repaired: 1 };
+    });
+
+  let closed = false;
+  const live = <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (closed) {
+        throw stateError('STATE_INVALID_INPUT', {
+          path: stateDir,
+          reason: 'closed',
+          happened: `${what} was called on the store of ${stateDir} after close()`,
+          changed: 'Nothing was read or changed',
+          fix: 'Open the store again (openReleaseStore) and use the new one',
+        });
+      }
+      return fn(...args);
+    };
+
+  const deliveries: FileReleaseStore['deliveries'] = {
+    claim: live('deliveries.claim', (input) => ledger.claim(input)),
+    has: live('deliveries.has', (input) => ledger.has(input)),
+    get: live('deliveries.get', (input) => ledger.get(input)),
+    count: live('deliveries.count', () => ledger.count()),
+    tally: live('deliveries.tally', () => ledger.tally()),
+    complete: live('deliveries.complete', (input) => ledger.complete(input)),
+    release: live('deliveries.release', (input) => ledger.release(input)),
+    list: live('deliveries.list', (options) => ledger.list(options)),
+    prune: live('deliveries.prune', () => ledger.prune()),
+  };
+
+  const readState = async (): Promise<ReleaseState> => parseReleaseState(await readRelease(), releasePath);
+
+  const store: FileReleaseStore = {
+    kind: 'file',
+    location: stateDir,
     stateDir,
     releasePath,
-    deliveries: ledger,
-    async readState() {
-      return parseReleaseState(await readRelease(), releasePath);
-    },
-    async updateState(fn) {
+    deliveries,
+    readState: live('readState', readState),
+    updateState: live('updateState', async (fn) => {
       if (typeof fn !== 'function') {
-        throw new StateError('STATE_INVALID_INPUT', releasePath, `updateState needs a function (current) => next. ${RELEASE_FILE} was not changed.`, {
+        throw stateError('STATE_INVALID_INPUT', {
+          path: releasePath,
           reason: 'bad-input',
-          field: 'fn',
+          happened: `updateState needs a function (current) => next, got ${describeJsonType(fn)}`,
+          changed: `${RELEASE_FILE} was not changed`,
+          details: { field: 'fn' },
         });
       }
       return withLock(releaseLock, lock, releaseTarget, async (held) => {
@@ -135,35 +230,87 @@ export async function openStore(options: OpenReleaseStoreOptions, internals: Sto
         if (!out.equals(bytes)) await writeFileAtomic(fs, releasePath, out, { beforeCommit: () => held.assertHeld() });
         return parseReleaseState(out, releasePath);
       });
-    },
-    async reset(file) {
-      if (file === 'deliveries') return ledger.resetCorrupt();
-      if (file !== 'release') {
-        throw new StateError('STATE_INVALID_INPUT', stateDir, `reset() takes 'release' or 'deliveries', got ${JSON.stringify(file)}. Nothing was changed.`, {
-          reason: 'bad-input',
-          field: 'file',
-        });
-      }
-      return withLock(releaseLock, lock, releaseTarget, async (held) => {
-        const bytes = await readRelease();
-        try {
-          parseReleaseState(bytes, releasePath);
-        } catch (error) {
-          if (!isStateError(error) || error.code !== 'STATE_CORRUPT') throw error;
-          const backupPath = await keepBeside(fs, releasePath, bytes, settings.now());
-          await writeFileAtomic(fs, releasePath, serializeReleaseState(skeletonState(), releasePath), { beforeCommit: () => held.assertHeld() });
-          return { backupPath };
+    }),
+    check: live('check', async (): Promise<StoreCheck> => {
+      const problems: StoreProblem[] = [];
+      const release = await releaseProblem();
+      if (release) problems.push(release);
+      const ledgerCheck = await ledger.maintenance.check();
+      problems.push(...ledgerCheck.problems);
+      return { healthy: problems.length === 0, problems, deliveries: ledgerCheck.healthy };
+    }),
+    reset: live('reset', async (part) => {
+      if (part === 'deliveries') {
+        const result = await ledger.maintenance.reset();
+        // A first open beside a damaged delivery_ids.json wrote no release.json: now it can.
+        if (!(await assertRegularOrAbsent(fs, releasePath))) {
+          await withLock(releaseLock, lock, releaseTarget, async (held) => {
+            if ((await readStateFile(fs, releasePath, { maxBytes: RELEASE_MAX_BYTES })) === null) await writeSkeleton(held);
+          });
         }
-        throw new StateError(
-          'STATE_INVALID_INPUT',
-          releasePath,
-          `Nothing to reset: ${releasePath} parses. It was not changed. reset() only replaces a damaged file; to change the state use updateState().`,
-          { reason: 'nothing-to-reset' },
-        );
+        return result;
+      }
+      if (part === 'release') return resetRelease();
+      throw stateError('STATE_INVALID_INPUT', {
+        path: stateDir,
+        reason: 'bad-input',
+        happened: `reset takes "release" or "deliveries", got ${typeof part === 'string' ? JSON.stringify(String(part).slice(0, 40)) : describeJsonType(part)}`,
+        changed: 'Nothing was changed',
+        fix: 'Run `booty state reset release` or `booty state reset deliveries`',
+        details: { field: 'part' },
       });
+    }),
+    snapshot: live('snapshot', async (): Promise<StoreSnapshot> => ({ state: await readState(), deliveries: await ledger.records({ strict: true }) })),
+    restore: live('restore', async (snapshot, options = {}) => {
+      const { state, records } = validateSnapshot(snapshot, stateDir, releasePath);
+      const replace = options?.replace === true;
+      if (!replace) {
+        const holdsState = await readState().then(
+          (current) => !isSkeleton(current),
+          () => true,
+        );
+        if (holdsState || !(await ledger.maintenance.isEmpty())) {
+          throw stateError('STATE_INVALID_INPUT', {
+            path: stateDir,
+            reason: 'target-not-empty',
+            happened: `The file store in ${stateDir} already holds ${holdsState ? 'a release state' : 'deliveries'}`,
+            changed: 'Nothing was copied or changed',
+            fix: 'Copy into an empty store, or pass --replace to overwrite it',
+          });
+        }
+      }
+      await ledger.maintenance.restore(records, replace);
+      await withLock(releaseLock, lock, releaseTarget, async (held) => {
+        await writeFileAtomic(fs, releasePath, serializeReleaseState(state, releasePath), { beforeCommit: () => held.assertHeld() });
+      });
+    }),
+    async close() {
+      closed = true;
+      ledger.close();
     },
   };
   return store;
+}
+
+/** A release state no deploy has touched: the six fields null and nothing else but the format version. */
+function isSkeleton(state: ReleaseState): boolean {
+  return Object.entries(state).every(([key, value]) => key === 'format_version' || ((RELEASE_STATE_FIELDS as readonly string[]).includes(key) && value === null));
+}
+
+/** Checks a snapshot from any backend before anything is written. */
+function validateSnapshot(snapshot: StoreSnapshot, stateDir: string, releasePath: string): { state: ReleaseState; records: DeliveryRecord[] } {
+  const bad = (what: string, field: string) =>
+    stateError('STATE_INVALID_INPUT', { path: stateDir, reason: 'bad-input', happened: `The snapshot to restore ${what}`, changed: 'Nothing was copied or changed', details: { field } });
+  if (typeof snapshot !== 'object' || snapshot === null) throw bad(`is ${describeJsonType(snapshot)}, not { state, deliveries }`, 'snapshot');
+  if (!Array.isArray(snapshot.deliveries)) throw bad('has no deliveries array', 'deliveries');
+  // The state must read back as release.json: serialize, then parse as if from disk.
+  const state = parseReleaseState(serializeReleaseState(snapshot.state, releasePath), releasePath);
+  const records = snapshot.deliveries.map((record, index) => {
+    if (typeof record !== 'object' || record === null || typeof record.key !== 'string') throw bad(`has no key at deliveries[${index}]`, `deliveries[${index}]`);
+    validateDeliveryId(record.deliveryId, stateDir);
+    return fullRecord(record);
+  });
+  return { state, records };
 }
 
 /** Keeps the damaged bytes as `<file>.corrupt-<time>-<pid>`: a hard link when possible, else a copy. */
@@ -175,13 +322,13 @@ async function keepBeside(fs: FsSeam, file: string, bytes: Buffer, now: Date): P
   } catch (error) {
     const code = errnoOf(error);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') {
-      throw new StateError(
-        'STATE_WRITE',
-        file,
-        `Could not keep a copy of ${file} as ${backupPath}: ${(error as Error).message}. ${path.basename(file)} was not changed.`,
-        { reason: 'backup' },
-        error,
-      );
+      throw stateError('STATE_WRITE', {
+        path: file,
+        reason: 'backup',
+        happened: `Could not keep a copy of ${file} as ${backupPath}: ${describeErrno(error)}`,
+        changed: `${path.basename(file)} was not changed`,
+        cause: error,
+      });
     }
     await writeFileAtomic(fs, backupPath, bytes);
   }
@@ -242,9 +389,12 @@ function validateOptions(options: OpenReleaseStoreOptions): Settings {
   const checkedNow = () => {
     const value = now();
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-      throw new StateError('STATE_INVALID_INPUT', where, `The now option returned ${String(value)}, not a valid Date. Nothing was changed.`, {
+      throw stateError('STATE_INVALID_INPUT', {
+        path: where,
         reason: 'bad-option',
-        field: 'now',
+        happened: `The now option returned ${String(value).slice(0, 40)}, not a valid Date`,
+        changed: 'Nothing was changed',
+        details: { field: 'now' },
       });
     }
     return value;
@@ -253,9 +403,13 @@ function validateOptions(options: OpenReleaseStoreOptions): Settings {
 }
 
 function optionError(name: string, expected: string, got: unknown, where: string): StateError {
-  const shown = typeof got === 'function' ? 'a function' : got === undefined ? 'undefined' : JSON.stringify(got);
-  return new StateError('STATE_INVALID_INPUT', where, `Invalid option ${name} for openReleaseStore: expected ${expected}, got ${shown}. Nothing was created or changed.`, {
+  const shown = typeof got === 'function' ? 'a function' : got === undefined ? 'undefined' : (JSON.stringify(got) ?? String(got)).slice(0, 60);
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
     reason: 'bad-option',
-    field: name,
+    happened: `Invalid option ${name} for openReleaseStore: expected ${expected}, got ${shown}`,
+    changed: 'Nothing was created or changed',
+    details: { field: name },
   });
 }
+

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { openReleaseStore, type StateError } from '../src/index';
 import { nodeFs, type FsSeam } from '../src/fs-seam';
 import { openStore } from '../src/store';
-import { canDropPrivileges, canMountPrivately, isRoot, makeTempDir, NOBODY, removeTempDir, snapshotTree, startWorker } from './helpers';
+import { canDropPrivileges, canMountPrivately, isRoot, makeTempDir, NOBODY, removeTempDir, snapshotTree, startWorker, workerForAnyone } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -120,8 +120,10 @@ describe('a read-only or full state directory: typed error, nothing changed', ()
       await fsp.chmod(path.join(stateDir, 'deliveries'), 0o500);
       await fsp.chmod(stateDir, 0o500);
       before = await snapshotTree(stateDir);
-      const worker = startWorker({ op: 'try-writes', stateDir, options: { lockWaitMs: 2000 } }, { prefix: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] });
-      const result = await worker.done;
+      // nobody runs a copy of the worker: the checkout may be in a directory it cannot enter.
+      const copy = await workerForAnyone();
+      const worker = startWorker({ op: 'try-writes', stateDir, options: { lockWaitMs: 2000 } }, { prefix: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'], worker: copy.worker });
+      const result = await worker.done.finally(() => removeTempDir(copy.dir));
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       outcome = result.lines[0] as Outcome;
     } else if (isRoot) {

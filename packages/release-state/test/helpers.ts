@@ -1,7 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { build } from 'esbuild';
+import { watchWorker, type Worker, type WorkerResult } from './support/watch-worker';
+
+export type { Worker, WorkerResult };
 
 export const WORKER = path.join(__dirname, 'fixtures', 'worker.cjs');
 
@@ -13,32 +17,19 @@ export async function removeTempDir(dir: string): Promise<void> {
   await fsp.rm(dir, { recursive: true, force: true });
 }
 
-export interface WorkerResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  lines: unknown[];
-  stderr: string;
-}
-
-export interface Worker {
-  child: ChildProcess;
-  /** Every JSON line printed so far (after "ready"). */
-  lines: unknown[];
-  ready: Promise<void>;
-  go(): void;
-  done: Promise<WorkerResult>;
-}
-
 export interface StartOptions {
   /** A command prefix such as ['setpriv', '--reuid=65534', ...] or ['unshare', '-m', ...]. */
   prefix?: string[];
+  /** The worker script to run (default WORKER); e.g. a `workerForAnyone()` copy for another user. */
+  worker?: string;
   /** Run through `sh -c` with this script; `"$@"` expands to `node worker.cjs <command>`. */
   shellScript?: string;
 }
 
 /** Starts the fixture worker with `command`; it opens the store, says ready and waits for go(). */
 export function startWorker(command: Record<string, unknown>, options: StartOptions = {}): Worker {
-  const nodeArgs = [WORKER, JSON.stringify(command)];
+  const script = options.worker ?? WORKER;
+  const nodeArgs = [script, JSON.stringify(command)];
   let file: string;
   let args: string[];
   if (options.shellScript !== undefined) {
@@ -51,42 +42,9 @@ export function startWorker(command: Record<string, unknown>, options: StartOpti
     file = process.execPath;
     args = nodeArgs;
   }
-  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: unknown[] = [];
-  let stderr = '';
-  let buffer = '';
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline = buffer.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line === 'ready') markReady();
-      else if (line !== '') lines.push(JSON.parse(line));
-      newline = buffer.indexOf('\n');
-    }
-  });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<WorkerResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      markReady();
-      resolve({ code, signal, lines, stderr });
-    });
-  });
-  return {
-    child,
-    lines,
-    ready,
-    go: () => {
-      child.stdin?.write('go\n');
-    },
-    done,
-  };
+  // A worker run from a copy also starts in the copy's directory: the checkout's may be closed to it.
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.worker === undefined ? {} : { cwd: path.dirname(script) }) });
+  return watchWorker(child);
 }
 
 /** Starts every worker, waits until all are ready, releases them at once, waits for all. */
@@ -144,3 +102,28 @@ export const canMountPrivately = isRoot && works('unshare', ['-m', '--propagatio
 export const canDropPrivileges = isRoot && works('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
 
 export const NOBODY = 65534;
+
+/**
+ * The fixture worker and everything it loads (the built package, lockfile), bundled into one
+ * file in a fresh mode-0755 directory, for a child run as another user (nobody). The checkout
+ * may sit in a directory that user cannot enter (a clone in `mktemp -d`, or in /root), so the
+ * child must not read anything from it. Remove the directory with `removeTempDir(dir)`.
+ */
+export async function workerForAnyone(): Promise<{ dir: string; worker: string }> {
+  const dir = await makeTempDir('anyone');
+  await fsp.chmod(dir, 0o755);
+  const worker = path.join(dir, 'worker.cjs');
+  await build({
+    entryPoints: [WORKER],
+    outfile: worker,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // The PostgreSQL driver is loaded only for a postgres:// store, which these workers never open.
+    external: ['pg', 'pg-native'],
+    logLevel: 'silent',
+  });
+  await fsp.chmod(worker, 0o644);
+  return { dir, worker };
+}

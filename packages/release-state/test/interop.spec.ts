@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryLedger } from '../src/ledger';
 import { openReleaseStore } from '../src/index';
 import { makeTempDir, removeTempDir, runTogether } from './helpers';
 
@@ -84,14 +83,15 @@ describe(`interop with the Python implementation's files (reader: ${hasPython ? 
       expect(await store.deliveries.claim({ repo: 'octo/app', headSha, deliveryId })).toEqual({
         claimed: false,
         redelivery: true,
-        record: { key, deliveryId, recordedAt: null },
+        takeover: false,
+        record: { key, deliveryId, recordedAt: null, attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null },
       });
     }
     expect(await store.deliveries.count()).toBe(12);
 
     expect(await store.readState()).toEqual(PYTHON_RELEASE);
     await store.updateState((state) => ({ ...state, last_health_check: '2026-02-17T08:00:00.000Z' }));
-    await (store.deliveries as DeliveryLedger).prune();
+    await store.deliveries.prune();
 
     const seen = readLikePython(stateDir);
     expect(seen.release).toEqual({ format_version: 1, ...PYTHON_RELEASE, last_health_check: '2026-02-17T08:00:00.000Z' });

@@ -25,3 +25,18 @@ export function requireFixture(name) {
 export function sha(n, salt) {
   return createHash('sha1').update(`${salt}:${n}`).digest('hex');
 }
+
+/**
+ * Writes n claims (keys `bench/seed:<i as 40 hex digits>`) straight into a deliveries directory
+ * with the package's codec, { entryName, serializeEntry } (setup, not measured). Returns their
+ * recordedAt.
+ */
+export function writeSeedEntries(dir, n, { entryName, serializeEntry }) {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const recordedAt = new Date().toISOString();
+  for (let i = 0; i < n; i++) {
+    const key = `bench/seed:${i.toString(16).padStart(40, '0')}`;
+    fs.writeFileSync(path.join(dir, entryName(key)), serializeEntry({ key, deliveryId: `seed-${i}`, recordedAt }));
+  }
+  return recordedAt;
+}

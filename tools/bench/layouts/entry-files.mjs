@@ -2,7 +2,7 @@
 // atomic link(). Measured through the package itself (dist/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { requireDist } from './common.mjs';
+import { requireDist, writeSeedEntries } from './common.mjs';
 
 const { openStore } = requireDist('store');
 const { entryName, serializeEntry } = requireDist('ledger');
@@ -20,12 +20,7 @@ const OPTIONS = { maxDeliveries: 10_000_000 };
 export async function populate(stateDir, n) {
   await openStore({ stateDir, ...OPTIONS }, INTERNALS);
   const dir = path.join(stateDir, 'deliveries');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const recordedAt = new Date().toISOString();
-  for (let i = 0; i < n; i++) {
-    const key = `bench/seed:${i.toString(16).padStart(40, '0')}`;
-    fs.writeFileSync(path.join(dir, entryName(key)), serializeEntry({ key, deliveryId: `seed-${i}`, recordedAt }));
-  }
+  const recordedAt = writeSeedEntries(dir, n, { entryName, serializeEntry });
   // Bookkeeping as after a prune pass: nothing to import, next pass not due.
   fs.writeFileSync(path.join(dir, '.ledger.json'), JSON.stringify({ format_version: 1, python_source: 'absent', last_prune: recordedAt }));
 }

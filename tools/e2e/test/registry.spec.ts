@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fixtureRepo } from './support/git-fixture';
+import { declaredNodeLines, installNodeLines } from './support/node-lines';
 import { startRegistry, type LocalRegistry } from './support/registry';
 import { childEnv, describeRun, repoRoot, run, type RunResult } from './support/run';
 import { tarballProblems } from './support/tarball';
@@ -22,6 +23,47 @@ const packages = workspacePackages();
 
 // Build tools that must never reach a user's install.
 const DEV_ONLY = ['typescript', 'jest', 'ts-jest', 'nx', 'eslint', 'typescript-eslint', 'fast-check', '@types/jest', '@types/lockfile', 'tslib'];
+
+// The consumers of the packages, the same for every test that runs them.
+const CONSUMER_CJS = `const { loadBootyConfig, ConfigError } = require('@booty/config');
+(async () => {
+  const loaded = await loadBootyConfig(process.argv[2]);
+  let failure = null;
+  try {
+    await loadBootyConfig(process.argv[3]);
+  } catch (error) {
+    failure = { isConfigError: error instanceof ConfigError, code: error.code, line: error.issues[0].line, path: error.issues[0].path };
+  }
+  console.log(JSON.stringify({ path: loaded.path, test: loaded.config.test_command, failure }));
+})();
+`;
+const CONSUMER_MJS = `import { loadBootyConfig, ConfigError } from '@booty/config';
+const loaded = await loadBootyConfig(process.argv[2]);
+console.log(JSON.stringify({ load: typeof loadBootyConfig, error: typeof ConfigError, path: loaded.path }));
+`;
+const CONSUMER_TS = `import { loadBootyConfig, ConfigError, type LoadedBootyConfig } from '@booty/config';
+export async function where(dir: string): Promise<string | null> {
+  const loaded: LoadedBootyConfig = await loadBootyConfig(dir, { env: {} });
+  return loaded.path;
+}
+export function codeOf(error: unknown): string | null {
+  return error instanceof ConfigError ? error.code : null;
+}
+`;
+const CONSUMER_MTS = `import { loadBootyConfig, type ConfigIssue } from '@booty/config';
+const loaded = await loadBootyConfig('.');
+const path: string | null = loaded.path;
+const issues: ConfigIssue[] = [];
+export { path, issues };
+`;
+const CLAIM_CJS = `const { openReleaseStore } = require('@booty/release-state');
+(async () => {
+  const store = await openReleaseStore({ stateDir: process.argv[2] });
+  const result = await store.deliveries.claim({ repo: 'booty/governor', headSha: '${'a'.repeat(40)}', deliveryId: process.argv[3] });
+  const state = await store.readState();
+  console.log(JSON.stringify({ claimed: result.claimed, winner: result.record.deliveryId, current: state.production_sha_current }));
+})();
+`;
 
 let work: string;
 let registry: LocalRegistry | undefined;
@@ -96,7 +138,14 @@ async function expectOnlyRuntimeDependencies(pkg: WorkspacePackage): Promise<voi
   expect(Object.keys(tree.dependencies)).toEqual([pkg.name]);
   const own = tree.dependencies[pkg.name];
   expect(own.version).toBe(pkg.version);
-  expect(Object.keys(own.dependencies ?? {}).sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  // An optional peer (pg for @booty/release-state) is listed by npm ls as {} and not installed.
+  const manifest = JSON.parse(await readFile(path.join(pkg.dir, 'package.json'), 'utf8'));
+  const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name]?.optional === true);
+  for (const name of optionalPeers) {
+    expect({ name, listed: own.dependencies?.[name] ?? {}, installed: existsSync(path.join(dir, 'node_modules', name)) }).toEqual({ name, listed: {}, installed: false });
+  }
+  const installed = Object.keys(own.dependencies ?? {}).filter((name) => !optionalPeers.includes(name));
+  expect(installed.sort()).toEqual(Object.keys(pkg.dependencies).sort());
   const names = new Set<string>();
   const walk = (node: { dependencies?: Record<string, unknown> }) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
@@ -283,21 +332,7 @@ describe('@booty/config installed alone', () => {
   }, 180_000);
 
   it('works from a CommonJS require, with typed errors', async () => {
-    await writeFile(
-      path.join(dir, 'consumer.cjs'),
-      `const { loadBootyConfig, ConfigError } = require('@booty/config');
-(async () => {
-  const loaded = await loadBootyConfig(process.argv[2]);
-  let failure = null;
-  try {
-    await loadBootyConfig(process.argv[3]);
-  } catch (error) {
-    failure = { isConfigError: error instanceof ConfigError, code: error.code, line: error.issues[0].line, path: error.issues[0].path };
-  }
-  console.log(JSON.stringify({ path: loaded.path, test: loaded.config.test_command, failure }));
-})();
-`,
-    );
+    await writeFile(path.join(dir, 'consumer.cjs'), CONSUMER_CJS);
     const result = await sh(process.execPath, ['consumer.cjs', good, bad], dir);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -308,13 +343,7 @@ describe('@booty/config installed alone', () => {
   });
 
   it('works from an ESM import, with named exports', async () => {
-    await writeFile(
-      path.join(dir, 'consumer.mjs'),
-      `import { loadBootyConfig, ConfigError } from '@booty/config';
-const loaded = await loadBootyConfig(process.argv[2]);
-console.log(JSON.stringify({ load: typeof loadBootyConfig, error: typeof ConfigError, path: loaded.path }));
-`,
-    );
+    await writeFile(path.join(dir, 'consumer.mjs'), CONSUMER_MJS);
     const result = await sh(process.execPath, ['consumer.mjs', good], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual({ load: 'function', error: 'function', path: path.join(good, '.booty.yml') });
@@ -326,27 +355,8 @@ console.log(JSON.stringify({ load: typeof loadBootyConfig, error: typeof ConfigE
   });
 
   it('types resolve for TypeScript consumers (a CommonJS .ts and an ESM .mts, module nodenext)', async () => {
-    await writeFile(
-      path.join(dir, 'consumer-types.ts'),
-      `import { loadBootyConfig, ConfigError, type LoadedBootyConfig } from '@booty/config';
-export async function where(dir: string): Promise<string | null> {
-  const loaded: LoadedBootyConfig = await loadBootyConfig(dir, { env: {} });
-  return loaded.path;
-}
-export function codeOf(error: unknown): string | null {
-  return error instanceof ConfigError ? error.code : null;
-}
-`,
-    );
-    await writeFile(
-      path.join(dir, 'consumer-types.mts'),
-      `import { loadBootyConfig, type ConfigIssue } from '@booty/config';
-const loaded = await loadBootyConfig('.');
-const path: string | null = loaded.path;
-const issues: ConfigIssue[] = [];
-export { path, issues };
-`,
-    );
+    await writeFile(path.join(dir, 'consumer-types.ts'), CONSUMER_TS);
+    await writeFile(path.join(dir, 'consumer-types.mts'), CONSUMER_MTS);
     const result = await sh(process.execPath, [tsc, ...tscFlags(), 'consumer-types.ts', 'consumer-types.mts'], dir);
     expect(describeRun(result)).toMatch(/^exit 0\n/);
   });
@@ -392,17 +402,7 @@ describe('@booty/release-state installed alone', () => {
 
   beforeAll(async () => {
     dir = await installAlone(releaseState);
-    await writeFile(
-      path.join(dir, 'claim.cjs'),
-      `const { openReleaseStore } = require('@booty/release-state');
-(async () => {
-  const store = await openReleaseStore({ stateDir: process.argv[2] });
-  const result = await store.deliveries.claim({ repo: 'booty/governor', headSha: '${'a'.repeat(40)}', deliveryId: process.argv[3] });
-  const state = await store.readState();
-  console.log(JSON.stringify({ claimed: result.claimed, winner: result.record.deliveryId, current: state.production_sha_current }));
-})();
-`,
-    );
+    await writeFile(path.join(dir, 'claim.cjs'), CLAIM_CJS);
   }, 180_000);
 
   it('claims a delivery exactly once across processes', async () => {
@@ -434,4 +434,96 @@ describe('@booty/governor installed alone', () => {
   it('npm ls --omit=dev lists only its runtime dependencies', async () => {
     await expectOnlyRuntimeDependencies(governor);
   }, 180_000);
+});
+
+// Every Node line users run (tools/e2e/node-lines): the same installs, run by each line's own
+// binary from the npm registry. One describe per line, so a failure names the line.
+describe.each(declaredNodeLines().map((line) => [`Node ${line.major}`, line] as const))('%s: the installed packages', (_title, line) => {
+  let cliDir: string;
+  let configDir: string;
+  let stateDir: string;
+  let home: string;
+  let tmp: string;
+  let workspace: string;
+  let bad: string;
+
+  beforeAll(async () => {
+    await installNodeLines();
+    cliDir = await installAlone(packageNamed('@booty/cli'));
+    configDir = await installAlone(packageNamed('@booty/config'));
+    const base = await mkdtemp(path.join(work, `node-${line.major}-`));
+    stateDir = path.join(base, 'state');
+    home = path.join(base, 'home');
+    tmp = path.join(base, 'tmp');
+    workspace = path.join(base, 'workspace');
+    bad = path.join(base, 'bad');
+    for (const dir of [home, tmp, workspace, bad]) await mkdir(dir);
+    await writeFile(path.join(workspace, '.booty.yml'), ['schema_version: 1', 'test_command: npm test', 'release_governor:', '  enabled: true', ''].join('\n'));
+    await writeFile(path.join(bad, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\ntimeout_seconds: 5\n');
+    await writeFile(path.join(configDir, 'consumer.cjs'), CONSUMER_CJS);
+    await writeFile(path.join(configDir, 'consumer.mjs'), CONSUMER_MJS);
+    await writeFile(path.join(configDir, 'consumer-types.ts'), CONSUMER_TS);
+    await writeFile(path.join(configDir, 'consumer-types.mts'), CONSUMER_MTS);
+  }, 300_000);
+
+  // Each line's own TMPDIR, so the code cache the CLI writes there can be looked at.
+  const booty = (...args: string[]) => sh(line.node, [path.join(cliDir, 'node_modules', '.bin', 'booty'), ...args], cliDir, { HOME: home, TMPDIR: tmp });
+  const cacheFiles = async () => {
+    const dir = path.join(tmp, `booty-code-cache-${process.getuid?.()}`);
+    return existsSync(dir) ? (await readdir(dir)).sort() : [];
+  };
+
+  it(`runs the pinned binary`, async () => {
+    const result = await sh(line.node, ['-p', 'process.version'], cliDir);
+    expect(result.stdout.trim()).toBe(`v${line.version}`);
+  });
+
+  it('booty governor status: enabled, the store created; a second run (from the code cache) prints the same', async () => {
+    const first = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json');
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(first.stdout)).toMatchObject({ enabled: true, state: { production_sha_current: null } });
+    expect(JSON.parse(await readFile(path.join(stateDir, 'release.json'), 'utf8')).production_sha_current).toBeNull();
+    const cached = await cacheFiles();
+    expect(cached).toEqual([expect.stringMatching(new RegExp(`-v${line.version.replace(/\./g, '\\.')}-x64-governor-status\\.v8cache$`))]);
+    const second = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json');
+    expect({ code: second.code, stdout: second.stdout, stderr: second.stderr }).toEqual({ code: 0, stdout: first.stdout, stderr: '' });
+    expect(await cacheFiles()).toEqual(cached);
+  });
+
+  it('booty config validate: 0 for a valid file, 2 with file:line:column for an invalid one', async () => {
+    const good = await booty('config', 'validate', '--workspace', workspace);
+    expect({ code: good.code, stdout: good.stdout, stderr: good.stderr }).toEqual({ code: 0, stdout: expect.stringMatching(/^valid: /), stderr: '' });
+    const wrong = await booty('config', 'validate', '--workspace', bad);
+    expect({ code: wrong.code, stderr: wrong.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`${path.join(bad, '.booty.yml')}:3:18`) });
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a claim through @booty/release-state: exactly one of two processes wins', async () => {
+    const dir = await installAlone(packageNamed('@booty/release-state'));
+    await writeFile(path.join(dir, 'claim.cjs'), CLAIM_CJS);
+    const claims = path.join(path.dirname(stateDir), 'claims');
+    const first = await sh(line.node, ['claim.cjs', claims, 'delivery-1'], dir);
+    const second = await sh(line.node, ['claim.cjs', claims, 'delivery-2'], dir);
+    expect([first.code, first.stderr, second.code, second.stderr]).toEqual([0, '', 0, '']);
+    expect(JSON.parse(first.stdout)).toEqual({ claimed: true, winner: 'delivery-1', current: null });
+    expect(JSON.parse(second.stdout)).toEqual({ claimed: false, winner: 'delivery-1', current: null });
+  });
+
+  it('@booty/config from CommonJS and from ESM', async () => {
+    const cjs = await sh(line.node, ['consumer.cjs', workspace, bad], configDir);
+    expect({ code: cjs.code, stderr: cjs.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(cjs.stdout)).toEqual({
+      path: path.join(workspace, '.booty.yml'),
+      test: 'npm test',
+      failure: { isConfigError: true, code: 'CONFIG_SCHEMA', line: 3, path: 'timeout_seconds' },
+    });
+    const esm = await sh(line.node, ['consumer.mjs', workspace], configDir);
+    expect({ code: esm.code, stderr: esm.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(esm.stdout)).toEqual({ load: 'function', error: 'function', path: path.join(workspace, '.booty.yml') });
+  });
+
+  it("@booty/config for TypeScript consumers: the repository's tsc type-checks a .ts and an .mts consumer", async () => {
+    const result = await sh(line.node, [tsc, ...tscFlags(), 'consumer-types.ts', 'consumer-types.mts'], configDir);
+    expect(describeRun(result)).toMatch(/^exit 0\n/);
+  });
 });

@@ -29,6 +29,12 @@ async function actionlint(files: string[]): Promise<Record<string, { line: numbe
 
 const EXPECTED = ['ci.yml', 'deploy.yml', 'verify-main.yml', 'verify.yml'];
 
+// The first major release of each action whose action.yml says `runs: using: node24`.
+const FIRST_NODE24_MAJOR: Record<string, number> = { 'actions/checkout': 5, 'actions/setup-node': 5 };
+
+// The Node lines the verification runs on (the LTS lines users run; npm test covers 20-26).
+const VERIFY_NODE_LINES = [22, 24];
+
 describe('workflow files', () => {
   let files: string[];
 
@@ -86,7 +92,12 @@ describe('workflow files', () => {
         pins.set(action, pin);
       });
     }
-    expect([...pins.keys()].sort()).toEqual(['actions/checkout', 'actions/setup-node']);
+    expect([...pins.keys()].sort()).toEqual(Object.keys(FIRST_NODE24_MAJOR).sort());
+    // Each at a release that runs on the Node 24 actions runtime (the Node 20 runtime is retired).
+    for (const [action, pin] of pins) {
+      const major = Number(/^[0-9a-f]{40} v(\d+)\./.exec(pin)?.[1]);
+      expect({ action, pin, node24: major >= (FIRST_NODE24_MAJOR[action] ?? Infinity) }).toEqual({ action, pin, node24: true });
+    }
   });
 
   it('grant contents: read at the top and nothing more, except id-token for the deploy job', () => {
@@ -110,10 +121,16 @@ describe('verify.yml: the one definition of "verified"', () => {
     expect(Object.keys(workflow.on)).toEqual(['workflow_call']);
   });
 
-  it('checks out, sets up Node with the npm cache, installs, builds and runs booty verifier run', () => {
+  it('runs on every Node line of the matrix, each leg to the end (no fail-fast)', () => {
+    const job = workflow.jobs.verify;
+    expect(job.strategy).toEqual({ 'fail-fast': false, matrix: { node: VERIFY_NODE_LINES } });
+    expect(job.name).toContain('${{ matrix.node }}');
+  });
+
+  it('checks out, sets up the matrix Node with the npm cache, installs, builds and runs booty verifier run', () => {
     const uses = steps.map((step) => String(step.uses ?? '').split('@')[0]);
     expect(uses.slice(0, 2)).toEqual(['actions/checkout', 'actions/setup-node']);
-    expect(steps[1].with).toMatchObject({ cache: 'npm', 'node-version': 20 });
+    expect(steps[1].with).toEqual({ cache: 'npm', 'node-version': '${{ matrix.node }}' });
     const runs = steps.map((step) => step.run).filter(Boolean);
     expect(runs[0]).toMatch(/^npm ci\b/);
     expect(runs.some((line: string) => /nx run-many -t build/.test(line))).toBe(true);
@@ -191,6 +208,10 @@ describe('deploy.yml', () => {
     expect(publish.env.NODE_AUTH_TOKEN).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
     const setupNode = steps.find((step) => String(step.uses).startsWith('actions/setup-node@'));
     expect(setupNode.with['registry-url']).toContain('https://registry.npmjs.org');
+    // An LTS line the verification runs on, and no dependency cache in the job with the token.
+    expect(VERIFY_NODE_LINES).toContain(setupNode.with['node-version']);
+    expect(setupNode.with).toMatchObject({ 'package-manager-cache': false });
+    expect(setupNode.with.cache).toBeUndefined();
   });
 
   it('is the workflow that .booty.yml tells the Governor to dispatch', () => {

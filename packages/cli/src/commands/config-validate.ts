@@ -1,7 +1,7 @@
 import { Option } from 'clipanion';
 import { BootyCommand } from '../context';
 import { EXIT, writeWarnings } from '../errors';
-import { displayPath, styleFor, writeJson } from '../output';
+import { displayPath, styleFor, text, writeJson, writeLine } from '../output';
 
 export class ConfigValidateCommand extends BootyCommand {
   static override paths = [['config', 'validate']];
@@ -19,6 +19,7 @@ export class ConfigValidateCommand extends BootyCommand {
     examples: [
       ['Validate the current repository', '$0 config validate'],
       ['Validate another checkout, as JSON', '$0 config validate --workspace ../other --json'],
+      ['Validate with the overrides a server keeps in a .env file', '$0 config validate --env-file /etc/booty/booty.env'],
     ],
   });
 
@@ -44,14 +45,12 @@ export class ConfigValidateCommand extends BootyCommand {
       });
       return EXIT.ok;
     }
-    writeWarnings(stderr, loaded.warnings, env);
+    writeWarnings(stderr, loaded.warnings, env, this.envOrigins);
     const style = styleFor(stdout, env);
     if (loaded.path === null) {
-      stdout.write(`${style.bold('valid')}: no .booty.yml in ${displayPath(workspace)} (no configuration; the Governor is disabled)\n`);
+      writeLine(stdout, text`${style.bold('valid')}: no .booty.yml in ${displayPath(workspace)} (no configuration; the Governor is disabled)`);
     } else {
-      stdout.write(
-        `${style.bold('valid')}: ${displayPath(loaded.path)} (schema_version ${schemaVersion}, release_governor ${loaded.releaseGovernor.state})\n`,
-      );
+      writeLine(stdout, text`${style.bold('valid')}: ${displayPath(loaded.path)} (schema_version ${schemaVersion}, release_governor ${loaded.releaseGovernor.state})`);
     }
     return EXIT.ok;
   }

@@ -1,61 +1,67 @@
-import { Option, UsageError } from 'clipanion';
-import * as path from 'node:path';
-import { BootyCommand } from '../context';
+import { columns } from '../columns';
+import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
-import { displayPath, styleFor, writeJson } from '../output';
+import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
+import { resolveDir, StoreCommand } from '../store-options';
 
-export class GovernorStatusCommand extends BootyCommand {
+export class GovernorStatusCommand extends StoreCommand {
   static override paths = [['governor', 'status']];
 
-  static override usage = BootyCommand.Usage({
+  static override usage = StoreCommand.Usage({
     category: 'Release Governor',
-    description: 'show whether the Release Governor is enabled, and what is in production',
+    description: 'show whether the Release Governor is enabled, the settings in force, and what is in production',
     details: `
-      Loads \`.booty.yml\` with the \`RELEASE_GOVERNOR_*\` overrides. When the Governor is disabled it says why and touches nothing. When it is enabled it opens the state directory (creating it and the \`release.json\` skeleton on first use) and prints every \`release.json\` field (\`(none)\` for null) and the number of recorded webhook deliveries.
+      Loads \`.booty.yml\` with the \`RELEASE_GOVERNOR_*\` overrides. When the Governor is disabled it says why and touches nothing. When it is enabled it opens the store (a file store is created with its \`release.json\` skeleton on first use) and prints the store, every \`release.json\` field (\`(none)\` for null), the number of recorded claims, and the effective \`release_governor\` settings, each with where its value came from (\`.booty.yml:LINE:COL\`, the variable, or \`default\`), so you can see that an override took effect.
 
-      The state directory is \`--state-dir\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`.
+      This is the quick look: damaged ledger entries are counted, not examined (\`booty state check\` is the full scan).
+
+      The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`.
 
       Exit status: 0 when the status was shown (enabled or disabled), 2 for an invalid configuration or usage, 1 when the state cannot be read safely.
     `,
     examples: [
       ['Show the status of the current repository', '$0 governor status'],
       ['Use another state directory, as JSON', '$0 governor status --state-dir /var/lib/booty/state --json'],
+      ['See whether an override applies', 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=45 $0 governor status'],
     ],
   });
-
-  stateDir = Option.String('--state-dir', { description: 'State directory (default: RELEASE_GOVERNOR_STATE_DIR, else $HOME/.booty/state)' });
-  json = Option.Boolean('--json', false, { description: 'Print one JSON object on stdout instead of text' });
-
-  protected override get jsonOutput(): boolean {
-    return this.json;
-  }
 
   protected async run(): Promise<number> {
     const [{ loadGovernor }, { RELEASE_STATE_FIELDS }] = await Promise.all([import('@booty/governor'), import('@booty/release-state')]);
     const { env, stdout, stderr, cwd } = this.context;
-    if (this.stateDir === '') throw new UsageError('--state-dir needs a directory path');
-    const governor = await loadGovernor({
-      workspace: this.workspaceDir(),
-      env,
-      ...(this.stateDir === undefined ? {} : { stateDir: path.resolve(cwd, this.stateDir) }),
-    });
-    const status = await governor.status();
+    const choice = this.storeChoice();
+    // loadGovernor resolves a relative directory against the process's; ours may differ (runCli's cwd).
+    if (choice.stateDir !== undefined) choice.stateDir = resolveDir(cwd, choice.stateDir);
+    const governor = await loadGovernor({ workspace: this.workspaceDir(), env, ...choice });
+    let status;
+    try {
+      status = await governor.status();
+    } finally {
+      await governor.close();
+    }
     if (this.json) {
       writeJson(stdout, { ok: true, ...status, warnings: governor.warnings });
       return EXIT.ok;
     }
-    writeWarnings(stderr, governor.warnings, env);
+    writeWarnings(stderr, governor.warnings, env, this.envOrigins);
     const style = styleFor(stdout, env);
-    const rows: [string, string][] = [['reason', status.reason.message]];
-    if (status.configPath) rows.push(['config', displayPath(status.configPath, cwd)]);
-    if (status.stateDir !== null) rows.push(['state directory', status.stateDir]);
+    const rows: string[][] = [['reason:', status.reason.message]];
+    if (status.configPath) rows.push(['config:', displayPath(status.configPath, cwd)]);
+    if (status.store !== null) rows.push(['store:', `${status.store.kind} ${status.store.location}`]);
     if (status.state !== null) {
-      for (const field of RELEASE_STATE_FIELDS) rows.push([field, show(status.state[field])]);
+      for (const field of RELEASE_STATE_FIELDS) rows.push([`${field}:`, show(status.state[field])]);
     }
-    if (status.deliveries !== null) rows.push(['deliveries recorded', String(status.deliveries)]);
-    const width = Math.max(...rows.map(([key]) => key.length)) + 1;
-    stdout.write(`Governor: ${style.bold(status.enabled ? 'enabled' : 'disabled')}\n`);
-    for (const [key, value] of rows) stdout.write(`  ${`${key}:`.padEnd(width)} ${value}\n`);
+    if (status.deliveries !== null) {
+      const { entries, damaged } = status.deliveries;
+      rows.push(['deliveries recorded:', damaged > 0 ? `${entries} (${damaged} damaged: run \`booty state check\`)` : String(entries)]);
+    }
+    writeLine(stdout, text`Governor: ${style.bold(status.enabled ? 'enabled' : 'disabled')}`);
+    for (const line of columns(rows, { indent: '  ' })) writeLine(stdout, line);
+    if (status.settings !== null) {
+      writeLine(stdout, text`Settings (release_governor):`);
+      for (const line of effectiveValueLines(status.settings)) writeLine(stdout, line);
+    }
+    if (status.overrides.length > 0) writeLine(stdout, text`Overrides applied: ${status.overrides.join(', ')} (${plural(status.overrides.length, 'variable')})`);
     return EXIT.ok;
   }
 }

@@ -7,11 +7,18 @@
 // {state} the state directory ({root}/state).
 
 /** What a path holds. A plain string is a regular file with that UTF-8 text. */
+import { ENABLED_YML, governorYml, yml } from './case-helpers';
+import { CLI_CASES } from './cases-cli';
+import { CONFIG_CASES } from './cases-config';
+import { STATE_CASES } from './cases-state';
+
+export { ENABLED_YML } from './case-helpers';
+
 export type Entry =
   | string
   | { bytes: () => Uint8Array }
   | { symlink: string }
-  | { dir: true }
+  | { dir: true; mode?: number }
   | { fifo: true }
   | { text: string; mode: number };
 
@@ -44,6 +51,16 @@ export interface FaultCase {
   stateDirArg?: string | null;
   /** Needs permission bits to apply: run as an unprivileged user (nobody, when the tests run as root). */
   unprivileged?: boolean;
+  /**
+   * HOME for booty (null: unset; placeholders expand). Such a case runs as the account nobody
+   * (setpriv as root, `unshare --user` otherwise), whose password-database home does not exist.
+   */
+  home?: string | null;
+  /**
+   * The booty commands to run (each without --workspace/--state-dir, which the runner adds);
+   * default: the area's pair in faults.spec.ts. A command with --json is checked as JSON.
+   */
+  commands?: string[][];
   /** payload cases: the JSON body, made from a recorded GitHub delivery. */
   payload?: PayloadMutation;
   expect: {
@@ -53,6 +70,8 @@ export interface FaultCase {
     says?: string[];
     /** Words the error must not contain (e.g. a misleading errno). */
     saysNot?: string[];
+    /** Text that must appear nowhere in stdout or stderr (a secret, a raw escape sequence). */
+    hidden?: string[];
   };
 }
 
@@ -65,10 +84,6 @@ export interface PayloadMutation {
   rawExtra?: string;
 }
 
-export const ENABLED_YML = 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n';
-
-const yml = (text: string): Record<string, Entry> => ({ '.booty.yml': text });
-const governorYml = (block: string): Record<string, Entry> => yml(`schema_version: 1\ntest_command: npm test\nrelease_governor:\n${block}`);
 const repeat = (text: string, times: number) => () => Buffer.from(text.repeat(times));
 
 /** An alias bomb: each level is a list of ten aliases of the previous one (10^10 values). */
@@ -102,7 +117,7 @@ const payload = (id: string, mutation: PayloadMutation, field: string): FaultCas
   expect: { code: 'PAYLOAD_INVALID', exit: 2, says: [field] },
 });
 
-export const CASES: FaultCase[] = [
+const BASE_CASES: FaultCase[] = [
   // --- .booty.yml --------------------------------------------------------------------------
   { id: 'yml syntax error', area: 'booty.yml', input: 'an unclosed flow sequence', workspace: yml('schema_version: 1\ntest_command: [npm test\n'), expect: { code: 'CONFIG_YAML', exit: 2, says: ['{ws}/.booty.yml'] } },
   { id: 'yml duplicate key', area: 'booty.yml', input: 'enabled twice in release_governor', workspace: governorYml('  enabled: true\n  enabled: false\n'), expect: { code: 'CONFIG_YAML', exit: 2, says: ['duplicate key', 'release_governor.enabled'] } },
@@ -211,3 +226,9 @@ export const CASES: FaultCase[] = [
   payload('head_branch a number', { set: { 'workflow_run.head_branch': 7 } }, 'workflow_run.head_branch'),
   payload('conclusion an object', { set: { 'workflow_run.conclusion': { value: 'success' } } }, 'workflow_run.conclusion'),
 ];
+
+/**
+ * Every case. Each class of hardening keeps its cases in a file of its own beside this one
+ * (cases-*.ts), so a new case is a new line in the file of its class.
+ */
+export const CASES: FaultCase[] = [...BASE_CASES, ...CONFIG_CASES, ...STATE_CASES, ...CLI_CASES];

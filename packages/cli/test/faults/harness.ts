@@ -30,6 +30,9 @@ export const canMountPrivately =
 export const canDropPrivileges = isRoot && works('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'true']);
 
 const DROP = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+/** For a non-root run: a user namespace without a uid map, where the caller is the overflow user nobody. */
+const AS_OVERFLOW_NOBODY = ['unshare', '--user'];
+const canUnshareUser = !isRoot && works(AS_OVERFLOW_NOBODY[0] as string, [...AS_OVERFLOW_NOBODY.slice(1), 'true']);
 const READ_ONLY_BIND = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh'];
 
 /** How the read-only and permission cases are made on this machine (reported in test names). */
@@ -42,6 +45,7 @@ export const techniques = {
         ? 'mode 0500, booty run as nobody via setpriv (EACCES)'
         : 'unavailable: root without unshare or setpriv',
   unprivileged: !isRoot ? 'this user' : canDropPrivileges ? 'nobody via setpriv' : 'unavailable: root without setpriv',
+  home: isRoot ? (canDropPrivileges ? 'nobody via setpriv' : 'unavailable: root without setpriv') : canUnshareUser ? 'nobody via unshare --user' : 'unavailable: no unshare --user',
   foreignOwner: isRoot ? `chown ${NOBODY}` : 'a root-owned system directory',
 };
 
@@ -53,6 +57,8 @@ export interface Built {
   expand(text: string): string;
   /** Argument prefix (setpriv / unshare) and the arguments common to every booty run. */
   prefix: string[];
+  /** The booty script to run: bin/booty.js of the checkout, or a copy anyone can read (runs as nobody). */
+  bin: string;
   stateDirArg: string | null;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -65,7 +71,10 @@ async function writeEntry(file: string, entry: Entry, expand: (text: string) => 
   if (typeof entry === 'string') await fsp.writeFile(file, entry);
   else if ('bytes' in entry) await fsp.writeFile(file, entry.bytes());
   else if ('symlink' in entry) await fsp.symlink(expand(entry.symlink), file);
-  else if ('dir' in entry) await fsp.mkdir(file, { mode: 0o700 });
+  else if ('dir' in entry) {
+    await fsp.mkdir(file, { mode: 0o700 });
+    if (entry.mode !== undefined) await fsp.chmod(file, entry.mode);
+  }
   else if ('fifo' in entry) {
     const made = spawnSync('mkfifo', [file], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`mkfifo ${file} failed: ${made.stderr}`);
@@ -116,14 +125,39 @@ export function payloadText(mutation: PayloadMutation): string {
   return mutation.rawExtra === undefined ? text : `{${mutation.rawExtra},${text.slice(1)}`;
 }
 
-/** The environment booty runs in: nothing inherited from RELEASE_GOVERNOR_*, a private HOME. */
-function caseEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+/** The environment booty runs in: nothing inherited from RELEASE_GOVERNOR_*, a private HOME (or the case's: null unsets it). */
+function caseEnv(home: string | null, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('RELEASE_GOVERNOR_') && !['NO_COLOR', 'FORCE_COLOR', 'BOOTY_DEBUG'].includes(key)) env[key] = value;
+    if (!key.startsWith('RELEASE_GOVERNOR_') && !['NO_COLOR', 'FORCE_COLOR', 'BOOTY_DEBUG', 'HOME'].includes(key)) env[key] = value;
   }
-  return { ...env, HOME: home, ...extra };
+  return { ...env, ...(home === null ? {} : { HOME: home }), ...extra };
 }
+
+/**
+ * bin/booty.js and the bundle it loads, copied once into a mode-0755 directory, for runs as
+ * nobody: the checkout may sit in a directory nobody cannot enter (a clone in `mktemp -d`, or in
+ * /root), so such a run must read nothing from it.
+ */
+let anyoneBin: Promise<string> | undefined;
+function binForAnyone(): Promise<string> {
+  anyoneBin ??= (async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'booty-anyone-'));
+    await fsp.chmod(dir, 0o755);
+    const packageDir = path.resolve(__dirname, '../..');
+    for (const sub of ['bin', 'dist']) await fsp.mkdir(path.join(dir, sub), { mode: 0o755 });
+    const files = ['bin/booty.js', 'package.json', ...(await fsp.readdir(path.join(packageDir, 'dist'))).filter((name) => /^(booty|postgres)\b.*\.js$/.test(name)).map((name) => `dist/${name}`)];
+    for (const file of files) {
+      await fsp.copyFile(path.join(packageDir, file), path.join(dir, file));
+      await fsp.chmod(path.join(dir, file), 0o644);
+    }
+    return path.join(dir, 'bin', 'booty.js');
+  })();
+  return anyoneBin;
+}
+afterAll(async () => {
+  if (anyoneBin !== undefined) await fsp.rm(path.dirname(path.dirname(await anyoneBin)), { recursive: true, force: true });
+});
 
 export async function build(c: FaultCase): Promise<Built> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'booty-fault-'));
@@ -153,6 +187,15 @@ export async function build(c: FaultCase): Promise<Built> {
   let stateDirArg = c.stateDirArg === undefined ? state : c.stateDirArg === null ? null : expand(c.stateDirArg);
   let prefix: string[] = [];
   let asNobody = false;
+  let bin = BIN;
+  // A case that sets HOME runs as the account nobody, whose home in the password database
+  // (/nonexistent on Debian) does not exist, so booty has no home to fall back on.
+  if (c.home !== undefined) {
+    if (isRoot && !canDropPrivileges) throw new Error(`case "${c.id}" needs setpriv (util-linux) to run booty as nobody`);
+    if (!isRoot && !canUnshareUser) throw new Error(`case "${c.id}" needs unshare --user (util-linux, user namespaces) to run booty as nobody`);
+    if (isRoot) asNobody = true;
+    else prefix = [...AS_OVERFLOW_NOBODY];
+  }
   if (c.unprivileged) {
     if (isRoot && !canDropPrivileges) throw new Error(`case "${c.id}" needs setpriv (util-linux) to run booty as an unprivileged user`);
     asNobody = isRoot;
@@ -170,6 +213,7 @@ export async function build(c: FaultCase): Promise<Built> {
     await chownTree(root, NOBODY);
     await fsp.chmod(root, 0o755);
     prefix = [...DROP];
+    bin = await binForAnyone();
   }
   if (setup.foreignOwner) {
     if (isRoot) await fsp.lchown(state, NOBODY, NOBODY);
@@ -183,8 +227,8 @@ export async function build(c: FaultCase): Promise<Built> {
     await fsp.writeFile(payloadFile, payloadText(c.payload));
   }
 
-  const env = caseEnv(home, Object.fromEntries(Object.entries(c.env ?? {}).map(([key, value]) => [key, expand(value)])));
-  return { root, ws, state, expand, prefix, stateDirArg, env, cwd: c.workspace === null ? root : ws, payloadFile };
+  const env = caseEnv(c.home === undefined ? home : c.home === null ? null : expand(c.home), Object.fromEntries(Object.entries(c.env ?? {}).map(([key, value]) => [key, expand(value)])));
+  return { root, ws, state, expand, prefix, bin, stateDirArg, env, cwd: c.workspace === null ? root : ws, payloadFile };
 }
 
 /** Removes a case directory, even one left without write permission (non-root runs). */
@@ -208,11 +252,21 @@ export async function remove(root: string): Promise<void> {
  */
 export async function fingerprint(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  // A non-root run of the permission cases leaves directories this user cannot list or enter:
+  // their own entry (mode, mtime) still shows a file that came or went.
+  const denied = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EACCES') return null;
+    throw error;
+  };
   const walk = async (current: string): Promise<void> => {
-    for (const name of (await fsp.readdir(current)).sort()) {
+    for (const name of ((await fsp.readdir(current).catch(denied)) ?? []).sort()) {
       const full = path.join(current, name);
-      const stats = await fsp.lstat(full);
       const rel = path.relative(dir, full);
+      const stats = await fsp.lstat(full).catch(denied);
+      if (stats === null) {
+        out[rel] = 'unreachable';
+        continue;
+      }
       const meta = `mode=${(stats.mode & 0o7777).toString(8)} uid=${stats.uid} size=${stats.size} mtime=${stats.mtimeMs}`;
       if (stats.isDirectory()) {
         out[`${rel}/`] = `dir ${meta}`;

@@ -1,0 +1,116 @@
+'use strict';
+// dist/booty.js: loads the bundle (booty.bundle.js, beside it) through V8's code cache.
+// scripts/bundle.mjs writes this file with BUNDLE_KEY replaced by the bundle's content hash.
+//
+// Compiling and first-running ~450 KB of JavaScript is most of what `booty` adds to Node's own
+// start. Node's module.enableCompileCache() (Node >= 22.1) caches only what V8 compiles before
+// the first line runs; esbuild's module wrappers are compiled lazily, so little of the bundle
+// lands in it. Here the cache is taken at exit, after the command ran, so it holds every
+// function that command used, and it works on every Node line we support (20 included).
+//
+// The cache is an optimisation and never the reason a command fails: any problem (no uid on
+// this platform, a directory we cannot create or do not own, a cache V8 rejects, a full disk)
+// means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off.
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+
+const BUNDLE_KEY = '__BUNDLE_KEY__';
+const file = path.join(__dirname, 'booty.bundle.js');
+
+/**
+ * <tmpdir>/booty-code-cache-<uid>, mode 0700. V8 trusts a code cache it accepts, so one is read
+ * only from a real directory (not a symlink) owned by this user that nobody else can write.
+ */
+function cacheDir() {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof process.getuid !== 'function') return undefined;
+  const uid = process.getuid();
+  const dir = path.join(require('node:os').tmpdir(), `booty-code-cache-${uid}`);
+  try {
+    let stats = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (stats === undefined) {
+      fs.mkdirSync(dir, { mode: 0o700 });
+      stats = fs.lstatSync(dir);
+    }
+    return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One cache per command (`governor status`, `config validate`...): each holds what its command
+ * runs. Node options get their own caches too: V8 rejects a cache made under other flags, and
+ * runs with and without them would otherwise keep replacing each other's.
+ */
+function cacheName() {
+  const words = [];
+  for (const arg of process.argv.slice(2, 4)) {
+    if (!/^[a-z][a-z-]{0,31}$/.test(arg)) break;
+    words.push(arg);
+  }
+  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.trim();
+  return `${BUNDLE_KEY}-${process.version}-${process.arch}-${words.join('-') || 'none'}${flags ? `-${fnv1a(flags)}` : ''}.v8cache`;
+}
+
+/** A short hash for a file name (FNV-1a, 32 bits); loading node:crypto would cost more than it saves. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
+// Enough for a few installed versions on a few Node lines; older caches are removed on a save.
+const KEEP = 32;
+
+/** Whole files only (temp file + rename), so a concurrent reader never sees half of one. */
+function save(dir, name, script) {
+  const target = path.join(dir, name);
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    fs.renameSync(temp, target);
+    const entries = fs.readdirSync(dir);
+    if (entries.length > KEEP) {
+      const byAge = entries.map((entry) => ({ entry, mtime: fs.statSync(path.join(dir, entry)).mtimeMs })).sort((a, b) => b.mtime - a.mtime);
+      for (const { entry } of byAge.slice(KEEP)) fs.rmSync(path.join(dir, entry), { force: true });
+    }
+  } catch {
+    // force ignores only ENOENT: a directory we may not write (mode 0500, or not really ours
+    // inside a user namespace) makes rmSync throw too, and the cache must never fail a command.
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // Nothing was written, so nothing is left behind.
+    }
+  }
+}
+
+function load() {
+  const dir = cacheDir();
+  const name = dir === undefined ? undefined : cacheName();
+  let cachedData;
+  if (name !== undefined) {
+    try {
+      cachedData = fs.readFileSync(path.join(dir, name));
+    } catch {
+      // No cache yet: this run writes it.
+    }
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
+    filename: file,
+    cachedData,
+    // A dynamic import() inside the bundle resolves as it would in a normal module (Node >= 21.7).
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (name !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => save(dir, name, script));
+  }
+  const bundle = { exports: {}, id: file, filename: file, loaded: false };
+  script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, __dirname);
+  bundle.loaded = true;
+  return bundle.exports;
+}
+
+module.exports = load();

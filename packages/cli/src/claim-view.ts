@@ -1,0 +1,44 @@
+// How a claim (a ledger record) is shown to the person on call, in text and in --json: the
+// repository and commit apart (the commands take them apart), and one word for where it stands.
+import type { DeliveryRecord } from '@booty/release-state';
+
+/**
+ * `leased`: its holder is still working on it (others are turned away until `leaseExpiresAt`);
+ * `expired`: the holder's lease ended without `complete` (it presumably died) — the next
+ * delivery takes it over; `completed`: done, final; `final`: claimed without a lease (or by the
+ * first implementation), final.
+ */
+export type ClaimStanding = 'leased' | 'expired' | 'completed' | 'final';
+
+export interface ClaimView extends DeliveryRecord {
+  repo: string;
+  headSha: string;
+  standing: ClaimStanding;
+}
+
+export function viewClaim(record: DeliveryRecord, now: number = Date.now()): ClaimView {
+  const split = record.key.lastIndexOf(':');
+  const repo = split < 0 ? record.key : record.key.slice(0, split);
+  const headSha = split < 0 ? '' : record.key.slice(split + 1);
+  return { ...record, repo, headSha, standing: standingOf(record, now) };
+}
+
+function standingOf(record: DeliveryRecord, now: number): ClaimStanding {
+  if (record.completedAt !== null) return 'completed';
+  if (record.leaseExpiresAt === null) return 'final';
+  return Date.parse(record.leaseExpiresAt) > now ? 'leased' : 'expired';
+}
+
+/** The standing in words, with the time that matters. */
+export function describeStanding(claim: ClaimView): string {
+  switch (claim.standing) {
+    case 'leased':
+      return `leased until ${claim.leaseExpiresAt}`;
+    case 'expired':
+      return `lease ended ${claim.leaseExpiresAt} (the next delivery takes it over)`;
+    case 'completed':
+      return `completed ${claim.completedAt}`;
+    case 'final':
+      return 'final (no lease)';
+  }
+}

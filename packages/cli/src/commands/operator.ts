@@ -1,0 +1,20 @@
+// The operator's commands (`booty config show`, `booty state …`), registered together by cli.ts.
+import { ConfigShowCommand } from './config-show';
+import { StateCheckCommand } from './state-check';
+import { StateClaimForgetCommand } from './state-claim-forget';
+import { StateClaimShowCommand } from './state-claim-show';
+import { StateClaimsCommand } from './state-claims';
+import { StateCopyCommand } from './state-copy';
+import { StatePruneCommand } from './state-prune';
+import { StateResetCommand } from './state-reset';
+
+export const OPERATOR_COMMANDS = [
+  ConfigShowCommand,
+  StateCheckCommand,
+  StateResetCommand,
+  StateClaimsCommand,
+  StateClaimShowCommand,
+  StateClaimForgetCommand,
+  StatePruneCommand,
+  StateCopyCommand,
+] as const;

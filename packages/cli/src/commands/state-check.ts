@@ -1,0 +1,49 @@
+import { EXIT } from '../errors';
+import { plural, styleFor, text, writeJson, writeLine } from '../output';
+import { StoreCommand, storeJson, storeLabel } from '../store-options';
+
+export class StateCheckCommand extends StoreCommand {
+  static override paths = [['state', 'check']];
+
+  static override usage = StoreCommand.Usage({
+    category: 'State',
+    description: 'read everything in the store and list each damaged file or row, with the command that repairs it',
+    details: `
+      The one full scan of the store: every \`release.json\` field, every ledger entry, the first implementation's \`delivery_ids.json\` and the bookkeeping files (on PostgreSQL: the schema version and every row). Each problem is listed with the file (or table and key), what is wrong, and the repair command (\`booty state reset release\` or \`booty state reset deliveries\`). Nothing is changed.
+
+      The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`. State commands do not read \`.booty.yml\`: they work when the configuration is broken or the Governor is disabled.
+
+      Exit status: 0 when healthy, 1 when anything is damaged (or the store cannot be read), 2 for usage errors (including a state directory that does not exist).
+    `,
+    examples: [
+      ['Check the default file store', '$0 state check'],
+      ['Check a PostgreSQL store, as JSON', '$0 state check --store-url postgres://booty@db.internal/booty --json'],
+    ],
+  });
+
+  protected async run(): Promise<number> {
+    const { stdout, env } = this.context;
+    return this.withStore(async (store) => {
+      const result = await store.check();
+      const status = result.healthy ? EXIT.ok : EXIT.failed;
+      if (this.json) {
+        writeJson(stdout, { ok: true, healthy: result.healthy, store: storeJson(store), deliveries: result.deliveries, problems: result.problems });
+        return status;
+      }
+      const style = styleFor(stdout, env);
+      if (result.healthy) {
+        writeLine(stdout, text`${style.bold('healthy')}: ${storeLabel(store)}: release state and ${plural(result.deliveries, 'claim')} read without a problem`);
+        return status;
+      }
+      writeLine(stdout, text`${style.red('damaged')}: ${storeLabel(store)}: ${plural(result.problems.length, 'problem')}`);
+      for (const problem of result.problems) {
+        // Each problem names its place (the file, or table and key) once: most messages already do.
+        const line = problem.message.includes(problem.target) ? text`  ${problem.message}` : text`  ${problem.target}: ${problem.message}`;
+        writeLine(stdout, line);
+        writeLine(stdout, text`    repair: ${problem.repair}`);
+      }
+      writeLine(stdout, text`Nothing was changed.`);
+      return status;
+    });
+  }
+}

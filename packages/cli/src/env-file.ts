@@ -1,0 +1,88 @@
+// `--env-file FILE`: the variables of a `.env` file, parsed by Node's own parser (util.parseEnv,
+// the one behind `node --env-file`), so quotes, `#` comments, whitespace and `export` read the
+// same as for the server. The file holds secrets: no message ever quotes its content.
+import { constants, promises as fsp } from 'node:fs';
+import * as util from 'node:util';
+import { CliError } from './errors';
+
+/** A .env file is a few lines; anything larger is not one. */
+const MAX_BYTES = 1024 * 1024;
+
+function failure(file: string, what: string): CliError {
+  return new CliError('ENV_FILE', `--env-file ${file} ${what}. Nothing was run or changed. Give the path of a readable .env file, or leave out --env-file.`, file);
+}
+
+/** Reads and parses `file` (an absolute path); throws CliError ENV_FILE naming it. */
+export async function readEnvFile(file: string): Promise<Record<string, string>> {
+  const parseEnv = (util as { parseEnv?: (content: string) => Record<string, string> }).parseEnv;
+  if (typeof parseEnv !== 'function') {
+    throw new CliError('ENV_FILE', `--env-file needs Node.js 20.12 or later for its .env parser; this is Node.js ${process.version}. Nothing was run or changed. Upgrade Node.js, or export the variables in the shell instead.`, file);
+  }
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO planted in place of the file must not hang the command.
+    handle = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw failure(file, 'does not exist');
+    if (code === 'EACCES' || code === 'EPERM') throw failure(file, `cannot be read (${code}: permission denied)`);
+    if (code === 'ELOOP') throw failure(file, 'is a loop of symbolic links');
+    if (code === 'ENOTDIR') throw failure(file, 'goes through something that is not a directory (ENOTDIR)');
+    throw failure(file, `cannot be opened (${code ?? 'unknown error'})`);
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw failure(file, 'is a directory');
+    if (!stats.isFile()) throw failure(file, 'is not a regular file');
+    if (stats.size > MAX_BYTES) throw failure(file, `is larger than 1 MiB (${stats.size} bytes), too large for a .env file`);
+    // Read to the end rather than trusting the size: /proc and some file systems say 0.
+    const bytes = Buffer.alloc(MAX_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_BYTES) throw failure(file, 'is larger than 1 MiB, too large for a .env file');
+    }
+    let content: string;
+    try {
+      content = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length));
+    } catch {
+      throw failure(file, 'is not UTF-8 text');
+    }
+    const parsed = parseEnv(content);
+    // No environment can hold a NUL (a child could not be started with it); the name is ours to
+    // show, the value is not.
+    for (const [name, value] of Object.entries(parsed)) {
+      if (name.includes('\u0000') || value.includes('\u0000')) {
+        // A name is shown only when it looks like one: in a file that is not a .env file, what
+        // the parser takes for a name can be anything, a secret included.
+        const which = /^[A-Za-z_][A-Za-z0-9_]{0,100}$/.test(name) ? name : 'a variable';
+        throw failure(file, `sets ${which} to a value with a NUL character, which no environment variable can hold (is it a .env file?)`);
+      }
+    }
+    return parsed;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw failure(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The environment with the file's variables added. The real environment wins, as with
+ * `node --env-file` and dotenv: the file holds the defaults of a deployment, and a variable set
+ * for one run (`RELEASE_GOVERNOR_ENABLED=false booty …`) still applies. Returns the variables
+ * that took effect from the file, each mapped to the file, so errors can name it.
+ */
+export function mergeEnv(env: NodeJS.ProcessEnv, fromFile: Record<string, string>, file: string): { env: NodeJS.ProcessEnv; origins: Map<string, string> } {
+  const origins = new Map<string, string>();
+  const merged: NodeJS.ProcessEnv = { ...env };
+  for (const [name, value] of Object.entries(fromFile)) {
+    if (env[name] !== undefined) continue;
+    merged[name] = value;
+    origins.set(name, file);
+  }
+  return { env: merged, origins };
+}

@@ -1,0 +1,105 @@
+// The V8 code cache that dist/booty.js keeps in <TMPDIR>/booty-code-cache-<uid>: written by the
+// first run of a command, used by the next, and never the reason a command fails or changes what
+// it prints (a damaged cache, an unusable or foreign directory, a symlink, the off switch).
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { booty, cleanEnv, expectNoStackTrace, tempDir, workspace, type RunResult } from './booty';
+
+const uid = process.getuid?.() ?? -1;
+const cacheDirIn = (tmp: string) => path.join(tmp, `booty-code-cache-${uid}`);
+const CONFIG = ['schema_version: 1', 'test_command: npm test', 'release_governor:', '  enabled: true', ''].join('\n');
+
+/** `booty governor status --json` with TMPDIR set to `tmp`, in one workspace and state dir. */
+function statusIn(tmp: string, extra: NodeJS.ProcessEnv = {}) {
+  const ws = workspace({ '.booty.yml': CONFIG });
+  const stateDir = path.join(tempDir('booty-state-'), 'state');
+  return () => booty(['governor', 'status', '--workspace', ws, '--state-dir', stateDir, '--json'], { env: cleanEnv({ TMPDIR: tmp, ...extra }) });
+}
+
+function expectClean(result: RunResult): void {
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  expectNoStackTrace(result);
+  expect(JSON.parse(result.stdout)).toMatchObject({ enabled: true });
+}
+
+describe('the code cache', () => {
+  it('the first run writes one cache for its command (0600 in a 0700 directory); the next run uses it and prints the same', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const status = statusIn(tmp);
+    const first = await status();
+    expectClean(first);
+    const dir = cacheDirIn(tmp);
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(dir);
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-governor-status\\.v8cache$`))]);
+    const file = path.join(dir, files[0] as string);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBeGreaterThan(100_000);
+    const second = await status();
+    expect(second).toEqual(first);
+    // Accepted, so left alone: the same bytes, no temp files beside it.
+    expect(readdirSync(dir)).toEqual(files);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('each command gets its own cache', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const ws = workspace({ '.booty.yml': CONFIG });
+    const env = cleanEnv({ TMPDIR: tmp });
+    expect((await booty(['config', 'validate', '--workspace', ws], { env })).status).toBe(0);
+    expect((await booty(['--version'], { env })).status).toBe(0);
+    expect(readdirSync(cacheDirIn(tmp)).map((name) => name.replace(/^.*-x64-|^.*-arm64-/, '')).sort()).toEqual(['config-validate.v8cache', 'none.v8cache']);
+  });
+
+  it('a damaged cache is rejected by V8 and replaced; the output does not change', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const status = statusIn(tmp);
+    const first = await status();
+    const dir = cacheDirIn(tmp);
+    const [name] = readdirSync(dir);
+    const file = path.join(dir, name as string);
+    writeFileSync(file, Buffer.alloc(4096, 0x5a));
+    const damaged = await status();
+    expect(damaged).toEqual(first);
+    expect(readFileSync(file).length).toBeGreaterThan(100_000);
+    expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it('a TMPDIR where no directory can be made: the command works, without a cache', async () => {
+    const parent = tempDir('booty-tmp-');
+    const notADir = path.join(parent, 'file');
+    writeFileSync(notADir, 'not a directory\n');
+    const status = statusIn(notADir);
+    const run = await status();
+    expectClean(run);
+    expect(await status()).toEqual(run);
+    expect(readdirSync(parent)).toEqual(['file']);
+  });
+
+  it('a cache directory that others can write is not used, and nothing is written into it', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const dir = cacheDirIn(tmp);
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const planted = path.join(dir, 'planted.v8cache');
+    writeFileSync(planted, 'x');
+    expectClean(await statusIn(tmp)());
+    expect(readdirSync(dir)).toEqual(['planted.v8cache']);
+  });
+
+  it('a symlink in place of the cache directory is not followed', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const elsewhere = tempDir('booty-elsewhere-');
+    chmodSync(elsewhere, 0o700);
+    symlinkSync(elsewhere, cacheDirIn(tmp));
+    expectClean(await statusIn(tmp)());
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('NODE_DISABLE_COMPILE_CACHE=1 turns it off: nothing is created', async () => {
+    const tmp = tempDir('booty-tmp-');
+    expectClean(await statusIn(tmp, { NODE_DISABLE_COMPILE_CACHE: '1' })());
+    expect(existsSync(cacheDirIn(tmp))).toBe(false);
+  });
+});

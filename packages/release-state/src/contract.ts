@@ -1,0 +1,163 @@
+// The store contract: what `openReleaseStore` returns, whatever the backend. The file store
+// (one host, nothing to run) and the PostgreSQL store (several hosts) both implement it, and one
+// contract test suite (test/contract) runs every behaviour against each. Types only: no code
+// here, so nothing in this module costs anything at start-up.
+import type { ReleaseState } from './release-state';
+
+/** Which backend holds the state. */
+export type StoreKind = 'file' | 'postgres';
+
+/** One claimed (repository, commit): who claimed it, when, and how far its work got. */
+export interface DeliveryRecord {
+  /** `owner/repo:head_sha`, the key of the Python implementation. */
+  key: string;
+  /** The `X-GitHub-Delivery` id of the delivery that holds (or last held) the claim. */
+  deliveryId: string;
+  /** ISO-8601 UTC of the first claim; null for entries that came from the Python `delivery_ids.json`. */
+  recordedAt: string | null;
+  /** 1 for the first claim; grows by one at each takeover of an expired lease (a fencing number). */
+  attempt: number;
+  /** ISO-8601 UTC when the current holder's lease ends; null for a final claim (no `leaseMs`, or completed). */
+  leaseExpiresAt: string | null;
+  /** ISO-8601 UTC when the holder called `complete`; null until then. */
+  completedAt: string | null;
+  /** What the holder passed to `complete` (at most 200 characters, no control characters); null otherwise. */
+  outcome: string | null;
+}
+
+export interface DeliveryKeyInput {
+  /** `owner/name`. */
+  repo: string;
+  /** The full commit SHA: 40 hex digits (or 64 for SHA-256 repositories); upper case is folded. */
+  headSha: string;
+}
+
+export interface ClaimInput extends DeliveryKeyInput {
+  /** The `X-GitHub-Delivery` header: non-empty, at most 200 characters, no control characters. */
+  deliveryId: string;
+  /**
+   * With a lease, the claim is provisional: the winner must `complete` it within this many
+   * milliseconds, or the next claim of the key takes it over. Without it a claim is final.
+   * A whole number from 1 to 7 days' worth of milliseconds.
+   */
+  leaseMs?: number | undefined;
+}
+
+export interface ClaimResult {
+  /** True for exactly one caller per key (and per lease takeover), across every process and host. */
+  claimed: boolean;
+  /** True when the key is held by this same delivery id: GitHub redelivered it. */
+  redelivery: boolean;
+  /** True when this claim took over an uncompleted lease that had ended (`record.attempt` > 1). */
+  takeover: boolean;
+  /** The holder's record (ours when `claimed`). */
+  record: DeliveryRecord;
+}
+
+export interface CompleteInput extends DeliveryKeyInput {
+  /** The delivery id that holds the claim; another id gets STATE_LEASE_LOST. */
+  deliveryId: string;
+  /** A short word for what was done (`allowed`, `held`, ...); stored in `record.outcome`. */
+  outcome?: string | undefined;
+  /** The `record.attempt` the caller won (its fencing number); when given it must still be current. */
+  attempt?: number | undefined;
+}
+
+export interface ListClaimsOptions {
+  /** Only this repository (`owner/name`, compared case-insensitively). */
+  repo?: string | undefined;
+  /** At most this many records (default 50). */
+  limit?: number | undefined;
+}
+
+export interface PruneResult {
+  removed: number;
+  kept: number;
+}
+
+export interface Deliveries {
+  /** Check-and-record in one atomic step. */
+  claim(input: ClaimInput): Promise<ClaimResult>;
+  has(input: DeliveryKeyInput): Promise<boolean>;
+  get(input: DeliveryKeyInput): Promise<DeliveryRecord | null>;
+  /** Healthy entries held now (pruning happens during claims, or through `prune`). */
+  count(): Promise<number>;
+  /**
+   * What `booty governor status` shows: healthy and damaged entries, found by the cheapest sound
+   * scan (a damaged entry is never counted as a delivery). `check()` is the full scan.
+   */
+  tally(): Promise<{ entries: number; damaged: number }>;
+  /** Marks the holder's claim done: final from now on. Throws STATE_LEASE_LOST when another holds it. */
+  complete(input: CompleteInput): Promise<DeliveryRecord>;
+  /** Forgets a claim on purpose, so the next delivery for that commit is evaluated afresh. True when one was there. */
+  release(input: DeliveryKeyInput): Promise<boolean>;
+  /** Recent claims, newest first (by `recordedAt`; Python entries without a time last). */
+  list(options?: ListClaimsOptions): Promise<DeliveryRecord[]>;
+  /** Applies the retention and count limits now. */
+  prune(): Promise<PruneResult>;
+}
+
+/** What part of the store a problem or a repair concerns. */
+export type StorePart = 'release' | 'deliveries';
+
+/** One damaged thing found by `check()`. */
+export interface StoreProblem {
+  part: StorePart;
+  /** The file (file store) or `table key` (PostgreSQL) that is damaged. */
+  target: string;
+  /** A stable sub-kind (the same vocabulary as `StateError.details.reason`). */
+  reason: string;
+  /** What is wrong, in words. */
+  message: string;
+  /** The booty command that repairs it, e.g. `booty state reset deliveries`. */
+  repair: string;
+}
+
+export interface StoreCheck {
+  healthy: boolean;
+  problems: StoreProblem[];
+  /** Healthy ledger entries seen. */
+  deliveries: number;
+}
+
+export interface ResetResult {
+  part: StorePart;
+  /** Where the damaged bytes were kept (a file path, or `table` for PostgreSQL). */
+  keptAt: string[];
+  /** How many damaged items were replaced or moved aside. */
+  repaired: number;
+}
+
+/** Everything a store holds, for copying between backends. */
+export interface StoreSnapshot {
+  /** release.json as an object, unknown fields included. */
+  state: ReleaseState;
+  deliveries: DeliveryRecord[];
+}
+
+export interface ReleaseStore {
+  readonly kind: StoreKind;
+  /** The state directory, or the URL without its password. */
+  readonly location: string;
+  /** Reads release.json (or its row) without a lock. */
+  readState(): Promise<ReleaseState>;
+  /** `fn` gets the current state and returns the next; the whole read-modify-write is one critical section. */
+  updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState>;
+  readonly deliveries: Deliveries;
+  /** The one full scan: every field and entry; changes nothing. */
+  check(): Promise<StoreCheck>;
+  /**
+   * Operator repair: replaces only what is damaged, keeps the damaged bytes beside it, keeps
+   * healthy entries. Refuses (STATE_INVALID_INPUT, reason `nothing-to-reset`) when nothing is damaged.
+   */
+  reset(part: StorePart): Promise<ResetResult>;
+  /** Everything held, for `copyStore`. Throws STATE_CORRUPT on damage (run `booty state check`). */
+  snapshot(): Promise<StoreSnapshot>;
+  /**
+   * Writes a snapshot into this store. Refuses (STATE_INVALID_INPUT, reason `target-not-empty`)
+   * when the store already holds deliveries or a non-skeleton release state, unless `replace`.
+   */
+  restore(snapshot: StoreSnapshot, options?: { replace?: boolean }): Promise<void>;
+  /** Releases connections; a no-op for files. The store cannot be used afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,335 @@
+// The ledger's files on disk: where they are, how the directory is made, how entries, the
+// bookkeeping file and file identities are read. Shared by claims, the Python bridge and
+// maintenance; holds no policy of its own.
+import * as fsSync from 'node:fs';
+import { constants } from 'node:fs';
+import * as path from 'node:path';
+import type { DeliveryRecord } from '../contract';
+import { createExclusive, readStateFile, readStateFileSync, symlinkError, writeFileAtomic } from '../atomic-file';
+import { describeErrno, errnoOf, fixForErrno, isStateError, stateError, type StateError } from '../errors';
+import { READ_FLAGS, type FsSeam } from '../fs-seam';
+import { parseJsonDocument } from '../json';
+import { lockPathFor, type HeldLock, type LockSettings } from '../lock';
+import { describeJsonType } from '../release-state';
+import { assertDirectoryOrAbsent } from '../state-dir';
+import { ENTRY_MAX_BYTES, isEntryName, keyOfEntryName, LEDGER_DIR, LEDGER_FORMAT_VERSION, MARKER_FILE, parseEntry, PYTHON_LEDGER_FILE, REPAIR_DELIVERIES } from './entry';
+
+/** The ledger's bookkeeping file, `deliveries/.ledger.json`. */
+export interface Marker {
+  format_version: number;
+  /** Identity of delivery_ids.json when we last imported or exported it ('absent': there was none); null: never synced. */
+  python_source: string | null;
+  last_prune: string | null;
+}
+
+/** No bookkeeping file yet: nothing imported; a delivery_ids.json that appears is imported. */
+export const EMPTY_MARKER: Marker = { format_version: LEDGER_FORMAT_VERSION, python_source: 'absent', last_prune: null };
+
+export interface LedgerOptions {
+  fs: FsSeam;
+  stateDir: string;
+  lock: LockSettings;
+  retentionMs: number;
+  maxDeliveries: number;
+  now: () => Date;
+  /** A prune pass runs during a claim when the last one is older than this... */
+  pruneIntervalMs: number;
+  /** ...or when this process has recorded this many claims since its last pass. */
+  pruneEveryClaims: number;
+}
+
+/** One entry file as found: its record, or the damage that stops it from reading. */
+export type ScannedEntry = { name: string; file: string; record: DeliveryRecord; damage: null } | { name: string; file: string; record: null; damage: StateError };
+
+/** A store dropped without close() still gives its directory descriptor back. */
+const dirHandles = new FinalizationRegistry<{ fd: number }>((held) => {
+  fsSync.close(held.fd, () => undefined);
+});
+
+const CHUNK = 500;
+/** One more byte than an entry may have, so that an over-long file is seen as such. */
+const scanBuffer = Buffer.allocUnsafe(ENTRY_MAX_BYTES + 1);
+
+/** Runs `fn` over `items`, letting the event loop breathe between chunks of synchronous work. */
+export async function inChunks<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+  for (let start = 0; start < items.length; start += CHUNK) {
+    for (const item of items.slice(start, start + CHUNK)) fn(item);
+    if (start + CHUNK < items.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** True for damage that `booty state reset deliveries` repairs (a file that does not parse, or is not a regular file). */
+export function isDamage(error: unknown): error is StateError {
+  return isStateError(error) && (error.code === 'STATE_CORRUPT' || error.code === 'STATE_UNSAFE');
+}
+
+export class LedgerFiles {
+  readonly dir: string;
+  readonly pythonPath: string;
+  readonly markerPath: string;
+  readonly maintenanceLockPath: string;
+  readonly options: LedgerOptions;
+  private dirReady = false;
+  private markerCache: { stamp: string; marker: Marker } | null = null;
+  private dirHandle: { fd: number; ino: bigint; dev: bigint } | null = null;
+
+  constructor(options: LedgerOptions) {
+    this.options = options;
+    this.dir = path.join(options.stateDir, LEDGER_DIR);
+    this.pythonPath = path.join(options.stateDir, PYTHON_LEDGER_FILE);
+    this.markerPath = path.join(this.dir, MARKER_FILE);
+    this.maintenanceLockPath = lockPathFor(this.pythonPath);
+  }
+
+  get fs(): FsSeam {
+    return this.options.fs;
+  }
+
+  maintenanceTarget() {
+    return { path: this.pythonPath, label: 'The delivery ledger' };
+  }
+
+  entryFile(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /** The per-key sidecar lock that serialises takeover, complete and release of one key (hidden: never an entry name). */
+  keyLockPath(name: string): string {
+    return path.join(this.dir, `.${name}.lock`);
+  }
+
+  async dirExists(): Promise<boolean> {
+    return assertDirectoryOrAbsent(this.fs, this.dir);
+  }
+
+  /**
+   * Makes `deliveries/` on first use. A directory made here starts with its bookkeeping file
+   * (created exclusively, no lock): nothing to import, nothing to prune yet, so the first claim
+   * of a fresh store costs no lock and no replace-write.
+   */
+  async ensureDir(): Promise<void> {
+    if (this.dirReady) return;
+    if (!(await this.dirExists())) {
+      try {
+        await this.fs.mkdirp(this.dir, 0o700);
+      } catch (error) {
+        if (errnoOf(error) !== 'EEXIST') {
+          throw stateError('STATE_WRITE', {
+            path: this.dir,
+            reason: 'mkdir',
+            happened: `Could not create the ledger directory ${this.dir}: ${describeErrno(error)}`,
+            changed: 'The ledger was not changed',
+            fix: fixForErrno(error, this.options.stateDir),
+            cause: error,
+          });
+        }
+      }
+      await this.dirExists();
+      if (this.fs.lstatBigSync(this.pythonPath) === undefined) {
+        const marker: Marker = { ...EMPTY_MARKER, last_prune: this.options.now().toISOString() };
+        // The entry that follows fsyncs the directory; a lost marker only makes a prune due.
+        await createExclusive(this.fs, this.dir, MARKER_FILE, markerBytes(marker), { syncDir: false, label: 'The ledger bookkeeping file' });
+      }
+    }
+    this.dirReady = true;
+  }
+
+  async listDir(): Promise<string[]> {
+    try {
+      return await this.fs.readdir(this.dir);
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw stateError('STATE_READ', {
+        path: this.dir,
+        reason: 'readdir',
+        happened: `Could not list the ledger directory ${this.dir}: ${describeErrno(error)}`,
+        changed: 'Nothing was changed',
+        cause: error,
+      });
+    }
+  }
+
+  async entryNames(): Promise<string[]> {
+    return (await this.listDir()).filter(isEntryName);
+  }
+
+  /** Reads and checks one entry file; null when absent. `key` null: only known from the file. */
+  async readEntry(file: string, key: string | null): Promise<DeliveryRecord | null> {
+    const bytes = await readStateFile(this.fs, file, { maxBytes: ENTRY_MAX_BYTES });
+    return bytes === null ? null : parseEntry(bytes, file, key);
+  }
+
+  /** The claim's look-up: an absent entry costs one lstat that throws nothing. */
+  readEntryIfPresentSync(file: string, key: string | null): DeliveryRecord | null {
+    if (this.fs.lstatBigSync(file) === undefined) return null;
+    return this.readEntrySync(file, key);
+  }
+
+  readEntrySync(file: string, key: string | null): DeliveryRecord | null {
+    const bytes = readStateFileSync(this.fs, file, { maxBytes: ENTRY_MAX_BYTES });
+    return bytes === null ? null : parseEntry(bytes, file, key);
+  }
+
+  /**
+   * The scan's read of one entry: open (no symlinks, never blocking), one read into a shared
+   * buffer, close; three system calls. Anything unusual (nothing read, an over-long file, a
+   * read error such as EISDIR) goes through `readEntrySync` for the precise verdict, so a
+   * FIFO, device or directory is damage, never a delivery.
+   */
+  private readEntryLean(file: string, key: string | null): DeliveryRecord | null {
+    let fd: number;
+    try {
+      fd = this.fs.openSync(file, READ_FLAGS);
+    } catch {
+      return this.readEntrySync(file, key);
+    }
+    let length: number;
+    try {
+      length = this.fs.readSync(fd, scanBuffer, scanBuffer.length);
+    } catch {
+      length = -1;
+    } finally {
+      try {
+        this.fs.closeSync(fd);
+      } catch {
+        // A failed close of a read-only descriptor changes nothing.
+      }
+    }
+    if (length <= 0 || length > ENTRY_MAX_BYTES) return this.readEntrySync(file, key);
+    return parseEntry(scanBuffer.subarray(0, length), file, key);
+  }
+
+  /**
+   * Reads every entry file (synchronously, in chunks: one async round trip per small file costs
+   * more than the work). Damaged entries are returned with their error, never as deliveries.
+   */
+  async scanEntries(names?: readonly string[]): Promise<ScannedEntry[]> {
+    const list = names ?? (await this.entryNames());
+    const out: ScannedEntry[] = [];
+    await inChunks(list, (name) => {
+      const file = this.entryFile(name);
+      try {
+        const record = this.readEntryLean(file, keyOfEntryName(name));
+        if (record) out.push({ name, file, record, damage: null });
+      } catch (error) {
+        if (!isDamage(error)) throw error;
+        out.push({ name, file, record: null, damage: error });
+      }
+    });
+    return out;
+  }
+
+  /** Identity of a file for "has it changed since we last looked?": inode, size and times. */
+  async stampOf(file: string): Promise<string> {
+    return this.stampOfSync(file);
+  }
+
+  stampOfSync(file: string): string {
+    let stats;
+    try {
+      stats = this.fs.lstatBigSync(file);
+      if (stats === undefined) return 'absent';
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return 'absent';
+      throw stateError('STATE_READ', { path: file, reason: 'stat', happened: `Could not inspect ${file}: ${describeErrno(error)}`, changed: 'Nothing was changed', cause: error });
+    }
+    if (stats.isSymbolicLink()) throw symlinkError(file);
+    // Not ctime: a chmod or chown is no reason to import the file again.
+    return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+  }
+
+  async readMarkerFile(): Promise<Marker> {
+    const bytes = await readStateFile(this.fs, this.markerPath, { maxBytes: ENTRY_MAX_BYTES });
+    if (bytes === null) return EMPTY_MARKER;
+    const value = parseJsonDocument(bytes, this.markerPath, 'deliveries');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw stateError('STATE_CORRUPT', {
+        path: this.markerPath,
+        reason: 'bad-marker',
+        happened: `${this.markerPath} holds ${describeJsonType(value)}, not the ledger's bookkeeping object`,
+        changed: 'It was not changed',
+        fix: `Run \`${REPAIR_DELIVERIES}\``,
+      });
+    }
+    const record = value as Record<string, unknown>;
+    return {
+      format_version: LEDGER_FORMAT_VERSION,
+      python_source: typeof record['python_source'] === 'string' ? record['python_source'] : null,
+      last_prune: typeof record['last_prune'] === 'string' ? record['last_prune'] : null,
+    };
+  }
+
+  async readMarker(): Promise<Marker> {
+    const stamp = await this.stampOf(this.markerPath);
+    if (this.markerCache?.stamp === stamp) return this.markerCache.marker;
+    const marker = await this.readMarkerFile();
+    this.markerCache = { stamp, marker };
+    return marker;
+  }
+
+  async writeMarker(marker: Marker, lock: HeldLock): Promise<void> {
+    await writeFileAtomic(this.fs, this.markerPath, markerBytes(marker), {
+      beforeCommit: () => lock.assertHeld(),
+      label: 'The ledger bookkeeping file',
+    });
+    this.markerCache = null;
+  }
+
+  /**
+   * fsync of `deliveries/` through a descriptor kept open across claims: opening and closing the
+   * directory for every claim cost two thread-pool round trips, a fifth of a claim. Before each
+   * use a synchronous lstat checks that the path still names the directory the descriptor holds
+   * (it may have been moved or recreated); if not, it is reopened.
+   */
+  async flushDir(): Promise<void> {
+    const current = this.fs.lstatBigSync(this.dir);
+    let held = this.dirHandle;
+    if (held !== null && (current === undefined || current.ino !== held.ino || current.dev !== held.dev)) {
+      this.closeDir();
+      held = null;
+    }
+    if (held === null) {
+      const fd = this.fs.openSync(this.dir, constants.O_RDONLY | constants.O_DIRECTORY);
+      const stats = this.fs.fstatBigSync(fd);
+      held = { fd, ino: stats.ino, dev: stats.dev };
+      this.dirHandle = held;
+      dirHandles.register(this, held, this);
+    }
+    await this.fs.fsyncFd(held.fd);
+  }
+
+  /** Closes the kept directory descriptor (store.close(); else it goes with the store, see `dirHandles`). */
+  closeDir(): void {
+    const held = this.dirHandle;
+    if (held === null) return;
+    this.dirHandle = null;
+    dirHandles.unregister(this);
+    try {
+      this.fs.closeSync(held.fd);
+    } catch {
+      // Closing a read-only directory descriptor cannot lose data.
+    }
+  }
+
+  forgetCaches(): void {
+    this.markerCache = null;
+    this.dirReady = false;
+  }
+}
+
+function markerBytes(marker: Marker): Buffer {
+  return Buffer.from(`${JSON.stringify(marker)}\n`);
+}

@@ -1,0 +1,94 @@
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StateError } from './errors';
+import { redactUrl, resolveStoreLocation, type ResolveStoreLocationOptions } from './location';
+
+const PASSWORD = 's3cr3t-pw';
+
+function refusal(options: ResolveStoreLocationOptions): StateError {
+  try {
+    resolveStoreLocation(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StateError);
+    return error as StateError;
+  }
+  throw new Error('expected a StateError');
+}
+
+/** Everything a caller could print or log about the error. */
+const everything = (error: StateError) => `${error.message}\n${error.path}\n${JSON.stringify(error)}\n${String(error.cause ?? '')}`;
+
+describe('resolveStoreLocation', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await fsp.mkdtemp(path.join(os.tmpdir(), 'booty-rs-loc-'));
+  });
+  afterAll(async () => {
+    await fsp.rm(home, { recursive: true, force: true });
+  });
+
+  it('explicit options first, then RELEASE_GOVERNOR_STORE_URL, then the state-directory chain', () => {
+    const url = 'postgres://booty@db.example.com/booty';
+    const env = { HOME: home, RELEASE_GOVERNOR_STORE_URL: url };
+    expect(resolveStoreLocation({ url: 'postgresql://other@db/x', env })).toEqual({ kind: 'postgres', url: 'postgresql://other@db/x' });
+    expect(resolveStoreLocation({ stateDir: '/srv/state', env })).toEqual({ kind: 'file', stateDir: '/srv/state' });
+    expect(resolveStoreLocation({ env })).toEqual({ kind: 'postgres', url });
+    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual({ kind: 'file', stateDir: '/srv/s' });
+    expect(resolveStoreLocation({ env: { HOME: home } })).toEqual({ kind: 'file', stateDir: path.join(home, '.booty', 'state') });
+    // The state-directory rule is resolveStateDir's: ~ expands, a relative option is from cwd.
+    expect(resolveStoreLocation({ stateDir: '~/st', env: { HOME: home } })).toEqual({ kind: 'file', stateDir: path.join(home, 'st') });
+    expect(resolveStoreLocation({ stateDir: 'st', cwd: '/w', env: { HOME: home } })).toEqual({ kind: 'file', stateDir: '/w/st' });
+    // Empty variables count as unset.
+    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STORE_URL: '', RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual({ kind: 'file', stateDir: '/srv/s' });
+  });
+
+  it('refuses two stores at one level, naming both, without the password', () => {
+    const both = refusal({ url: `postgres://u:${PASSWORD}@db/x`, stateDir: '/srv/state' });
+    expect(both).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'contradictory' } });
+    expect(both.message).toContain('--store-url');
+    expect(both.message).toContain('--state-dir');
+    const vars = refusal({ env: { RELEASE_GOVERNOR_STORE_URL: `postgres://u:${PASSWORD}@db/x`, RELEASE_GOVERNOR_STATE_DIR: '/srv/state' } });
+    expect(vars).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'contradictory' } });
+    expect(vars.message).toContain('RELEASE_GOVERNOR_STORE_URL');
+    expect(vars.message).toContain('RELEASE_GOVERNOR_STATE_DIR');
+    for (const error of [both, vars]) expect(everything(error)).not.toContain(PASSWORD);
+  });
+
+  it.each([
+    ['mysql://u:PW@db/x', 'is not a postgres:// or postgresql:// URL'],
+    ['postgres:/u:PW@db/x', 'is not a postgres:// or postgresql:// URL'],
+    ['u:PW@db/x', 'is not a postgres:// or postgresql:// URL'],
+    ['postgres://u:PW@db:99999999/x', 'does not parse'],
+    ['postgres://u:PW@db/x\n', 'control character'],
+    ['postgres://u:P@W@db:port/x', 'does not parse'],
+  ])('refuses %j as STATE_INVALID_INPUT, never echoing the password', (template, says) => {
+    const url = template.replace('PW', PASSWORD).replace('P@W', `${PASSWORD}@x`);
+    for (const options of [{ url }, { env: { RELEASE_GOVERNOR_STORE_URL: url } }]) {
+      const error = refusal(options);
+      expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'bad-url' } });
+      expect(error.message).toContain(says);
+      expect(error.cause).toBeUndefined();
+      expect(everything(error)).not.toContain(PASSWORD);
+      expect(everything(error)).not.toContain(PASSWORD.slice(2));
+    }
+  });
+
+  it('refuses an empty url option', () => {
+    expect(refusal({ url: '' }).details.reason).toBe('bad-url');
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['postgres://booty:pw@db:5432/x', 'postgres://booty@db:5432/x'],
+    ['postgres://booty@db/x', 'postgres://booty@db/x'],
+    ['postgres://db/x', 'postgres://db/x'],
+    ['postgres://booty:p@ss/w@rd@db/x', 'postgres://booty@db/x'],
+    ['postgres://booty:pw@db/x?sslmode=verify-full&password=pw2', 'postgres://booty@db/x?sslmode=verify-full&password=***'],
+    ['u:pw@db/x', '***@db/x'],
+    ['not a url', 'not a url'],
+  ])('%j → %j', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
+  });
+});

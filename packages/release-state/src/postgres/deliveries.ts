@@ -1,0 +1,233 @@
+// The delivery ledger on PostgreSQL: one row per key. A new claim is one statement,
+// INSERT … ON CONFLICT DO NOTHING RETURNING (exactly one winner per key, measured: 200 of 1,600
+// racing attempts); a loser reads the winner's row. Each call stores a random claim token with
+// the row, so a retry after a lost reply (COMMIT done, answer never arrived) finds its own token
+// and still reports the win. A lease takeover is a conditional UPDATE on the attempt it saw:
+// among racing callers exactly one matches.
+import { randomUUID } from 'node:crypto';
+import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../contract';
+import { stateError } from '../errors';
+import { checkClaim, checkComplete, checkList, keyOf } from './input';
+import { decodeRow, HEALTHY, ROW_COLUMNS, type DeliveryRow } from './records';
+import type { Tables } from './schema';
+import type { Session } from './session';
+
+export interface LedgerSettings {
+  retentionMs: number;
+  maxDeliveries: number;
+  /** The injected clock, or null: the server's clock (one clock for every host). */
+  now: (() => Date) | null;
+  pruneEveryClaims: number;
+  pruneIntervalMs: number;
+}
+
+/** How many times one claim re-reads after a row vanished or a takeover lost a race. */
+const CLAIM_ROUNDS = 20;
+
+export class PostgresDeliveries implements Deliveries {
+  private claimsSincePrune = 0;
+  private lastPrune = Date.now();
+  private readonly sql;
+
+  constructor(
+    private readonly session: Session,
+    private readonly tables: Tables,
+    private readonly settings: LedgerSettings,
+  ) {
+    const d = tables.deliveries;
+    const T = 'coalesce($3::timestamptz, now())';
+    this.sql = {
+      insert: `INSERT INTO ${d} (key, delivery_id, recorded_at, attempt, lease_expires_at, claim_token)
+               VALUES ($1, $2, ${T}, 1, ${T} + $4::int * interval '1 millisecond', $5)
+               ON CONFLICT (key) DO NOTHING RETURNING ${ROW_COLUMNS}`,
+      read: `SELECT ${ROW_COLUMNS}, ${T.replace('$3', '$2')} AS now FROM ${d} WHERE key = $1`,
+      takeover: `UPDATE ${d} SET delivery_id = $2, attempt = attempt + 1, lease_expires_at = ${T} + $4::int * interval '1 millisecond',
+                   claim_token = $5, completed_at = NULL, outcome = NULL
+                 WHERE key = $1 AND attempt = $6 AND completed_at IS NULL AND lease_expires_at <= ${T}
+                 RETURNING ${ROW_COLUMNS}`,
+    };
+  }
+
+  private get location(): string {
+    return this.session.target.location;
+  }
+
+  private nowParam(): Date | null {
+    return this.settings.now === null ? null : this.settings.now();
+  }
+
+  async claim(input: ClaimInput): Promise<ClaimResult> {
+    this.session.assertOpen();
+    const { key, deliveryId, leaseMs } = checkClaim(input, this.location);
+    const token = randomUUID();
+    const at = this.nowParam();
+    const result = await this.session.run(`claiming ${key}`, { idempotent: true }, async ({ client, writing }) => {
+      for (let round = 0; round < CLAIM_ROUNDS; round++) {
+        writing();
+        const inserted = await client.query<DeliveryRow>({ name: 'booty-claim-insert', text: this.sql.insert, values: [key, deliveryId, at, leaseMs, token] });
+        const own = inserted.rows[0];
+        if (own !== undefined) return { claimed: true, redelivery: false, takeover: false, record: this.decode(own) };
+        const found = await client.query<DeliveryRow & { now: Date }>({ name: 'booty-claim-read', text: this.sql.read, values: [key, at] });
+        const row = found.rows[0];
+        // Released (or pruned) between our insert and our read: try the insert again.
+        if (row === undefined) continue;
+        const record = this.decode(row);
+        // An earlier try of this same call won, and its reply was lost.
+        if (row.claim_token === token) return { claimed: true, redelivery: false, takeover: record.attempt > 1, record };
+        const expired = row.completed_at === null && row.lease_expires_at !== null && row.lease_expires_at.getTime() <= row.now.getTime();
+        if (!expired) return { claimed: false, redelivery: record.deliveryId === deliveryId, takeover: false, record };
+        const taken = await client.query<DeliveryRow>({ name: 'booty-claim-takeover', text: this.sql.takeover, values: [key, deliveryId, at, leaseMs, token, row.attempt] });
+        const won = taken.rows[0];
+        if (won !== undefined) return { claimed: true, redelivery: record.deliveryId === deliveryId, takeover: true, record: this.decode(won) };
+        // Another caller took it over first: read again and report its record.
+      }
+      throw stateError('STATE_LOCK_TIMEOUT', {
+        path: `${this.location} ${this.tables.deliveries}`,
+        reason: 'claim-race',
+        happened: `The claim of ${key} in ${this.location} kept racing with releases and takeovers (${CLAIM_ROUNDS} rounds)`,
+        changed: 'Whether this call holds the claim is unknown; retrying with the same delivery id is safe',
+        fix: 'Retry the delivery',
+      });
+    });
+    if (result.claimed) await this.maybePrune();
+    return result;
+  }
+
+  async has(input: DeliveryKeyInput): Promise<boolean> {
+    const key = keyOf(input, this.location);
+    return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
+      const found = await client.query({ name: 'booty-has', text: `SELECT 1 FROM ${this.tables.deliveries} WHERE key = $1`, values: [key] });
+      return found.rowCount === 1;
+    });
+  }
+
+  async get(input: DeliveryKeyInput): Promise<DeliveryRecord | null> {
+    const key = keyOf(input, this.location);
+    return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
+      const found = await client.query<DeliveryRow>({ name: 'booty-get', text: `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`, values: [key] });
+      const row = found.rows[0];
+      return row === undefined ? null : this.decode(row);
+    });
+  }
+
+  async count(): Promise<number> {
+    return (await this.tally()).entries;
+  }
+
+  async tally(): Promise<{ entries: number; damaged: number }> {
+    this.session.assertOpen();
+    return this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
+      const found = await client.query<{ entries: string; damaged: string }>(
+        `SELECT count(*) FILTER (WHERE ${HEALTHY}) AS entries, count(*) FILTER (WHERE NOT ${HEALTHY}) AS damaged FROM ${this.tables.deliveries}`,
+      );
+      const row = found.rows[0];
+      return { entries: Number(row?.entries ?? 0), damaged: Number(row?.damaged ?? 0) };
+    });
+  }
+
+  async complete(input: CompleteInput): Promise<DeliveryRecord> {
+    this.session.assertOpen();
+    const { key, deliveryId, outcome, attempt } = checkComplete(input, this.location);
+    const at = this.nowParam();
+    const d = this.tables.deliveries;
+    return this.session.run(`completing the claim of ${key}`, { idempotent: true }, async ({ client, writing }) => {
+      writing();
+      const done = await client.query<DeliveryRow>({
+        name: 'booty-complete',
+        text: `UPDATE ${d} SET completed_at = coalesce($4::timestamptz, now()), lease_expires_at = NULL, outcome = $5
+               WHERE key = $1 AND delivery_id = $2 AND ($3::int IS NULL OR attempt = $3) AND completed_at IS NULL
+               RETURNING ${ROW_COLUMNS}`,
+        values: [key, deliveryId, attempt, at, outcome],
+      });
+      const row = done.rows[0];
+      if (row !== undefined) return this.decode(row);
+      const found = await client.query<DeliveryRow>({ name: 'booty-get', text: `SELECT ${ROW_COLUMNS} FROM ${d} WHERE key = $1`, values: [key] });
+      const current = found.rows[0];
+      const record = current === undefined ? null : this.decode(current);
+      // Completing again (a retry whose reply was lost) returns the final record unchanged.
+      if (record !== null && record.deliveryId === deliveryId && record.completedAt !== null && (attempt === null || record.attempt === attempt)) return record;
+      throw stateError('STATE_LEASE_LOST', {
+        path: `${this.location} ${d}`,
+        reason: 'lease-lost',
+        happened:
+          record === null
+            ? `Delivery ${deliveryId} cannot complete ${key} in ${this.location}: no claim of that key is held (it was released or pruned)`
+            : `Delivery ${deliveryId}${attempt === null ? '' : ` (attempt ${attempt})`} no longer holds ${key} in ${this.location}: delivery ${record.deliveryId} holds it at attempt ${record.attempt}`,
+        changed: 'Nothing was changed',
+        fix: 'Stop acting on this delivery: its claim was taken over after the lease ended (use a longer leaseMs if the work takes longer)',
+      });
+    });
+  }
+
+  async release(input: DeliveryKeyInput): Promise<boolean> {
+    const key = keyOf(input, this.location);
+    return this.session.run(`releasing the claim of ${key}`, { idempotent: true }, async ({ client, writing }) => {
+      writing();
+      // A damaged row is refused, not deleted: `booty state reset deliveries` keeps its values
+      // (in the damaged-rows table); decoding it throws the STATE_CORRUPT that says so.
+      const gone = await client.query({ name: 'booty-release', text: `DELETE FROM ${this.tables.deliveries} WHERE key = $1 AND ${HEALTHY}`, values: [key] });
+      if (gone.rowCount === 1) return true;
+      const left = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`, [key]);
+      if (left.rows[0] !== undefined) this.decode(left.rows[0]);
+      return false;
+    });
+  }
+
+  async list(options?: ListClaimsOptions): Promise<DeliveryRecord[]> {
+    this.session.assertOpen();
+    const { repo, limit } = checkList(options, this.location);
+    return this.session.run('listing the claims', { idempotent: true }, async ({ client }) => {
+      const found = await client.query<DeliveryRow>(
+        `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries}
+         WHERE ${HEALTHY} AND ($1::text IS NULL OR lower(split_part(key, ':', 1)) = lower($1))
+         ORDER BY recorded_at DESC NULLS LAST, key LIMIT $2`,
+        [repo, limit],
+      );
+      return found.rows.map((row) => this.decode(row));
+    });
+  }
+
+  /**
+   * Retention and count limits, by the recorded times (a completed claim counts from its
+   * completion; an unexpired lease is never pruned by age). One worker at a time: the others
+   * skip (pg_try_advisory_xact_lock); claims of new keys never wait for it.
+   */
+  async prune(): Promise<PruneResult> {
+    this.session.assertOpen();
+    const d = this.tables.deliveries;
+    const at = this.nowParam();
+    return this.session.transaction('pruning the claims', { idempotent: true }, async ({ client, writing }) => {
+      const lock = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [`booty-prune:${this.tables.schema}`]);
+      let removed = 0;
+      if (lock.rows[0]?.got === true) {
+        writing();
+        const old = await client.query(
+          `DELETE FROM ${d} WHERE coalesce(completed_at, recorded_at) < coalesce($1::timestamptz, now()) - $2::bigint * interval '1 millisecond'
+             AND (lease_expires_at IS NULL OR lease_expires_at < coalesce($1::timestamptz, now()))`,
+          [at, this.settings.retentionMs],
+        );
+        const over = await client.query(
+          `DELETE FROM ${d} WHERE key IN (SELECT key FROM ${d} ORDER BY recorded_at DESC NULLS LAST, key DESC OFFSET $1)`,
+          [this.settings.maxDeliveries],
+        );
+        removed = (old.rowCount ?? 0) + (over.rowCount ?? 0);
+      }
+      const kept = await client.query<{ n: string }>(`SELECT count(*) FILTER (WHERE ${HEALTHY}) AS n FROM ${d}`);
+      return { removed, kept: Number(kept.rows[0]?.n ?? 0) };
+    });
+  }
+
+  private async maybePrune(): Promise<void> {
+    this.claimsSincePrune++;
+    if (this.claimsSincePrune < this.settings.pruneEveryClaims && Date.now() - this.lastPrune < this.settings.pruneIntervalMs) return;
+    this.claimsSincePrune = 0;
+    this.lastPrune = Date.now();
+    // The claim is already committed and reported; a failed prune must not turn it into an
+    // error. The next interval tries again, and `booty state prune` reports failures.
+    await this.prune().catch(() => undefined);
+  }
+
+  private decode(row: DeliveryRow): DeliveryRecord {
+    return decodeRow(row, this.tables.deliveries, this.location);
+  }
+}

@@ -1,0 +1,170 @@
+// The `pg` driver, loaded only when a postgres URL is opened (a file-store user never loads or
+// installs it: it is an optional peer dependency), and the one place driver errors become
+// StateErrors. Driver messages can carry the URL or the password: they are scrubbed before
+// anything reaches a message or a `cause`.
+import type * as Pg from 'pg';
+import { stateError, type StateError, type StateErrorReason } from '../errors';
+import { passwordFromEnvironment } from './pgpass';
+import { tlsOptions, type PgTarget } from './url';
+import { userInfo } from 'node:os';
+
+export type PgPool = Pg.Pool;
+export type PgClient = Pg.PoolClient;
+
+/** Timeouts and sizes of the pool; the README lists the defaults. */
+export interface PoolSettings {
+  poolMax: number;
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionMs: number;
+}
+
+let driver: typeof Pg | undefined;
+
+function loadDriver(location: string): typeof Pg {
+  if (driver !== undefined) return driver;
+  try {
+    // A plain require at the call site: esbuild (the CLI bundle) maps it to a second file that
+    // is read only here, and `pg` stays out of what the file store loads.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    driver = require('pg') as typeof Pg;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw stateError('STATE_UNAVAILABLE', {
+      path: location,
+      reason: 'no-driver',
+      happened: `The store URL ${location} needs the PostgreSQL driver pg, which is not installed`,
+      changed: 'Nothing was opened or changed',
+      fix: 'Run `npm install pg` in the project that uses @booty/release-state, or use the file store (RELEASE_GOVERNOR_STATE_DIR)',
+    });
+  }
+  return driver;
+}
+
+/** A bounded pool with client- and server-side timeouts; idle-client errors never crash the process. */
+export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
+  const pg = loadDriver(target.location);
+  const config: Pg.PoolConfig = {
+    host: target.host,
+    port: target.port,
+    ssl: tlsOptions(target),
+    application_name: target.applicationName,
+    max: settings.poolMax,
+    connectionTimeoutMillis: target.connectTimeoutMs ?? settings.connectTimeoutMs,
+    idleTimeoutMillis: 10_000,
+    // The server ends a statement, a lock wait or an abandoned transaction on its own ...
+    statement_timeout: settings.queryTimeoutMs,
+    lock_timeout: settings.lockTimeoutMs,
+    idle_in_transaction_session_timeout: settings.idleInTransactionMs,
+    // ... and the client gives up on a server that does not answer at all (half-open connection).
+    query_timeout: settings.queryTimeoutMs + 1_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5_000,
+    // Let the process exit when only idle clients remain (a CLI run must not linger).
+    allowExitOnIdle: true,
+  };
+  if (target.user !== undefined) config.user = target.user;
+  if (target.database !== undefined) config.database = target.database;
+  // The password is looked up at each new connection, and only there: never stored in the pool.
+  const user = target.user ?? process.env['PGUSER'] ?? userName();
+  const lookup = { host: target.host, port: target.port, database: target.database ?? process.env['PGDATABASE'] ?? user, user };
+  config.password = async () => target.password ?? passwordFromEnvironment(lookup) ?? '';
+  const pool = new pg.Pool(config);
+  // An idle client's connection error (server restart, network cut) is emitted here; without a
+  // listener it would crash the process. The pool drops that client; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+/** SQLSTATE classes that mean "the server or the connection failed", not "the statement failed". */
+const CONNECTION_STATES = /^(08|57P0[1-3]|53300|3D000|28)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOENT']);
+
+/** True when the error means the connection (not the statement) failed: worth a retry on a new one. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code !== undefined && (NETWORK_CODES.has(code) || (CONNECTION_STATES.test(code) && !code.startsWith('28') && code !== '3D000'))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|socket hang up/i.test(message);
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof (error as { code: unknown }).code === 'string') return (error as { code: string }).code;
+  return undefined;
+}
+
+/** Removes the password (and any URL's password) from a driver message. */
+export function scrub(text: string, password: string | undefined): string {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1@');
+  if (password !== undefined && password !== '') out = out.split(password).join('***');
+  // eslint-disable-next-line no-control-regex
+  return out.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300);
+}
+
+/** What a failed call did: `none` when nothing reached the server, `unknown` when the reply was lost. */
+export type Effect = 'none' | 'unknown';
+
+export interface FailureContext {
+  target: PgTarget;
+  /** What we were doing, e.g. "claim octo/app:abc…". */
+  operation: string;
+  effect: Effect;
+  /** Whether running the operation again is harmless (said in the message when the effect is unknown). */
+  idempotent?: boolean;
+}
+
+/** The StateError for a driver error: typed, bounded, scrubbed, with the fix. */
+export function toStateError(error: unknown, context: FailureContext): StateError {
+  const { target, operation } = context;
+  const where = target.location;
+  const code = codeOf(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = scrub(raw, target.password);
+  // The cause keeps the facts (code, scrubbed message), never the driver's object itself.
+  const cause = Object.assign(new Error(message), code === undefined ? {} : { code });
+  const isReady = target.host.startsWith('/') ? `pg_isready -h ${target.host}` : `pg_isready -h ${target.host} -p ${target.port}`;
+  const changed =
+    context.effect === 'none'
+      ? `Nothing was changed: ${operation} did not take effect`
+      : `Whether ${operation} took effect is unknown (the connection failed after it was sent)${context.idempotent ? '; retrying it is safe' : ''}`;
+  const fail = (reason: StateErrorReason, happened: string, fix: string, code2: 'STATE_UNAVAILABLE' | 'STATE_LOCK_TIMEOUT' = 'STATE_UNAVAILABLE') =>
+    stateError(code2, { path: where, reason, happened, changed, fix, cause, details: { effect: context.effect, ...(code === undefined ? {} : { errno: code }) } });
+
+  if (code === '28P01' || code === '28000') {
+    return fail(
+      'auth',
+      `PostgreSQL at ${where} refused the login${target.user === undefined ? '' : ` of user ${target.user}`} (${message})`,
+      'Check the password (in RELEASE_GOVERNOR_STORE_URL, PGPASSWORD or ~/.pgpass) and the server pg_hba.conf',
+    );
+  }
+  if (code === '55P03') {
+    return fail('lock-timeout', `${capitalize(operation)} waited too long for a row lock held by another session at ${where}`, 'Retry; if it persists, look for a long transaction (SELECT * FROM pg_stat_activity)', 'STATE_LOCK_TIMEOUT');
+  }
+  if (code === '57014' || /Query read timeout|timeout exceeded when trying to connect|ETIMEDOUT/i.test(raw)) {
+    return fail('timeout', `PostgreSQL at ${where} did not answer in time while ${operation} (${message})`, `Check that the server is up and reachable (${isReady}), then retry`);
+  }
+  if (/certificate|self[- ]signed|SSL|TLS|unable to verify|altname/i.test(raw) || (code !== undefined && /^(ERR_TLS|CERT_|DEPTH_ZERO|UNABLE_TO|SELF_SIGNED)/.test(code))) {
+    return fail(
+      'tls',
+      `The TLS connection to PostgreSQL at ${where} failed: the server could not be verified (${message})`,
+      'Give the CA that signed the server certificate with sslrootcert=/path/ca.pem in the URL, or use sslmode=disable only on a trusted network',
+    );
+  }
+  if (isConnectionFailure(error)) {
+    return fail('unreachable', `PostgreSQL at ${where} cannot be reached while ${operation} (${message})`, `Check that the server is up and reachable (${isReady}), then retry`);
+  }
+  return fail('server', `PostgreSQL at ${where} failed ${operation} (${code ?? 'error'}: ${message})`, 'Check the server log and the permissions of the store user, then retry');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,100 @@
+// The store's tables, shipped with the library as numbered migrations. Opening applies the
+// missing ones in ONE transaction under a transaction-scoped advisory lock: many workers starting
+// at once apply each migration once, and the lock ends with the transaction (a session-level
+// advisory lock would leak behind a transaction-pooling PgBouncer). A database migrated by a
+// newer library is refused rather than written in a format this one does not know.
+import { stateError } from '../errors';
+import { serializeReleaseState, skeletonState } from '../release-state';
+import type { PgClient } from './driver';
+
+/** Quoted table names of one store (schema-qualified). */
+export interface Tables {
+  schema: string;
+  migrations: string;
+  release: string;
+  releaseDamaged: string;
+  deliveries: string;
+  deliveriesDamaged: string;
+}
+
+export function tablesOf(schema: string): Tables {
+  const q = (name: string) => `"${schema}"."${name}"`;
+  return {
+    schema,
+    migrations: q('schema_migrations'),
+    release: q('release_state'),
+    releaseDamaged: q('release_state_damaged'),
+    deliveries: q('deliveries'),
+    deliveriesDamaged: q('deliveries_damaged'),
+  };
+}
+
+/** Migration N is MIGRATIONS[N - 1]; append only, never edit a shipped one. */
+const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
+  (t) => [
+    // release.json as its bytes: the same parser and serializer as the file store, unknown fields kept.
+    `CREATE TABLE ${t.release} (id smallint PRIMARY KEY CHECK (id = 1), body text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    `CREATE TABLE ${t.releaseDamaged} (id bigserial PRIMARY KEY, body text NOT NULL, kept_at timestamptz NOT NULL DEFAULT now())`,
+    `CREATE TABLE ${t.deliveries} (
+       key text PRIMARY KEY,
+       delivery_id text NOT NULL,
+       recorded_at timestamptz,
+       attempt integer NOT NULL DEFAULT 1,
+       lease_expires_at timestamptz,
+       completed_at timestamptz,
+       outcome text,
+       claim_token uuid
+     )`,
+    `CREATE INDEX ON ${t.deliveries} (recorded_at)`,
+    `CREATE TABLE ${t.deliveriesDamaged} (LIKE ${t.deliveries}, kept_at timestamptz NOT NULL DEFAULT now())`,
+    `INSERT INTO ${t.release} (id, body) VALUES (1, ${literal(serializeReleaseState(skeletonState(), 'release_state').toString('utf8'))})`,
+  ],
+];
+
+/** The schema version this library writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Brings the schema up to SCHEMA_VERSION (or refuses a newer one). Returns the migrations applied. */
+export async function migrate(client: PgClient, tables: Tables, location: string): Promise<number> {
+  // Fast path, no lock: an up-to-date schema is the common case at every start.
+  const found = await client.query<{ version: number | null }>(
+    `SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE (SELECT max(version) FROM ${tables.migrations}) END AS version`,
+    [`${tables.schema}.schema_migrations`],
+  ).catch(() => null);
+  const current = found?.rows[0]?.version ?? null;
+  if (current !== null && current > SCHEMA_VERSION) throw newerSchema(location, tables, current);
+  if (current === SCHEMA_VERSION) return 0;
+
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`booty-release-state:${tables.schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${tables.schema}"`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.migrations}`);
+    const version = result.rows[0]?.version ?? 0;
+    if (version > SCHEMA_VERSION) throw newerSchema(location, tables, version);
+    for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+      for (const statement of (MIGRATIONS[next - 1] as (t: Tables) => string[])(tables)) await client.query(statement);
+      await client.query(`INSERT INTO ${tables.migrations} (version) VALUES ($1)`, [next]);
+    }
+    await client.query('COMMIT');
+    return SCHEMA_VERSION - version;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function newerSchema(location: string, tables: Tables, version: number) {
+  return stateError('STATE_CORRUPT', {
+    path: `${location} ${tables.migrations}`,
+    reason: 'schema-newer',
+    happened: `The store at ${location} (schema ${tables.schema}) has schema version ${version}, written by a newer @booty/release-state; this one knows up to ${SCHEMA_VERSION}`,
+    changed: 'Nothing was changed',
+    fix: 'Upgrade booty (@booty/release-state) on this host to the version the other hosts run',
+  });
+}

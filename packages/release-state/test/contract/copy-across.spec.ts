@@ -1,0 +1,80 @@
+// Moving between backends: a file store copied into PostgreSQL and back keeps every claim field
+// and release.json, unknown fields included; a non-empty target is refused unless `replace`.
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DeliveryRecord, ReleaseStore } from '../../src/contract';
+import { copyStore } from '../../src/copy';
+import { openReleaseStore } from '../../src/open';
+import { openFileStore } from '../../src/store';
+import { failure } from '../expect-state-error';
+import { describeWithPg, startPgServer, type PgServer } from '../support/pg-server';
+
+const SHA = (n: number) => n.toString(16).padStart(40, '0');
+const byKey = (records: DeliveryRecord[]) => [...records].sort((a, b) => (a.key < b.key ? -1 : 1));
+
+describeWithPg('copyStore between the file store and PostgreSQL', () => {
+  let server: PgServer;
+  let dir: string;
+  const opened: ReleaseStore[] = [];
+  beforeAll(async () => {
+    server = await startPgServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'booty-rs-copy-'));
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+  const track = <T extends ReleaseStore>(store: T): T => {
+    opened.push(store);
+    return store;
+  };
+
+  it('file → PostgreSQL → file keeps every claim field and release.json', async () => {
+    const source = track(await openFileStore({ stateDir: path.join(dir, 'source') }));
+    await source.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'plain' });
+    await source.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'leased', leaseMs: 3_600_000 });
+    await source.deliveries.claim({ repo: 'other/repo', headSha: SHA(3), deliveryId: 'done', leaseMs: 3_600_000 });
+    await source.deliveries.complete({ repo: 'other/repo', headSha: SHA(3), deliveryId: 'done', outcome: 'held' });
+    // A Python entry (no time) comes along too.
+    await fsp.writeFile(path.join(dir, 'source', 'delivery_ids.json'), JSON.stringify({ [`octo/app:${SHA(4)}`]: 'from-python' }));
+    await source.updateState((s) => ({ ...s, production_sha_current: SHA(9), last_deploy_result: 'success', operator_notes: { kept: [1, 'two'] } }));
+    const before = await source.snapshot();
+    expect(before.deliveries).toHaveLength(4);
+
+    const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_a` }) }));
+    expect(await copyStore(source, pg)).toEqual({ deliveries: 4 });
+    const back = track(await openFileStore({ stateDir: path.join(dir, 'back') }));
+    await copyStore(pg, back);
+
+    const after = await back.snapshot();
+    expect(after.state).toEqual(before.state);
+    expect(byKey(after.deliveries)).toEqual(byKey(before.deliveries));
+    expect(await back.check()).toEqual({ healthy: true, problems: [], deliveries: 4 });
+    // The copies behave as the original: held claims stay held, the lease holder can complete.
+    expect((await back.deliveries.claim({ repo: 'octo/app', headSha: SHA(4), deliveryId: 'x' })).claimed).toBe(false);
+    expect(await pg.deliveries.complete({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'leased', outcome: 'allowed' })).toMatchObject({ attempt: 1, outcome: 'allowed' });
+  });
+
+  it('refuses a non-empty target on either side unless replace, and changes nothing then', async () => {
+    const source = track(await openFileStore({ stateDir: path.join(dir, 'source') }));
+    await source.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'one' });
+    const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_b` }) }));
+    await pg.deliveries.claim({ repo: 'octo/app', headSha: SHA(7), deliveryId: 'in-the-way' });
+    expect((await failure(copyStore(source, pg))).details.reason).toBe('target-not-empty');
+    expect(await pg.deliveries.count()).toBe(1);
+    await copyStore(source, pg, { replace: true });
+    expect((await pg.deliveries.list()).map((r) => r.deliveryId)).toEqual(['one']);
+
+    const target = track(await openFileStore({ stateDir: path.join(dir, 'target') }));
+    await target.updateState((s) => ({ ...s, production_sha_previous: SHA(5) }));
+    expect((await failure(copyStore(pg, target))).details.reason).toBe('target-not-empty');
+    expect((await target.readState()).production_sha_previous).toBe(SHA(5));
+    expect(await target.deliveries.count()).toBe(0);
+  });
+});

@@ -1,0 +1,210 @@
+// What only the file store has: its layout on disk, its cheap first claim, pruning by the time
+// recorded in each entry, entries of the previous version, and a first open that must not write.
+import { spawnSync } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { nodeFs, type FsSeam } from '../src/fs-seam';
+import { entryName } from '../src/ledger';
+import * as lock from '../src/lock';
+import { openFileStore } from '../src/store';
+import { failure } from './expect-state-error';
+import { makeTempDir, removeTempDir, snapshotTree } from './helpers';
+
+const SHA = (n: number) => n.toString(16).padStart(40, '0');
+const KEY = (n: number) => ({ repo: 'octo/app', headSha: SHA(n) });
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('the file store', () => {
+  let dir: string;
+  let stateDir: string;
+  beforeEach(async () => {
+    dir = await makeTempDir('file-store');
+    stateDir = path.join(dir, 'state');
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await removeTempDir(dir);
+  });
+  const entryPath = (n: number, root = stateDir) => path.join(root, 'deliveries', entryName(`octo/app:${SHA(n)}`));
+
+  it('the first claim on a fresh store takes no lock and replaces no file', async () => {
+    const renames: string[] = [];
+    const seam: FsSeam = {
+      ...nodeFs,
+      async rename(from, to) {
+        renames.push(to);
+        await nodeFs.rename(from, to);
+      },
+    };
+    const store = await openFileStore({ stateDir }, { fs: seam });
+    renames.length = 0;
+    const locks = jest.spyOn(lock, 'acquireLock');
+    const withLocks = jest.spyOn(lock, 'withLock');
+    expect((await store.deliveries.claim({ ...KEY(1), deliveryId: 'first' })).claimed).toBe(true);
+    expect((await store.deliveries.claim({ ...KEY(2), deliveryId: 'second' })).claimed).toBe(true);
+    expect(renames).toEqual([]);
+    expect(locks).not.toHaveBeenCalled();
+    expect(withLocks).not.toHaveBeenCalled();
+    expect((await fsp.readdir(path.join(stateDir, 'deliveries'))).sort()).toEqual(['.ledger.json', entryName(`octo/app:${SHA(1)}`), entryName(`octo/app:${SHA(2)}`)].sort());
+  });
+
+  it('prunes by the time recorded in each entry, not the file mtime a copy without -p resets', async () => {
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const old = await openFileStore({ stateDir, now: () => t0 });
+    await old.deliveries.claim({ ...KEY(1), deliveryId: 'old' });
+    // A copy made without -p: every file gets the copy's time as its mtime.
+    const copy = path.join(dir, 'copy');
+    expect(spawnSync('cp', ['-r', stateDir, copy]).status).toBe(0);
+    const later = new Date(t0.getTime() + 40 * DAY);
+    // (No prune pass during the claim below: the explicit one is the one looked at.)
+    const copied = await openFileStore({ stateDir: copy, now: () => later }, { pruneIntervalMs: 1000 * DAY });
+    await copied.deliveries.claim({ ...KEY(2), deliveryId: 'new' });
+    // And an entry recorded now whose file looks ancient is kept.
+    await fsp.utimes(entryPath(2, copy), new Date('2000-01-01'), new Date('2000-01-01'));
+    expect(await copied.deliveries.prune()).toEqual({ removed: 1, kept: 1 });
+    expect(await copied.deliveries.has(KEY(1))).toBe(false);
+    expect(await copied.deliveries.has(KEY(2))).toBe(true);
+  });
+
+  it('Python entries carry no time: retention counts from their import, kept as the file mtime', async () => {
+    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(path.join(stateDir, 'delivery_ids.json'), JSON.stringify({ [`octo/app:${SHA(1)}`]: 'py-1' }));
+    let now = new Date('2026-03-01T00:00:00Z');
+    const imported = now.getTime();
+    const store = await openFileStore({ stateDir, now: () => now });
+    await store.deliveries.claim({ ...KEY(2), deliveryId: 'ts-2' });
+    expect(await store.deliveries.get(KEY(1))).toMatchObject({ deliveryId: 'py-1', recordedAt: null, attempt: 1 });
+    expect((await fsp.stat(entryPath(1))).mtimeMs).toBe(imported);
+    now = new Date(imported + 29 * DAY);
+    expect((await store.deliveries.prune()).removed).toBe(0);
+    now = new Date(imported + 31 * DAY);
+    expect(await store.deliveries.prune()).toEqual({ removed: 2, kept: 0 });
+  });
+
+  it('reads entries of the previous version (no lease fields) as attempt 1, final', async () => {
+    const store = await openFileStore({ stateDir });
+    await store.deliveries.claim({ ...KEY(9), deliveryId: 'make-the-dir' });
+    await fsp.writeFile(entryPath(1), `${JSON.stringify({ format_version: 1, key: `octo/app:${SHA(1)}`, deliveryId: 'v1', recordedAt: '2026-01-01T00:00:00.000Z' })}\n`);
+    expect(await store.deliveries.get(KEY(1))).toEqual({
+      key: `octo/app:${SHA(1)}`,
+      deliveryId: 'v1',
+      recordedAt: '2026-01-01T00:00:00.000Z',
+      attempt: 1,
+      leaseExpiresAt: null,
+      completedAt: null,
+      outcome: null,
+    });
+    expect((await store.deliveries.claim({ ...KEY(1), deliveryId: 'late', leaseMs: 10 })).claimed).toBe(false);
+    expect(await store.deliveries.complete({ ...KEY(1), deliveryId: 'v1', outcome: 'allowed' })).toMatchObject({ attempt: 1, outcome: 'allowed' });
+    // What this version writes still reads with the previous version's fields where they were.
+    const written = JSON.parse(await fsp.readFile(entryPath(1), 'utf8')) as Record<string, unknown>;
+    expect(written).toMatchObject({ format_version: 1, key: `octo/app:${SHA(1)}`, deliveryId: 'v1', recordedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('a first open beside a damaged delivery_ids.json writes nothing; the reset repairs it and creates release.json', async () => {
+    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(path.join(stateDir, 'delivery_ids.json'), '{"octo/app:1": ');
+    const before = await snapshotTree(stateDir);
+    const store = await openFileStore({ stateDir });
+    expect(await snapshotTree(stateDir)).toEqual(before);
+    const error = await failure(store.readState());
+    expect(error.code).toBe('STATE_CORRUPT');
+    expect(error.path).toBe(path.join(stateDir, 'delivery_ids.json'));
+    expect(error.message).toContain('booty state reset deliveries');
+    const report = await store.check();
+    expect(report.problems.map((p) => [p.part, p.target, p.repair])).toEqual([
+      ['release', path.join(stateDir, 'release.json'), 'booty state reset release'],
+      ['deliveries', path.join(stateDir, 'delivery_ids.json'), 'booty state reset deliveries'],
+    ]);
+    expect(await snapshotTree(stateDir)).toEqual(before);
+    const reset = await store.reset('deliveries');
+    expect(await fsp.readFile(path.join(reset.keptAt[0] as string, 'delivery_ids.json'), 'utf8')).toBe('{"octo/app:1": ');
+    expect((await store.readState()).production_sha_current).toBeNull();
+    expect((await store.check()).healthy).toBe(true);
+  });
+
+  it('opened with create: false, it writes nothing (no skeleton) and refuses a directory that is not there', async () => {
+    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const before = await snapshotTree(stateDir);
+    const store = await openFileStore({ stateDir, create: false });
+    expect((await store.check()).problems.map((p) => [p.reason, p.repair])).toEqual([['missing', 'booty state reset release']]);
+    expect(await snapshotTree(stateDir)).toEqual(before);
+    const missing = await failure(openFileStore({ stateDir: path.join(dir, 'nope'), create: false }));
+    expect({ code: missing.code, reason: missing.details.reason }).toEqual({ code: 'STATE_INVALID_INPUT', reason: 'missing' });
+    await expect(fsp.lstat(path.join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('release of a damaged entry refuses and keeps its bytes; the reset moves them aside', async () => {
+    const store = await openFileStore({ stateDir });
+    await store.deliveries.claim({ ...KEY(1), deliveryId: 'd-1' });
+    await fsp.writeFile(entryPath(1), '{"key": ');
+    const error = await failure(store.deliveries.release(KEY(1)));
+    expect(error.code).toBe('STATE_CORRUPT');
+    expect(error.message).toContain('booty state reset deliveries');
+    expect(await fsp.readFile(entryPath(1), 'utf8')).toBe('{"key": ');
+  });
+
+  it('check names a damaged bookkeeping file and delivery_ids.json, tally refuses; reset keeps their bytes', async () => {
+    const store = await openFileStore({ stateDir });
+    await store.deliveries.claim({ ...KEY(1), deliveryId: 'one' });
+    await fsp.writeFile(path.join(stateDir, 'deliveries', '.ledger.json'), '[]');
+    await fsp.writeFile(path.join(stateDir, 'delivery_ids.json'), '"not a map"');
+    const report = await store.check();
+    expect(report.problems.map((p) => path.basename(p.target)).sort()).toEqual(['.ledger.json', 'delivery_ids.json']);
+    expect(report.deliveries).toBe(1);
+    // Claims stop until these read, so tally (governor status) fails naming the repair.
+    const tally = await failure(store.deliveries.tally());
+    expect(tally.code).toBe('STATE_CORRUPT');
+    expect(tally.message).toContain('booty state reset deliveries');
+    const reset = await store.reset('deliveries');
+    expect(reset.repaired).toBe(2);
+    expect(await fsp.readFile(path.join(reset.keptAt[0] as string, 'deliveries', '.ledger.json'), 'utf8')).toBe('[]');
+    expect(await store.deliveries.tally()).toEqual({ entries: 1, damaged: 0 });
+  });
+
+  it('a kept directory descriptor follows a deliveries/ that was moved and recreated', async () => {
+    const flushed: bigint[] = [];
+    const seam: FsSeam = {
+      ...nodeFs,
+      async fsyncFd(fd) {
+        flushed.push(nodeFs.fstatBigSync(fd).ino);
+        await nodeFs.fsyncFd(fd);
+      },
+    };
+    const store = await openFileStore({ stateDir }, { fs: seam });
+    await store.deliveries.claim({ ...KEY(1), deliveryId: 'one' });
+    const ledgerDir = path.join(stateDir, 'deliveries');
+    await fsp.rename(ledgerDir, path.join(dir, 'moved'));
+    await fsp.mkdir(ledgerDir, { mode: 0o700 });
+    await store.deliveries.claim({ ...KEY(2), deliveryId: 'two' });
+    const now = (await fsp.stat(ledgerDir, { bigint: true })).ino;
+    expect(flushed.at(-1)).toBe(now);
+    expect(flushed[0]).not.toBe(now);
+    await store.close();
+  });
+
+  it('prune removes a per-key lock long past stale, and leaves a fresh one', async () => {
+    const store = await openFileStore({ stateDir, lockStaleMs: 100 });
+    await store.deliveries.claim({ ...KEY(1), deliveryId: 'one' });
+    const ledgerDir = path.join(stateDir, 'deliveries');
+    const old = path.join(ledgerDir, `.${entryName(`octo/app:${SHA(1)}`)}.lock`);
+    await fsp.writeFile(old, '{"pid":999999}');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const fresh = path.join(ledgerDir, `.${entryName(`octo/app:${SHA(2)}`)}.lock`);
+    await fsp.writeFile(fresh, '{"pid":999998}');
+    await store.deliveries.prune();
+    const left = await fsp.readdir(ledgerDir);
+    expect(left).not.toContain(path.basename(old));
+    expect(left).toContain(path.basename(fresh));
+  });
+
+  it('a process holding the per-key lock that dies leaves it stale: the next takeover breaks it', async () => {
+    const store = await openFileStore({ stateDir, lockStaleMs: 300, lockWaitMs: 3000 });
+    await store.deliveries.claim({ ...KEY(1), deliveryId: 'holder', leaseMs: 20 });
+    // A dead process's lock: a file nobody refreshes.
+    await fsp.writeFile(path.join(stateDir, 'deliveries', `.${entryName(`octo/app:${SHA(1)}`)}.lock`), '{"pid":999999}');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const result = await store.deliveries.claim({ ...KEY(1), deliveryId: 'next', leaseMs: 60_000 });
+    expect(result).toMatchObject({ claimed: true, takeover: true, record: { attempt: 2, deliveryId: 'next' } });
+  });
+});
