@@ -30,17 +30,8 @@ async function loadPgServer(dir) {
   return require(outfile);
 }
 
-function entryCodec() {
-  for (const module of ['ledger/entry', 'ledger']) {
-    try {
-      const codec = requireDist(module);
-      if (typeof codec.entryName === 'function' && typeof codec.serializeEntry === 'function') return codec;
-    } catch {
-      // Try the next layout of the package.
-    }
-  }
-  throw new Error('cannot find entryName/serializeEntry in packages/release-state/dist');
-}
+/** The ledger's entry codec, { entryName, serializeEntry }: the module layouts/entry-files.mjs uses. */
+const entryCodec = () => requireDist('ledger');
 
 /** n entries written straight into a fresh file store (setup, not measured). */
 async function populateFile(stateDir, n, openReleaseStore) {

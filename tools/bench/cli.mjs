@@ -55,21 +55,17 @@ export async function cliSection({ quick = false, log = () => {} } = {}) {
   try {
     const lines = nodeLines({ log });
     const rss = chooseRssMethod(scratch);
+    const rounds = quick ? 5 : 21;
+    const warmup = quick ? 1 : 3;
     const rows = [];
-    let rounds = 0;
-    let warmup = 0;
-    for (const line of lines) {
-      const result = measureLine(line, { quick, log, scratch, rss });
-      rows.push(...result.rows);
-      ({ rounds, warmup } = result);
-    }
+    for (const line of lines) rows.push(...measureLine(line, { rounds, warmup, log, scratch, rss }));
     return { rows, method: { rssMethod: rss.name, rounds, warmupRounds: warmup, lines: lines.map((line) => line.version) } };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function measureLine(line, { quick, log, scratch, rss }) {
+function measureLine(line, { rounds, warmup, log, scratch, rss }) {
   const node = line.node;
   const base = path.join(scratch, `node-${line.major}`);
   const stateDir = path.join(base, 'state');
@@ -113,8 +109,6 @@ function measureLine(line, { quick, log, scratch, rss }) {
   };
 
   const names = Object.keys(subjects);
-  const rounds = quick ? 5 : 21;
-  const warmup = quick ? 1 : 3;
   const wall = Object.fromEntries(names.map((name) => [name, []]));
   const peak = Object.fromEntries(names.map((name) => [name, []]));
   log(`cli, Node ${line.version}: ${warmup} warm-up + ${rounds} rounds of ${names.join(', ')} (wall time, then peak RSS via ${rss.kind})`);
@@ -154,5 +148,5 @@ function measureLine(line, { quick, log, scratch, rss }) {
   add('status', 'peak RSS', peak, 'MiB', mib, RSS_TARGETS[line.major]);
   add('uncached', 'wall time', wall, 'ms', ms, undefined);
   add('version', 'wall time', wall, 'ms', ms, undefined);
-  return { rows, rounds, warmup };
+  return rows;
 }

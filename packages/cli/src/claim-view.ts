@@ -1,6 +1,9 @@
 // How a claim (a ledger record) is shown to the person on call, in text and in --json: the
 // repository and commit apart (the commands take them apart), and one word for where it stands.
-import type { DeliveryRecord } from '@booty/release-state';
+import type { Writable } from 'node:stream';
+import type { DeliveryRecord, ReleaseStore } from '@booty/release-state';
+import { styleFor, text, writeLine, type SafeText } from './output';
+import { storeLabel } from './store-options';
 
 /**
  * `leased`: its holder is still working on it (others are turned away until `leaseExpiresAt`);
@@ -41,4 +44,13 @@ export function describeStanding(claim: ClaimView): string {
     case 'final':
       return 'final (no lease)';
   }
+}
+
+/**
+ * The one "not claimed" report (`state claim show`, `state claim forget`): nothing is recorded
+ * for the commit in that store, then `consequence` (its own punctuation first), then where to look.
+ */
+export function writeNotClaimed(stderr: Writable, env: NodeJS.ProcessEnv, store: ReleaseStore, commit: { repo: string; sha: string }, consequence: SafeText): void {
+  writeLine(stderr, text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${commit.repo} at ${commit.sha} in the ${storeLabel(store)}${consequence}`);
+  writeLine(stderr, text`Recent claims of that repository: booty state claims --repo ${commit.repo}`);
 }

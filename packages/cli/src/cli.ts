@@ -6,8 +6,8 @@ import { OPERATOR_COMMANDS } from './commands/operator';
 import { HelpCommand } from './commands/help';
 import { VerifierRunCommand } from './commands/verifier-run';
 import { withPlaceholders, type BootyContext } from './context';
-import { EXIT, messageText } from './errors';
-import { colorEnabled, guardStream, SafeText, styleFor, text, writeJson, writeLine, writeText } from './output';
+import { EXIT, messageText, writeUsageError } from './errors';
+import { colorEnabled, guardStream, SafeText, text, writeJson, writeLine, writeText } from './output';
 import { handleStopSignals, signalExit } from './signals';
 
 // Read at run time so the version printed is the one in the installed package.json.
@@ -85,8 +85,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
       writeJson(context.stdout, { ok: false, error: { code: 'USAGE', message } });
       return EXIT.usage;
     }
-    const style = styleFor(context.stderr, context.env);
-    writeLine(context.stderr, text`${style.red('error')}: ${messageText(message)} (USAGE)\n\nRun \`booty --help\` for the commands and their options.`);
+    writeUsageError(context.stderr, context.env, messageText(message));
     return EXIT.usage;
   }
   return cli.run(command, context);

@@ -90,6 +90,15 @@ export function messageText(message: string): SafeText {
   return joinText(message.split('\n').map((line) => outside(line)));
 }
 
+/**
+ * A command line booty cannot make sense of, on stderr: the error, then where the commands are
+ * listed. The one wording for the parser's failures (cli.ts) and `booty help WORDS` (help.ts).
+ */
+export function writeUsageError(stderr: Writable, env: NodeJS.ProcessEnv, message: SafeText): void {
+  writeLine(stderr, text`${styleFor(stderr, env).red('error')}: ${message} (USAGE)`);
+  writeLine(stderr, text`\nRun \`booty --help\` for the commands and their options.`);
+}
+
 export interface ErrorContext {
   stdout: Writable;
   stderr: Writable;

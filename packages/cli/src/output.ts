@@ -111,7 +111,7 @@ const NON_ASCII = /[\u{7f}-\u{10ffff}]/gu;
  * JSON.stringify leaves raw become `\uXXXX` escapes, so the output is still valid JSON and
  * parses back to the same values.
  */
-export function jsonText(value: unknown): string {
+function jsonText(value: unknown): string {
   const json = JSON.stringify(value, null, 2);
   return json.replace(NON_ASCII, (char) =>
     textRules().hasUnsafeText(char) ? `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}` : char,

@@ -3,7 +3,7 @@
 // here so that its whole process group is stopped before booty exits 128+N.
 import { constants as osConstants } from 'node:os';
 
-export const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGQUIT'] as const;
+const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGQUIT'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 /** The shell's convention for "stopped by signal N": 128+N (SIGINT 130, SIGTERM 143). */

@@ -37,6 +37,11 @@ export function unrunnableStep(steps: readonly VerifierStep[]): VerifierStep | u
   return steps.find((step) => step.command !== null && CONTROL.test(step.command));
 }
 
+// One message for a step that never started, whether spawn threw or the child reported an error.
+function couldNotStart(log: Writable, step: VerifierStep, error: unknown): void {
+  writeLine(log, text`booty: could not start ${step.name}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
 /**
  * Runs one step through the shell in its own process group, so a timeout (or Ctrl-C) reaches
  * every process it started, not just the shell. Output is inherited: it streams as it comes.
@@ -49,7 +54,7 @@ export function runStep(step: VerifierStep & { command: string }, cwd: string, e
       child = spawn(step.command, { cwd, env, shell: true, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
     } catch (error) {
       // spawn throws for arguments it cannot pass on (a NUL in an environment value).
-      writeLine(log, text`booty: could not start ${step.name}: ${error instanceof Error ? error.message : String(error)}`);
+      couldNotStart(log, step, error);
       resolve({ name: step.name, status: 'failed', exitCode: 127, durationMs: Date.now() - started });
       return;
     }
@@ -91,7 +96,7 @@ export function runStep(step: VerifierStep & { command: string }, cwd: string, e
       resolve({ name: step.name, ...result, durationMs: Date.now() - started });
     };
     child.on('error', (error) => {
-      writeLine(log, text`booty: could not start ${step.name}: ${error.message}`);
+      couldNotStart(log, step, error);
       finish({ status: 'failed', exitCode: 127 });
     });
     child.on('exit', (code, signal) => {

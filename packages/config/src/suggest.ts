@@ -111,7 +111,7 @@ function lookAlike(char: string): readonly [string, string] | undefined {
 }
 
 /** `input` with each look-alike letter replaced by the Latin letter it imitates. */
-export function foldLookAlikes(input: string): string {
+function foldLookAlikes(input: string): string {
   return Array.from(input, (char) => lookAlike(char)?.[0] ?? char).join('');
 }
 

@@ -95,7 +95,6 @@ export async function loadGovernor(options: LoadGovernorOptions): Promise<Govern
   const env = options.env ?? process.env;
   const workspace = path.resolve(options.workspace);
   const loaded = await loadBootyConfig(workspace, { env });
-  const explained = explainLoadedConfig(loaded);
   const { enabled, state: code, reason: message, settings } = loaded.releaseGovernor;
   const reason: GovernorReason = { code, message };
   const store = enabled ? await openStore(options, env) : null;
@@ -109,6 +108,8 @@ export async function loadGovernor(options: LoadGovernorOptions): Promise<Govern
     warnings: loaded.warnings,
     async status() {
       const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
+      // Worked out here, not in loadGovernor: only status shows origins, and the server's start-up needs none.
+      const explained = explainLoadedConfig(loaded);
       return {
         enabled,
         reason,

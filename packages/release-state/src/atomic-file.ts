@@ -171,7 +171,7 @@ async function viaTempFile<R>(
   fs: FsSeam,
   tempFor: string,
   data: Uint8Array,
-  options: { mtime?: Date | undefined; beforeCommit?: (() => Promise<void>) | undefined; consumesTemp: boolean },
+  options: { mtime?: Date | undefined; beforeCommit?: (() => Promise<void>) | undefined },
   publish: (temp: string) => Promise<R>,
   fail: (failure: TempFailure) => StateError,
 ): Promise<R> {
@@ -196,7 +196,8 @@ async function viaTempFile<R>(
     }
     step = 'replacing the file';
     const result = await publish(temp);
-    if (options.consumesTemp) tempExists = false;
+    // `publish` leaves no temp name: a rename moves it, a link removes it itself.
+    tempExists = false;
     return result;
   } catch (error) {
     failed = error;
@@ -228,7 +229,7 @@ export async function writeFileAtomic(fs: FsSeam, target: string, data: Uint8Arr
     fs,
     target,
     data,
-    { beforeCommit: options.beforeCommit, consumesTemp: true },
+    { beforeCommit: options.beforeCommit },
     (temp) => fs.rename(temp, target),
     (failure) =>
       stateError('STATE_WRITE', {
@@ -297,7 +298,7 @@ export async function createExclusive(
     fs,
     path.join(dir, 'entry'),
     data,
-    { mtime: options.mtime, beforeCommit: options.beforeCommit, consumesTemp: true },
+    { mtime: options.mtime, beforeCommit: options.beforeCommit },
     async (temp): Promise<'created' | 'exists'> => {
       try {
         await fs.link(temp, target);

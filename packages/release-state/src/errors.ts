@@ -29,7 +29,6 @@ export type StateErrorReason =
   | 'bad-option'
   | 'bad-path'
   | 'bad-python-ledger'
-  | 'bad-value'
   | 'claim-race'
   | 'closed'
   | 'create'
@@ -233,7 +232,7 @@ export function fixForErrno(error: unknown, dir: string, file?: string): string 
 }
 
 /** Details shared by every error that wraps a system error. */
-export function errnoDetails(error: unknown): StateErrorDetails {
+function errnoDetails(error: unknown): StateErrorDetails {
   const errno = errnoOf(error);
   const syscall = syscallOf(error);
   return { ...(errno === undefined ? {} : { errno }), ...(syscall === undefined ? {} : { syscall }) };

@@ -40,9 +40,9 @@ const TIME_FIELDS = new Set<string>(['last_deploy_time', 'last_health_check']);
 const RESULTS: readonly string[] = ['success', 'failure', 'pending'];
 
 /** The field the Python implementation added later: a list of `{sha, time, result}`, newest last. */
-export const DEPLOY_HISTORY_FIELD = 'deploy_history';
+const DEPLOY_HISTORY_FIELD = 'deploy_history';
 /** The Python implementation keeps at most this many history entries. */
-export const DEPLOY_HISTORY_MAX = 24;
+const DEPLOY_HISTORY_MAX = 24;
 
 /**
  * A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case, read and written alike.
@@ -91,6 +91,14 @@ export function skeletonState(): ReleaseState {
     last_deploy_result: null,
     last_health_check: null,
   };
+}
+
+/**
+ * A release state no deploy has touched: the six fields null and nothing else but the format
+ * version. Both backends ask it before a restore into a store that is not empty.
+ */
+export function isSkeleton(state: ReleaseState): boolean {
+  return Object.keys(state).every((key) => key === FORMAT_VERSION_FIELD || ((RELEASE_STATE_FIELDS as readonly string[]).includes(key) && state[key] === null));
 }
 
 /**

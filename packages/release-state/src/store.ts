@@ -8,8 +8,9 @@ import { nodeFs, type FsSeam } from './fs-seam';
 import { DeliveryLedger, PYTHON_LEDGER_FILE, LEDGER_DIR } from './ledger';
 import { fullRecord, validateDeliveryId } from './ledger/entry';
 import { isDamage } from './ledger/files';
+import { stampOf } from './ledger/maintenance';
 import { lockPathFor, withLock, type HeldLock, type LockSettings, type LockTarget } from './lock';
-import { describeJsonType, parseReleaseState, RELEASE_STATE_FIELDS, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
+import { describeJsonType, isSkeleton, parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
 import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from './state-dir';
 
 export const RELEASE_FILE = 'release.json';
@@ -70,7 +71,7 @@ export function openReleaseStore(options: OpenReleaseStoreOptions): Promise<File
 }
 
 /** The former name of `openFileStore`, kept for tests and benchmarks. */
-export const openStore = (options: OpenReleaseStoreOptions, internals: StoreInternals = {}): Promise<FileReleaseStore> => openFileStore(options, internals);
+export const openStore = openFileStore;
 
 export async function openFileStore(options: OpenReleaseStoreOptions, internals: StoreInternals = {}): Promise<FileReleaseStore> {
   const settings = validateOptions(options);
@@ -292,11 +293,6 @@ export async function openFileStore(options: OpenReleaseStoreOptions, internals:
   return store;
 }
 
-/** A release state no deploy has touched: the six fields null and nothing else but the format version. */
-function isSkeleton(state: ReleaseState): boolean {
-  return Object.entries(state).every(([key, value]) => key === 'format_version' || ((RELEASE_STATE_FIELDS as readonly string[]).includes(key) && value === null));
-}
-
 /** Checks a snapshot from any backend before anything is written. */
 function validateSnapshot(snapshot: StoreSnapshot, stateDir: string, releasePath: string): { state: ReleaseState; records: DeliveryRecord[] } {
   const bad = (what: string, field: string) =>
@@ -315,8 +311,7 @@ function validateSnapshot(snapshot: StoreSnapshot, stateDir: string, releasePath
 
 /** Keeps the damaged bytes as `<file>.corrupt-<time>-<pid>`: a hard link when possible, else a copy. */
 async function keepBeside(fs: FsSeam, file: string, bytes: Buffer, now: Date): Promise<string> {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const backupPath = `${file}.corrupt-${stamp}-${process.pid}`;
+  const backupPath = `${file}.corrupt-${stampOf(now)}-${process.pid}`;
   try {
     await fs.link(file, backupPath);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { withPlaceholders, type BootyContext } from '../context';
-import { EXIT } from '../errors';
-import { SafeText, styleFor, text, writeLine, writeText } from '../output';
+import { EXIT, writeUsageError } from '../errors';
+import { SafeText, text, writeLine, writeText } from '../output';
 
 /** `booty help [COMMAND...]`: the same text as `booty --help` and `booty COMMAND --help`. */
 export class HelpCommand extends Command<BootyContext> {
@@ -38,8 +38,7 @@ export class HelpCommand extends Command<BootyContext> {
         writeLine(stdout, text`\nRun \`booty help COMMAND\` for the details and examples of one.`);
         return EXIT.ok;
       }
-      writeLine(stderr, text`${styleFor(stderr, env).red('error')}: there is no command \`booty ${this.words.join(' ')}\` (USAGE)`);
-      writeLine(stderr, text`\nRun \`booty --help\` for the commands and their options.`);
+      writeUsageError(stderr, env, text`there is no command \`booty ${this.words.join(' ')}\``);
       return EXIT.usage;
     }
     // Known words: exactly what `booty WORDS --help` prints.

@@ -1,7 +1,8 @@
 import { Option } from 'clipanion';
+import { writeNotClaimed } from '../claim-view';
 import { EXIT } from '../errors';
 import { styleFor, text, writeJson, writeLine } from '../output';
-import { StoreCommand, storeJson, storeLabel } from '../store-options';
+import { StoreCommand, storeJson } from '../store-options';
 
 export class StateClaimForgetCommand extends StoreCommand {
   static override paths = [['state', 'claim', 'forget']];
@@ -32,8 +33,7 @@ export class StateClaimForgetCommand extends StoreCommand {
         return forgotten ? EXIT.ok : EXIT.failed;
       }
       if (!forgotten) {
-        writeLine(stderr, text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${this.repo} at ${this.sha} in the ${storeLabel(store)}. Nothing was changed.`);
-        writeLine(stderr, text`Recent claims of that repository: booty state claims --repo ${this.repo}`);
+        writeNotClaimed(stderr, env, store, { repo: this.repo, sha: this.sha }, text`. Nothing was changed.`);
         return EXIT.failed;
       }
       writeLine(stdout, text`${styleFor(stdout, env).bold('forgotten')}: the claim on ${this.repo} at ${this.sha}; its next delivery will be evaluated afresh.`);

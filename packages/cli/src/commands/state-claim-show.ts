@@ -1,8 +1,8 @@
 import { Option } from 'clipanion';
-import { describeStanding, viewClaim } from '../claim-view';
+import { describeStanding, viewClaim, writeNotClaimed } from '../claim-view';
 import { columns } from '../columns';
 import { EXIT } from '../errors';
-import { styleFor, text, writeJson, writeLine } from '../output';
+import { text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson, storeLabel } from '../store-options';
 
 export class StateClaimShowCommand extends StoreCommand {
@@ -35,8 +35,7 @@ export class StateClaimShowCommand extends StoreCommand {
         return claim === null ? EXIT.failed : EXIT.ok;
       }
       if (claim === null) {
-        writeLine(stderr, text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${this.repo} at ${this.sha} in the ${storeLabel(store)}: its next delivery will be evaluated.`);
-        writeLine(stderr, text`Recent claims of that repository: booty state claims --repo ${this.repo}`);
+        writeNotClaimed(stderr, env, store, { repo: this.repo, sha: this.sha }, text`: its next delivery will be evaluated.`);
         return EXIT.failed;
       }
       const rows = [

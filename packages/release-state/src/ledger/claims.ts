@@ -25,6 +25,7 @@ import {
   validateAttempt,
   validateDeliveryId,
   validateLeaseMs,
+  validateListLimit,
   validateOutcome,
   validateRepo,
 } from './entry';
@@ -32,8 +33,6 @@ import { isDamage, LedgerFiles, type LedgerOptions, type Marker } from './files'
 import { LedgerMaintenance } from './maintenance';
 import { PythonBridge } from './python';
 
-const DEFAULT_LIST_LIMIT = 50;
-const MAX_LIST_LIMIT = 100_000;
 
 export class DeliveryLedger implements Deliveries {
   readonly files: LedgerFiles;
@@ -238,10 +237,7 @@ export class DeliveryLedger implements Deliveries {
   async list(options: ListClaimsOptions = {}): Promise<DeliveryRecord[]> {
     if (typeof options !== 'object' || options === null) throw invalidInput(this.dir, 'options', `expected { repo?, limit? }, got ${describeJsonType(options)}`);
     const repo = options.repo === undefined ? null : validateRepo(options.repo, this.dir).toLowerCase();
-    const limit = options.limit ?? DEFAULT_LIST_LIMIT;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      throw invalidInput(this.dir, 'limit', `expected a whole number from 1 to ${MAX_LIST_LIMIT}, got ${typeof limit === 'number' ? String(limit) : describeJsonType(limit)}`);
-    }
+    const limit = validateListLimit(options.limit, this.dir);
     const records = (await this.records({ strict: false })).filter((record) => repo === null || record.key.toLowerCase().startsWith(`${repo}:`));
     records.sort(newestFirst);
     return records.slice(0, limit);

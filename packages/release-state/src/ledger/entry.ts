@@ -9,13 +9,13 @@ import { describeJsonType } from '../release-state';
 export const LEDGER_DIR = 'deliveries';
 export const PYTHON_LEDGER_FILE = 'delivery_ids.json';
 export const MARKER_FILE = '.ledger.json';
-export const ENTRY_SUFFIX = '.json';
+const ENTRY_SUFFIX = '.json';
 export const ENTRY_MAX_BYTES = 64 * 1024;
 /** Entries keep format 1: the lease fields are additions an older reader ignores. */
 export const LEDGER_FORMAT_VERSION = 1;
 export const REPAIR_DELIVERIES = 'booty state reset deliveries';
 /** The longest lease: a week (GitHub redelivers for 3 days). */
-export const MAX_LEASE_MS = 7 * 24 * 60 * 60 * 1000;
+const MAX_LEASE_MS = 7 * 24 * 60 * 60 * 1000;
 
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38})$/;
 const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
@@ -101,6 +101,18 @@ export function validateAttempt(attempt: unknown, where: string): number | null 
     throw invalidInput(where, 'attempt', `expected the record.attempt the claim returned (a whole number from 1), got ${typeof attempt === 'number' ? String(attempt) : shown(attempt)}`);
   }
   return attempt;
+}
+
+/** `list({ limit })`: one rule for both backends. */
+const DEFAULT_LIST_LIMIT = 50;
+const MAX_LIST_LIMIT = 100_000;
+
+export function validateListLimit(limit: unknown, where: string): number {
+  if (limit === undefined) return DEFAULT_LIST_LIMIT;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw invalidInput(where, 'limit', `expected a whole number from 1 to ${MAX_LIST_LIMIT}, got ${typeof limit === 'number' ? String(limit) : describeJsonType(limit)}`);
+  }
+  return limit;
 }
 
 /**

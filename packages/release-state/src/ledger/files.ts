@@ -51,12 +51,15 @@ const CHUNK = 500;
 const scanBuffer = Buffer.allocUnsafe(ENTRY_MAX_BYTES + 1);
 
 /** Runs `fn` over `items`, letting the event loop breathe between chunks of synchronous work. */
-export async function inChunks<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+async function inChunks<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
   for (let start = 0; start < items.length; start += CHUNK) {
     for (const item of items.slice(start, start + CHUNK)) fn(item);
     if (start + CHUNK < items.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
+
+/** How many file operations the ledger's bulk passes (import, prune, restore) keep in flight. */
+export const IO_CONCURRENCY = 16;
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -6,12 +6,11 @@ import type { DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../
 import { describeErrno, errnoOf, stateError } from '../errors';
 import { withLock, type HeldLock } from '../lock';
 import { entryName, isEntryName, LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE, recordTimeMs, REPAIR_DELIVERIES, serializeEntry } from './entry';
-import { EMPTY_MARKER, isDamage, mapLimit, type LedgerFiles } from './files';
+import { EMPTY_MARKER, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles } from './files';
 import { PythonBridge } from './python';
 
-const IO_CONCURRENCY = 16;
-
-function stampOf(date: Date): string {
+/** The time in the name of a kept-aside copy (`….corrupt-<stamp>-<pid>`), for release.json too. */
+export function stampOf(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 

@@ -8,10 +8,9 @@ import { parseJsonDocument } from '../json';
 import { withLock, type HeldLock } from '../lock';
 import { describeJsonType } from '../release-state';
 import { entryName, fullRecord, PYTHON_LEDGER_FILE, REPAIR_DELIVERIES, serializeEntry } from './entry';
-import { mapLimit, type LedgerFiles, type Marker } from './files';
+import { IO_CONCURRENCY, mapLimit, type LedgerFiles, type Marker } from './files';
 
 const PYTHON_MAX_BYTES = 256 * 1024 * 1024;
-const IO_CONCURRENCY = 16;
 
 export class PythonBridge {
   private cache: { stamp: string; entries: Map<string, string> } | null = null;

@@ -85,14 +85,17 @@ function userName(): string {
   }
 }
 
-/** SQLSTATE classes that mean "the server or the connection failed", not "the statement failed". */
-const CONNECTION_STATES = /^(08|57P0[1-3]|53300|3D000|28)/;
+/**
+ * SQLSTATE classes that mean "the server or the connection failed", not "the statement failed".
+ * A refused login (28xxx) and a missing database (3D000) are not: a retry cannot mend them.
+ */
+const CONNECTION_STATES = /^(08|57P0[1-3]|53300)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOENT']);
 
 /** True when the error means the connection (not the statement) failed: worth a retry on a new one. */
 export function isConnectionFailure(error: unknown): boolean {
   const code = codeOf(error);
-  if (code !== undefined && (NETWORK_CODES.has(code) || (CONNECTION_STATES.test(code) && !code.startsWith('28') && code !== '3D000'))) return true;
+  if (code !== undefined && (NETWORK_CODES.has(code) || CONNECTION_STATES.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|socket hang up/i.test(message);
 }
@@ -103,7 +106,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /** Removes the password (and any URL's password) from a driver message. */
-export function scrub(text: string, password: string | undefined): string {
+function scrub(text: string, password: string | undefined): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1@');
   if (password !== undefined && password !== '') out = out.split(password).join('***');
   // eslint-disable-next-line no-control-regex

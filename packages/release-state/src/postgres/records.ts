@@ -63,7 +63,7 @@ export function rowTarget(key: string, table: string): string {
   return `${table} key ${JSON.stringify(key.slice(0, 160))}`;
 }
 
-export function damagedRow(key: string, problem: string, table: string, location: string): StateError {
+function damagedRow(key: string, problem: string, table: string, location: string): StateError {
   return stateError('STATE_CORRUPT', {
     path: `${location} ${rowTarget(key, table)}`,
     reason: 'bad-entry',

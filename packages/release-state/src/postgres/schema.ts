@@ -52,7 +52,7 @@ const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
 ];
 
 /** The schema version this library writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;

@@ -77,12 +77,13 @@ export class Session {
         client.release(broken ? (error as Error) : undefined);
         if (error instanceof CallerError) throw error.error;
         if (isStateError(error)) throw error;
+        // Kept across rounds: once any try may have written, a later failure cannot say "none".
         if (wrote) effect = 'unknown';
         if (broken && (options.idempotent || !wrote) && Date.now() < deadline && !this.closed) {
           await pause(round);
           continue;
         }
-        throw toStateError(error, { target: this.target, operation, effect: wrote ? 'unknown' : effect, idempotent: options.idempotent });
+        throw toStateError(error, { target: this.target, operation, effect, idempotent: options.idempotent });
       }
     }
   }

@@ -3,7 +3,7 @@
 // unknown fields kept); claims are rows of the deliveries table (deliveries.ts).
 import type { DeliveryRecord, ReleaseStore, ResetResult, StoreCheck, StorePart, StoreProblem, StoreSnapshot } from '../contract';
 import { isStateError, stateError, type StateError } from '../errors';
-import { parseReleaseState, serializeReleaseState, skeletonState, validateNextState, RELEASE_STATE_FIELDS, FORMAT_VERSION_FIELD, type ReleaseState } from '../release-state';
+import { isSkeleton, parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from '../release-state';
 import { PostgresDeliveries } from './deliveries';
 import { createPool, type PgClient, type PoolSettings } from './driver';
 import { checkClaim } from './input';
@@ -354,9 +354,5 @@ class PostgresStore implements ReleaseStore {
       };
     });
   }
-}
-
-function isSkeleton(state: ReleaseState): boolean {
-  return Object.keys(state).every((key) => key === FORMAT_VERSION_FIELD || ((RELEASE_STATE_FIELDS as readonly string[]).includes(key) && state[key] === null));
 }
 

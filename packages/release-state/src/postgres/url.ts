@@ -28,7 +28,7 @@ export interface PgTarget {
 }
 
 /** The URL parameters this store understands; the README documents each. */
-export const URL_PARAMETERS = ['sslmode', 'sslrootcert', 'schema', 'connect_timeout', 'application_name', 'host'] as const;
+const URL_PARAMETERS = ['sslmode', 'sslrootcert', 'schema', 'connect_timeout', 'application_name', 'host'] as const;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const SSL_MODES: readonly string[] = ['disable', 'require', 'verify-ca', 'verify-full'];

