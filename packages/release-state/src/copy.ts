@@ -1,7 +1,7 @@
 // Moving between backends: a file store into PostgreSQL when a deployment grows to several
 // hosts, and back (a backup). Works for any two ReleaseStores through snapshot/restore, so every
 // claim field and release.json (unknown fields included) survive the trip.
-import type { ReleaseStore } from './contract';
+import type { ReleaseStore } from './shared/contract';
 
 export interface CopyStoreOptions {
   /** Overwrite a target that already holds deliveries or a release state (default: refuse). */

@@ -1,7 +1,7 @@
 export { resolveStateDir, type ResolveStateDirOptions } from './state-dir';
 export { openReleaseStore, type OpenReleaseStoreOptions } from './open';
 export type { OpenPostgresStoreOptions } from './postgres/store';
-export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type ReleaseStateField } from './release-state';
+export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type ReleaseStateField } from './shared/release-state';
 export type {
   ClaimInput,
   ClaimResult,
@@ -18,7 +18,7 @@ export type {
   StorePart,
   StoreProblem,
   StoreSnapshot,
-} from './contract';
-export { StateError, type StateErrorCode, type StateErrorDetails } from './errors';
+} from './shared/contract';
+export { StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { redactUrl, resolveStoreLocation, STORE_URL_ENV, type ResolveStoreLocationOptions, type StoreLocation } from './location';
 export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

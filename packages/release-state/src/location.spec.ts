@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateError } from './errors';
+import { StateError } from './shared/errors';
 import { redactUrl, resolveStoreLocation, type ResolveStoreLocationOptions } from './location';
 
 const PASSWORD = 's3cr3t-pw';

@@ -1,7 +1,7 @@
 // Where the store lives: a state directory (the file store) or a PostgreSQL URL. One decision,
 // made here, so that every host given the same settings opens the same store.
-import { stateError } from './errors';
-import { excerptValue } from './json';
+import { stateError } from './shared/errors';
+import { excerptValue } from './shared/json';
 import { resolveStateDir, STATE_DIR_ENV } from './state-dir';
 
 /** The environment variable that chooses a PostgreSQL store (it is not a config key). */

@@ -1,11 +1,11 @@
 // `openReleaseStore`: one entry point, two backends. `{ stateDir }` opens the file store (one
 // host, nothing to run); `{ url }` with a postgres:// or postgresql:// URL opens the PostgreSQL
 // store (several hosts). Takes what `resolveStoreLocation` returns as it is.
-import type { ReleaseStore } from './contract';
-import { stateError } from './errors';
+import type { ReleaseStore } from './shared/contract';
+import { stateError } from './shared/errors';
 import { redactUrl } from './location';
 import type { OpenPostgresStoreOptions } from './postgres/store';
-import { openFileStore, type OpenReleaseStoreOptions as FileStoreOptions } from './store';
+import { openFileStore, type OpenReleaseStoreOptions as FileStoreOptions } from './file/store';
 
 export type OpenReleaseStoreOptions =
   | (FileStoreOptions & { kind?: 'file' | undefined; url?: undefined })

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixForErrno, StateError } from './errors';
-import { nodeFs, type FsSeam } from './fs-seam';
+import { fixForErrno, StateError } from './shared/errors';
+import { nodeFs, type FsSeam } from './file/fs-seam';
 import { failure } from '../test/expect-state-error';
 import { assertDirectoryOrAbsent, assertRegularOrAbsent, ensureStateDir, permissionFix, resolveStateDir, resolveStateDirWith } from './state-dir';
 

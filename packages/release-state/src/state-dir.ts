@@ -1,10 +1,10 @@
 import * as fsSync from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { symlinkError } from './atomic-file';
-import { describeErrno, errnoOf, fixForErrno, stateError, type StateError } from './errors';
-import type { FsSeam } from './fs-seam';
-import { excerptValue } from './json';
+import { symlinkError } from './file/atomic-file';
+import { describeErrno, errnoOf, fixForErrno, stateError, type StateError } from './shared/errors';
+import type { FsSeam } from './file/fs-seam';
+import { excerptValue } from './shared/json';
 
 /** The environment variable that chooses the state directory (it is not a config key). */
 export const STATE_DIR_ENV = 'RELEASE_GOVERNOR_STATE_DIR';

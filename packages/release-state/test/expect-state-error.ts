@@ -1,4 +1,4 @@
-import { StateError } from '../src/errors';
+import { StateError } from '../src/shared/errors';
 
 /** Awaits a promise that must reject with a StateError, and returns that error for inspection. */
 export async function failure(promise: Promise<unknown>): Promise<StateError> {

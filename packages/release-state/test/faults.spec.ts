@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { openReleaseStore, type StateError } from '../src/index';
-import { nodeFs, type FsSeam } from '../src/fs-seam';
-import { openStore } from '../src/store';
+import { nodeFs, type FsSeam } from '../src/file/fs-seam';
+import { openStore } from '../src/file/store';
 import { canDropPrivileges, canMountPrivately, isRoot, makeTempDir, NOBODY, removeTempDir, snapshotTree, startWorker, workerForAnyone } from './helpers';
 
 jest.setTimeout(60_000);

@@ -3,10 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { nodeFs, type FsSeam } from '../src/fs-seam';
-import { entryName } from '../src/ledger';
-import * as lock from '../src/lock';
-import { openFileStore } from '../src/store';
+import { nodeFs, type FsSeam } from '../src/file/fs-seam';
+import { entryName } from '../src/file/ledger';
+import * as lock from '../src/file/lock';
+import { openFileStore } from '../src/file/store';
 import { failure } from './expect-state-error';
 import { makeTempDir, removeTempDir, snapshotTree } from './helpers';
 

@@ -3,8 +3,8 @@
 // has completed, nobody wins again.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord } from '../src/contract';
-import { openStore } from '../src/store';
+import type { DeliveryRecord } from '../src/shared/contract';
+import { openStore } from '../src/file/store';
 import { makeTempDir, removeTempDir, startWorker, type WorkerResult } from './helpers';
 
 jest.setTimeout(60_000);

@@ -3,11 +3,11 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { openReleaseStore, type StateError } from '../src/index';
-import { writeFileAtomic } from '../src/atomic-file';
-import { nodeFs, type FsSeam } from '../src/fs-seam';
-import { entryName, serializeEntry } from '../src/ledger';
-import { acquireLock } from '../src/lock';
-import { openStore } from '../src/store';
+import { writeFileAtomic } from '../src/file/atomic-file';
+import { nodeFs, type FsSeam } from '../src/file/fs-seam';
+import { entryName, serializeEntry } from '../src/file/ledger';
+import { acquireLock } from '../src/file/lock';
+import { openStore } from '../src/file/store';
 import { makeTempDir, removeTempDir, runTogether } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireDist, writeSeedEntries } from './common.mjs';
 
-const { openStore } = requireDist('store');
-const { entryName, serializeEntry } = requireDist('ledger');
+const { openStore } = requireDist('file/store');
+const { entryName, serializeEntry } = requireDist('file/ledger');
 
 export const name = 'entry-files (chosen)';
 export const description = 'one file per key, created by link(): no lock on the claim path';

@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireDist } from './common.mjs';
 
-const { acquireLock } = requireDist('lock');
-const { writeFileAtomic, fsyncDir } = requireDist('atomic-file');
-const { nodeFs } = requireDist('fs-seam');
+const { acquireLock } = requireDist('file/lock');
+const { writeFileAtomic, fsyncDir } = requireDist('file/atomic-file');
+const { nodeFs } = requireDist('file/fs-seam');
 
 export const name = 'journal (measured, not chosen)';
 export const description = 'JSON snapshot + append-only journal behind one sidecar lock';

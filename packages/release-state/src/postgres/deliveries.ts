@@ -5,8 +5,8 @@
 // and still reports the win. A lease takeover is a conditional UPDATE on the attempt it saw:
 // among racing callers exactly one matches.
 import { randomUUID } from 'node:crypto';
-import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../contract';
-import { stateError } from '../errors';
+import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../shared/contract';
+import { stateError } from '../shared/errors';
 import { checkClaim, checkComplete, checkList, keyOf } from './input';
 import { decodeRow, HEALTHY, ROW_COLUMNS, type DeliveryRow } from './records';
 import type { Tables } from './schema';

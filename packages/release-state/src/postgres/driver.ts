@@ -3,7 +3,7 @@
 // StateErrors. Driver messages can carry the URL or the password: they are scrubbed before
 // anything reaches a message or a `cause`.
 import type * as Pg from 'pg';
-import { stateError, type StateError, type StateErrorReason } from '../errors';
+import { stateError, type StateError, type StateErrorReason } from '../shared/errors';
 import { passwordFromEnvironment } from './pgpass';
 import { tlsOptions, type PgTarget } from './url';
 import { userInfo } from 'node:os';

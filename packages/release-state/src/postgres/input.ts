@@ -1,7 +1,7 @@
 // Caller input of the deliveries API, checked before anything reaches the server, with the file
 // store's own codec and checks (ledger/entry.ts): one rule for both backends.
-import type { ClaimInput, CompleteInput, ListClaimsOptions } from '../contract';
-import { deliveryKey, validateAttempt, validateDeliveryId, validateLeaseMs, validateListLimit, validateOutcome, validateRepo } from '../ledger/entry';
+import type { ClaimInput, CompleteInput, ListClaimsOptions } from '../shared/contract';
+import { deliveryKey, validateAttempt, validateDeliveryId, validateLeaseMs, validateListLimit, validateOutcome, validateRepo } from '../file/ledger/entry';
 
 export { deliveryKey as keyOf };
 

@@ -2,9 +2,9 @@
 // written twice, once in JavaScript (decodeRow: every row read) and once in SQL (HEALTHY: count,
 // tally, list, reset without reading every row); the contract suite's damage tests hold them
 // together.
-import type { DeliveryRecord } from '../contract';
-import { stateError, type StateError } from '../errors';
-import { deliveryKey, validateDeliveryId, validateOutcome } from '../ledger/entry';
+import type { DeliveryRecord } from '../shared/contract';
+import { stateError, type StateError } from '../shared/errors';
+import { deliveryKey, validateDeliveryId, validateOutcome } from '../file/ledger/entry';
 
 export interface DeliveryRow {
   key: string;

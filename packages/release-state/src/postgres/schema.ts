@@ -3,8 +3,8 @@
 // at once apply each migration once, and the lock ends with the transaction (a session-level
 // advisory lock would leak behind a transaction-pooling PgBouncer). A database migrated by a
 // newer library is refused rather than written in a format this one does not know.
-import { stateError } from '../errors';
-import { serializeReleaseState, skeletonState } from '../release-state';
+import { stateError } from '../shared/errors';
+import { serializeReleaseState, skeletonState } from '../shared/release-state';
 import type { PgClient } from './driver';
 
 /** Quoted table names of one store (schema-qualified). */

@@ -2,7 +2,7 @@
 // the client destroyed (never reused) after a connection failure or a timeout, and every driver
 // error turned into a StateError that says whether the operation took effect.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isStateError, stateError } from '../errors';
+import { isStateError, stateError } from '../shared/errors';
 import { isConnectionFailure, toStateError, type Effect, type PgClient, type PgPool } from './driver';
 import type { PgTarget } from './url';
 

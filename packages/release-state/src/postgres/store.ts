@@ -1,9 +1,9 @@
 // The PostgreSQL store: the ReleaseStore contract on a shared server, for workers on several
 // hosts. release.json is kept as its bytes in one row (the file store's parser and serializer,
 // unknown fields kept); claims are rows of the deliveries table (deliveries.ts).
-import type { DeliveryRecord, ReleaseStore, ResetResult, StoreCheck, StorePart, StoreProblem, StoreSnapshot } from '../contract';
-import { isStateError, stateError, type StateError } from '../errors';
-import { isSkeleton, parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from '../release-state';
+import type { DeliveryRecord, ReleaseStore, ResetResult, StoreCheck, StorePart, StoreProblem, StoreSnapshot } from '../shared/contract';
+import { isStateError, stateError, type StateError } from '../shared/errors';
+import { isSkeleton, parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from '../shared/release-state';
 import { PostgresDeliveries } from './deliveries';
 import { createPool, type PgClient, type PoolSettings } from './driver';
 import { checkClaim } from './input';

@@ -3,7 +3,7 @@
 // would otherwise be ignored (e.g. `sslmod=require` silently meaning "no TLS").
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { stateError, type StateError } from '../errors';
+import { stateError, type StateError } from '../shared/errors';
 import { redactUrl } from '../location';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';

@@ -1,9 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DeliveryKeyInput } from '../../src/contract';
-import { deliveryKey, entryName, LEDGER_DIR } from '../../src/ledger';
-import { openFileStore } from '../../src/store';
+import type { DeliveryKeyInput } from '../../src/shared/contract';
+import { deliveryKey, entryName, LEDGER_DIR } from '../../src/file/ledger';
+import { openFileStore } from '../../src/file/store';
 import { describeStoreContract } from './suite';
 
 describeStoreContract('file store', async () => {

@@ -1,8 +1,8 @@
 // The store contract on PostgreSQL: a real throwaway server (test/support/pg-server.ts), one
 // fresh schema per test. The damage hooks change rows behind the store's back, as a person with
 // psql would.
-import type { DeliveryKeyInput } from '../../src/contract';
-import { deliveryKey } from '../../src/ledger/entry';
+import type { DeliveryKeyInput } from '../../src/shared/contract';
+import { deliveryKey } from '../../src/file/ledger/entry';
 import { openReleaseStore } from '../../src/open';
 import { describeWithPg } from '../support/pg-server';
 import { usePostgres } from '../support/use-postgres';

@@ -13,7 +13,7 @@
 //             backdate(key, ageMs)    the claim's recorded times move `ageMs` into the past (prune);
 //   cleanup() closes `store` and removes everything the factory made (also after a failure).
 // Leases are tested with short real leases (a few hundred ms) on the real clock.
-import type { ClaimResult, DeliveryKeyInput, DeliveryRecord, ReleaseStore } from '../../src/contract';
+import type { ClaimResult, DeliveryKeyInput, DeliveryRecord, ReleaseStore } from '../../src/shared/contract';
 import { copyStore } from '../../src/copy';
 import { failure } from '../expect-state-error';
 

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import type { ReleaseStore } from '../../src/contract';
+import type { ReleaseStore } from '../../src/shared/contract';
 import { openReleaseStore } from '../../src/open';
 import { parsePostgresUrl } from '../../src/postgres/url';
 import { failure } from '../expect-state-error';

@@ -2,8 +2,8 @@
 // export), the full check, and the operator's reset of damaged ledger files.
 import * as path from 'node:path';
 import { createExclusive, fsyncDir, isTempName, removeQuietly } from '../atomic-file';
-import type { DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../contract';
-import { describeErrno, errnoOf, stateError } from '../errors';
+import type { DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
+import { describeErrno, errnoOf, stateError } from '../../shared/errors';
 import { withLock, type HeldLock } from '../lock';
 import { entryName, isEntryName, LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE, recordTimeMs, REPAIR_DELIVERIES, serializeEntry } from './entry';
 import { EMPTY_MARKER, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles } from './files';

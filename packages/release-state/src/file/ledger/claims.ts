@@ -10,11 +10,11 @@
 // lock already does (bounded wait, broken after `lockStaleMs`, ownership checked before the
 // rename); and the entry stays one file, so readers still need one open. These operations are
 // rare (a holder died, or a claim ends), so the lock costs nothing on the hot path.
-import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../contract';
+import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../../shared/contract';
 import { createExclusive, fsyncDir, removeQuietly, writeFileAtomic } from '../atomic-file';
-import { isStateError, stateError, type StateError } from '../errors';
+import { isStateError, stateError, type StateError } from '../../shared/errors';
 import { acquireLock, withLock, type HeldLock, type LockTarget } from '../lock';
-import { describeJsonType } from '../release-state';
+import { describeJsonType } from '../../shared/release-state';
 import {
   deliveryKey,
   entryName,

@@ -2,16 +2,16 @@
 // replaced atomically under its sidecar lock; the delivery ledger lives in ledger/.
 import * as path from 'node:path';
 import { isTempName, readStateFile, removeQuietly, writeFileAtomic } from './atomic-file';
-import type { DeliveryRecord, ReleaseStore as ContractStore, ResetResult, StoreCheck, StoreProblem, StoreSnapshot } from './contract';
-import { describeErrno, errnoOf, stateError, type StateError } from './errors';
+import type { DeliveryRecord, ReleaseStore as ContractStore, ResetResult, StoreCheck, StoreProblem, StoreSnapshot } from '../shared/contract';
+import { describeErrno, errnoOf, stateError, type StateError } from '../shared/errors';
 import { nodeFs, type FsSeam } from './fs-seam';
 import { DeliveryLedger, PYTHON_LEDGER_FILE, LEDGER_DIR } from './ledger';
 import { fullRecord, validateDeliveryId } from './ledger/entry';
 import { isDamage } from './ledger/files';
 import { stampOf } from './ledger/maintenance';
 import { lockPathFor, withLock, type HeldLock, type LockSettings, type LockTarget } from './lock';
-import { describeJsonType, isSkeleton, parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
-import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from './state-dir';
+import { describeJsonType, isSkeleton, parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from '../shared/release-state';
+import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from '../state-dir';
 
 export const RELEASE_FILE = 'release.json';
 const RELEASE_MAX_BYTES = 8 * 1024 * 1024;

@@ -2,11 +2,11 @@
 // delivery-id strings): imported before the first claim that follows a change to it, and
 // rewritten in its format at every prune pass so a Python reader sees our entries too.
 import { createExclusive, fsyncDir, readStateFile, writeFileAtomic } from '../atomic-file';
-import type { DeliveryRecord } from '../contract';
-import { stateError } from '../errors';
-import { parseJsonDocument } from '../json';
+import type { DeliveryRecord } from '../../shared/contract';
+import { stateError } from '../../shared/errors';
+import { parseJsonDocument } from '../../shared/json';
 import { withLock, type HeldLock } from '../lock';
-import { describeJsonType } from '../release-state';
+import { describeJsonType } from '../../shared/release-state';
 import { entryName, fullRecord, PYTHON_LEDGER_FILE, REPAIR_DELIVERIES, serializeEntry } from './entry';
 import { IO_CONCURRENCY, mapLimit, type LedgerFiles, type Marker } from './files';
 

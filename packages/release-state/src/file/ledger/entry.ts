@@ -1,10 +1,10 @@
 // The ledger's key codec and entry format: how a (repository, commit) becomes a key and a file
 // name, what one entry file holds, and the checks on every value a caller passes in.
 import { createHash } from 'node:crypto';
-import type { DeliveryKeyInput, DeliveryRecord } from '../contract';
-import { stateError, type StateError } from '../errors';
-import { parseJsonDocument } from '../json';
-import { describeJsonType } from '../release-state';
+import type { DeliveryKeyInput, DeliveryRecord } from '../../shared/contract';
+import { stateError, type StateError } from '../../shared/errors';
+import { parseJsonDocument } from '../../shared/json';
+import { describeJsonType } from '../../shared/release-state';
 
 export const LEDGER_DIR = 'deliveries';
 export const PYTHON_LEDGER_FILE = 'delivery_ids.json';

@@ -2,10 +2,10 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFs, type FsSeam } from './fs-seam';
-import { RELEASE_STATE_FIELDS, resolveStateDir } from './index';
+import { RELEASE_STATE_FIELDS, resolveStateDir } from '../index';
 import { acquireLock } from './lock';
 import { openReleaseStore, openStore } from './store';
-import { failure } from '../test/expect-state-error';
+import { failure } from '../../test/expect-state-error';
 
 const SHA = (c: string) => c.repeat(40);
 

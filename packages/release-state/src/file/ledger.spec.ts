@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { entryName, keyOfEntryName } from './ledger';
 import { openStore, type OpenReleaseStoreOptions, type ReleaseStore } from './store';
-import { failure } from '../test/expect-state-error';
+import { failure } from '../../test/expect-state-error';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
 const KEY = (n: number, repo = 'octo/app') => `${repo}:${SHA(n)}`;

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { describeErrno, errnoOf, fixForErrno, StateError, stateError, type StateErrorReason } from './errors';
+import { describeErrno, errnoOf, fixForErrno, StateError, stateError, type StateErrorReason } from '../shared/errors';
 import { CREATE_FLAGS, READ_FLAGS, type FsSeam } from './fs-seam';
 
 let tempCounter = 0;

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireLock, withLock, type LockSettings } from './lock';
-import { failure } from '../test/expect-state-error';
+import { failure } from '../../test/expect-state-error';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,9 +3,9 @@ import { constants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createExclusive, readStateFile, writeFileAtomic } from './atomic-file';
-import { StateError } from './errors';
+import { StateError } from '../shared/errors';
 import { nodeFs, type FsSeam } from './fs-seam';
-import { failure } from '../test/expect-state-error';
+import { failure } from '../../test/expect-state-error';
 
 function systemError(code: string, syscall: string): Error {
   return Object.assign(new Error(`${code}: simulated ${syscall}`), { code, syscall });

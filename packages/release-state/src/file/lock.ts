@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'lockfile';
-import { describeErrno, errnoOf, fixForErrno, stateError, type StateError } from './errors';
+import { describeErrno, errnoOf, fixForErrno, stateError, type StateError } from '../shared/errors';
 
 export interface LockSettings {
   /** A lock file whose last heartbeat is older than this is treated as abandoned and broken. */

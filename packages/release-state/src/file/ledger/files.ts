@@ -4,14 +4,14 @@
 import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord } from '../contract';
+import type { DeliveryRecord } from '../../shared/contract';
 import { createExclusive, readStateFile, readStateFileSync, symlinkError, writeFileAtomic } from '../atomic-file';
-import { describeErrno, errnoOf, fixForErrno, isStateError, stateError, type StateError } from '../errors';
+import { describeErrno, errnoOf, fixForErrno, isStateError, stateError, type StateError } from '../../shared/errors';
 import { READ_FLAGS, type FsSeam } from '../fs-seam';
-import { parseJsonDocument } from '../json';
+import { parseJsonDocument } from '../../shared/json';
 import { lockPathFor, type HeldLock, type LockSettings } from '../lock';
-import { describeJsonType } from '../release-state';
-import { assertDirectoryOrAbsent } from '../state-dir';
+import { describeJsonType } from '../../shared/release-state';
+import { assertDirectoryOrAbsent } from '../../state-dir';
 import { ENTRY_MAX_BYTES, isEntryName, keyOfEntryName, LEDGER_DIR, LEDGER_FORMAT_VERSION, MARKER_FILE, parseEntry, PYTHON_LEDGER_FILE, REPAIR_DELIVERIES } from './entry';
 
 /** The ledger's bookkeeping file, `deliveries/.ledger.json`. */
