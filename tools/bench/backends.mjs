@@ -31,7 +31,7 @@ async function loadPgServer(dir) {
 }
 
 /** The ledger's entry codec, { entryName, serializeEntry }: the module layouts/entry-files.mjs uses. */
-const entryCodec = () => requireDist('file/ledger');
+const entryCodec = () => requireDist('file/ledger/entry');
 
 /** n entries written straight into a fresh file store (setup, not measured). */
 async function populateFile(stateDir, n, openReleaseStore) {

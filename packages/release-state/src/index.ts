@@ -1,6 +1,7 @@
 export { resolveStateDir, type ResolveStateDirOptions } from './state-dir';
+export { resolveStoreLocation, STORE_URL_ENV, type ResolveStoreLocationOptions, type StoreLocation } from './location';
 export { openReleaseStore, type OpenReleaseStoreOptions } from './open';
-export type { OpenPostgresStoreOptions } from './postgres/store';
+export type { OpenPostgresStoreOptions } from './shared/options';
 export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type ReleaseStateField } from './shared/release-state';
 export type {
   ClaimInput,
@@ -20,5 +21,6 @@ export type {
   StoreSnapshot,
 } from './shared/contract';
 export { StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
-export { redactUrl, resolveStoreLocation, STORE_URL_ENV, type ResolveStoreLocationOptions, type StoreLocation } from './location';
+export { FULL_SHA_TEXT, isFullSha } from './shared/formats';
+export { redactUrl } from './shared/redact';
 export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { resolveStoreLocation, type ResolveStoreLocationOptions } from './location';
 import { StateError } from './shared/errors';
-import { redactUrl, resolveStoreLocation, type ResolveStoreLocationOptions } from './location';
+import { redactUrl } from './shared/redact';
 
 const PASSWORD = 's3cr3t-pw';
 

@@ -1,7 +1,8 @@
 // Where the store lives: a state directory (the file store) or a PostgreSQL URL. One decision,
 // made here, so that every host given the same settings opens the same store.
 import { stateError } from './shared/errors';
-import { excerptValue } from './shared/json';
+import { redactUrl } from './shared/redact';
+import { excerptValue, hasControlCharacter } from './shared/text';
 import { resolveStateDir, STATE_DIR_ENV } from './state-dir';
 
 /** The environment variable that chooses a PostgreSQL store (it is not a config key). */
@@ -44,27 +45,6 @@ export function resolveStoreLocation(options: ResolveStoreLocationOptions = {}):
   return { kind: 'file', stateDir: resolveStateDir({ env, cwd }) };
 }
 
-/**
- * `url` without its password: the `:password` of the user info and any `password=` parameter
- * are removed. Textual, not through `URL`, so that a URL that does not parse is redacted too.
- * The user info ends at the last `@` (a password may hold an unescaped `@`); with no
- * `scheme://`, everything up to the last `@` is dropped.
- */
-export function redactUrl(url: string): string {
-  let out: string;
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-  const at = url.lastIndexOf('@');
-  if (scheme === null) {
-    out = at < 0 ? url : `***@${url.slice(at + 1)}`;
-  } else {
-    const start = scheme[0].length;
-    const userinfo = at < start ? '' : url.slice(start, at);
-    const colon = userinfo.indexOf(':');
-    out = colon < 0 ? url : `${url.slice(0, start)}${userinfo.slice(0, colon)}@${url.slice(at + 1)}`;
-  }
-  return out.replace(/([?&]password=)[^&#]*/gi, '$1***');
-}
-
 function checkUrl(url: string, source: string): string {
   const shown = redactUrl(url);
   const refuse = (what: string) =>
@@ -73,12 +53,13 @@ function checkUrl(url: string, source: string): string {
       reason: 'bad-url',
       happened: `${source} ${excerptValue(shown)} ${what}`,
       changed: 'Nothing was opened or changed',
-      fix: `Fix: set ${source === STORE_URL_ENV ? STORE_URL_ENV : '--store-url'} to a URL such as postgres://booty@db.example.com:5432/booty, or unset it to use the file store`,
+      fix:
+        `Fix: set ${source === STORE_URL_ENV ? STORE_URL_ENV : '--store-url'} to a URL such as ` +
+        'postgres://booty@db.example.com:5432/booty, or unset it to use the file store',
       details: { field: source === STORE_URL_ENV ? STORE_URL_ENV : 'url' },
     });
   if (url === '') throw refuse('is empty');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(url)) throw refuse('contains a control character');
+  if (hasControlCharacter(url)) throw refuse('contains a control character');
   if (!/^postgres(?:ql)?:\/\//i.test(url)) throw refuse('is not a postgres:// or postgresql:// URL');
   // The parse error itself is not kept: its message and input carry the password.
   if (!URL.canParse(url)) throw refuse('does not parse as a URL');
@@ -89,7 +70,9 @@ function contradiction(first: string, second: string, url: string): Error {
   return stateError('STATE_INVALID_INPUT', {
     path: `${first} + ${second}`,
     reason: 'contradictory',
-    happened: `Both ${first} (${excerptValue(url)}) and ${second} are set: they name two different stores, and hosts set up either way would keep separate state`,
+    happened:
+      `Both ${first} (${excerptValue(url)}) and ${second} are set: they name two different stores, ` +
+      'and hosts set up either way would keep separate state',
     changed: 'Nothing was opened or changed',
     fix: `Fix: keep one of them: unset ${second} to use PostgreSQL, or unset ${first} to use the state directory`,
   });

@@ -1,10 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixForErrno, StateError } from './shared/errors';
+import { fixForErrno, permissionFix } from './file/advice';
 import { nodeFs, type FsSeam } from './file/fs-seam';
+import { assertDirectoryOrAbsent, assertRegularOrAbsent, ensureStateDir } from './file/safety';
+import { StateError } from './shared/errors';
 import { failure } from '../test/expect-state-error';
-import { assertDirectoryOrAbsent, assertRegularOrAbsent, ensureStateDir, permissionFix, resolveStateDir, resolveStateDirWith } from './state-dir';
+import { resolveStateDir, resolveStateDirWith } from './state-dir';
 
 describe('resolveStateDir', () => {
   let tmp: string;

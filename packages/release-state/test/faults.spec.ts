@@ -3,7 +3,7 @@ import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { openReleaseStore, type StateError } from '../src/index';
 import { nodeFs, type FsSeam } from '../src/file/fs-seam';
-import { openStore } from '../src/file/store';
+import { openFileStore } from '../src/file/store';
 import { canDropPrivileges, canMountPrivately, isRoot, makeTempDir, NOBODY, removeTempDir, snapshotTree, startWorker, workerForAnyone } from './helpers';
 
 jest.setTimeout(60_000);
@@ -73,7 +73,7 @@ function expectWriteFailure(outcome: Described | 'ok', errno: string, label: str
 }
 
 async function attemptInProcess(stateDir: string, fs?: FsSeam): Promise<Outcome> {
-  const store = fs ? await openStore({ stateDir, lockWaitMs: 2000 }, { fs }) : await openReleaseStore({ stateDir, lockWaitMs: 2000 });
+  const store = fs ? await openFileStore({ stateDir, lockWaitMs: 2000 }, { fs }) : await openReleaseStore({ stateDir, lockWaitMs: 2000 });
   const outcome: Partial<Outcome> = {};
   const describe = (error: unknown): Described => {
     const e = error as StateError;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { nodeFs, type FsSeam } from '../src/file/fs-seam';
-import { entryName } from '../src/file/ledger';
+import { entryName } from '../src/file/ledger/entry';
 import * as lock from '../src/file/lock';
 import { openFileStore } from '../src/file/store';
 import { failure } from './expect-state-error';

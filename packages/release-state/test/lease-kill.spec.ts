@@ -3,8 +3,8 @@
 // has completed, nobody wins again.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { openFileStore } from '../src/file/store';
 import type { DeliveryRecord } from '../src/shared/contract';
-import { openStore } from '../src/file/store';
 import { makeTempDir, removeTempDir, startWorker, type WorkerResult } from './helpers';
 
 jest.setTimeout(60_000);
@@ -69,7 +69,7 @@ describe('claim leases across processes', () => {
 
     const second = await race(stateDir, 's', 600);
     expect(wins(second)).toEqual([]);
-    const store = await openStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     expect(await store.deliveries.get({ repo: REPO, headSha: HEAD })).toEqual({
       ...winner.record,
       leaseExpiresAt: null,

@@ -3,11 +3,11 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { openReleaseStore, type StateError } from '../src/index';
-import { writeFileAtomic } from '../src/file/atomic-file';
 import { nodeFs, type FsSeam } from '../src/file/fs-seam';
-import { entryName, serializeEntry } from '../src/file/ledger';
+import { entryName, serializeEntry } from '../src/file/ledger/entry';
 import { acquireLock } from '../src/file/lock';
-import { openStore } from '../src/file/store';
+import { writeFileAtomic } from '../src/file/staged-file';
+import { openFileStore } from '../src/file/store';
 import { makeTempDir, removeTempDir, runTogether } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -198,7 +198,7 @@ describe('the defects of the Python store, and this store without them', () => {
         },
       };
       // No prune pass during the measured claims (they are measured separately, amortised).
-      const store = await openStore({ stateDir }, { fs: counting, pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 });
+      const store = await openFileStore({ stateDir }, { fs: counting, pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 });
       await store.deliveries.claim({ repo: 'o/r', headSha: SHA(999_999), deliveryId: 'warm-up' });
       const ledgerDir = path.join(stateDir, 'deliveries');
       const fill = async (from: number, to: number) => {
@@ -221,7 +221,7 @@ describe('the defects of the Python store, and this store without them', () => {
     it('this store: entries older than the retention and beyond the maximum count are pruned', async () => {
       const stateDir = path.join(dir, 'ours');
       let now = new Date('2026-01-01T00:00:00Z');
-      const store = await openStore({ stateDir, retentionDays: 30, maxDeliveries: 5, now: () => now }, { pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 });
+      const store = await openFileStore({ stateDir, retentionDays: 30, maxDeliveries: 5, now: () => now }, { pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 });
       for (let i = 0; i < 4; i++) await store.deliveries.claim({ repo: 'o/r', headSha: SHA(i), deliveryId: `old-${i}` });
       for (let i = 4; i < 10; i++) {
         now = new Date(Date.UTC(2026, 0, 20, 0, i));

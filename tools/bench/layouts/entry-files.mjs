@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireDist, writeSeedEntries } from './common.mjs';
 
-const { openStore } = requireDist('file/store');
-const { entryName, serializeEntry } = requireDist('file/ledger');
+const { openFileStore } = requireDist('file/store');
+const { entryName, serializeEntry } = requireDist('file/ledger/entry');
 
 export const name = 'entry-files (chosen)';
 export const description = 'one file per key, created by link(): no lock on the claim path';
@@ -18,7 +18,7 @@ const OPTIONS = { maxDeliveries: 10_000_000 };
 
 /** Fills a fresh state directory with n entries, written directly (setup, not measured). */
 export async function populate(stateDir, n) {
-  await openStore({ stateDir, ...OPTIONS }, INTERNALS);
+  await openFileStore({ stateDir, ...OPTIONS }, INTERNALS);
   const dir = path.join(stateDir, 'deliveries');
   const recordedAt = writeSeedEntries(dir, n, { entryName, serializeEntry });
   // Bookkeeping as after a prune pass: nothing to import, next pass not due.
@@ -26,7 +26,7 @@ export async function populate(stateDir, n) {
 }
 
 export async function open(stateDir) {
-  const store = await openStore({ stateDir, ...OPTIONS }, INTERNALS);
+  const store = await openFileStore({ stateDir, ...OPTIONS }, INTERNALS);
   return {
     claim: (repo, headSha, deliveryId) => store.deliveries.claim({ repo, headSha, deliveryId }),
     count: () => store.deliveries.count(),

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { requireDist } from './common.mjs';
 
 const { acquireLock } = requireDist('file/lock');
-const { writeFileAtomic, fsyncDir } = requireDist('file/atomic-file');
+const { writeFileAtomic, fsyncDir } = requireDist('file/staged-file');
 const { nodeFs } = requireDist('file/fs-seam');
 
 export const name = 'journal (measured, not chosen)';
@@ -110,8 +110,8 @@ class JournalLedger {
   async compact(lock) {
     const entries = {};
     for (const [key, value] of this.index) entries[key] = value;
-    await writeFileAtomic(nodeFs, this.paths.snapshot, Buffer.from(JSON.stringify(entries)), { beforeCommit: () => lock.assertHeld() });
-    await writeFileAtomic(nodeFs, this.paths.journal, Buffer.alloc(0), { beforeCommit: () => lock.assertHeld() });
+    await writeFileAtomic(nodeFs, this.paths.snapshot, Buffer.from(JSON.stringify(entries)), { lock });
+    await writeFileAtomic(nodeFs, this.paths.journal, Buffer.alloc(0), { lock });
     await fsyncDir(nodeFs, this.stateDir);
     await this.load();
   }

@@ -3,7 +3,8 @@ import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'lockfile';
-import { describeErrno, errnoOf, fixForErrno, stateError, type StateError } from '../shared/errors';
+import { describeErrno, errnoOf, stateError, type StateError } from '../shared/errors';
+import { fixForErrno } from './advice';
 
 export interface LockSettings {
   /** A lock file whose last heartbeat is older than this is treated as abandoned and broken. */
@@ -135,9 +136,13 @@ async function timeoutError(lockPath: string, settings: LockSettings, target: Lo
   return stateError('STATE_LOCK_TIMEOUT', {
     path: target.path,
     reason: 'lock-timeout',
-    happened: `Timed out after ${waitedMs} ms waiting for the lock ${lockPath}, which guards ${target.path}: the lock is ${age}${by}, and a lock is only treated as abandoned once it is ${settings.staleMs} ms old`,
+    happened:
+      `Timed out after ${waitedMs} ms waiting for the lock ${lockPath}, which guards ${target.path}: the lock is ${age}${by}, ` +
+      `and a lock is only treated as abandoned once it is ${settings.staleMs} ms old`,
     changed: `${target.label} was not changed`,
-    fix: `Another process is most likely writing it: retry. If no booty process is running, a crashed one left the lock: it is broken automatically once it is ${settings.staleMs} ms old, or remove ${lockPath} yourself`,
+    fix:
+      'Another process is most likely writing it: retry. If no booty process is running, a crashed one left the lock: ' +
+      `it is broken automatically once it is ${settings.staleMs} ms old, or remove ${lockPath} yourself`,
     details: {
       lockPath,
       waitedMs,
@@ -187,7 +192,9 @@ async function holdLock(lockPath: string, settings: LockSettings, target: LockTa
       throw stateError('STATE_WRITE', {
         path: target.path,
         reason: 'lock-lost',
-        happened: `The lock ${lockPath} was taken over by another process while this one held it (no heartbeat for ${settings.staleMs} ms: was this process suspended?)`,
+        happened:
+          `The lock ${lockPath} was taken over by another process while this one held it ` +
+          `(no heartbeat for ${settings.staleMs} ms: was this process suspended?)`,
         changed: `${target.label} was not changed`,
         fix: 'Retry; if it happens again, raise lockStaleMs',
         details: { lockPath, staleMs: settings.staleMs },

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { nodeFs, type FsSeam } from './fs-seam';
 import { RELEASE_STATE_FIELDS, resolveStateDir } from '../index';
 import { acquireLock } from './lock';
-import { openReleaseStore, openStore } from './store';
+import { openFileStore } from './store';
 import { failure } from '../../test/expect-state-error';
 
 const SHA = (c: string) => c.repeat(40);
@@ -29,7 +29,7 @@ describe('openReleaseStore and release.json', () => {
 
   it('creates the directory (0700, with parents) and a release.json (0600) whose fields are all null', async () => {
     await fsp.mkdir(path.join(dir, 'home'));
-    const store = await openReleaseStore({ stateDir: resolveStateDir({ env: { HOME: path.join(dir, 'home') } }) });
+    const store = await openFileStore({ stateDir: resolveStateDir({ env: { HOME: path.join(dir, 'home') } }) });
     expect(store.stateDir).toBe(stateDir);
     expect(store.releasePath).toBe(releasePath);
     expect((await fsp.stat(stateDir)).mode & 0o777).toBe(0o700);
@@ -41,14 +41,14 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('opens an existing store without writing anything', async () => {
-    await openReleaseStore({ stateDir });
+    await openFileStore({ stateDir });
     const before = await fingerprint(releasePath);
-    await openReleaseStore({ stateDir });
+    await openFileStore({ stateDir });
     expect(await fingerprint(releasePath)).toEqual(before);
   });
 
   it('updates under the lock, durably, keeping fields it does not know', async () => {
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     const next = await store.updateState((state) => ({
       ...state,
       production_sha_previous: state.production_sha_current,
@@ -65,7 +65,7 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('gives the callback its own copy, and does not rewrite an unchanged file', async () => {
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     const before = await fingerprint(releasePath);
     await store.updateState((state) => {
       const copy = { ...state };
@@ -76,7 +76,7 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('leaves the file unchanged and the lock free when the callback throws or returns bad data', async () => {
-    const store = await openReleaseStore({ stateDir, lockWaitMs: 0 });
+    const store = await openFileStore({ stateDir, lockWaitMs: 0 });
     const before = await fingerprint(releasePath);
     await expect(
       store.updateState(() => {
@@ -102,7 +102,7 @@ describe('openReleaseStore and release.json', () => {
       deploy_history: [{ sha: SHA('1'), time: '2026-02-16T12:00:00+00:00', result: 'pending' }],
     };
     await fsp.writeFile(releasePath, JSON.stringify(python));
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     expect(await store.readState()).toEqual(python);
     await store.updateState((state) => ({ ...state, last_deploy_result: 'success' }));
     const written = JSON.parse(await fsp.readFile(releasePath, 'utf8')) as Record<string, unknown>;
@@ -110,10 +110,10 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('lets readers in while a writer holds the lock (readers take no lock)', async () => {
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     const lock = await acquireLock(`${releasePath}.lock`, { staleMs: 10_000, waitMs: 0, pollMs: 5 }, { path: releasePath, label: 'release.json' });
     expect((await store.readState()).production_sha_current).toBeNull();
-    const error = await failure(openReleaseStore({ stateDir, lockWaitMs: 30 }).then((s) => s.updateState((x) => x)));
+    const error = await failure(openFileStore({ stateDir, lockWaitMs: 30 }).then((s) => s.updateState((x) => x)));
     expect(error.code).toBe('STATE_LOCK_TIMEOUT');
     await lock.release();
   });
@@ -126,7 +126,7 @@ describe('openReleaseStore and release.json', () => {
       await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
       await fsp.writeFile(releasePath, content);
       const before = await fingerprint(releasePath);
-      const store = await openReleaseStore({ stateDir });
+      const store = await openFileStore({ stateDir });
       for (const attempt of [store.readState(), store.updateState((state) => ({ ...state, production_sha_current: SHA('c') }))]) {
         const error = await failure(attempt);
         expect(error.code).toBe('STATE_CORRUPT');
@@ -141,7 +141,7 @@ describe('openReleaseStore and release.json', () => {
     it('is replaced by reset("release") only, which keeps the old bytes beside it', async () => {
       await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
       await fsp.writeFile(releasePath, content);
-      const store = await openReleaseStore({ stateDir });
+      const store = await openFileStore({ stateDir });
       const { keptAt: [backupPath = ''] } = await store.reset('release');
       expect(path.dirname(backupPath)).toBe(stateDir);
       expect(path.basename(backupPath)).toMatch(/^release\.json\.corrupt-\d{8}T\d{6}Z-\d+$/);
@@ -151,7 +151,7 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('reset("release") refuses a file that parses, and reset() refuses an unknown target', async () => {
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     const before = await fingerprint(releasePath);
     expect((await failure(store.reset('release'))).details.reason).toBe('nothing-to-reset');
     expect((await failure(store.reset('other' as 'release'))).code).toBe('STATE_INVALID_INPUT');
@@ -164,12 +164,12 @@ describe('openReleaseStore and release.json', () => {
     await fsp.writeFile(target, '{}');
     await fsp.symlink(target, releasePath);
     const before = await fingerprint(target);
-    const atOpen = await failure(openReleaseStore({ stateDir }));
+    const atOpen = await failure(openFileStore({ stateDir }));
     expect(atOpen.code).toBe('STATE_UNSAFE');
     expect(atOpen.message).toContain(`rm ${releasePath}`);
 
     await fsp.unlink(releasePath);
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     await fsp.unlink(releasePath);
     await fsp.symlink(target, releasePath);
     expect((await failure(store.readState())).code).toBe('STATE_UNSAFE');
@@ -181,13 +181,13 @@ describe('openReleaseStore and release.json', () => {
   it('refuses a world-writable state directory without creating anything in it', async () => {
     await fsp.mkdir(stateDir, { recursive: true });
     await fsp.chmod(stateDir, 0o777);
-    const error = await failure(openReleaseStore({ stateDir }));
+    const error = await failure(openFileStore({ stateDir }));
     expect(error.code).toBe('STATE_UNSAFE');
     expect(await fsp.readdir(stateDir)).toEqual([]);
   });
 
   it('says when release.json disappeared after opening, instead of inventing an empty state', async () => {
-    const store = await openReleaseStore({ stateDir });
+    const store = await openFileStore({ stateDir });
     await fsp.unlink(releasePath);
     const error = await failure(store.readState());
     expect(error.code).toBe('STATE_READ');
@@ -195,13 +195,13 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('removes temp files of writers that died, once older than the stale threshold', async () => {
-    await openReleaseStore({ stateDir });
+    await openFileStore({ stateDir });
     const leftover = path.join(stateDir, '.release.json.4242.0.7.0badc0de.tmp');
     await fsp.writeFile(leftover, '{"half":');
-    await openReleaseStore({ stateDir, lockStaleMs: 60_000 });
+    await openFileStore({ stateDir, lockStaleMs: 60_000 });
     expect(await fsp.readdir(stateDir)).toContain('.release.json.4242.0.7.0badc0de.tmp');
     await new Promise((resolve) => setTimeout(resolve, 150));
-    await openReleaseStore({ stateDir, lockStaleMs: 100 });
+    await openFileStore({ stateDir, lockStaleMs: 100 });
     expect(await fsp.readdir(stateDir)).not.toContain('.release.json.4242.0.7.0badc0de.tmp');
   });
 
@@ -215,7 +215,7 @@ describe('openReleaseStore and release.json', () => {
         throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC', syscall: 'write' });
       },
     };
-    const store = await openStore({ stateDir }, { fs: seam });
+    const store = await openFileStore({ stateDir }, { fs: seam });
     await store.updateState((state) => ({ ...state, production_sha_current: SHA('e') }));
     const before = await fingerprint(releasePath);
     full = true;
@@ -239,7 +239,7 @@ describe('openReleaseStore and release.json', () => {
     [{ maxDeliveries: 0 }, 'maxDeliveries'],
     [{ now: 'today' }, 'now'],
   ])('refuses option %j as STATE_INVALID_INPUT naming %s, creating nothing', async (option, field) => {
-    const error = await failure(openReleaseStore({ stateDir, ...(option as object) }));
+    const error = await failure(openFileStore({ stateDir, ...(option as object) }));
     expect(error.code).toBe('STATE_INVALID_INPUT');
     expect(error.details.field).toBe(field);
     expect(error.message).toContain(field);
@@ -247,12 +247,12 @@ describe('openReleaseStore and release.json', () => {
   });
 
   it('refuses a missing or empty stateDir', async () => {
-    expect((await failure(openReleaseStore({ stateDir: '' }))).details.field).toBe('stateDir');
-    expect((await failure(openReleaseStore(undefined as unknown as { stateDir: string }))).details.field).toBe('options');
+    expect((await failure(openFileStore({ stateDir: '' }))).details.field).toBe('stateDir');
+    expect((await failure(openFileStore(undefined as unknown as { stateDir: string }))).details.field).toBe('options');
   });
 
   it('StateError serialises to its code, path, message and details', async () => {
-    const error = await failure(openReleaseStore({ stateDir, maxDeliveries: -1 }));
+    const error = await failure(openFileStore({ stateDir, maxDeliveries: -1 }));
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: 'StateError',
       code: 'STATE_INVALID_INPUT',

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../shared/contract';
 import { stateError } from '../shared/errors';
-import { checkClaim, checkComplete, checkList, keyOf } from './input';
+import { checkClaim, checkComplete, checkList, deliveryKey } from '../shared/input';
 import { decodeRow, HEALTHY, ROW_COLUMNS, type DeliveryRow } from './records';
 import type { Tables } from './schema';
 import type { Session } from './session';
@@ -94,7 +94,7 @@ export class PostgresDeliveries implements Deliveries {
   }
 
   async has(input: DeliveryKeyInput): Promise<boolean> {
-    const key = keyOf(input, this.location);
+    const key = deliveryKey(input, this.location);
     return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
       const found = await client.query({ name: 'booty-has', text: `SELECT 1 FROM ${this.tables.deliveries} WHERE key = $1`, values: [key] });
       return found.rowCount === 1;
@@ -102,7 +102,7 @@ export class PostgresDeliveries implements Deliveries {
   }
 
   async get(input: DeliveryKeyInput): Promise<DeliveryRecord | null> {
-    const key = keyOf(input, this.location);
+    const key = deliveryKey(input, this.location);
     return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
       const found = await client.query<DeliveryRow>({ name: 'booty-get', text: `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`, values: [key] });
       const row = found.rows[0];
@@ -160,7 +160,7 @@ export class PostgresDeliveries implements Deliveries {
   }
 
   async release(input: DeliveryKeyInput): Promise<boolean> {
-    const key = keyOf(input, this.location);
+    const key = deliveryKey(input, this.location);
     return this.session.run(`releasing the claim of ${key}`, { idempotent: true }, async ({ client, writing }) => {
       writing();
       // A damaged row is refused, not deleted: `booty state reset deliveries` keeps its values

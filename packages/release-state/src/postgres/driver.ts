@@ -3,10 +3,11 @@
 // StateErrors. Driver messages can carry the URL or the password: they are scrubbed before
 // anything reaches a message or a `cause`.
 import type * as Pg from 'pg';
+import { accountName } from '../shared/account';
 import { stateError, type StateError, type StateErrorReason } from '../shared/errors';
+import { scrubSecrets } from '../shared/redact';
 import { passwordFromEnvironment } from './pgpass';
 import { tlsOptions, type PgTarget } from './url';
-import { userInfo } from 'node:os';
 
 export type PgPool = Pg.Pool;
 export type PgClient = Pg.PoolClient;
@@ -67,7 +68,7 @@ export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
   if (target.user !== undefined) config.user = target.user;
   if (target.database !== undefined) config.database = target.database;
   // The password is looked up at each new connection, and only there: never stored in the pool.
-  const user = target.user ?? process.env['PGUSER'] ?? userName();
+  const user = target.user ?? process.env['PGUSER'] ?? accountName() ?? '';
   const lookup = { host: target.host, port: target.port, database: target.database ?? process.env['PGDATABASE'] ?? user, user };
   config.password = async () => target.password ?? passwordFromEnvironment(lookup) ?? '';
   const pool = new pg.Pool(config);
@@ -75,14 +76,6 @@ export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
   // listener it would crash the process. The pool drops that client; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
-}
-
-function userName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return '';
-  }
 }
 
 /**
@@ -105,14 +98,6 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Removes the password (and any URL's password) from a driver message. */
-function scrub(text: string, password: string | undefined): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1@');
-  if (password !== undefined && password !== '') out = out.split(password).join('***');
-  // eslint-disable-next-line no-control-regex
-  return out.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300);
-}
-
 /** What a failed call did: `none` when nothing reached the server, `unknown` when the reply was lost. */
 export type Effect = 'none' | 'unknown';
 
@@ -131,7 +116,7 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
   const where = target.location;
   const code = codeOf(error);
   const raw = error instanceof Error ? error.message : String(error);
-  const message = scrub(raw, target.password);
+  const message = scrubSecrets(raw, target.password);
   // The cause keeps the facts (code, scrubbed message), never the driver's object itself.
   const cause = Object.assign(new Error(message), code === undefined ? {} : { code });
   const isReady = target.host.startsWith('/') ? `pg_isready -h ${target.host}` : `pg_isready -h ${target.host} -p ${target.port}`;

@@ -3,8 +3,8 @@
 // tally, list, reset without reading every row); the contract suite's damage tests hold them
 // together.
 import type { DeliveryRecord } from '../shared/contract';
-import { stateError, type StateError } from '../shared/errors';
-import { deliveryKey, validateDeliveryId, validateOutcome } from '../file/ledger/entry';
+import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../shared/errors';
+import { deliveryKey, isShortText } from '../shared/input';
 
 export interface DeliveryRow {
   key: string;
@@ -38,9 +38,9 @@ export function rowProblem(row: DeliveryRow, where: string): string | null {
     canonical = null;
   }
   if (canonical !== row.key) return 'its key is not owner/name:full-lower-case-sha';
-  if (!passes(() => validateDeliveryId(row.delivery_id, where))) return 'its delivery_id is empty, too long or has control characters';
+  if (!isShortText(row.delivery_id)) return 'its delivery_id is empty, too long or has control characters';
   if (!Number.isInteger(row.attempt) || row.attempt < 1) return `its attempt is ${row.attempt}, not a whole number of at least 1`;
-  if (row.outcome !== null && !passes(() => validateOutcome(row.outcome, where))) return 'its outcome is empty, too long or has control characters';
+  if (row.outcome !== null && !isShortText(row.outcome)) return 'its outcome is empty, too long or has control characters';
   return null;
 }
 
@@ -69,17 +69,10 @@ function damagedRow(key: string, problem: string, table: string, location: strin
     reason: 'bad-entry',
     happened: `The claim row ${rowTarget(key, table)} in ${location} is damaged: ${problem}`,
     changed: 'Nothing was changed',
-    fix: 'Run `booty state check` to list the damage, then `booty state reset deliveries` (damaged rows are moved to the deliveries_damaged table)',
+    fix:
+      `Run \`${CHECK_COMMAND}\` to list the damage, then \`${REPAIR_COMMAND.deliveries}\` ` +
+      '(damaged rows are moved to the deliveries_damaged table)',
   });
-}
-
-function passes(check: () => unknown): boolean {
-  try {
-    check();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function iso(value: Date | null): string | null {

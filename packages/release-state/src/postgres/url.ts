@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { stateError, type StateError } from '../shared/errors';
-import { redactUrl } from '../location';
+import { redactUrl } from '../shared/redact';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 

@@ -1,3 +1,16 @@
+// How the package fails: typed errors with stable codes, one composer for every message, and the
+// booty commands an operator runs to repair or inspect a store.
+import type { StorePart } from './contract';
+
+/** The commands that repair each part of a store, as messages name them. */
+export const REPAIR_COMMAND: Readonly<Record<StorePart, string>> = Object.freeze({
+  release: 'booty state reset release',
+  deliveries: 'booty state reset deliveries',
+});
+
+/** The command that lists what is damaged, changing nothing. */
+export const CHECK_COMMAND = 'booty state check';
+
 /** Stable codes: callers branch on these, never on messages. */
 export type StateErrorCode =
   | 'STATE_CORRUPT'
@@ -198,37 +211,6 @@ export function describeErrno(error: unknown): string {
   const code = errnoOf(error);
   if (code !== undefined) return `${ERRNO_TEXT[code] ?? 'system error'} (${code})`;
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * The operator's next step for an I/O failure in `dir`. Pass `file` when the failure was
- * reading that file: a permission error then gets file advice, not directory advice.
- */
-export function fixForErrno(error: unknown, dir: string, file?: string): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  const code = errnoOf(error);
-  if (file !== undefined && (code === 'EACCES' || code === 'EPERM')) {
-    return uid === undefined
-      ? `Make the file ${file} readable by this user (chmod u+r ${file}).`
-      : `Make the file ${file} readable by uid ${uid}: chmod u+r ${file} (or chown ${uid} ${file} if another user owns it).`;
-  }
-  switch (code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return `Free space on the file system that holds ${dir} and retry.`;
-    case 'EROFS':
-      return `Remount that file system read-write, or set RELEASE_GOVERNOR_STATE_DIR to a writable directory.`;
-    case 'EACCES':
-    case 'EPERM':
-      return uid === undefined
-        ? `Make ${dir} writable by this user, or choose another state directory.`
-        : `Make ${dir} writable by uid ${uid} (for example: chown ${uid} ${dir} && chmod 700 ${dir}), or choose another state directory.`;
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'Raise the open-file limit (ulimit -n) or close other files, then retry.';
-    default:
-      return 'Check the file system and retry.';
-  }
 }
 
 /** Details shared by every error that wraps a system error. */

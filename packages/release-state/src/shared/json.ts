@@ -1,20 +1,24 @@
-import { stateError } from './errors';
+// Reading a whole JSON state document: damage is always an error, never "no data".
+import type { StorePart } from './contract';
+import { REPAIR_COMMAND, stateError } from './errors';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Which `reset()` repairs a file, for the fix in messages. */
-export type ResetTarget = 'release' | 'deliveries';
 
 /**
  * Decodes and parses a whole JSON document. An empty file, bytes that are not UTF-8 and text
  * that is not JSON are all STATE_CORRUPT naming the file (and line:column when known): a damaged
  * file is never read as "no data".
  */
-export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: ResetTarget): unknown {
-  const corrupt = (happened: string, reason: 'empty' | 'not-utf8' | 'not-json' | 'too-deep', extra: { details?: { line: number; column: number }; cause?: unknown } = {}) =>
+export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: StorePart): unknown {
+  const corrupt = (
+    happened: string,
+    reason: 'empty' | 'not-utf8' | 'not-json' | 'too-deep',
+    extra: { details?: { line: number; column: number }; cause?: unknown } = {},
+  ) =>
     stateError('STATE_CORRUPT', { path: file, reason, happened, changed: 'It was not changed', fix: resetFix(resetTarget), ...extra });
   if (bytes.byteLength === 0) {
-    throw corrupt(`${file} is empty (0 bytes); an empty state file is damage (for example a crash of a writer that did not fsync), not "no data", so it is not read as empty`, 'empty');
+    const why = 'an empty state file is damage (for example a crash of a writer that did not fsync), not "no data"';
+    throw corrupt(`${file} is empty (0 bytes); ${why}, so it is not read as empty`, 'empty');
   }
   let text: string;
   try {
@@ -45,25 +49,8 @@ export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: 
 }
 
 /** The repair step for a damaged state file, as an operator runs it. */
-export function resetFix(target: ResetTarget): string {
-  return `Repair it by hand, or run booty state reset ${target} (the damaged bytes are kept beside it)`;
-}
-
-/**
- * A short, printable quote of a value read from outside: JSON syntax (so control characters
- * show as escapes and a newline cannot start a forged line), cut to 40 characters. Local on
- * purpose: this package does not depend on @booty/config, whose `excerpt` follows the same rule.
- */
-export function excerptValue(value: unknown): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  const cut = text.length > 40;
-  const quoted = typeof value === 'string' || cut ? JSON.stringify(cut ? text.slice(0, 40) : text) : text;
-  return cut ? `${quoted.slice(0, -1)}..." (${text.length} characters)` : quoted;
+export function resetFix(target: StorePart): string {
+  return `Repair it by hand, or run ${REPAIR_COMMAND[target]} (the damaged bytes are kept beside it)`;
 }
 
 const MAX_DEPTH = 64;

@@ -1,5 +1,9 @@
+// release.json: its fields, how it is read (ours and the Python implementation's), checked and
+// written. Both backends keep it as these bytes (the PostgreSQL store in one row).
 import { stateError, type StateError, type StateErrorReason } from './errors';
-import { excerptValue, parseJsonDocument, resetFix } from './json';
+import { FULL_SHA_TEXT, isFullSha, isUtcTime } from './formats';
+import { parseJsonDocument, resetFix } from './json';
+import { describeJsonType, excerptValue } from './text';
 
 /** The six fields of release.json, in the order the Python implementation and the CLI show them. */
 export const RELEASE_STATE_FIELDS = Object.freeze([
@@ -45,19 +49,12 @@ const DEPLOY_HISTORY_FIELD = 'deploy_history';
 const DEPLOY_HISTORY_MAX = 24;
 
 /**
- * A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case, read and written alike.
- * The Python implementation recorded the `head_sha` of GitHub's workflow_run event, which is
- * always this form; an abbreviated or upper-case id is not one it wrote, and an abbreviation
- * is ambiguous as the record of what runs in production.
- */
-const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-/** ISO-8601 UTC date-time as this package writes it: JavaScript's `Z` or Python's `+00:00`. */
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|\+00:00)$/;
-/**
- * ISO-8601 date-time as read: the forms above, and every form of Python's
- * `datetime.isoformat()`: naive (no offset) or any `±HH:MM` offset, with or without fractions.
+ * ISO-8601 date-time as read: the form the store writes (shared/formats.ts), and every form of
+ * Python's `datetime.isoformat()`: naive (no offset) or any `±HH:MM` offset, with or without fractions.
  */
 const ISO_READ = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))?$/;
+// Wider than the callers' rule (shared/text.ts): a release.json value is shown to operators as
+// it is, so C1 controls and the line separators are refused too.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -74,9 +71,13 @@ function isReadableTime(value: string): boolean {
 /** The rule for a value of `field` as read; a message fragment when it breaks it, else null. */
 function readRule(field: string, value: string): string | null {
   if (CONTROL.test(value)) return 'holds a control character (a newline, say); no release.json value does';
-  if (SHA_FIELDS.has(field) || field === 'sha') return FULL_SHA.test(value) ? null : 'is not a full commit SHA (40 or 64 lower-case hex digits)';
-  if (TIME_FIELDS.has(field) || field === 'time') return isReadableTime(value) ? null : 'is not an ISO-8601 date-time such as 2026-02-16T12:00:00+00:00';
-  if (field === 'last_deploy_result' || field === 'result') return RESULTS.includes(value.toLowerCase()) ? null : `is not one of ${RESULTS.join(', ')}`;
+  if (SHA_FIELDS.has(field) || field === 'sha') return isFullSha(value) ? null : `is not ${FULL_SHA_TEXT}`;
+  if (TIME_FIELDS.has(field) || field === 'time') {
+    return isReadableTime(value) ? null : 'is not an ISO-8601 date-time such as 2026-02-16T12:00:00+00:00';
+  }
+  if (field === 'last_deploy_result' || field === 'result') {
+    return RESULTS.includes(value.toLowerCase()) ? null : `is not one of ${RESULTS.join(', ')}`;
+  }
   return null;
 }
 
@@ -98,7 +99,8 @@ export function skeletonState(): ReleaseState {
  * version. Both backends ask it before a restore into a store that is not empty.
  */
 export function isSkeleton(state: ReleaseState): boolean {
-  return Object.keys(state).every((key) => key === FORMAT_VERSION_FIELD || ((RELEASE_STATE_FIELDS as readonly string[]).includes(key) && state[key] === null));
+  const fields: readonly string[] = RELEASE_STATE_FIELDS;
+  return Object.keys(state).every((key) => key === FORMAT_VERSION_FIELD || (fields.includes(key) && state[key] === null));
 }
 
 /**
@@ -116,13 +118,16 @@ export function parseReleaseState(bytes: Uint8Array, file: string): ReleaseState
   const record = value as Record<string, unknown>;
   const version = record[FORMAT_VERSION_FIELD];
   if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
-    throw corrupt(file, `has "${FORMAT_VERSION_FIELD}": ${excerptValue(version)}, expected a positive integer`, 'bad-field', FORMAT_VERSION_FIELD);
+    const what = `has "${FORMAT_VERSION_FIELD}": ${excerptValue(version)}, expected a positive integer`;
+    throw corrupt(file, what, 'bad-field', FORMAT_VERSION_FIELD);
   }
   if (typeof version === 'number' && version > RELEASE_FORMAT_VERSION) {
     throw stateError('STATE_CORRUPT', {
       path: file,
       reason: 'unsupported-format-version',
-      happened: `${file} has ${FORMAT_VERSION_FIELD} ${version}, written by a newer @booty/release-state (this one reads up to ${RELEASE_FORMAT_VERSION})`,
+      happened:
+        `${file} has ${FORMAT_VERSION_FIELD} ${version}, written by a newer @booty/release-state ` +
+        `(this one reads up to ${RELEASE_FORMAT_VERSION})`,
       changed: 'It was not changed',
       fix: 'Upgrade booty (@booty/release-state) on this host: npm install -g @booty/cli@latest',
       details: { field: FORMAT_VERSION_FIELD },
@@ -139,13 +144,18 @@ export function parseReleaseState(bytes: Uint8Array, file: string): ReleaseState
       throw corrupt(file, `has "${field}": ${excerptValue(fieldValue)}, expected a string or null`, 'bad-field', field);
     }
     const broken = readRule(field, fieldValue);
-    if (broken !== null) throw corrupt(file, `has "${field}": ${excerptValue(fieldValue)}, which ${broken}`, CONTROL.test(fieldValue) ? 'control-character' : 'bad-field', field);
+    if (broken !== null) {
+      const reason = CONTROL.test(fieldValue) ? 'control-character' : 'bad-field';
+      throw corrupt(file, `has "${field}": ${excerptValue(fieldValue)}, which ${broken}`, reason, field);
+    }
     // Results are compared case-insensitively and read in lower case, so that callers can branch
     // on the DeployResult values whatever case the file used; the next write stores lower case,
     // which every reader (the Python one too) understands.
     if (field === 'last_deploy_result') state[field] = fieldValue.toLowerCase();
   }
-  if (Object.hasOwn(record, DEPLOY_HISTORY_FIELD)) checkHistory(record[DEPLOY_HISTORY_FIELD], (what) => corrupt(file, what, 'bad-entry', DEPLOY_HISTORY_FIELD));
+  if (Object.hasOwn(record, DEPLOY_HISTORY_FIELD)) {
+    checkHistory(record[DEPLOY_HISTORY_FIELD], (what) => corrupt(file, what, 'bad-entry', DEPLOY_HISTORY_FIELD));
+  }
   return state as ReleaseState;
 }
 
@@ -162,25 +172,29 @@ export function validateNextState(next: unknown, current: ReleaseState, file: st
   for (const field of RELEASE_STATE_FIELDS) {
     const value = record[field];
     if (value === undefined) {
-      throw invalid(file, `the updateState callback returned a state without "${field}"; set it to null to clear it`, 'missing-field', field);
+      const what = `the updateState callback returned a state without "${field}"; set it to null to clear it`;
+      throw invalid(file, what, 'missing-field', field);
     }
     if (value === current[field]) continue;
     if (value === null) continue;
     if (typeof value !== 'string') {
       throw invalid(file, `"${field}" must be a string or null, got ${describeJsonType(value)}`, 'bad-field', field);
     }
-    if (SHA_FIELDS.has(field) && !FULL_SHA.test(value)) {
-      throw invalid(file, `"${field}" must be a full commit SHA (40 or 64 lower-case hex digits), got ${excerptValue(value)}`, 'bad-field', field);
+    if (SHA_FIELDS.has(field) && !isFullSha(value)) {
+      throw invalid(file, `"${field}" must be ${FULL_SHA_TEXT}, got ${excerptValue(value)}`, 'bad-field', field);
     }
-    if (TIME_FIELDS.has(field) && (!ISO_UTC.test(value) || Number.isNaN(Date.parse(value)))) {
-      throw invalid(file, `"${field}" must be an ISO-8601 UTC time such as ${new Date(0).toISOString()}, got ${excerptValue(value)}`, 'bad-field', field);
+    if (TIME_FIELDS.has(field) && !isUtcTime(value)) {
+      const what = `"${field}" must be an ISO-8601 UTC time such as ${new Date(0).toISOString()}, got ${excerptValue(value)}`;
+      throw invalid(file, what, 'bad-field', field);
     }
     if (field === 'last_deploy_result' && !RESULTS.includes(value)) {
       throw invalid(file, `"${field}" must be one of ${RESULTS.join(', ')} or null, got ${excerptValue(value)}`, 'bad-field', field);
     }
   }
   if (Object.hasOwn(record, DEPLOY_HISTORY_FIELD) && record[DEPLOY_HISTORY_FIELD] !== current[DEPLOY_HISTORY_FIELD]) {
-    checkHistory(record[DEPLOY_HISTORY_FIELD], (what) => invalid(file, `"${DEPLOY_HISTORY_FIELD}" ${what.replace(/^has "deploy_history"/, 'has')}`, 'bad-entry', DEPLOY_HISTORY_FIELD));
+    checkHistory(record[DEPLOY_HISTORY_FIELD], (what) =>
+      invalid(file, `"${DEPLOY_HISTORY_FIELD}" ${what.replace(/^has "deploy_history"/, 'has')}`, 'bad-entry', DEPLOY_HISTORY_FIELD),
+    );
   }
   const version = record[FORMAT_VERSION_FIELD];
   if (version !== undefined && version !== current[FORMAT_VERSION_FIELD] && version !== RELEASE_FORMAT_VERSION) {
@@ -196,7 +210,8 @@ export function validateNextState(next: unknown, current: ReleaseState, file: st
 export function serializeReleaseState(state: ReleaseState, file: string): Buffer {
   const ordered: Record<string, unknown> = {};
   // defineProperty and hasOwn, not `=` and `in`: a field named "__proto__" must stay a field.
-  const put = (key: string, value: unknown) => Object.defineProperty(ordered, key, { value, enumerable: true, writable: true, configurable: true });
+  const put = (key: string, value: unknown) =>
+    Object.defineProperty(ordered, key, { value, enumerable: true, writable: true, configurable: true });
   put(FORMAT_VERSION_FIELD, state[FORMAT_VERSION_FIELD] ?? RELEASE_FORMAT_VERSION);
   for (const field of RELEASE_STATE_FIELDS) put(field, state[field]);
   for (const [key, value] of Object.entries(state)) {
@@ -218,15 +233,24 @@ export function serializeReleaseState(state: ReleaseState, file: string): Buffer
  */
 function checkHistory(history: unknown, fail: (what: string) => StateError): void {
   if (history === null) return;
-  if (!Array.isArray(history)) throw fail(`has "${DEPLOY_HISTORY_FIELD}": ${excerptValue(history)}, expected a list of {sha, time, result} or null`);
-  if (history.length > DEPLOY_HISTORY_MAX) throw fail(`has ${history.length} "${DEPLOY_HISTORY_FIELD}" entries; the most ever kept is ${DEPLOY_HISTORY_MAX}`);
+  if (!Array.isArray(history)) {
+    throw fail(`has "${DEPLOY_HISTORY_FIELD}": ${excerptValue(history)}, expected a list of {sha, time, result} or null`);
+  }
+  if (history.length > DEPLOY_HISTORY_MAX) {
+    throw fail(`has ${history.length} "${DEPLOY_HISTORY_FIELD}" entries; the most ever kept is ${DEPLOY_HISTORY_MAX}`);
+  }
   history.forEach((entry: unknown, index) => {
     const where = `"${DEPLOY_HISTORY_FIELD}"[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail(`has ${where}: ${excerptValue(entry)}, expected an object {sha, time, result}`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw fail(`has ${where}: ${excerptValue(entry)}, expected an object {sha, time, result}`);
+    }
     for (const key of ['sha', 'time', 'result'] as const) {
       const value = (entry as Record<string, unknown>)[key];
       if (value === null && key !== 'sha') continue;
-      if (typeof value !== 'string') throw fail(`has ${where}.${key}: ${value === undefined ? 'missing' : excerptValue(value)}, expected a string${key === 'sha' ? '' : ' or null'}`);
+      if (typeof value !== 'string') {
+        const found = value === undefined ? 'missing' : excerptValue(value);
+        throw fail(`has ${where}.${key}: ${found}, expected a string${key === 'sha' ? '' : ' or null'}`);
+      }
       const broken = readRule(key, value);
       if (broken !== null) throw fail(`has ${where}.${key}: ${excerptValue(value)}, which ${broken}`);
     }
@@ -252,11 +276,4 @@ function invalid(file: string, what: string, reason: StateErrorReason, field?: s
     changed: 'The file was not changed',
     ...(field === undefined ? {} : { details: { field } }),
   });
-}
-
-export function describeJsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value === undefined) return 'undefined';
-  return `a ${typeof value}`;
 }

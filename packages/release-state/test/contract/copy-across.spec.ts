@@ -3,10 +3,10 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DeliveryRecord, ReleaseStore } from '../../src/shared/contract';
 import { copyStore } from '../../src/copy';
-import { openReleaseStore } from '../../src/open';
 import { openFileStore } from '../../src/file/store';
+import { openReleaseStore } from '../../src/open';
+import type { DeliveryRecord, ReleaseStore } from '../../src/shared/contract';
 import { failure } from '../expect-state-error';
 import { describeWithPg, startPgServer, type PgServer } from '../support/pg-server';
 

@@ -1,9 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DeliveryKeyInput } from '../../src/shared/contract';
-import { deliveryKey, entryName, LEDGER_DIR } from '../../src/file/ledger';
+import { entryName, LEDGER_DIR } from '../../src/file/ledger/entry';
 import { openFileStore } from '../../src/file/store';
+import type { DeliveryKeyInput } from '../../src/shared/contract';
+import { deliveryKey } from '../../src/shared/input';
 import { describeStoreContract } from './suite';
 
 describeStoreContract('file store', async () => {

@@ -2,7 +2,7 @@
 // fresh schema per test. The damage hooks change rows behind the store's back, as a person with
 // psql would.
 import type { DeliveryKeyInput } from '../../src/shared/contract';
-import { deliveryKey } from '../../src/file/ledger/entry';
+import { deliveryKey } from '../../src/shared/input';
 import { openReleaseStore } from '../../src/open';
 import { describeWithPg } from '../support/pg-server';
 import { usePostgres } from '../support/use-postgres';

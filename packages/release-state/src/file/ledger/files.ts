@@ -1,18 +1,31 @@
-// The ledger's files on disk: where they are, how the directory is made, how entries, the
-// bookkeeping file and file identities are read. Shared by claims, the Python bridge and
-// maintenance; holds no policy of its own.
+// The ledger's files on disk: where they are, how the directory is made, how an entry, the
+// bookkeeping file and file identities are read, and the per-key lock. Shared by claims, leases,
+// readers, the Python bridge and maintenance; holds no policy of its own.
 import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as path from 'node:path';
 import type { DeliveryRecord } from '../../shared/contract';
-import { createExclusive, readStateFile, readStateFileSync, symlinkError, writeFileAtomic } from '../atomic-file';
-import { describeErrno, errnoOf, fixForErrno, isStateError, stateError, type StateError } from '../../shared/errors';
-import { READ_FLAGS, type FsSeam } from '../fs-seam';
+import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { parseJsonDocument } from '../../shared/json';
-import { lockPathFor, type HeldLock, type LockSettings } from '../lock';
-import { describeJsonType } from '../../shared/release-state';
-import { assertDirectoryOrAbsent } from '../../state-dir';
-import { ENTRY_MAX_BYTES, isEntryName, keyOfEntryName, LEDGER_DIR, LEDGER_FORMAT_VERSION, MARKER_FILE, parseEntry, PYTHON_LEDGER_FILE, REPAIR_DELIVERIES } from './entry';
+import type { LedgerSettings } from '../../shared/options';
+import { describeJsonType } from '../../shared/text';
+import { fixForErrno } from '../advice';
+import { READ_FLAGS, type FsSeam } from '../fs-seam';
+import { lockPathFor, withLock, type HeldLock, type LockSettings } from '../lock';
+import { readStateFile, readStateFileSync } from '../read-file';
+import { assertDirectoryOrAbsent, symlinkError } from '../safety';
+import { createExclusive, writeFileAtomic } from '../staged-file';
+import {
+  ENTRY_MAX_BYTES,
+  ENTRY_TEMP_BASE,
+  isEntryName,
+  keyOfEntryName,
+  LEDGER_DIR,
+  LEDGER_FORMAT_VERSION,
+  MARKER_FILE,
+  parseEntry,
+  PYTHON_LEDGER_FILE,
+} from './entry';
 
 /** The ledger's bookkeeping file, `deliveries/.ledger.json`. */
 export interface Marker {
@@ -25,21 +38,17 @@ export interface Marker {
 /** No bookkeeping file yet: nothing imported; a delivery_ids.json that appears is imported. */
 export const EMPTY_MARKER: Marker = { format_version: LEDGER_FORMAT_VERSION, python_source: 'absent', last_prune: null };
 
-export interface LedgerOptions {
+export interface LedgerOptions extends LedgerSettings {
   fs: FsSeam;
   stateDir: string;
   lock: LockSettings;
-  retentionMs: number;
-  maxDeliveries: number;
   now: () => Date;
-  /** A prune pass runs during a claim when the last one is older than this... */
-  pruneIntervalMs: number;
-  /** ...or when this process has recorded this many claims since its last pass. */
-  pruneEveryClaims: number;
 }
 
 /** One entry file as found: its record, or the damage that stops it from reading. */
-export type ScannedEntry = { name: string; file: string; record: DeliveryRecord; damage: null } | { name: string; file: string; record: null; damage: StateError };
+export type ScannedEntry =
+  | { name: string; file: string; record: DeliveryRecord; damage: null }
+  | { name: string; file: string; record: null; damage: StateError };
 
 /** A store dropped without close() still gives its directory descriptor back. */
 const dirHandles = new FinalizationRegistry<{ fd: number }>((held) => {
@@ -114,6 +123,11 @@ export class LedgerFiles {
     return path.join(this.dir, `.${name}.lock`);
   }
 
+  /** Runs `fn` holding the lock of one key (takeover, complete, release). */
+  withKeyLock<T>(name: string, key: string, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+    return withLock(this.keyLockPath(name), this.options.lock, { path: this.entryFile(name), label: `The claim of ${key}` }, fn);
+  }
+
   async dirExists(): Promise<boolean> {
     return assertDirectoryOrAbsent(this.fs, this.dir);
   }
@@ -144,7 +158,11 @@ export class LedgerFiles {
       if (this.fs.lstatBigSync(this.pythonPath) === undefined) {
         const marker: Marker = { ...EMPTY_MARKER, last_prune: this.options.now().toISOString() };
         // The entry that follows fsyncs the directory; a lost marker only makes a prune due.
-        await createExclusive(this.fs, this.dir, MARKER_FILE, markerBytes(marker), { syncDir: false, label: 'The ledger bookkeeping file' });
+        await createExclusive(this.fs, this.markerPath, markerBytes(marker), {
+          tempBase: ENTRY_TEMP_BASE,
+          flushDir: null,
+          label: 'The ledger bookkeeping file',
+        });
       }
     }
     this.dirReady = true;
@@ -169,35 +187,21 @@ export class LedgerFiles {
     return (await this.listDir()).filter(isEntryName);
   }
 
-  /** Reads and checks one entry file; null when absent. `key` null: only known from the file. */
-  async readEntry(file: string, key: string | null): Promise<DeliveryRecord | null> {
-    const bytes = await readStateFile(this.fs, file, { maxBytes: ENTRY_MAX_BYTES });
-    return bytes === null ? null : parseEntry(bytes, file, key);
-  }
-
-  /** The claim's look-up: an absent entry costs one lstat that throws nothing. */
-  readEntryIfPresentSync(file: string, key: string | null): DeliveryRecord | null {
-    if (this.fs.lstatBigSync(file) === undefined) return null;
-    return this.readEntrySync(file, key);
-  }
-
-  readEntrySync(file: string, key: string | null): DeliveryRecord | null {
-    const bytes = readStateFileSync(this.fs, file, { maxBytes: ENTRY_MAX_BYTES });
-    return bytes === null ? null : parseEntry(bytes, file, key);
-  }
-
   /**
-   * The scan's read of one entry: open (no symlinks, never blocking), one read into a shared
-   * buffer, close; three system calls. Anything unusual (nothing read, an over-long file, a
-   * read error such as EISDIR) goes through `readEntrySync` for the precise verdict, so a
-   * FIFO, device or directory is damage, never a delivery.
+   * The one read of an entry, for claims, leases, readers and scans alike; null when there is
+   * none. `key` null: only the file knows it (hashed names). Open (no symlinks, never blocking),
+   * one read into a shared buffer, close: three system calls, synchronously, since one async
+   * round trip per small file costs more than the work (and a claim's look-up of a missing entry
+   * is then one failed open). Anything unusual (nothing read, an over-long file, a read error such
+   * as EISDIR) takes the careful path of `readStateFileSync` for the precise verdict, so a FIFO,
+   * a device or a directory is damage, never a delivery.
    */
-  private readEntryLean(file: string, key: string | null): DeliveryRecord | null {
+  readEntry(file: string, key: string | null): DeliveryRecord | null {
     let fd: number;
     try {
       fd = this.fs.openSync(file, READ_FLAGS);
-    } catch {
-      return this.readEntrySync(file, key);
+    } catch (error) {
+      return errnoOf(error) === 'ENOENT' ? null : this.readEntryCarefully(file, key);
     }
     let length: number;
     try {
@@ -211,8 +215,13 @@ export class LedgerFiles {
         // A failed close of a read-only descriptor changes nothing.
       }
     }
-    if (length <= 0 || length > ENTRY_MAX_BYTES) return this.readEntrySync(file, key);
+    if (length <= 0 || length > ENTRY_MAX_BYTES) return this.readEntryCarefully(file, key);
     return parseEntry(scanBuffer.subarray(0, length), file, key);
+  }
+
+  private readEntryCarefully(file: string, key: string | null): DeliveryRecord | null {
+    const bytes = readStateFileSync(this.fs, file, { maxBytes: ENTRY_MAX_BYTES });
+    return bytes === null ? null : parseEntry(bytes, file, key);
   }
 
   /**
@@ -225,7 +234,7 @@ export class LedgerFiles {
     await inChunks(list, (name) => {
       const file = this.entryFile(name);
       try {
-        const record = this.readEntryLean(file, keyOfEntryName(name));
+        const record = this.readEntry(file, keyOfEntryName(name));
         if (record) out.push({ name, file, record, damage: null });
       } catch (error) {
         if (!isDamage(error)) throw error;
@@ -236,18 +245,20 @@ export class LedgerFiles {
   }
 
   /** Identity of a file for "has it changed since we last looked?": inode, size and times. */
-  async stampOf(file: string): Promise<string> {
-    return this.stampOfSync(file);
-  }
-
-  stampOfSync(file: string): string {
+  stampOf(file: string): string {
     let stats;
     try {
       stats = this.fs.lstatBigSync(file);
       if (stats === undefined) return 'absent';
     } catch (error) {
       if (errnoOf(error) === 'ENOENT') return 'absent';
-      throw stateError('STATE_READ', { path: file, reason: 'stat', happened: `Could not inspect ${file}: ${describeErrno(error)}`, changed: 'Nothing was changed', cause: error });
+      throw stateError('STATE_READ', {
+        path: file,
+        reason: 'stat',
+        happened: `Could not inspect ${file}: ${describeErrno(error)}`,
+        changed: 'Nothing was changed',
+        cause: error,
+      });
     }
     if (stats.isSymbolicLink()) throw symlinkError(file);
     // Not ctime: a chmod or chown is no reason to import the file again.
@@ -264,7 +275,7 @@ export class LedgerFiles {
         reason: 'bad-marker',
         happened: `${this.markerPath} holds ${describeJsonType(value)}, not the ledger's bookkeeping object`,
         changed: 'It was not changed',
-        fix: `Run \`${REPAIR_DELIVERIES}\``,
+        fix: `Run \`${REPAIR_COMMAND.deliveries}\``,
       });
     }
     const record = value as Record<string, unknown>;
@@ -276,7 +287,7 @@ export class LedgerFiles {
   }
 
   async readMarker(): Promise<Marker> {
-    const stamp = await this.stampOf(this.markerPath);
+    const stamp = this.stampOf(this.markerPath);
     if (this.markerCache?.stamp === stamp) return this.markerCache.marker;
     const marker = await this.readMarkerFile();
     this.markerCache = { stamp, marker };
@@ -284,10 +295,7 @@ export class LedgerFiles {
   }
 
   async writeMarker(marker: Marker, lock: HeldLock): Promise<void> {
-    await writeFileAtomic(this.fs, this.markerPath, markerBytes(marker), {
-      beforeCommit: () => lock.assertHeld(),
-      label: 'The ledger bookkeeping file',
-    });
+    await writeFileAtomic(this.fs, this.markerPath, markerBytes(marker), { lock, label: 'The ledger bookkeeping file' });
     this.markerCache = null;
   }
 

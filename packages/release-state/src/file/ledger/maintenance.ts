@@ -1,24 +1,71 @@
 // Ledger maintenance: the prune pass (retention and count limits, temp clean-up, the Python
-// export), the full check, and the operator's reset of damaged ledger files.
+// export) and when a claim runs one, the full check, the operator's reset of damaged ledger
+// files, and the restore of a snapshot.
 import * as path from 'node:path';
-import { createExclusive, fsyncDir, isTempName, removeQuietly } from '../atomic-file';
 import type { DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
-import { describeErrno, errnoOf, stateError } from '../../shared/errors';
-import { withLock, type HeldLock } from '../lock';
-import { entryName, isEntryName, LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE, recordTimeMs, REPAIR_DELIVERIES, serializeEntry } from './entry';
-import { EMPTY_MARKER, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles } from './files';
-import { PythonBridge } from './python';
+import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError } from '../../shared/errors';
+import { nothingToReset } from '../../shared/refusals';
+import { acquireLock, withLock, type HeldLock } from '../lock';
+import { createExclusive, fsyncDir, isTempName, removeQuietly } from '../staged-file';
+import {
+  ENTRY_TEMP_BASE,
+  entryName,
+  isEntryName,
+  LEDGER_DIR,
+  MARKER_FILE,
+  PYTHON_LEDGER_FILE,
+  recordTimeMs,
+  serializeEntry,
+} from './entry';
+import { EMPTY_MARKER, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles, type Marker } from './files';
+import type { PythonBridge } from './python';
 
-/** The time in the name of a kept-aside copy (`….corrupt-<stamp>-<pid>`), for release.json too. */
-export function stampOf(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/** Where damaged bytes are kept by a reset: `<path>.corrupt-<time>-<pid>` (release.json's too). */
+export function keptAsidePath(file: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${file}.corrupt-${stamp}-${process.pid}`;
 }
 
 export class LedgerMaintenance {
+  private claimsSincePrune = 0;
+
   constructor(
     private readonly files: LedgerFiles,
     private readonly python: PythonBridge,
   ) {}
+
+  /** A claim was recorded (one more toward the next pass). */
+  noteClaim(): void {
+    this.claimsSincePrune++;
+  }
+
+  /**
+   * During a claim: a prune pass when one is due (by time since the last, or claims since this
+   * process's last), unless another process is pruning right now: claims never wait for a prune.
+   */
+  async pruneIfDue(marker: Marker): Promise<void> {
+    if (!this.pruneDue(marker)) return;
+    let lock: HeldLock;
+    try {
+      lock = await acquireLock(this.files.maintenanceLockPath, { ...this.files.options.lock, waitMs: 0 }, this.files.maintenanceTarget());
+    } catch (error) {
+      if (isStateError(error) && error.code === 'STATE_LOCK_TIMEOUT') return;
+      throw error;
+    }
+    try {
+      if (this.pruneDue(await this.files.readMarker())) await this.pruneLocked(lock);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private pruneDue(marker: Marker): boolean {
+    const { pruneEveryClaims, pruneIntervalMs, now } = this.files.options;
+    if (this.claimsSincePrune >= pruneEveryClaims) return true;
+    if (marker.last_prune === null) return true;
+    const last = Date.parse(marker.last_prune);
+    return Number.isNaN(last) || now().getTime() - last >= pruneIntervalMs;
+  }
 
   /**
    * Under the maintenance lock: removes entries older than the retention, counted from the time
@@ -38,7 +85,7 @@ export class LedgerMaintenance {
       // one that no key ever needs again would stay, so it goes once it is long past stale
       // (a live holder's heartbeat keeps its ctime within `staleMs / 4`).
       const keyLock = name.startsWith('.') && name.endsWith('.json.lock');
-      if (!keyLock && !isTempName(name, 'entry') && !isTempName(name, MARKER_FILE)) continue;
+      if (!keyLock && !isTempName(name, ENTRY_TEMP_BASE) && !isTempName(name, MARKER_FILE)) continue;
       try {
         // ctime, not mtime: a temp file may carry an import time as its mtime.
         const ageMs = Date.now() - fs.lstatSync(this.files.entryFile(name)).ctimeMs;
@@ -86,18 +133,26 @@ export class LedgerMaintenance {
     );
     const current = await this.files.readMarker();
     await this.files.writeMarker({ ...current, python_source: source, last_prune: new Date(nowMs).toISOString() }, lock);
+    this.claimsSincePrune = 0;
     return { removed, kept: kept.length };
   }
 
   async prune(): Promise<PruneResult> {
-    return withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), (lock) => this.pruneLocked(lock));
+    const { maintenanceLockPath, options } = this.files;
+    return withLock(maintenanceLockPath, options.lock, this.files.maintenanceTarget(), (lock) => this.pruneLocked(lock));
   }
 
   /** Every damaged ledger file (delivery_ids.json, the bookkeeping file, each entry), and the healthy entries. Changes nothing. */
   async check(): Promise<{ problems: StoreProblem[]; healthy: number }> {
     const problems: StoreProblem[] = [];
     const problem = (target: string, error: { details: { reason?: string }; message: string }) =>
-      problems.push({ part: 'deliveries', target, reason: error.details.reason ?? 'bad-entry', message: error.message, repair: REPAIR_DELIVERIES });
+      problems.push({
+        part: 'deliveries',
+        target,
+        reason: error.details.reason ?? 'bad-entry',
+        message: error.message,
+        repair: REPAIR_COMMAND.deliveries,
+      });
     let pythonEntries: Map<string, string> | null = null;
     try {
       this.python.forgetCache();
@@ -122,7 +177,7 @@ export class LedgerMaintenance {
         present.add(entry.record.key);
       } else problem(entry.file, entry.damage);
     }
-    if (pythonEntries && (await this.files.stampOf(this.files.pythonPath)) !== pythonSource) {
+    if (pythonEntries && this.files.stampOf(this.files.pythonPath) !== pythonSource) {
       for (const key of pythonEntries.keys()) if (!present.has(key)) healthy++;
     }
     return { problems, healthy };
@@ -136,7 +191,7 @@ export class LedgerMaintenance {
   async reset(): Promise<ResetResult> {
     return withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async () => {
       const { fs, options } = this.files;
-      const backupPath = path.join(options.stateDir, `${LEDGER_DIR}.corrupt-${stampOf(options.now())}-${process.pid}`);
+      const backupPath = keptAsidePath(path.join(options.stateDir, LEDGER_DIR), options.now());
       const moves: { from: string; to: string }[] = [];
       const damaged = async (read: () => Promise<unknown>) =>
         read().then(
@@ -148,19 +203,15 @@ export class LedgerMaintenance {
           },
         );
       this.python.forgetCache();
-      if (await damaged(() => this.python.read())) moves.push({ from: this.files.pythonPath, to: path.join(backupPath, PYTHON_LEDGER_FILE) });
-      if (await damaged(() => this.files.readMarkerFile())) moves.push({ from: this.files.markerPath, to: path.join(backupPath, LEDGER_DIR, MARKER_FILE) });
+      const { pythonPath, markerPath } = this.files;
+      const keptLedger = path.join(backupPath, LEDGER_DIR);
+      if (await damaged(() => this.python.read())) moves.push({ from: pythonPath, to: path.join(backupPath, PYTHON_LEDGER_FILE) });
+      if (await damaged(() => this.files.readMarkerFile())) moves.push({ from: markerPath, to: path.join(keptLedger, MARKER_FILE) });
       for (const entry of await this.files.scanEntries()) {
         if (entry.damage) moves.push({ from: entry.file, to: path.join(backupPath, LEDGER_DIR, entry.name) });
       }
       if (moves.length === 0) {
-        throw stateError('STATE_INVALID_INPUT', {
-          path: this.files.dir,
-          reason: 'nothing-to-reset',
-          happened: `Nothing to reset: ${this.files.pythonPath} and every entry under ${this.files.dir} read correctly`,
-          changed: 'The ledger was not changed',
-          fix: 'Run `booty state check` to see what is stored',
-        });
+        throw nothingToReset(this.files.dir, `${this.files.pythonPath} and every entry under ${this.files.dir} read correctly`);
       }
       await fs.mkdirp(path.join(backupPath, LEDGER_DIR), 0o700);
       for (const move of moves) await fs.rename(move.from, move.to);
@@ -198,7 +249,11 @@ export class LedgerMaintenance {
         await mapLimit(names, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
       }
       await mapLimit(records, IO_CONCURRENCY, (record) =>
-        createExclusive(fs, this.files.dir, entryName(record.key), serializeEntry(record), { syncDir: false, label: `The copied claim ${record.key}` }),
+        createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
+          tempBase: ENTRY_TEMP_BASE,
+          flushDir: null,
+          label: `The copied claim ${record.key}`,
+        }),
       );
       await fsyncDir(fs, this.files.dir);
       const all = (await this.files.scanEntries()).flatMap((entry) => (entry.record ? [entry.record] : []));

@@ -1,14 +1,16 @@
 // The Python implementation's `delivery_ids.json` (a JSON object mapping keys to bare
 // delivery-id strings): imported before the first claim that follows a change to it, and
 // rewritten in its format at every prune pass so a Python reader sees our entries too.
-import { createExclusive, fsyncDir, readStateFile, writeFileAtomic } from '../atomic-file';
 import type { DeliveryRecord } from '../../shared/contract';
-import { stateError } from '../../shared/errors';
+import { REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
+import { fullRecord } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';
+import { describeJsonType, excerptValue } from '../../shared/text';
 import { withLock, type HeldLock } from '../lock';
-import { describeJsonType } from '../../shared/release-state';
-import { entryName, fullRecord, PYTHON_LEDGER_FILE, REPAIR_DELIVERIES, serializeEntry } from './entry';
-import { IO_CONCURRENCY, mapLimit, type LedgerFiles, type Marker } from './files';
+import { readStateFile } from '../read-file';
+import { createExclusive, fsyncDir, writeFileAtomic } from '../staged-file';
+import { ENTRY_TEMP_BASE, entryName, PYTHON_LEDGER_FILE, serializeEntry } from './entry';
+import { IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles, type Marker } from './files';
 
 const PYTHON_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -20,7 +22,7 @@ export class PythonBridge {
   /** Parses the Python ledger; null when there is none. STATE_CORRUPT when it is not the Python format. */
   async read(): Promise<{ stamp: string; entries: Map<string, string> } | null> {
     const file = this.files.pythonPath;
-    const stamp = await this.files.stampOf(file);
+    const stamp = this.files.stampOf(file);
     if (stamp === 'absent') return null;
     if (this.cache?.stamp === stamp) return this.cache;
     const bytes = await readStateFile(this.files.fs, file, { maxBytes: PYTHON_MAX_BYTES });
@@ -32,21 +34,35 @@ export class PythonBridge {
         reason: 'bad-python-ledger',
         happened: `${file} ${what}; it should map "owner/repo:head_sha" keys to delivery-id strings`,
         changed: 'It was not changed, and no claim is made until it reads correctly',
-        fix: `Repair it, or run \`${REPAIR_DELIVERIES}\` to move it aside (its entries are then forgotten)`,
+        fix: `Repair it, or run \`${REPAIR_COMMAND.deliveries}\` to move it aside (its entries are then forgotten)`,
       });
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(`holds ${describeJsonType(value)}, not a JSON object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw bad(`holds ${describeJsonType(value)}, not a JSON object`);
+    }
     const entries = new Map<string, string>();
     for (const [key, deliveryId] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof deliveryId !== 'string') throw bad(`has ${describeJsonType(deliveryId)} for the key ${JSON.stringify(key.slice(0, 80))}`);
+      if (typeof deliveryId !== 'string') throw bad(`has ${describeJsonType(deliveryId)} for the key ${excerptValue(key, 80)}`);
       entries.set(key, deliveryId);
     }
     this.cache = { stamp, entries };
     return this.cache;
   }
 
+  /** The damage of delivery_ids.json (STATE_CORRUPT, STATE_UNSAFE); null when it reads, or there is none. */
+  async damage(): Promise<StateError | null> {
+    try {
+      await this.read();
+      return null;
+    } catch (error) {
+      if (isDamage(error)) return error;
+      throw error;
+    }
+  }
+
   /** Python entries not imported yet (for lock-free readers), or null when in sync. */
   async pending(): Promise<Map<string, string> | null> {
-    const [stamp, marker] = await Promise.all([this.files.stampOf(this.files.pythonPath), this.files.readMarker()]);
+    const stamp = this.files.stampOf(this.files.pythonPath);
+    const marker = await this.files.readMarker();
     if (stamp === marker.python_source || (stamp === 'absent' && marker.python_source === null)) return null;
     return (await this.read())?.entries ?? null;
   }
@@ -62,7 +78,8 @@ export class PythonBridge {
    * key the Python store had is never claimed again. In sync (the usual case) it costs two lstats.
    */
   async syncForWrite(): Promise<Marker> {
-    const [stamp, marker] = await Promise.all([this.files.stampOf(this.files.pythonPath), this.files.readMarker()]);
+    const stamp = this.files.stampOf(this.files.pythonPath);
+    const marker = await this.files.readMarker();
     if (stamp === marker.python_source) return marker;
     return withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async (lock) => {
       const current = await this.files.readMarker();
@@ -87,9 +104,11 @@ export class PythonBridge {
     const missing = [...entries].filter(([key]) => !present.has(entryName(key)));
     let created = 0;
     await mapLimit(missing, IO_CONCURRENCY, async ([key, deliveryId]) => {
-      const outcome = await createExclusive(this.files.fs, this.files.dir, entryName(key), serializeEntry({ key, deliveryId, recordedAt: null }, PYTHON_LEDGER_FILE), {
+      const entry = serializeEntry({ key, deliveryId, recordedAt: null }, PYTHON_LEDGER_FILE);
+      const outcome = await createExclusive(this.files.fs, this.files.entryFile(entryName(key)), entry, {
+        tempBase: ENTRY_TEMP_BASE,
         mtime: at,
-        syncDir: false,
+        flushDir: null,
         label: `The imported entry ${key}`,
       });
       if (outcome === 'created') created++;
@@ -101,10 +120,8 @@ export class PythonBridge {
   async export(records: readonly DeliveryRecord[], lock: HeldLock): Promise<string> {
     // fromEntries defines own properties, so even a key named "__proto__" stays a key.
     const body = Object.fromEntries(records.map((record) => [record.key, record.deliveryId]));
-    await writeFileAtomic(this.files.fs, this.files.pythonPath, Buffer.from(`${JSON.stringify(body)}\n`, 'utf8'), {
-      beforeCommit: () => lock.assertHeld(),
-      label: PYTHON_LEDGER_FILE,
-    });
+    const bytes = Buffer.from(`${JSON.stringify(body)}\n`, 'utf8');
+    await writeFileAtomic(this.files.fs, this.files.pythonPath, bytes, { lock, label: PYTHON_LEDGER_FILE });
     this.cache = null;
     return this.files.stampOf(this.files.pythonPath);
   }

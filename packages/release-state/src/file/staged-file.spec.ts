@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { constants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createExclusive, readStateFile, writeFileAtomic } from './atomic-file';
 import { StateError } from '../shared/errors';
+import { readStateFile } from './read-file';
+import { createExclusive, stageFile, writeFileAtomic } from './staged-file';
 import { nodeFs, type FsSeam } from './fs-seam';
 import { failure } from '../../test/expect-state-error';
 
@@ -86,9 +87,9 @@ describe('atomic files', () => {
     expect(error.message).toContain('may not survive a power loss');
   });
 
-  it('does not rename when the pre-commit check fails', async () => {
+  it('does not rename when the lock is no longer ours', async () => {
     const veto = new StateError('STATE_WRITE', file, 'lock lost', { reason: 'lock-lost' });
-    const error = await failure(writeFileAtomic(nodeFs, file, Buffer.from('{}'), { beforeCommit: async () => Promise.reject(veto) }));
+    const error = await failure(writeFileAtomic(nodeFs, file, Buffer.from('{}'), { lock: { assertHeld: async () => Promise.reject(veto) } }));
     expect(error).toBe(veto);
     expect(await fsp.readdir(dir)).toEqual(['release.json']);
   });
@@ -108,7 +109,7 @@ describe('atomic files', () => {
     const data = Buffer.from('{"key":"k"}\n');
 
     it('creates the name once; later creators learn that it exists; content is never partial', async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, () => createExclusive(nodeFs, dir, 'entry.json', data)));
+      const results = await Promise.all(Array.from({ length: 10 }, () => createExclusive(nodeFs, path.join(dir, 'entry.json'), data)));
       expect(results.filter((r) => r === 'created')).toHaveLength(1);
       expect(await fsp.readFile(path.join(dir, 'entry.json'), 'utf8')).toBe('{"key":"k"}\n');
       expect((await fsp.readdir(dir)).sort()).toEqual(['entry.json', 'release.json']);
@@ -116,7 +117,7 @@ describe('atomic files', () => {
 
     it('sets the requested mtime', async () => {
       const mtime = new Date('2026-01-02T03:04:05.000Z');
-      await createExclusive(nodeFs, dir, 'entry.json', data, { mtime });
+      await createExclusive(nodeFs, path.join(dir, 'entry.json'), data, { mtime });
       expect((await fsp.stat(path.join(dir, 'entry.json'))).mtime.toISOString()).toBe(mtime.toISOString());
     });
 
@@ -125,39 +126,39 @@ describe('atomic files', () => {
       ['fsync', 'EIO'],
       ['link', 'EACCES'],
     ] as const)('a failed %s (%s) records nothing and leaves no temp file', async (step, code) => {
-      const error = await failure(createExclusive(faulty(step, code), dir, 'entry.json', data, { label: 'The claim of k' }));
+      const error = await failure(createExclusive(faulty(step, code), path.join(dir, 'entry.json'), data, { label: 'The claim of k' }));
       expect(error.code).toBe('STATE_WRITE');
       expect(error.details.errno).toBe(code);
       expect(error.message).toContain('The claim of k was not recorded and no temporary file was left behind');
       expect(await fsp.readdir(dir)).toEqual(['release.json']);
     });
 
-    it('does not link when the pre-commit check fails, and leaves no temp file', async () => {
-      const veto = new StateError('STATE_CORRUPT', file, 'delivery_ids.json is damaged', { reason: 'bad-python-ledger' });
-      const error = await failure(createExclusive(nodeFs, dir, 'entry.json', data, { beforeCommit: () => Promise.reject(veto) }));
-      expect(error).toBe(veto);
+    it('a staged file that its caller discards (a check before the link failed) links nothing and leaves no temp file', async () => {
+      const staged = await stageFile(nodeFs, path.join(dir, 'entry.json'), data, { intent: 'create' });
+      expect(await fsp.readdir(dir)).toHaveLength(2);
+      await staged.discard();
       expect(await fsp.readdir(dir)).toEqual(['release.json']);
     });
 
     it('flushes the directory through the given flushDir, and takes the name back when it fails', async () => {
       let flushes = 0;
-      expect(await createExclusive(nodeFs, dir, 'a.json', data, { flushDir: async () => void flushes++ })).toBe('created');
+      expect(await createExclusive(nodeFs, path.join(dir, 'a.json'), data, { flushDir: async () => void flushes++ })).toBe('created');
       expect(flushes).toBe(1);
-      const error = await failure(createExclusive(nodeFs, dir, 'b.json', data, { flushDir: () => Promise.reject(systemError('EIO', 'fsync')) }));
+      const error = await failure(createExclusive(nodeFs, path.join(dir, 'b.json'), data, { flushDir: () => Promise.reject(systemError('EIO', 'fsync')) }));
       expect(error.details).toMatchObject({ reason: 'dir-fsync', errno: 'EIO' });
       expect((await fsp.readdir(dir)).sort()).toEqual(['a.json', 'release.json']);
     });
 
     it('explains a file system without hard links', async () => {
-      const error = await failure(createExclusive(faulty('link', 'EPERM'), dir, 'entry.json', data));
+      const error = await failure(createExclusive(faulty('link', 'EPERM'), path.join(dir, 'entry.json'), data));
       expect(error.message).toContain('does not support hard links');
     });
 
     it('takes the name back when the directory cannot be flushed, so a retry can claim it', async () => {
-      const error = await failure(createExclusive(faulty('dirsync', 'EIO'), dir, 'entry.json', data));
+      const error = await failure(createExclusive(faulty('dirsync', 'EIO'), path.join(dir, 'entry.json'), data));
       expect(error.details.reason).toBe('dir-fsync');
       expect(await fsp.readdir(dir)).toEqual(['release.json']);
-      expect(await createExclusive(nodeFs, dir, 'entry.json', data)).toBe('created');
+      expect(await createExclusive(nodeFs, path.join(dir, 'entry.json'), data)).toBe('created');
     });
   });
 });

@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { entryName, keyOfEntryName } from './ledger';
-import { openStore, type OpenReleaseStoreOptions, type ReleaseStore } from './store';
-import { failure } from '../../test/expect-state-error';
+import { entryName, keyOfEntryName } from './entry';
+import type { FileStoreOptions } from '../../shared/options';
+import { openFileStore, type FileReleaseStore } from '../store';
+import { failure } from '../../../test/expect-state-error';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
 const KEY = (n: number, repo = 'octo/app') => `${repo}:${SHA(n)}`;
@@ -20,7 +21,7 @@ describe('delivery ledger', () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  const open = (extra: Partial<OpenReleaseStoreOptions> = {}): Promise<ReleaseStore> => openStore({ stateDir, ...extra }, { pruneIntervalMs: 3_600_000 });
+  const open = (extra: Partial<FileStoreOptions> = {}): Promise<FileReleaseStore> => openFileStore({ stateDir, ...extra }, { pruneIntervalMs: 3_600_000 });
 
   describe('claim', () => {
     it('records the first claim and reports later ones with the winner, telling redeliveries apart', async () => {
@@ -71,7 +72,7 @@ describe('delivery ledger', () => {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 16 }), async (claims) => {
-          const store = await openStore({ stateDir: path.join(dir, `prop-${run++}`) }, { pruneIntervalMs: 3_600_000 });
+          const store = await openFileStore({ stateDir: path.join(dir, `prop-${run++}`) }, { pruneIntervalMs: 3_600_000 });
           const results = await Promise.all(claims.map(([k, d]) => store.deliveries.claim({ repo: 'p/q', headSha: SHA(k), deliveryId: `d${d}` })));
           for (const k of new Set(claims.map(([key]) => key))) {
             const forKey = results.filter((_, i) => claims[i]?.[0] === k);
@@ -157,7 +158,7 @@ describe('delivery ledger', () => {
     });
 
     it('prune removes temp files left by crashed writers once they are older than the stale threshold', async () => {
-      const store = await openStore({ stateDir, lockStaleMs: 100 }, { pruneIntervalMs: 3_600_000 });
+      const store = await openFileStore({ stateDir, lockStaleMs: 100 }, { pruneIntervalMs: 3_600_000 });
       await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'one' });
       const leftover = path.join(stateDir, 'deliveries', '.entry.12345.0.1.abcdef01.tmp');
       await fsp.writeFile(leftover, '{"key":');

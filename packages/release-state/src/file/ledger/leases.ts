@@ -1,0 +1,72 @@
+// The end of a claim: `complete` (the holder is done: final from now on) and `release` (forget
+// it on purpose, so the next delivery is evaluated afresh). Both change an existing entry, so
+// both run under the key's sidecar lock, after any pending import of delivery_ids.json.
+import type { CompleteInput, DeliveryKeyInput, DeliveryRecord } from '../../shared/contract';
+import { stateError, type StateError } from '../../shared/errors';
+import { checkComplete, deliveryKey } from '../../shared/input';
+import { excerptValue } from '../../shared/text';
+import { fsyncDir, removeQuietly, writeFileAtomic } from '../staged-file';
+import { entryName, serializeEntry } from './entry';
+import type { LedgerParts } from './ledger';
+
+export async function complete({ files, python }: LedgerParts, input: CompleteInput): Promise<DeliveryRecord> {
+  const { key, deliveryId, outcome, attempt } = checkComplete(input, files.dir);
+  await files.ensureDir();
+  await python.syncForWrite();
+  const name = entryName(key);
+  return files.withKeyLock(name, key, async (lock) => {
+    const file = files.entryFile(name);
+    const current = files.readEntry(file, key);
+    if (!current || current.deliveryId !== deliveryId || (attempt !== null && attempt !== current.attempt)) {
+      throw leaseLost(file, key, deliveryId, attempt, current);
+    }
+    // Completing twice (a retry whose reply was lost) returns the final record as it is.
+    if (current.completedAt !== null) return current;
+    const record: DeliveryRecord = { ...current, leaseExpiresAt: null, completedAt: files.options.now().toISOString(), outcome };
+    await writeFileAtomic(files.fs, file, serializeEntry(record), { lock, label: `The claim of ${key}` });
+    return record;
+  });
+}
+
+export async function release({ files, python }: LedgerParts, input: DeliveryKeyInput): Promise<boolean> {
+  const key = deliveryKey(input, files.dir);
+  await files.ensureDir();
+  await python.syncForWrite();
+  const name = entryName(key);
+  return files.withKeyLock(name, key, async (lock) => {
+    const file = files.entryFile(name);
+    // A damaged entry is refused, not deleted: its bytes are kept only by `booty state reset
+    // deliveries`, which moves them aside (the damage error says so).
+    if (files.readEntry(file, key) === null) return false;
+    await lock.assertHeld();
+    const failed = await removeQuietly(files.fs, file);
+    if (failed !== null) {
+      throw stateError('STATE_WRITE', {
+        path: file,
+        reason: 'write',
+        happened: `Could not remove the claim ${file}: ${failed}`,
+        changed: 'The claim is still recorded',
+        fix: `Make ${files.dir} writable and retry`,
+      });
+    }
+    await fsyncDir(files.fs, files.dir);
+    return true;
+  });
+}
+
+function leaseLost(file: string, key: string, deliveryId: string, attempt: number | null, current: DeliveryRecord | null): StateError {
+  const held =
+    current === null
+      ? 'no claim of it is recorded (it was released or pruned)'
+      : current.deliveryId !== deliveryId
+        ? `it is held by another delivery (attempt ${current.attempt}): the lease ended and was taken over`
+        : `it is at attempt ${current.attempt}, not ${String(attempt)}: the lease ended and was taken over`;
+  return stateError('STATE_LEASE_LOST', {
+    path: file,
+    reason: 'lease-lost',
+    happened: `The delivery ${excerptValue(deliveryId, 80)} cannot complete ${key}: ${held}`,
+    changed: 'The claim was not changed',
+    fix: 'Do not act on this delivery; the current holder completes it (see `booty state check` for the store)',
+    details: { field: 'deliveryId' },
+  });
+}

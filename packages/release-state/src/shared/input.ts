@@ -1,0 +1,143 @@
+// The key and input rules of the deliveries API, for both backends: how a (repository, commit)
+// becomes a key, and the checks on every value a caller passes in. Nothing reaches a file or
+// the server before it passes here.
+import type { ClaimInput, CompleteInput, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions } from './contract';
+import { stateError, type StateError } from './errors';
+import { FULL_SHA_TEXT, isFullSha } from './formats';
+import { describeInput, describeJsonType, hasControlCharacter } from './text';
+
+/** The longest lease: a week (GitHub redelivers for 3 days). */
+const MAX_LEASE_MS = 7 * 24 * 60 * 60 * 1000;
+/** `list({ limit })`. */
+const DEFAULT_LIST_LIMIT = 50;
+const MAX_LIST_LIMIT = 100_000;
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38})$/;
+const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function invalidInput(where: string, field: string, what: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'bad-input',
+    happened: `Invalid ${field} for the delivery ledger in ${where}: ${what}`,
+    changed: 'The ledger was not changed',
+    details: { field },
+  });
+}
+
+/** Checks `repo` (`owner/name`); returns it unchanged. */
+export function validateRepo(repo: unknown, where: string): string {
+  if (typeof repo !== 'string') throw invalidInput(where, 'repo', `expected a string "owner/name", got ${describeJsonType(repo)}`);
+  const slash = repo.indexOf('/');
+  const owner = repo.slice(0, slash);
+  const name = repo.slice(slash + 1);
+  if (slash < 0 || !OWNER.test(owner) || !REPO_NAME.test(name) || name === '.' || name === '..') {
+    throw invalidInput(where, 'repo', `expected "owner/name" (for example octo-org/octo-repo), got ${describeInput(repo)}`);
+  }
+  return repo;
+}
+
+/**
+ * `owner/repo:head_sha` after validating both parts (upper-case hex digits are folded); throws
+ * STATE_INVALID_INPUT naming the field.
+ */
+export function deliveryKey(input: DeliveryKeyInput, where: string): string {
+  if (typeof input !== 'object' || input === null) {
+    throw invalidInput(where, 'input', `expected { repo, headSha }, got ${describeJsonType(input)}`);
+  }
+  const repo = validateRepo(input.repo, where);
+  const { headSha } = input;
+  const sha = typeof headSha === 'string' ? headSha.toLowerCase() : headSha;
+  if (!isFullSha(sha)) {
+    throw invalidInput(
+      where,
+      'headSha',
+      `expected ${FULL_SHA_TEXT}, got ${describeInput(headSha)}; an abbreviated SHA would make a second key for the same commit`,
+    );
+  }
+  return `${repo}:${sha}`;
+}
+
+/** True for a short caller-given text: non-empty, at most 200 characters, no control characters. */
+export function isShortText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= 200 && !hasControlCharacter(value);
+}
+
+function validateText(value: unknown, where: string, field: string, what: string): string {
+  if (!isShortText(value)) {
+    const rule = 'non-empty, at most 200 characters, no control characters';
+    throw invalidInput(where, field, `expected ${what} (${rule}), got ${describeInput(value)}`);
+  }
+  return value;
+}
+
+export function validateDeliveryId(deliveryId: unknown, where: string): string {
+  return validateText(deliveryId, where, 'deliveryId', 'the X-GitHub-Delivery id');
+}
+
+export function validateOutcome(outcome: unknown, where: string): string | null {
+  return outcome === undefined ? null : validateText(outcome, where, 'outcome', 'a short word for what was done');
+}
+
+/** A whole number from `min` to `max`, or undefined (null then); else STATE_INVALID_INPUT naming `field`. */
+function wholeNumber(value: unknown, where: string, field: string, min: number, max: number, what: string): number | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidInput(where, field, `expected ${what}, got ${typeof value === 'number' ? String(value) : describeInput(value)}`);
+  }
+  return value;
+}
+
+/** `leaseMs`: undefined (a final claim) or a whole number of milliseconds up to a week. */
+export function validateLeaseMs(leaseMs: unknown, where: string): number | null {
+  return wholeNumber(leaseMs, where, 'leaseMs', 1, MAX_LEASE_MS, `a whole number of milliseconds from 1 to ${MAX_LEASE_MS} (7 days)`);
+}
+
+export function validateAttempt(attempt: unknown, where: string): number | null {
+  const what = 'the record.attempt the claim returned (a whole number from 1)';
+  return wholeNumber(attempt, where, 'attempt', 1, Number.MAX_SAFE_INTEGER, what);
+}
+
+export function validateListLimit(limit: unknown, where: string): number {
+  return wholeNumber(limit, where, 'limit', 1, MAX_LIST_LIMIT, `a whole number from 1 to ${MAX_LIST_LIMIT}`) ?? DEFAULT_LIST_LIMIT;
+}
+
+/** A claim's input, checked: its key, delivery id and lease (null: a final claim). */
+export function checkClaim(input: ClaimInput, where: string): { key: string; deliveryId: string; leaseMs: number | null } {
+  const key = deliveryKey(input, where);
+  return { key, deliveryId: validateDeliveryId(input.deliveryId, where), leaseMs: validateLeaseMs(input.leaseMs, where) };
+}
+
+export function checkComplete(
+  input: CompleteInput,
+  where: string,
+): { key: string; deliveryId: string; outcome: string | null; attempt: number | null } {
+  const key = deliveryKey(input, where);
+  return {
+    key,
+    deliveryId: validateDeliveryId(input.deliveryId, where),
+    outcome: validateOutcome(input.outcome, where),
+    attempt: validateAttempt(input.attempt, where),
+  };
+}
+
+export function checkList(options: ListClaimsOptions | undefined, where: string): { repo: string | null; limit: number } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalidInput(where, 'options', `expected { repo?, limit? }, got ${describeJsonType(options)}`);
+  }
+  const { repo, limit } = options ?? {};
+  return { repo: repo === undefined ? null : validateRepo(repo, where), limit: validateListLimit(limit, where) };
+}
+
+/** The record of a claim whose fields a caller (or an old entry) left out: attempt 1, final. */
+export function fullRecord(record: Pick<DeliveryRecord, 'key' | 'deliveryId' | 'recordedAt'> & Partial<DeliveryRecord>): DeliveryRecord {
+  return {
+    key: record.key,
+    deliveryId: record.deliveryId,
+    recordedAt: record.recordedAt,
+    attempt: record.attempt ?? 1,
+    leaseExpiresAt: record.leaseExpiresAt ?? null,
+    completedAt: record.completedAt ?? null,
+    outcome: record.outcome ?? null,
+  };
+}

@@ -1,0 +1,188 @@
+// Every option of `openReleaseStore`, its default and its check, for both backends: one place,
+// so that the backends cannot drift apart. A backend takes the checked settings and restates
+// nothing.
+import * as path from 'node:path';
+import { stateError, type StateError } from './errors';
+import { excerptValue } from './text';
+
+/** The file store: `openReleaseStore({ stateDir })`. */
+export interface FileStoreOptions {
+  kind?: 'file' | undefined;
+  /** The state directory (see `resolveStateDir`); created with mode 0700 if missing. */
+  stateDir: string;
+  url?: undefined;
+  /** A lock whose holder has not refreshed it for this long is broken (default 10,000 ms, minimum 100). */
+  lockStaleMs?: number | undefined;
+  /** How long a write waits for a held lock before STATE_LOCK_TIMEOUT (default 20,000 ms; 0 tries once). */
+  lockWaitMs?: number | undefined;
+  /** Ledger entries older than this are pruned (default 30 days; GitHub redelivers within 3). */
+  retentionDays?: number | undefined;
+  /** The ledger keeps at most this many entries, dropping the oldest (default 10,000). */
+  maxDeliveries?: number | undefined;
+  /** The clock for record times, leases and pruning (default: the system clock). */
+  now?: (() => Date) | undefined;
+  /**
+   * `false` opens for inspection or repair only: the directory must already exist and opening
+   * writes nothing (a missing release.json stays missing; `check()` reports it). Default `true`.
+   */
+  create?: boolean | undefined;
+}
+
+/** The PostgreSQL store: `openReleaseStore({ url })`. */
+export interface OpenPostgresStoreOptions {
+  kind?: 'postgres' | undefined;
+  /** postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&schema=…] */
+  url: string;
+  stateDir?: undefined;
+  /** Connections at most (default 4). */
+  poolMax?: number | undefined;
+  /** Giving up on connecting (default 5,000 ms; the URL's connect_timeout wins). */
+  connectTimeoutMs?: number | undefined;
+  /** Longest statement, enforced by the server and, for a server that never answers, by the client (default 10,000 ms). */
+  queryTimeoutMs?: number | undefined;
+  /** Longest wait for a row lock (default 5,000 ms). */
+  lockTimeoutMs?: number | undefined;
+  /** How long a failed connection is retried before STATE_UNAVAILABLE (default 3,000 ms). */
+  retryMs?: number | undefined;
+  retentionDays?: number | undefined;
+  maxDeliveries?: number | undefined;
+  /** The clock for record times and leases (default: the server's clock, one for every host). */
+  now?: (() => Date) | undefined;
+}
+
+/** The defaults; the README explains each. */
+export const DEFAULTS = Object.freeze({
+  // Both backends: the ledger's bounds.
+  retentionDays: 30,
+  maxDeliveries: 10_000,
+  // The file store's locks.
+  lockStaleMs: 10_000,
+  lockWaitMs: 20_000,
+  // The PostgreSQL store's connections.
+  poolMax: 4,
+  connectTimeoutMs: 5_000,
+  queryTimeoutMs: 10_000,
+  lockTimeoutMs: 5_000,
+  idleInTransactionMs: 30_000,
+  retryMs: 3_000,
+});
+
+/** The ledger's bounds and clock, as both backends use them. */
+export interface LedgerSettings {
+  retentionMs: number;
+  maxDeliveries: number;
+  /** A prune pass runs during claims when the last one is older than this... */
+  pruneIntervalMs: number;
+  /** ...or when this process has recorded this many claims since its last pass. */
+  pruneEveryClaims: number;
+}
+
+export interface FileSettings extends LedgerSettings {
+  /** Absolute. */
+  stateDir: string;
+  lockStaleMs: number;
+  lockWaitMs: number;
+  create: boolean;
+  now: () => Date;
+}
+
+export interface PostgresSettings extends LedgerSettings {
+  pool: { poolMax: number; connectTimeoutMs: number; queryTimeoutMs: number; lockTimeoutMs: number; idleInTransactionMs: number };
+  retryMs: number;
+  /** null: the server's clock. */
+  now: (() => Date) | null;
+}
+
+/** Checks the file store's options; throws STATE_INVALID_INPUT (`bad-option`) naming the option. */
+export function checkFileOptions(options: FileStoreOptions): FileSettings {
+  if (typeof options !== 'object' || options === null) throw optionError('(options)', 'options', 'an object such as { stateDir }', options);
+  const { stateDir } = options;
+  if (typeof stateDir !== 'string' || stateDir === '' || stateDir.includes('\0')) {
+    throw optionError('(options)', 'stateDir', 'a directory path (see resolveStateDir)', stateDir);
+  }
+  const where = path.resolve(stateDir);
+  const check = checker(where, options as unknown as Record<string, unknown>);
+  return {
+    stateDir: where,
+    lockStaleMs: check.integer('lockStaleMs', 100, DEFAULTS.lockStaleMs),
+    lockWaitMs: check.integer('lockWaitMs', 0, DEFAULTS.lockWaitMs),
+    create: options.create !== false,
+    ...check.ledger(),
+    now: check.clock() ?? (() => new Date()),
+  };
+}
+
+/** Checks the PostgreSQL store's options (`where`: its URL without the password). */
+export function checkPostgresOptions(options: OpenPostgresStoreOptions, where: string): PostgresSettings {
+  const check = checker(where, options as unknown as Record<string, unknown>);
+  return {
+    pool: {
+      poolMax: check.integer('poolMax', 1, DEFAULTS.poolMax),
+      connectTimeoutMs: check.integer('connectTimeoutMs', 100, DEFAULTS.connectTimeoutMs),
+      queryTimeoutMs: check.integer('queryTimeoutMs', 100, DEFAULTS.queryTimeoutMs),
+      lockTimeoutMs: check.integer('lockTimeoutMs', 1, DEFAULTS.lockTimeoutMs),
+      idleInTransactionMs: DEFAULTS.idleInTransactionMs,
+    },
+    retryMs: check.integer('retryMs', 0, DEFAULTS.retryMs),
+    ...check.ledger(),
+    now: check.clock(),
+  };
+}
+
+/** The checks of options that both backends take, against the store at `where`. */
+function checker(where: string, options: Record<string, unknown>) {
+  const integer = (name: string, min: number, fallback: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      throw optionError(where, name, `an integer of at least ${min}`, value);
+    }
+    return value;
+  };
+  return {
+    integer,
+    ledger(): LedgerSettings {
+      const maxDeliveries = integer('maxDeliveries', 1, DEFAULTS.maxDeliveries);
+      const retentionDays = options['retentionDays'] ?? DEFAULTS.retentionDays;
+      if (typeof retentionDays !== 'number' || !Number.isFinite(retentionDays) || retentionDays <= 0) {
+        throw optionError(where, 'retentionDays', 'a positive number of days', retentionDays);
+      }
+      return {
+        retentionMs: retentionDays * 24 * 60 * 60 * 1000,
+        maxDeliveries,
+        pruneIntervalMs: 60 * 60 * 1000,
+        pruneEveryClaims: Math.max(64, Math.ceil(maxDeliveries / 10)),
+      };
+    },
+    /** The `now` option, checked at every call (it must keep returning valid Dates); null when not given. */
+    clock(): (() => Date) | null {
+      const now = options['now'];
+      if (now === undefined) return null;
+      if (typeof now !== 'function') throw optionError(where, 'now', 'a function returning a Date', now);
+      return () => {
+        const value: unknown = now();
+        if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+          throw stateError('STATE_INVALID_INPUT', {
+            path: where,
+            reason: 'bad-option',
+            happened: `The now option returned ${excerptValue(String(value))}, not a valid Date`,
+            changed: 'Nothing was changed',
+            details: { field: 'now' },
+          });
+        }
+        return value;
+      };
+    },
+  };
+}
+
+function optionError(where: string, name: string, expected: string, got: unknown): StateError {
+  const shown = typeof got === 'function' ? 'a function' : got === undefined ? 'undefined' : excerptValue(got);
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'bad-option',
+    happened: `Invalid option ${name} for openReleaseStore: expected ${expected}, got ${shown}`,
+    changed: 'Nothing was opened or changed',
+    details: { field: name },
+  });
+}

@@ -1,0 +1,102 @@
+// The contract's refusals, worded once for both backends: what a store says when it is asked to
+// repair what is healthy, to restore into a store that holds data, to reset a part it does not
+// have, to update with something that is not a function, or to restore a snapshot that is not one.
+import type { DeliveryRecord, StoreSnapshot } from './contract';
+import { CHECK_COMMAND, stateError, type StateError } from './errors';
+import { isUtcTime } from './formats';
+import { fullRecord, isShortText } from './input';
+import { parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
+import { describeInput, describeJsonType } from './text';
+
+/** `reset(part)` when that part reads correctly: a reset only replaces damaged data. */
+export function nothingToReset(where: string, healthy: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'nothing-to-reset',
+    happened: `Nothing to reset: ${healthy}`,
+    changed: 'Nothing was changed',
+    fix: `A reset only replaces damaged data; run \`${CHECK_COMMAND}\` to see what is stored`,
+  });
+}
+
+/** `restore` without `replace` into a store that already holds a release state or claims. */
+export function targetNotEmpty(where: string, holds: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'target-not-empty',
+    happened: `The store at ${where} already holds ${holds}`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Copy into an empty store, or replace what it holds on purpose with `booty state copy --replace`',
+  });
+}
+
+/** `reset(part)` with a part that is neither `release` nor `deliveries`. */
+export function badResetPart(where: string, part: unknown): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'bad-input',
+    happened: `reset takes "release" or "deliveries", got ${describeInput(part)}`,
+    changed: 'Nothing was changed',
+    fix: 'Run `booty state reset release` or `booty state reset deliveries`',
+    details: { field: 'part' },
+  });
+}
+
+/** `updateState(fn)` with an `fn` that is not a function. */
+export function notAnUpdate(where: string, fn: unknown): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'bad-input',
+    happened: `updateState needs a function (current) => next, got ${describeJsonType(fn)}`,
+    changed: 'The release state was not changed',
+    details: { field: 'fn' },
+  });
+}
+
+/** A call on a store after its `close()`. */
+export function storeClosed(where: string, what: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'closed',
+    happened: `${what} was called on the store at ${where} after close()`,
+    changed: 'Nothing was read or changed',
+    fix: 'Open the store again (openReleaseStore) and use the new one',
+  });
+}
+
+/**
+ * A snapshot from any backend, checked before anything is written: its state must read back as
+ * release.json does (`label` names it in messages), and every record must be one a store holds.
+ * Fields an older snapshot leaves out are filled in as `fullRecord` does.
+ */
+export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: string): { state: ReleaseState; records: DeliveryRecord[] } {
+  const bad = (what: string, field: string) =>
+    stateError('STATE_INVALID_INPUT', {
+      path: where,
+      reason: 'bad-input',
+      happened: `The snapshot to restore ${what}`,
+      changed: 'Nothing was copied or changed',
+      details: { field },
+    });
+  if (typeof snapshot !== 'object' || snapshot === null) {
+    throw bad(`is ${describeJsonType(snapshot)}, not { state, deliveries }`, 'snapshot');
+  }
+  if (typeof snapshot.state !== 'object' || snapshot.state === null) throw bad('has no state object', 'state');
+  if (!Array.isArray(snapshot.deliveries)) throw bad('has no deliveries array', 'deliveries');
+  // The read rules, not the write rules: a snapshot of a Python-written state holds its forms.
+  const state = parseReleaseState(serializeReleaseState(snapshot.state, label), label);
+  const records = snapshot.deliveries.map((given: unknown, index) => {
+    const badField = (field: string) => bad(`has a bad ${field} at deliveries[${index}]`, `deliveries[${index}].${field}`);
+    if (typeof given !== 'object' || given === null) throw badField('record');
+    const record = fullRecord(given as DeliveryRecord);
+    if (typeof record.key !== 'string' || record.key === '') throw badField('key');
+    if (!isShortText(record.deliveryId)) throw badField('deliveryId');
+    if (!Number.isInteger(record.attempt) || record.attempt < 1) throw badField('attempt');
+    for (const field of ['recordedAt', 'leaseExpiresAt', 'completedAt'] as const) {
+      if (record[field] !== null && !isUtcTime(record[field])) throw badField(field);
+    }
+    if (record.outcome !== null && !isShortText(record.outcome)) throw badField('outcome');
+    return record;
+  });
+  return { state, records };
+}
