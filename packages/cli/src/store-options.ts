@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Option, UsageError } from 'clipanion';
 import type { ReleaseStore, StoreLocation } from '@booty/release-state';
 import { BootyCommand, pathOption, stringOption } from './context';
@@ -45,12 +44,7 @@ export abstract class StoreCommand extends BootyCommand {
   }
 }
 
-/** Anything starting with `~` is left for the library's one rule (`~`, `~/…`; `~user` refused); anything else relative is from `cwd`. */
-export function resolveDir(cwd: string, dir: string): string {
-  return dir.startsWith('~') ? dir : path.resolve(cwd, dir);
-}
-
-/** Where `choice` points: a relative --state-dir is from `cwd`, then the environment's chain. */
+/** Where `choice` points (the library's one rule): a relative --state-dir is from `cwd`, then the environment's chain. */
 export async function locate(choice: StoreChoice, where: { env: NodeJS.ProcessEnv; cwd: string }): Promise<StoreLocation> {
   const { resolveStoreLocation } = await import('@booty/release-state');
   return resolveStoreLocation({ ...choice, env: where.env, cwd: where.cwd });
@@ -61,8 +55,7 @@ export async function openExisting(choice: StoreChoice, where: { env: NodeJS.Pro
   const { openReleaseStore } = await import('@booty/release-state');
   const location = await locate(choice, where);
   // create: false: a mistyped path is an error, and inspecting writes nothing (not even the skeleton).
-  if (location.kind === 'file') return openReleaseStore({ stateDir: location.stateDir, create: false });
-  return openReleaseStore({ url: location.url });
+  return openReleaseStore(location.kind === 'file' ? { ...location, create: false } : location);
 }
 
 /** Runs `work` on `store` and closes it whatever happens; `work`'s own failure is the one reported. */

@@ -20,6 +20,8 @@ export interface LoadGovernorOptions {
   stateDir?: string;
   /** A postgres:// URL (the PostgreSQL store); wins over the environment. Not together with `stateDir`. */
   url?: string;
+  /** For a relative `stateDir` (default: the process's working directory). */
+  cwd?: string;
 }
 
 /** The store in use: its backend and where it is (a directory, or a URL without its password). */
@@ -71,13 +73,8 @@ export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.Proces
   return resolveReleaseGovernor(config, env).enabled;
 }
 
-async function openStore(options: LoadGovernorOptions, env: NodeJS.ProcessEnv): Promise<ReleaseStore> {
-  const location = resolveStoreLocation({
-    env,
-    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
-    ...(options.url === undefined ? {} : { url: options.url }),
-  });
-  return openReleaseStore(location.kind === 'postgres' ? { url: location.url } : { stateDir: location.stateDir });
+function openStore({ stateDir, url, cwd }: LoadGovernorOptions, env: NodeJS.ProcessEnv): Promise<ReleaseStore> {
+  return openReleaseStore(resolveStoreLocation({ stateDir, url, cwd, env }));
 }
 
 function adviceFor(damaged: number): string | null {

@@ -1,4 +1,5 @@
 import { excerpt } from '@booty/config';
+import { FULL_SHA_TEXT, isFullSha } from '@booty/release-state';
 import type { WorkflowRunEvent } from '@octokit/webhooks-types';
 
 export type PayloadErrorCode = 'PAYLOAD_INVALID';
@@ -48,11 +49,19 @@ function record(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function text(parent: Record<string, unknown>, key: string, field: string, pattern?: RegExp, expected = 'a string'): string {
+function text(
+  parent: Record<string, unknown>,
+  key: string,
+  field: string,
+  valid?: (value: string) => boolean,
+  expected = 'a string',
+): string {
   const value = Object.hasOwn(parent, key) ? parent[key] : undefined;
-  if (typeof value !== 'string' || (pattern && !pattern.test(value))) throw new PayloadError(field, expected, describe(value));
+  if (typeof value !== 'string' || (valid && !valid(value))) throw new PayloadError(field, expected, describe(value));
   return value;
 }
+
+const FULL_NAME = /^[\w.-]+\/[\w.-]+$/;
 
 function nullableText(parent: Record<string, unknown>, key: string, field: string): string | null {
   const value = Object.hasOwn(parent, key) ? parent[key] : undefined;
@@ -77,8 +86,8 @@ export function readWorkflowRun(payload: unknown): WorkflowRunFacts {
   }
   return {
     action: action as WorkflowRunFacts['action'],
-    repository: text(repository, 'full_name', 'repository.full_name', /^[\w.-]+\/[\w.-]+$/, 'an "owner/name" string'),
-    headSha: text(run, 'head_sha', 'workflow_run.head_sha', /^[0-9a-f]{40}$/, 'a 40-character lowercase hex commit SHA'),
+    repository: text(repository, 'full_name', 'repository.full_name', (name) => FULL_NAME.test(name), 'an "owner/name" string'),
+    headSha: text(run, 'head_sha', 'workflow_run.head_sha', isFullSha, FULL_SHA_TEXT),
     headBranch: nullableText(run, 'head_branch', 'workflow_run.head_branch'),
     workflowName: nullableText(run, 'name', 'workflow_run.name'),
     runId,

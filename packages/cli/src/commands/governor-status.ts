@@ -2,7 +2,7 @@ import { columns } from '../columns';
 import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
 import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
-import { resolveDir, StoreCommand } from '../store-options';
+import { StoreCommand } from '../store-options';
 
 export class GovernorStatusCommand extends StoreCommand {
   static override paths = [['governor', 'status']];
@@ -29,10 +29,8 @@ export class GovernorStatusCommand extends StoreCommand {
   protected async run(): Promise<number> {
     const [{ loadGovernor }, { RELEASE_STATE_FIELDS }] = await Promise.all([import('@booty/governor'), import('@booty/release-state')]);
     const { env, stdout, stderr, cwd } = this.context;
-    const choice = this.storeChoice();
-    // loadGovernor resolves a relative directory against the process's; ours may differ (runCli's cwd).
-    if (choice.stateDir !== undefined) choice.stateDir = resolveDir(cwd, choice.stateDir);
-    const governor = await loadGovernor({ workspace: this.workspaceDir(), env, ...choice });
+    // cwd: a relative --state-dir is read against runCli's working directory, not the process's.
+    const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice() });
     let status;
     try {
       status = await governor.status();

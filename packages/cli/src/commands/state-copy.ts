@@ -46,7 +46,7 @@ export class StateCopyCommand extends StoreCommand {
     const targetLocation = await locate(choiceOf(this.to, '--to'), { env: homeOnly(env), cwd });
     const source = await openExisting(sourceChoice, { env, cwd });
     return useAndClose(source, async () => {
-      const target: ReleaseStore = await openReleaseStore(targetLocation.kind === 'file' ? { stateDir: targetLocation.stateDir } : { url: targetLocation.url });
+      const target: ReleaseStore = await openReleaseStore(targetLocation);
       return useAndClose(target, async () => {
         if (source.kind === target.kind && source.location === target.location) {
           throw new UsageError(`--to names the source store itself (${source.location}): nothing was copied. Give another directory or URL.`);
