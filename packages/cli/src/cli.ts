@@ -6,6 +6,7 @@ import { OPERATOR_COMMANDS } from './commands/operator';
 import { HelpCommand } from './commands/help';
 import { VerifierRunCommand } from './commands/verifier-run';
 import { withPlaceholders, type BootyContext } from './context';
+import { DOTENV_OPTION } from './dotenv';
 import { EXIT, messageText, writeUsageError } from './errors';
 import { colorEnabled, guardStream, SafeText, text, writeJson, writeLine, writeText } from './output';
 import { handleStopSignals, signalExit } from './signals';
@@ -80,7 +81,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
   } catch (error) {
     // Unknown commands and bad options are usage errors: exit 2, message on stderr (as JSON on
     // stdout when --json was asked for, so a script still gets an object).
-    const message = withPlaceholders(error instanceof Error ? error.message : String(error));
+    const message = withPlaceholders(error instanceof Error ? error.message : String(error)) + envFileHint(argv);
     if (argv.includes('--json')) {
       writeJson(context.stdout, { ok: false, error: { code: 'USAGE', message } });
       return EXIT.usage;
@@ -89,6 +90,12 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     return EXIT.usage;
   }
   return cli.run(command, context);
+}
+
+/** `--env-file` is Node's own option (see dotenv.ts): the refusal names booty's. */
+function envFileHint(argv: readonly string[]): string {
+  if (!argv.some((arg) => arg === '--env-file' || arg.startsWith('--env-file='))) return '';
+  return `\n--env-file is Node's own option name; booty reads a .env file with ${DOTENV_OPTION} FILE`;
 }
 
 /**

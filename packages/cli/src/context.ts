@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Command, Option, type BaseContext } from 'clipanion';
-import { mergeEnv, readEnvFile } from './env-file';
+import { DOTENV_OPTION, mergeEnv, readEnvFile } from './dotenv';
 import { reportError, type EnvOrigins } from './errors';
 
 export interface BootyContext extends BaseContext {
@@ -49,13 +49,14 @@ export function pathOption(descriptor: string, placeholder: string, description:
 export abstract class BootyCommand extends Command<BootyContext> {
   workspace = pathOption('--workspace,-w', 'DIR', 'The repository whose .booty.yml to use (default: the current directory)');
 
-  envFile = pathOption(
-    '--env-file',
+  dotenv = pathOption(
+    DOTENV_OPTION,
     'FILE',
-    'Read variables (e.g. RELEASE_GOVERNOR_*) from a .env file, parsed as `node --env-file` does. Variables already set in the environment win, as with node and dotenv, so a one-off `NAME=value booty …` still applies',
+    'Read variables (e.g. RELEASE_GOVERNOR_*) from a .env file, parsed as `node --env-file` does. Variables already set ' +
+      'in the environment win, as with node and dotenv, so a one-off `NAME=value booty …` still applies',
   );
 
-  /** Variables that came from --env-file, each with the file. */
+  /** Variables that came from --dotenv, each with the file. */
   protected envOrigins: EnvOrigins = new Map();
 
   /** `value` resolved against the working directory; undefined stays undefined. */
@@ -76,7 +77,7 @@ export abstract class BootyCommand extends Command<BootyContext> {
 
   override async execute(): Promise<number> {
     try {
-      const envFile = this.resolvePath(this.envFile);
+      const envFile = this.resolvePath(this.dotenv);
       if (envFile !== undefined) {
         const merged = mergeEnv(this.context.env, await readEnvFile(envFile), envFile);
         this.context = { ...this.context, env: merged.env };

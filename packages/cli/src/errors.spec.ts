@@ -31,9 +31,9 @@ describe('exit status and --json shape of every failure', () => {
   });
 
   test('the CLI\'s own errors are exit 2 with their code and path', () => {
-    const error = new CliError('ENV_FILE', '--env-file /x does not exist.', '/x');
+    const error = new CliError('ENV_FILE', '--dotenv /x does not exist.', '/x');
     expect(exitFor(error)).toBe(2);
-    expect(errorJson(error)).toEqual({ code: 'ENV_FILE', message: '--env-file /x does not exist.', path: '/x' });
+    expect(errorJson(error)).toEqual({ code: 'ENV_FILE', message: '--dotenv /x does not exist.', path: '/x' });
   });
 
   test('--json output has no raw bidi or C1 character, and parses back', () => {

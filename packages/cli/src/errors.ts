@@ -9,7 +9,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** Codes of the CLI's own failures (the libraries have theirs: CONFIG_*, STATE_*). */
 export type CliErrorCode = 'USAGE' | 'ENV_FILE';
 
-/** A failure of the command line itself: a bad option value, an unreadable --env-file. */
+/** A failure of the command line itself: a bad option value, an unreadable --dotenv file. */
 export class CliError extends Error {
   override readonly name = 'CliError';
   constructor(
@@ -29,14 +29,14 @@ function isStateError(error: unknown): error is StateError {
   return error instanceof Error && error.name === 'StateError' && typeof (error as StateError).code === 'string';
 }
 
-/** Variables that came from `--env-file`, so a bad one is reported with the file that set it. */
+/** Variables that came from `--dotenv`, so a bad one is reported with the file that set it. */
 export type EnvOrigins = ReadonlyMap<string, string>;
 
-/** `FILE:LINE:COL`, or the variable (and the --env-file that set it), or just the file. */
+/** `FILE:LINE:COL`, or the variable (and the --dotenv file that set it), or just the file. */
 export function issuePlace(issue: ConfigIssue, origins: EnvOrigins = new Map()): SafeText {
   if (issue.variable) {
     const file = origins.get(issue.variable);
-    return file === undefined ? outside(issue.variable) : text`${issue.variable} (from --env-file ${displayPath(file)})`;
+    return file === undefined ? outside(issue.variable) : text`${issue.variable} (from --dotenv ${displayPath(file)})`;
   }
   if (!issue.file) return text`(config)`;
   const file = displayPath(issue.file);
@@ -47,12 +47,12 @@ export function formatIssue(issue: ConfigIssue, origins?: EnvOrigins): SafeText 
   return text`${issuePlace(issue, origins)}  ${issue.path === '' ? '(document)' : issue.path}  ${issue.message}`;
 }
 
-/** Configuration warnings on stderr, each naming the --env-file that set its variable, if one did. */
+/** Configuration warnings on stderr, each naming the --dotenv file that set its variable, if one did. */
 export function writeWarnings(stderr: Writable, warnings: readonly ConfigWarning[], env: NodeJS.ProcessEnv, origins: EnvOrigins = new Map()): void {
   const style = styleFor(stderr, env);
   for (const warning of warnings) {
     const file = origins.get(warning.variable);
-    const from = file === undefined ? text`` : text` (set by --env-file ${displayPath(file)})`;
+    const from = file === undefined ? text`` : text` (set by --dotenv ${displayPath(file)})`;
     writeLine(stderr, text`${style.yellow('warning')}: ${warning.message}${from}`);
   }
 }
@@ -104,7 +104,7 @@ export interface ErrorContext {
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   json: boolean;
-  /** Variables set by --env-file, with the file. */
+  /** Variables set by --dotenv, with the file. */
   envOrigins?: EnvOrigins;
 }
 

@@ -34,10 +34,18 @@ describe('booty (the program)', () => {
     expect(result.stderr).toBe('booty exited 0\n');
   });
 
-  test('started by Node itself, a missing --env-file is still booty\'s to report (node -- bin/booty.js)', async () => {
-    const result = await bootyByNode(['config', 'validate', '--env-file', '/nonexistent/booty.env']);
+  test('started by Node itself, a missing --dotenv file is still booty\'s to report', async () => {
+    const result = await bootyByNode(['config', 'validate', '--dotenv', '/nonexistent/booty.env']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--env-file /nonexistent/booty.env does not exist');
+    expect(result.stderr).toContain('--dotenv /nonexistent/booty.env does not exist');
+  });
+
+  test('--env-file, Node\'s own option name, is refused with the name of booty\'s', async () => {
+    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\n', 'booty.env': 'X=1\n' });
+    const result = await booty(['config', 'validate', '--env-file', 'booty.env'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--env-file is Node's own option name; booty reads a .env file with --dotenv FILE");
+    expectNoStackTrace(result);
   });
 
   test.each([
@@ -176,7 +184,7 @@ describe('help as people type it', () => {
   test('option values have names, never #0', async () => {
     const help = await booty(['--help']);
     expect(help.stdout).toContain('[--workspace,-w DIR]');
-    expect(help.stdout).toContain('[--env-file FILE]');
+    expect(help.stdout).toContain('[--dotenv FILE]');
     expect(help.stdout).not.toContain('#0');
     const commands = commandsIn(help.stdout).filter((words) => words[0] !== 'help');
     expect(commands.length).toBeGreaterThanOrEqual(3);
@@ -208,8 +216,8 @@ describe('empty path options are usage errors', () => {
     [['config', 'validate', '--workspace=']],
     [['governor', 'status', '--workspace', '']],
     [['governor', 'status', '--state-dir', '']],
-    [['config', 'validate', '--env-file', '']],
-    [['verifier', 'run', '--env-file', '']],
+    [['config', 'validate', '--dotenv', '']],
+    [['verifier', 'run', '--dotenv', '']],
   ])('%j exits 2 naming the option', async (args) => {
     const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
     const env = cleanEnv();
@@ -227,7 +235,7 @@ function readdirOrEmpty(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-describe('--env-file: the variables of a .env file, read as `node --env-file` reads them', () => {
+describe('--dotenv: the variables of a .env file, read as `node --env-file` reads them', () => {
   // The test command prints what it got, one variable a line, so each parsing rule shows.
   const echo = (names: string[]) => `schema_version: 1\ntest_command: ${JSON.stringify(names.map((name) => `printf '%s=[%s]\\n' ${name} "$${name}"`).join('; '))}\n`;
 
@@ -250,7 +258,7 @@ describe('--env-file: the variables of a .env file, read as `node --env-file` re
         '',
       ].join('\n'),
     });
-    const result = await booty(['verifier', 'run', '--env-file', '.env'], { cwd: dir });
+    const result = await booty(['verifier', 'run', '--dotenv', '.env'], { cwd: dir });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(
       [
@@ -274,22 +282,22 @@ describe('--env-file: the variables of a .env file, read as `node --env-file` re
 
   test('the real environment wins over the file', async () => {
     const dir = workspace({ '.booty.yml': echo(['FROM_FILE', 'BOTH']), '.env': 'FROM_FILE=file\nBOTH=file\n' });
-    const result = await booty(['verifier', 'run', '--env-file', '.env'], { cwd: dir, env: cleanEnv({ BOTH: 'environment' }) });
+    const result = await booty(['verifier', 'run', '--dotenv', '.env'], { cwd: dir, env: cleanEnv({ BOTH: 'environment' }) });
     expect(result.stdout).toBe('FROM_FILE=[file]\nBOTH=[environment]\n');
   });
 
   test('RELEASE_GOVERNOR_* from the file apply, and a bad one names the variable and the file', async () => {
     const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n', 'governor.env': 'RELEASE_GOVERNOR_ENABLED=false\n', 'bad.env': 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=soon\n' });
-    const applied = await booty(['config', 'validate', '--json', '--env-file', 'governor.env'], { cwd: dir });
+    const applied = await booty(['config', 'validate', '--json', '--dotenv', 'governor.env'], { cwd: dir });
     expect(JSON.parse(applied.stdout)).toMatchObject({ ok: true, releaseGovernor: { enabled: false } });
-    const human = await booty(['config', 'validate', '--env-file', 'bad.env'], { cwd: dir });
+    const human = await booty(['config', 'validate', '--dotenv', 'bad.env'], { cwd: dir });
     expect(human.status).toBe(2);
-    expect(human.stderr).toMatch(/^RELEASE_GOVERNOR_COOLDOWN_MINUTES \(from --env-file bad\.env\) {2}release_governor\.cooldown_minutes/m);
+    expect(human.stderr).toMatch(/^RELEASE_GOVERNOR_COOLDOWN_MINUTES \(from --dotenv bad\.env\) {2}release_governor\.cooldown_minutes/m);
     expect(human.stderr).toContain('CONFIG_ENV');
     writeFileSync(path.join(dir, 'typo.env'), 'RELEASE_GOVERNOR_COOLDOWN_MINUTE=5\n');
-    const typo = await booty(['config', 'validate', '--env-file', 'typo.env'], { cwd: dir });
-    expect(typo.stderr).toMatch(/^warning: RELEASE_GOVERNOR_COOLDOWN_MINUTE .* \(set by --env-file typo\.env\)$/m);
-    const json = await booty(['config', 'validate', '--json', '--env-file', 'bad.env'], { cwd: dir });
+    const typo = await booty(['config', 'validate', '--dotenv', 'typo.env'], { cwd: dir });
+    expect(typo.stderr).toMatch(/^warning: RELEASE_GOVERNOR_COOLDOWN_MINUTE .* \(set by --dotenv typo\.env\)$/m);
+    const json = await booty(['config', 'validate', '--json', '--dotenv', 'bad.env'], { cwd: dir });
     expect(JSON.parse(json.stdout).error.issues[0]).toMatchObject({ variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES', file: path.join(dir, 'bad.env') });
   });
 
@@ -302,14 +310,14 @@ describe('--env-file: the variables of a .env file, read as `node --env-file` re
     const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: touch ran\n' });
     const file = make(tempDir());
     for (const args of [['verifier', 'run'], ['config', 'validate'], ['governor', 'status']]) {
-      const result = await booty([...args, '--env-file', file], { cwd: dir });
+      const result = await booty([...args, '--dotenv', file], { cwd: dir });
       expect({ args, status: result.status }).toEqual({ args, status: 2 });
-      expect(result.stderr).toContain(`--env-file ${file} `);
+      expect(result.stderr).toContain(`--dotenv ${file} `);
       expect(result.stderr).toContain(says);
       expect(result.stderr).toContain('(ENV_FILE)');
       expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t');
       if (args[0] !== 'verifier') {
-        const json = await booty([...args, '--json', '--env-file', file], { cwd: dir });
+        const json = await booty([...args, '--json', '--dotenv', file], { cwd: dir });
         expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'ENV_FILE', path: file } });
       }
     }

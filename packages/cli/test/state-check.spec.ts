@@ -52,11 +52,11 @@ describe('booty state check (file store)', () => {
     expect(readFileSync(entryFile, 'utf8')).toBe(CORRUPT_ENTRY);
   });
 
-  test('the store can come from an --env-file, as the server reads it', async () => {
+  test('the store can come from a --dotenv, as the server reads it', async () => {
     const stateDir = await fileStoreWithClaims(1);
     const dir = tempDir();
     writeFileSync(path.join(dir, 'server.env'), `# the service's environment\nRELEASE_GOVERNOR_STATE_DIR="${stateDir}" # where the state is\n`);
-    const result = await booty(['state', 'check', '--env-file', 'server.env', '--json'], { cwd: dir });
+    const result = await booty(['state', 'check', '--dotenv', 'server.env', '--json'], { cwd: dir });
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ healthy: true, store: { kind: 'file', location: stateDir }, deliveries: 2 });
   });

@@ -32,7 +32,7 @@ describe('the supported Node.js lines', () => {
     const [major, minor] = [Number(floor?.[1]), Number(floor?.[2])];
     const oldest = lines[0];
     expect(major).toBe(oldest?.major);
-    // util.parseEnv (booty --env-file) arrived in 20.12.
+    // util.parseEnv (booty --dotenv) arrived in 20.12.
     expect(minor).toBeGreaterThanOrEqual(12);
     expect(Number(oldest?.version.split('.')[1])).toBeGreaterThanOrEqual(minor);
   });

@@ -19,7 +19,7 @@ export class ConfigValidateCommand extends BootyCommand {
     examples: [
       ['Validate the current repository', '$0 config validate'],
       ['Validate another checkout, as JSON', '$0 config validate --workspace ../other --json'],
-      ['Validate with the overrides a server keeps in a .env file', '$0 config validate --env-file /etc/booty/booty.env'],
+      ['Validate with the overrides a server keeps in a .env file', '$0 config validate --dotenv /etc/booty/booty.env'],
     ],
   });
 

@@ -21,7 +21,7 @@ export class VerifierRunCommand extends BootyCommand {
     examples: [
       ['Verify the current repository', '$0 verifier run'],
       ['Verify another checkout', '$0 verifier run --workspace ../other'],
-      ['Verify with the variables a deployment keeps in a .env file', '$0 verifier run --env-file /etc/booty/booty.env'],
+      ['Verify with the variables a deployment keeps in a .env file', '$0 verifier run --dotenv /etc/booty/booty.env'],
     ],
   });
 

@@ -1,4 +1,4 @@
-// Hardening cases of the CLI itself: the verifier's commands, empty path options, escaping of outside strings in every output, --env-file.
+// Hardening cases of the CLI itself: the verifier's commands, empty path options, escaping of outside strings in every output, --dotenv.
 import { ENABLED_YML, yml } from './case-helpers';
 import type { Entry, FaultCase } from './cases';
 
@@ -17,20 +17,20 @@ const emptyOption = (option: string, commands: string[][]): FaultCase => ({
   expect: { code: 'USAGE', exit: 2, says: [option, 'empty'] },
 });
 
-/** --env-file naming something that is not a readable .env file. */
+/** --dotenv naming something that is not a readable .env file. */
 const envFile = (id: string, input: string, entry: Entry | null, says: string[], extra: Partial<FaultCase['expect']> = {}): FaultCase => ({
-  id: `cli --env-file ${id}`,
+  id: `cli --dotenv ${id}`,
   area: 'env',
   input,
   workspace: { '.booty.yml': ENABLED_YML, ...(entry === null ? {} : { 'booty.env': entry }) },
-  commands: EVERY_COMMAND.map((args) => [...args, '--env-file', '{ws}/booty.env']),
-  expect: { code: 'ENV_FILE', exit: 2, says: ['--env-file {ws}/booty.env', ...says], ...extra },
+  commands: EVERY_COMMAND.map((args) => [...args, '--dotenv', '{ws}/booty.env']),
+  expect: { code: 'ENV_FILE', exit: 2, says: ['--dotenv {ws}/booty.env', ...says], ...extra },
 });
 
 export const CLI_CASES: FaultCase[] = [
   emptyOption('--workspace', EVERY_COMMAND),
   emptyOption('-w', [['config', 'validate', '--json'], ['verifier', 'run']]),
-  emptyOption('--env-file', EVERY_COMMAND),
+  emptyOption('--dotenv', EVERY_COMMAND),
   emptyOption('--state-dir', [['governor', 'status'], ['governor', 'status', '--json']]),
   {
     id: 'cli --workspace= (empty, joined form)',
@@ -44,10 +44,10 @@ export const CLI_CASES: FaultCase[] = [
   envFile('is a directory', 'a directory where the file belongs', { dir: true }, ['is a directory']),
   envFile('is a symlink loop', 'the file links to itself', { symlink: 'booty.env' }, ['loop of symbolic links']),
   {
-    id: 'cli --env-file through a file',
+    id: 'cli --dotenv through a file',
     area: 'env',
-    input: '--env-file goes through .booty.yml as if it were a directory',
-    commands: [['config', 'validate'], ['governor', 'status', '--json'], ['verifier', 'run']].map((args) => [...args, '--env-file', '{ws}/.booty.yml/booty.env']),
+    input: '--dotenv goes through .booty.yml as if it were a directory',
+    commands: [['config', 'validate'], ['governor', 'status', '--json'], ['verifier', 'run']].map((args) => [...args, '--dotenv', '{ws}/.booty.yml/booty.env']),
     expect: { code: 'ENV_FILE', exit: 2, says: ['{ws}/.booty.yml/booty.env', 'ENOTDIR'] },
   },
   envFile('is a FIFO', 'a named pipe nobody writes to (a naive read hangs)', { fifo: true }, ['not a regular file']),
@@ -61,19 +61,19 @@ export const CLI_CASES: FaultCase[] = [
   },
   { ...envFile('unreadable', 'mode 000, read by an unprivileged user', { text: `TOKEN=${SECRET}\n`, mode: 0o000 }, ['permission denied'], { hidden: [SECRET] }), unprivileged: true },
   {
-    id: 'cli --env-file with a bad override',
+    id: 'cli --dotenv with a bad override',
     area: 'env',
     input: 'the file sets RELEASE_GOVERNOR_COOLDOWN_MINUTES to a word',
     workspace: { '.booty.yml': ENABLED_YML, 'booty.env': '# deployment defaults\nRELEASE_GOVERNOR_COOLDOWN_MINUTES=soon # minutes\n' },
-    commands: [['config', 'validate'], ['config', 'validate', '--json'], ['governor', 'status', '--json']].map((args) => [...args, '--env-file', '{ws}/booty.env']),
+    commands: [['config', 'validate'], ['config', 'validate', '--json'], ['governor', 'status', '--json']].map((args) => [...args, '--dotenv', '{ws}/booty.env']),
     expect: { code: 'CONFIG_ENV', exit: 2, says: ['RELEASE_GOVERNOR_COOLDOWN_MINUTES', '{ws}/booty.env'] },
   },
   {
-    id: 'cli --env-file escape sequence in a value',
+    id: 'cli --dotenv escape sequence in a value',
     area: 'env',
     input: 'the file sets RELEASE_GOVERNOR_APPROVAL_MODE to an erase-line sequence',
     workspace: { '.booty.yml': ENABLED_YML, 'booty.env': `RELEASE_GOVERNOR_APPROVAL_MODE="${ESC}label"\n` },
-    commands: [['config', 'validate'], ['governor', 'status', '--json']].map((args) => [...args, '--env-file', '{ws}/booty.env']),
+    commands: [['config', 'validate'], ['governor', 'status', '--json']].map((args) => [...args, '--dotenv', '{ws}/booty.env']),
     expect: { code: 'CONFIG_ENV', exit: 2, says: ['RELEASE_GOVERNOR_APPROVAL_MODE'], hidden: [ESC] },
   },
 
@@ -123,10 +123,10 @@ export const CLI_CASES: FaultCase[] = [
     expect: { code: 'CONFIG_READ', exit: 2, says: ['does not exist'], hidden: [ESC] },
   },
   {
-    id: 'cli --env-file with an escape sequence',
+    id: 'cli --dotenv with an escape sequence',
     area: 'env',
-    input: '--env-file names a missing file whose name holds \\e[2K',
-    commands: [['config', 'validate'], ['governor', 'status', '--json'], ['verifier', 'run']].map((args) => [...args, '--env-file', `{ws}/${ESC}.env`]),
+    input: '--dotenv names a missing file whose name holds \\e[2K',
+    commands: [['config', 'validate'], ['governor', 'status', '--json'], ['verifier', 'run']].map((args) => [...args, '--dotenv', `{ws}/${ESC}.env`]),
     expect: { code: 'ENV_FILE', exit: 2, says: ['does not exist'], hidden: [ESC] },
   },
   {

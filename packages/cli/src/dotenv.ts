@@ -1,22 +1,31 @@
-// `--env-file FILE`: the variables of a `.env` file, parsed by Node's own parser (util.parseEnv,
+// `--dotenv FILE`: the variables of a `.env` file, parsed by Node's own parser (util.parseEnv,
 // the one behind `node --env-file`), so quotes, `#` comments, whitespace and `export` read the
 // same as for the server. The file holds secrets: no message ever quotes its content.
+//
+// Not `--env-file`: Node takes `--env-file` (and `--env-file-if-exists`) from among a script's
+// own arguments on every line from 20 to 26, and exits 9 on a missing file before booty runs.
+// The README says more.
 import { constants, promises as fsp } from 'node:fs';
 import * as util from 'node:util';
 import { CliError } from './errors';
+
+/** The option, as messages name it. */
+export const DOTENV_OPTION = '--dotenv';
 
 /** A .env file is a few lines; anything larger is not one. */
 const MAX_BYTES = 1024 * 1024;
 
 function failure(file: string, what: string): CliError {
-  return new CliError('ENV_FILE', `--env-file ${file} ${what}. Nothing was run or changed. Give the path of a readable .env file, or leave out --env-file.`, file);
+  const fix = `Give the path of a readable .env file, or leave out ${DOTENV_OPTION}`;
+  return new CliError('ENV_FILE', `${DOTENV_OPTION} ${file} ${what}. Nothing was run or changed. ${fix}.`, file);
 }
 
 /** Reads and parses `file` (an absolute path); throws CliError ENV_FILE naming it. */
 export async function readEnvFile(file: string): Promise<Record<string, string>> {
   const parseEnv = (util as { parseEnv?: (content: string) => Record<string, string> }).parseEnv;
   if (typeof parseEnv !== 'function') {
-    throw new CliError('ENV_FILE', `--env-file needs Node.js 20.12 or later for its .env parser; this is Node.js ${process.version}. Nothing was run or changed. Upgrade Node.js, or export the variables in the shell instead.`, file);
+    const what = `${DOTENV_OPTION} needs Node.js 20.12 or later for its .env parser; this is Node.js ${process.version}`;
+    throw new CliError('ENV_FILE', `${what}. Nothing was run or changed. Upgrade Node.js, or export the variables in the shell instead.`, file);
   }
   let handle;
   try {
