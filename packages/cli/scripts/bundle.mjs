@@ -1,12 +1,16 @@
-// Bundles the CLI (its own code, the @booty libraries, clipanion, yaml, lockfile and ajv's
-// runtime helpers) into dist/booty.bundle.js, and writes dist/booty.js, the small loader that
-// runs it through V8's code cache (scripts/cached-loader.cjs). One minified file instead of ~200
-// modules, compiled once per machine instead of once per run, makes `booty` start at little more
-// than the cost of Node itself (see tools/bench), and the installed CLI carries no runtime
-// dependencies. Runs after `tsc` as part of the build target.
+// The CLI's build after `tsc`, in three steps, each one esbuild call:
+//   1. dist/booty.bundle.js: the CLI's own code, the @booty libraries, clipanion, yaml, lockfile
+//      and ajv's runtime helpers in one minified file. One file instead of ~200 modules,
+//      compiled once per machine (step 3's code cache) instead of once per run, makes `booty`
+//      start at little more than the cost of Node itself (see tools/bench), and the installed
+//      CLI has no runtime dependencies.
+//   2. dist/postgres.js: the PostgreSQL driver, loaded only when a postgres:// store is opened.
+//   3. dist/booty.js: src/start.ts, the start of `booty` (bin/booty.js requires it), built with
+//      the hash of step 1's output as its cache key.
+// Each step's esbuild result (with its metafile) is kept in `results`, for steps that follow.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +29,9 @@ const lazyBuiltins = {
     const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
     pluginBuild.onResolve({ filter }, (args) =>
       // Inside the stand-in itself, the real module (external, as every built-in).
-      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'lazy-builtin' },
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'lazy-builtin' },
     );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       loader: 'js',
@@ -45,9 +51,9 @@ module.exports = new Proxy({}, {
   },
 };
 
-// The PostgreSQL driver (pg) goes into a second file, dist/postgres.js, that the bundle requires
-// only when a postgres:// store is opened: the file store never pays to load it, and the CLI
-// still needs no runtime dependencies. (release-state requires 'pg' lazily, at that moment.)
+// The PostgreSQL driver (pg) goes into dist/postgres.js, which the bundle requires only when a
+// postgres:// store is opened: the file store never pays to load it, and the CLI still needs no
+// runtime dependencies. (release-state requires 'pg' lazily, at that moment.)
 const pgApart = {
   name: 'pg-apart',
   setup(pluginBuild) {
@@ -55,35 +61,44 @@ const pgApart = {
   },
 };
 
-/** What both output files are: one minified CommonJS file for Node 20, everything bundled in. */
+/** What every output file is: CommonJS for Node 20, everything bundled in. */
 const common = {
   absWorkingDir: packageDir,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  minify: true,
-  legalComments: 'linked',
+  metafile: true,
   logLevel: 'warning',
 };
 
-await build({
+const results = {};
+
+results.bundle = await build({
   ...common,
   entryPoints: ['dist/index.js'],
   outfile: 'dist/booty.bundle.js',
+  minify: true,
+  legalComments: 'linked',
   plugins: [lazyBuiltins, pgApart],
 });
 
-await build({
+results.postgres = await build({
   ...common,
   stdin: { contents: "module.exports = require('pg');", resolveDir: packageDir, loader: 'js' },
   outfile: 'dist/postgres.js',
+  minify: true,
+  legalComments: 'linked',
   // pg's optional native binding: never installed here; pg only loads it when asked to.
   external: ['pg-native'],
 });
 
-// The cache key: a cache made for one build is never offered to another.
-const key = createHash('sha256').update(readFileSync(at('dist/booty.bundle.js'))).digest('hex').slice(0, 16);
-const loader = readFileSync(at('scripts/cached-loader.cjs'), 'utf8');
-if (!loader.includes("'__BUNDLE_KEY__'")) throw new Error('scripts/cached-loader.cjs has no __BUNDLE_KEY__ placeholder to fill in');
-writeFileSync(at('dist/booty.js'), loader.replace("'__BUNDLE_KEY__'", `'${key}'`));
+// Not minified, so that a stack trace through it reads plainly; its export names stay visible to
+// Node's CommonJS lexer (esbuild annotates them), so `import { runCli } from '@booty/cli'` works.
+const bundleKey = createHash('sha256').update(readFileSync(at('dist/booty.bundle.js'))).digest('hex').slice(0, 16);
+results.start = await build({
+  ...common,
+  entryPoints: ['src/start.ts'],
+  outfile: 'dist/booty.js',
+  define: { BUNDLE_KEY: JSON.stringify(bundleKey) },
+});

@@ -47,7 +47,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return withThisNode({ ...env, ...extra });
 }
 
-/** `env` with this test run's Node first on PATH: bin/booty.js starts `node` from PATH. */
+/** `env` with this test run's Node first on PATH: bin/booty.js's `#!/usr/bin/env node` takes `node` from PATH. */
 export function withThisNode(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const dir = path.dirname(process.execPath);
   return env['PATH']?.split(':')[0] === dir ? env : { ...env, PATH: `${dir}${env['PATH'] ? `:${env['PATH']}` : ''}` };
@@ -92,13 +92,9 @@ export function booty(args: readonly string[], options: { cwd?: string; env?: No
   });
 }
 
-/**
- * Runs booty with Node directly (`node -- bin/booty.js`), bypassing the `#!` launcher: for
- * environment variables whose names no shell passes on (`/bin/sh` drops them), so that what
- * booty itself does with them shows.
- */
+/** Runs booty with this test run's Node directly (`node bin/booty.js`), not through its `#!` line. */
 export function bootyByNode(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
-  return runProcess(process.execPath, ['--', BIN, ...args], {
+  return runProcess(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? tempDir(),
     env: options.env ?? cleanEnv(),
     timeoutMs: options.timeoutMs ?? 20_000,

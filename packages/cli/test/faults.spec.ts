@@ -51,9 +51,8 @@ async function runBooty(c: FaultCase, built: Built): Promise<void> {
     const has = (...names: string[]) => args.some((arg) => names.includes(arg.replace(/=.*$/, '')));
     const withState = (args[0] === 'governor' || args[0] === 'state') && built.stateDirArg !== null && !has('--state-dir') ? ['--state-dir', built.stateDirArg] : [];
     const label = `booty ${caseArgs.join(' ')}`;
-    // `node -- booty.js`, as bin/booty.js's own first lines start it: Node then leaves an
-    // `--env-file` among the arguments to booty (and /bin/sh is not there to drop odd names).
-    const result = await run([...built.prefix, process.execPath, '--', built.bin, ...args, ...(has('--workspace', '-w') ? [] : base), ...withState], { env: built.env, cwd: built.cwd });
+    // `node booty.js`, as its `#!/usr/bin/env node` line starts it.
+    const result = await run([...built.prefix, process.execPath, built.bin, ...args, ...(has('--workspace', '-w') ? [] : base), ...withState], { env: built.env, cwd: built.cwd });
     expectClean(result, label);
     expect({ label, status: result.status }).toEqual({ label, status: c.expect.exit });
     for (const secret of c.expect.hidden ?? []) expect({ label, output: `${result.stdout}${result.stderr}` }).toEqual({ label, output: expect.not.stringContaining(built.expand(secret)) });

@@ -210,7 +210,7 @@ describe('booty verifier run, whatever happens around it', () => {
   });
 });
 
-/** The program `pid` runs now (bin/booty.js starts as /bin/sh, then becomes Node). */
+/** The program `pid` runs now (with `#!/usr/bin/env node`, env first, then Node). */
 function programOf(pid: number): string {
   try {
     return readlinkSync(`/proc/${pid}/exe`);

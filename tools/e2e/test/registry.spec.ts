@@ -498,6 +498,24 @@ describe.each(declaredNodeLines().map((line) => [`Node ${line.major}`, line] as 
     expect(wrong.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('booty --dotenv is booty\'s own option: Node leaves it alone, a missing file is booty\'s exit 2, a present one applies', async () => {
+    const missing = path.join(path.dirname(stateDir), 'missing.env');
+    const refused = await booty('config', 'validate', '--workspace', workspace, '--dotenv', missing);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`--dotenv ${missing} does not exist`) });
+    const env = path.join(path.dirname(stateDir), 'booty.env');
+    await writeFile(env, 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=45\n');
+    const applied = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json', '--dotenv', env);
+    expect({ code: applied.code, stderr: applied.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(applied.stdout).overrides).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES']);
+  });
+
+  it("import { runCli } from '@booty/cli' works from ESM, as its types say", async () => {
+    const consumer = path.join(cliDir, 'run-cli.mjs');
+    await writeFile(consumer, "import { runCli } from '@booty/cli';\nprocess.exitCode = await runCli(['--version']);\n");
+    const result = await sh(line.node, [consumer], cliDir);
+    expect({ code: result.code, stdout: result.stdout.trim(), stderr: result.stderr }).toEqual({ code: 0, stdout: packageNamed('@booty/cli').version, stderr: '' });
+  });
+
   it('a claim through @booty/release-state: exactly one of two processes wins', async () => {
     const dir = await installAlone(packageNamed('@booty/release-state'));
     await writeFile(path.join(dir, 'claim.cjs'), CLAIM_CJS);

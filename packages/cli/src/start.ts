@@ -1,6 +1,6 @@
-'use strict';
-// dist/booty.js: loads the bundle (booty.bundle.js, beside it) through V8's code cache.
-// scripts/bundle.mjs writes this file with BUNDLE_KEY replaced by the bundle's content hash.
+// How `booty` starts: bin/booty.js (a plain `#!/usr/bin/env node` file) requires dist/booty.js,
+// which is this module, built by scripts/bundle.mjs; it runs the bundle of everything else
+// (dist/booty.bundle.js) through V8's code cache and exports the CLI's `main` and `runCli`.
 //
 // Compiling and first-running ~450 KB of JavaScript is most of what `booty` adds to Node's own
 // start. Node's module.enableCompileCache() (Node >= 22.1) caches only what V8 compiles before
@@ -11,22 +11,28 @@
 // The cache is an optimisation and never the reason a command fails: any problem (no uid on
 // this platform, a directory we cannot create or do not own, a cache V8 rejects, a full disk)
 // means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off.
-const fs = require('node:fs');
-const path = require('node:path');
-const vm = require('node:vm');
-const Module = require('node:module');
+import * as fs from 'node:fs';
+import { createRequire, wrap } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import type * as Cli from './index';
 
-const BUNDLE_KEY = '__BUNDLE_KEY__';
-const file = path.join(__dirname, 'booty.bundle.js');
+/** The bundle's content hash, set by the build: a cache made for one build is never offered to another. */
+declare const BUNDLE_KEY: string;
+
+const BUNDLE = path.join(__dirname, 'booty.bundle.js');
+/** Enough for a few installed versions on a few Node lines; older caches are removed on a save. */
+const KEEP = 32;
 
 /**
  * <tmpdir>/booty-code-cache-<uid>, mode 0700. V8 trusts a code cache it accepts, so one is read
  * only from a real directory (not a symlink) owned by this user that nobody else can write.
  */
-function cacheDir() {
-  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof process.getuid !== 'function') return undefined;
+function cacheDir(): string | undefined {
+  if (process.env['NODE_DISABLE_COMPILE_CACHE'] || typeof process.getuid !== 'function') return undefined;
   const uid = process.getuid();
-  const dir = path.join(require('node:os').tmpdir(), `booty-code-cache-${uid}`);
+  const dir = path.join(os.tmpdir(), `booty-code-cache-${uid}`);
   try {
     let stats = fs.lstatSync(dir, { throwIfNoEntry: false });
     if (stats === undefined) {
@@ -44,28 +50,25 @@ function cacheDir() {
  * runs. Node options get their own caches too: V8 rejects a cache made under other flags, and
  * runs with and without them would otherwise keep replacing each other's.
  */
-function cacheName() {
-  const words = [];
+function cacheName(): string {
+  const words: string[] = [];
   for (const arg of process.argv.slice(2, 4)) {
     if (!/^[a-z][a-z-]{0,31}$/.test(arg)) break;
     words.push(arg);
   }
-  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.trim();
+  const flags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`.trim();
   return `${BUNDLE_KEY}-${process.version}-${process.arch}-${words.join('-') || 'none'}${flags ? `-${fnv1a(flags)}` : ''}.v8cache`;
 }
 
 /** A short hash for a file name (FNV-1a, 32 bits); loading node:crypto would cost more than it saves. */
-function fnv1a(text) {
+function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return hash.toString(16).padStart(8, '0');
 }
 
-// Enough for a few installed versions on a few Node lines; older caches are removed on a save.
-const KEEP = 32;
-
 /** Whole files only (temp file + rename), so a concurrent reader never sees half of one. */
-function save(dir, name, script) {
+function save(dir: string, name: string, script: vm.Script): void {
   const target = path.join(dir, name);
   const temp = `${target}.${process.pid}.tmp`;
   try {
@@ -87,30 +90,36 @@ function save(dir, name, script) {
   }
 }
 
-function load() {
+/** Runs the bundle as a CommonJS module would run, compiled with the cache when there is one. */
+function loadBundle(): typeof Cli {
   const dir = cacheDir();
   const name = dir === undefined ? undefined : cacheName();
-  let cachedData;
-  if (name !== undefined) {
+  let cachedData: Buffer | undefined;
+  if (dir !== undefined && name !== undefined) {
     try {
       cachedData = fs.readFileSync(path.join(dir, name));
     } catch {
       // No cache yet: this run writes it.
     }
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
-    filename: file,
+  const script = new vm.Script(wrap(fs.readFileSync(BUNDLE, 'utf8')), {
+    filename: BUNDLE,
     cachedData,
-    // A dynamic import() inside the bundle resolves as it would in a normal module (Node >= 21.7).
+    // A dynamic import() inside the bundle resolves as it would in a normal module (Node >= 20.12).
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (name !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+  if (dir !== undefined && name !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => save(dir, name, script));
   }
-  const bundle = { exports: {}, id: file, filename: file, loaded: false };
-  script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, __dirname);
+  const bundle = { exports: {} as typeof Cli, id: BUNDLE, filename: BUNDLE, loaded: false };
+  script.runInThisContext()(bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, __dirname);
   bundle.loaded = true;
   return bundle.exports;
 }
 
-module.exports = load();
+const cli = loadBundle();
+
+/** The program: runs the command line and owns the process (exit status, signals, closed pipes). */
+export const main = cli.main;
+/** Runs the `booty` command line and resolves to its exit status; never calls process.exit. */
+export const runCli = cli.runCli;
