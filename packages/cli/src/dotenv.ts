@@ -25,7 +25,8 @@ export async function readEnvFile(file: string): Promise<Record<string, string>>
   const parseEnv = (util as { parseEnv?: (content: string) => Record<string, string> }).parseEnv;
   if (typeof parseEnv !== 'function') {
     const what = `${DOTENV_OPTION} needs Node.js 20.12 or later for its .env parser; this is Node.js ${process.version}`;
-    throw new CliError('ENV_FILE', `${what}. Nothing was run or changed. Upgrade Node.js, or export the variables in the shell instead.`, file);
+    const fix = 'Upgrade Node.js, or export the variables in the shell instead';
+    throw new CliError('ENV_FILE', `${what}. Nothing was run or changed. ${fix}.`, file);
   }
   let handle;
   try {
@@ -85,7 +86,11 @@ export async function readEnvFile(file: string): Promise<Record<string, string>>
  * for one run (`RELEASE_GOVERNOR_ENABLED=false booty …`) still applies. Returns the variables
  * that took effect from the file, each mapped to the file, so errors can name it.
  */
-export function mergeEnv(env: NodeJS.ProcessEnv, fromFile: Record<string, string>, file: string): { env: NodeJS.ProcessEnv; origins: Map<string, string> } {
+export function mergeEnv(
+  env: NodeJS.ProcessEnv,
+  fromFile: Record<string, string>,
+  file: string,
+): { env: NodeJS.ProcessEnv; origins: Map<string, string> } {
   const origins = new Map<string, string>();
   const merged: NodeJS.ProcessEnv = { ...env };
   for (const [name, value] of Object.entries(fromFile)) {

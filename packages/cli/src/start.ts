@@ -76,7 +76,9 @@ function save(dir: string, name: string, script: vm.Script): void {
     fs.renameSync(temp, target);
     const entries = fs.readdirSync(dir);
     if (entries.length > KEEP) {
-      const byAge = entries.map((entry) => ({ entry, mtime: fs.statSync(path.join(dir, entry)).mtimeMs })).sort((a, b) => b.mtime - a.mtime);
+      const byAge = entries
+        .map((entry) => ({ entry, mtime: fs.statSync(path.join(dir, entry)).mtimeMs }))
+        .sort((a, b) => b.mtime - a.mtime);
       for (const { entry } of byAge.slice(KEEP)) fs.rmSync(path.join(dir, entry), { force: true });
     }
   } catch {

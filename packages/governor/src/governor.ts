@@ -79,7 +79,11 @@ function openStore({ stateDir, url, cwd }: LoadGovernorOptions, env: NodeJS.Proc
 
 function adviceFor(damaged: number): string | null {
   if (damaged === 0) return null;
-  return `${damaged} damaged ledger entr${damaged === 1 ? 'y is' : 'ies are'} not counted as deliveries; run \`booty state check\` to see ${damaged === 1 ? 'it' : 'them'}, then \`booty state reset deliveries\` to repair`;
+  const [entries, them] = damaged === 1 ? ['entry is', 'it'] : ['entries are', 'them'];
+  return (
+    `${damaged} damaged ledger ${entries} not counted as deliveries; ` +
+    `run \`booty state check\` to see ${them}, then \`booty state reset deliveries\` to repair`
+  );
 }
 
 /**

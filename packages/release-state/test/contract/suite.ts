@@ -67,7 +67,15 @@ export function describeStoreContract(name: string, open: ContractFactory): void
           claimed: true,
           redelivery: false,
           takeover: false,
-          record: { key: `${REPO}:${SHA(1)}`, deliveryId: 'guid-1', recordedAt: expect.any(String), attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null },
+          record: {
+            key: `${REPO}:${SHA(1)}`,
+            deliveryId: 'guid-1',
+            recordedAt: expect.any(String),
+            attempt: 1,
+            leaseExpiresAt: null,
+            completedAt: null,
+            outcome: null,
+          },
         });
         expect(Number.isNaN(Date.parse(first.record.recordedAt ?? ''))).toBe(false);
         expect(await claim(1, 'guid-1')).toEqual({ claimed: false, redelivery: true, takeover: false, record: first.record });
@@ -144,7 +152,8 @@ export function describeStoreContract(name: string, open: ContractFactory): void
       it('refuses an updateState that is not a function, or returns no state', async () => {
         expect((await failure(h.store.updateState(undefined as never))).code).toBe('STATE_INVALID_INPUT');
         expect((await failure(h.store.updateState(() => 42 as never))).code).toBe('STATE_INVALID_INPUT');
-        expect((await failure(h.store.updateState((s) => ({ ...s, production_sha_current: 'main' })))).details.field).toBe('production_sha_current');
+        const refused = await failure(h.store.updateState((s) => ({ ...s, production_sha_current: 'main' })));
+        expect(refused.details.field).toBe('production_sha_current');
         expect((await h.store.readState()).production_sha_current).toBeNull();
       });
 
@@ -167,7 +176,9 @@ export function describeStoreContract(name: string, open: ContractFactory): void
 
         await sleep(LEASE_MS + 100);
         const other = await reopen();
-        const racers = await Promise.all(Array.from({ length: 12 }, (_, i) => claim(1, `racer-${i}`, { leaseMs: 60_000 }, i % 2 === 0 ? h.store : other)));
+        const racers = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => claim(1, `racer-${i}`, { leaseMs: 60_000 }, i % 2 === 0 ? h.store : other)),
+        );
         const winners = racers.filter((r) => r.claimed);
         expect(winners).toHaveLength(1);
         const winner = winners[0] as ClaimResult;
@@ -218,7 +229,8 @@ export function describeStoreContract(name: string, open: ContractFactory): void
       it('the holder may still complete after its lease ended when nobody took over', async () => {
         await claim(1, 'slow', { leaseMs: 50 });
         await sleep(120);
-        expect(await h.store.deliveries.complete({ ...KEY(1), deliveryId: 'slow', attempt: 1, outcome: 'allowed' })).toMatchObject({ attempt: 1, outcome: 'allowed' });
+        const completed = await h.store.deliveries.complete({ ...KEY(1), deliveryId: 'slow', attempt: 1, outcome: 'allowed' });
+        expect(completed).toMatchObject({ attempt: 1, outcome: 'allowed' });
         expect((await claim(1, 'next', { leaseMs: 50 })).claimed).toBe(false);
       });
 
@@ -294,7 +306,12 @@ export function describeStoreContract(name: string, open: ContractFactory): void
       });
 
       it('writes the next state, keeps unknown fields, and another handle reads it', async () => {
-        const next = await h.store.updateState((s) => ({ ...s, production_sha_current: SHA(7), last_deploy_result: 'success', operator_notes: [{ sha: SHA(7) }] }));
+        const next = await h.store.updateState((s) => ({
+          ...s,
+          production_sha_current: SHA(7),
+          last_deploy_result: 'success',
+          operator_notes: [{ sha: SHA(7) }],
+        }));
         expect(next).toMatchObject({ production_sha_current: SHA(7), last_deploy_result: 'success', operator_notes: [{ sha: SHA(7) }] });
         const other = await reopen();
         expect(await other.readState()).toEqual(next);
@@ -312,7 +329,9 @@ export function describeStoreContract(name: string, open: ContractFactory): void
         const other = await reopen();
         await h.store.updateState((s) => ({ ...s, counter: 0 }));
         await Promise.all(
-          Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? h.store : other).updateState(async (s) => ({ ...s, counter: (s['counter'] as number) + 1 }))),
+          Array.from({ length: 16 }, (_, i) =>
+            (i % 2 === 0 ? h.store : other).updateState(async (s) => ({ ...s, counter: (s['counter'] as number) + 1 })),
+          ),
         );
         expect((await h.store.readState())['counter']).toBe(16);
       });
