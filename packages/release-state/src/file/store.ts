@@ -8,7 +8,10 @@ import { badResetPart, checkSnapshot, notAnUpdate, storeClosed, targetNotEmpty }
 import { isSkeleton } from '../shared/release-state';
 import { nodeFs, type FsSeam } from './fs-seam';
 import { LEDGER_DIR, PYTHON_LEDGER_FILE } from './ledger/entry';
+import { claim } from './ledger/claim';
+import { complete, release as releaseClaim } from './ledger/leases';
 import { DeliveryLedger } from './ledger/ledger';
+import { allRecords, count, get, has, list, tally } from './ledger/readers';
 import type { LockSettings } from './lock';
 import { ReleaseFile, RELEASE_FILE, removeAbandonedTemps } from './release-file';
 import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from './safety';
@@ -71,15 +74,15 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
     stateDir,
     releasePath: release.path,
     deliveries: {
-      claim: live('deliveries.claim', (input) => ledger.claim(input)),
-      has: live('deliveries.has', (input) => ledger.has(input)),
-      get: live('deliveries.get', (input) => ledger.get(input)),
-      count: live('deliveries.count', () => ledger.count()),
-      tally: live('deliveries.tally', () => ledger.tally()),
-      complete: live('deliveries.complete', (input) => ledger.complete(input)),
-      release: live('deliveries.release', (input) => ledger.release(input)),
-      list: live('deliveries.list', (options) => ledger.list(options)),
-      prune: live('deliveries.prune', () => ledger.prune()),
+      claim: live('deliveries.claim', (input) => claim(ledger, input)),
+      has: live('deliveries.has', (input) => has(ledger, input)),
+      get: live('deliveries.get', (input) => get(ledger, input)),
+      count: live('deliveries.count', () => count(ledger)),
+      tally: live('deliveries.tally', () => tally(ledger)),
+      complete: live('deliveries.complete', (input) => complete(ledger, input)),
+      release: live('deliveries.release', (input) => releaseClaim(ledger, input)),
+      list: live('deliveries.list', (options) => list(ledger, options)),
+      prune: live('deliveries.prune', () => ledger.maintenance.prune()),
     },
     readState: live('readState', () => release.readState()),
     updateState: live('updateState', async (fn) => {
@@ -102,7 +105,7 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       if (!(await assertRegularOrAbsent(fs, release.path))) await release.createIfMissing();
       return result;
     }),
-    snapshot: live('snapshot', async () => ({ state: await release.readState(), deliveries: await ledger.records({ strict: true }) })),
+    snapshot: live('snapshot', async () => ({ state: await release.readState(), deliveries: await allRecords(ledger, { strict: true }) })),
     restore: live('restore', async (snapshot, options = {}) => {
       const { state, records } = checkSnapshot(snapshot, stateDir, release.path);
       const replace = options?.replace === true;

@@ -12,7 +12,7 @@
 // nothing on the hot path.
 import type { ClaimInput, ClaimResult, DeliveryRecord } from '../../shared/contract';
 import { stateError } from '../../shared/errors';
-import { checkClaim, fullRecord } from '../../shared/input';
+import { checkClaim } from '../../shared/input';
 import { stageFile, writeFileAtomic } from '../staged-file';
 import { ENTRY_TEMP_BASE, entryName, serializeEntry } from './entry';
 import type { LedgerParts } from './ledger';
@@ -44,7 +44,9 @@ export async function claim(ledger: LedgerParts, input: ClaimInput): Promise<Cla
       continue;
     }
     const at = files.options.now();
-    const record = fullRecord({ key, deliveryId, recordedAt: at.toISOString(), leaseExpiresAt: leaseEnd(at, leaseMs) });
+    const recordedAt = at.toISOString();
+    const leaseExpiresAt = leaseEnd(at, leaseMs);
+    const record: DeliveryRecord = { key, deliveryId, recordedAt, attempt: 1, leaseExpiresAt, completedAt: null, outcome: null };
     const staging = stageFile(files.fs, file, serializeEntry(record), { label, tempBase: ENTRY_TEMP_BASE, intent: 'create' });
     const preparing = prepare();
     // Awaited once the temp file is written; if writing it fails first, that is the error reported.
@@ -56,7 +58,7 @@ export async function claim(ledger: LedgerParts, input: ClaimInput): Promise<Cla
       await staged.discard();
       throw error;
     }
-    if ((await staged.link(() => files.flushDir())) === 'created') {
+    if ((await staged.link(files.flushDir)) === 'created') {
       maintenance.noteClaim();
       return { claimed: true, redelivery: false, takeover: false, record };
     }

@@ -303,9 +303,10 @@ export class LedgerFiles {
    * fsync of `deliveries/` through a descriptor kept open across claims: opening and closing the
    * directory for every claim cost two thread-pool round trips, a fifth of a claim. Before each
    * use a synchronous lstat checks that the path still names the directory the descriptor holds
-   * (it may have been moved or recreated); if not, it is reopened.
+   * (it may have been moved or recreated); if not, it is reopened. A bound function: a claim
+   * hands it to its staged entry as the flush after the link.
    */
-  async flushDir(): Promise<void> {
+  readonly flushDir = async (): Promise<void> => {
     const current = this.fs.lstatBigSync(this.dir);
     let held = this.dirHandle;
     if (held !== null && (current === undefined || current.ino !== held.ino || current.dev !== held.dev)) {
@@ -320,7 +321,7 @@ export class LedgerFiles {
       dirHandles.register(this, held, this);
     }
     await this.fs.fsyncFd(held.fd);
-  }
+  };
 
   /** Closes the kept directory descriptor (store.close(); else it goes with the store, see `dirHandles`). */
   closeDir(): void {

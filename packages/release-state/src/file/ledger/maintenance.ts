@@ -137,7 +137,10 @@ export class LedgerMaintenance {
     return { removed, kept: kept.length };
   }
 
+  /** A prune pass now (`deliveries.prune()`), after any pending import of delivery_ids.json. */
   async prune(): Promise<PruneResult> {
+    await this.files.ensureDir();
+    await this.python.syncForWrite();
     const { maintenanceLockPath, options } = this.files;
     return withLock(maintenanceLockPath, options.lock, this.files.maintenanceTarget(), (lock) => this.pruneLocked(lock));
   }

@@ -17,6 +17,14 @@ export async function get({ files, python }: LedgerParts, input: DeliveryKeyInpu
   return deliveryId === undefined ? null : PythonBridge.record(key, deliveryId);
 }
 
+export async function has(ledger: LedgerParts, input: DeliveryKeyInput): Promise<boolean> {
+  return (await get(ledger, input)) !== null;
+}
+
+export async function count(ledger: LedgerParts): Promise<number> {
+  return (await tally(ledger)).entries;
+}
+
 /**
  * Reads and parses every entry: a file that exists is not a delivery until it parses, and no
  * cheaper summary (a counter, the directory listing, sizes) can see damage made behind the
