@@ -11,17 +11,17 @@
 // The cache is an optimisation and never the reason a command fails: any problem (no uid on
 // this platform, a directory we cannot create or do not own, a cache V8 rejects, a full disk)
 // means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off.
-import * as fs from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants as vmConstants, Script } from 'node:vm';
 import type * as Cli from './index';
 
 /** The bundle's content hash, set by the build: a cache made for one build is never offered to another. */
 declare const BUNDLE_KEY: string;
 
-const BUNDLE = path.join(__dirname, 'booty.bundle.js');
+const BUNDLE = join(__dirname, 'booty.bundle.js');
 /** Enough for a few installed versions on a few Node lines; older caches are removed on a save. */
 const KEEP = 32;
 
@@ -32,12 +32,12 @@ const KEEP = 32;
 function cacheDir(): string | undefined {
   if (process.env['NODE_DISABLE_COMPILE_CACHE'] || typeof process.getuid !== 'function') return undefined;
   const uid = process.getuid();
-  const dir = path.join(os.tmpdir(), `booty-code-cache-${uid}`);
+  const dir = join(tmpdir(), `booty-code-cache-${uid}`);
   try {
-    let stats = fs.lstatSync(dir, { throwIfNoEntry: false });
+    let stats = lstatSync(dir, { throwIfNoEntry: false });
     if (stats === undefined) {
-      fs.mkdirSync(dir, { mode: 0o700 });
-      stats = fs.lstatSync(dir);
+      mkdirSync(dir, { mode: 0o700 });
+      stats = lstatSync(dir);
     }
     return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o077) === 0 ? dir : undefined;
   } catch {
@@ -68,24 +68,24 @@ function fnv1a(text: string): string {
 }
 
 /** Whole files only (temp file + rename), so a concurrent reader never sees half of one. */
-function save(dir: string, name: string, script: vm.Script): void {
-  const target = path.join(dir, name);
+function save(dir: string, name: string, script: Script): void {
+  const target = join(dir, name);
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
-    fs.renameSync(temp, target);
-    const entries = fs.readdirSync(dir);
+    writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    renameSync(temp, target);
+    const entries = readdirSync(dir);
     if (entries.length > KEEP) {
       const byAge = entries
-        .map((entry) => ({ entry, mtime: fs.statSync(path.join(dir, entry)).mtimeMs }))
+        .map((entry) => ({ entry, mtime: statSync(join(dir, entry)).mtimeMs }))
         .sort((a, b) => b.mtime - a.mtime);
-      for (const { entry } of byAge.slice(KEEP)) fs.rmSync(path.join(dir, entry), { force: true });
+      for (const { entry } of byAge.slice(KEEP)) rmSync(join(dir, entry), { force: true });
     }
   } catch {
     // force ignores only ENOENT: a directory we may not write (mode 0500, or not really ours
     // inside a user namespace) makes rmSync throw too, and the cache must never fail a command.
     try {
-      fs.rmSync(temp, { force: true });
+      rmSync(temp, { force: true });
     } catch {
       // Nothing was written, so nothing is left behind.
     }
@@ -99,16 +99,16 @@ function loadBundle(): typeof Cli {
   let cachedData: Buffer | undefined;
   if (dir !== undefined && name !== undefined) {
     try {
-      cachedData = fs.readFileSync(path.join(dir, name));
+      cachedData = readFileSync(join(dir, name));
     } catch {
       // No cache yet: this run writes it.
     }
   }
-  const script = new vm.Script(wrap(fs.readFileSync(BUNDLE, 'utf8')), {
+  const script = new Script(wrap(readFileSync(BUNDLE, 'utf8')), {
     filename: BUNDLE,
     cachedData,
     // A dynamic import() inside the bundle resolves as it would in a normal module (Node >= 20.12).
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (dir !== undefined && name !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => save(dir, name, script));
