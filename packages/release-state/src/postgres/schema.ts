@@ -72,7 +72,12 @@ export async function migrate(client: PgClient, tables: Tables, location: string
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`booty-release-state:${tables.schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${tables.schema}"`);
+    // Not CREATE SCHEMA IF NOT EXISTS: after waiting for the lock, this server connection's
+    // catalog cache can still miss a schema that the lock's previous holder created (an advisory
+    // lock does not refresh it), and IF NOT EXISTS then fails on a duplicate key. A query of
+    // pg_namespace reads every commit made before it.
+    const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tables.schema]);
+    if (schema.rowCount === 0) await client.query(`CREATE SCHEMA "${tables.schema}"`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.migrations}`);
     const version = result.rows[0]?.version ?? 0;
