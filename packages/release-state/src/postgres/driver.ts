@@ -15,8 +15,11 @@ export type PgClient = Pg.PoolClient;
 export interface PoolSettings {
   poolMax: number;
   connectTimeoutMs: number;
+  /** Longest statement: per transaction on the server, and the client's wait for any answer (+1 s). */
   queryTimeoutMs: number;
+  /** Longest wait for a lock inside a transaction (server-side). */
   lockTimeoutMs: number;
+  /** Longest pause inside an open transaction before the server ends it. */
   idleInTransactionMs: number;
 }
 
@@ -53,11 +56,10 @@ export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
     max: settings.poolMax,
     connectionTimeoutMillis: target.connectTimeoutMs ?? settings.connectTimeoutMs,
     idleTimeoutMillis: 10_000,
-    // The server ends a statement, a lock wait or an abandoned transaction on its own ...
-    statement_timeout: settings.queryTimeoutMs,
-    lock_timeout: settings.lockTimeoutMs,
-    idle_in_transaction_session_timeout: settings.idleInTransactionMs,
-    // ... and the client gives up on a server that does not answer at all (half-open connection).
+    // No server setting goes in the startup packet: a pooler such as PgBouncer refuses every
+    // startup parameter it cannot track (statement_timeout among them). The server-side
+    // timeouts are set per transaction (session.ts); the client gives up on any statement whose
+    // answer does not come (a slow statement, a lock wait, a half-open connection).
     query_timeout: settings.queryTimeoutMs + 1_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: 5_000,
