@@ -3,7 +3,7 @@
 // bundles, config's JSON Schema). The entry points the manifest names (main, types, bin) must be
 // in it.
 export const EXTRA_FILES: Record<string, string[]> = {
-  '@booty/cli': ['bin/booty.js'],
+  '@booty/cli': ['bin/booty.js', 'dist/THIRD-PARTY-NOTICES.txt'],
   '@booty/config': ['schema.json'],
 };
 
