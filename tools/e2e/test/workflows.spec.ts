@@ -127,15 +127,17 @@ describe('verify.yml: the one definition of "verified"', () => {
     expect(job.name).toContain('${{ matrix.node }}');
   });
 
-  it('checks out, sets up the matrix Node with the npm cache, installs, builds and runs booty verifier run', () => {
+  it('checks out all history, sets up Node, checks commit messages, installs, builds, runs booty verifier run', () => {
     const uses = steps.map((step) => String(step.uses ?? '').split('@')[0]);
     expect(uses.slice(0, 2)).toEqual(['actions/checkout', 'actions/setup-node']);
     expect(steps[1].with).toEqual({ cache: 'npm', 'node-version': '${{ matrix.node }}' });
     const runs = steps.map((step) => step.run).filter(Boolean);
-    expect(runs[0]).toMatch(/^npm ci\b/);
+    // The commit check needs the history since the convention began, and no install.
+    expect(steps[0].with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    expect(runs[0]).toBe('node tools/deploy/commits.mjs');
+    expect(runs[1]).toMatch(/^npm ci\b/);
     expect(runs.some((line: string) => /nx run-many -t build/.test(line))).toBe(true);
     expect(runs[runs.length - 1]).toBe('npm run booty -- verifier run');
-    expect(steps[0].with).toMatchObject({ 'persist-credentials': false });
   });
 });
 
