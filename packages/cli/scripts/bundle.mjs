@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeNoticesOrFail } from './notices.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const at = (file) => fileURLToPath(new URL(`../${file}`, import.meta.url));
@@ -65,22 +66,24 @@ const common = {
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  metafile: true, // what went into each file: scripts/notices.mjs writes the licence notices from it
 };
 
-await build({
+const bundle = await build({
   ...common,
   entryPoints: ['dist/index.js'],
   outfile: 'dist/booty.bundle.js',
   plugins: [lazyBuiltins, pgApart],
 });
 
-await build({
+const postgres = await build({
   ...common,
   stdin: { contents: "module.exports = require('pg');", resolveDir: packageDir, loader: 'js' },
   outfile: 'dist/postgres.js',
   // pg's optional native binding: never installed here; pg only loads it when asked to.
   external: ['pg-native'],
 });
+writeNoticesOrFail({ packageDir, metafiles: [bundle.metafile, postgres.metafile] });
 
 // The cache key: a cache made for one build is never offered to another.
 const key = createHash('sha256').update(readFileSync(at('dist/booty.bundle.js'))).digest('hex').slice(0, 16);
