@@ -2,11 +2,13 @@
 // openReleaseStore (dist/). Claim latency at 1k and 100k stored keys; claims per second for 8
 // processes against 1; and each claim against its floor, measured alternately in the same run:
 //   PostgreSQL: a bare INSERT … ON CONFLICT DO NOTHING round trip through the same driver (pg),
-//               on the same server, into a table of the same shape;
+//               on the same server, into a table of the same shape; both directly and through
+//               PgBouncer in transaction mode (the claim through PgBouncer against the floor
+//               through the same PgBouncer, in the same rounds as the direct pair);
 //   file store: the bare durable sequence it cannot avoid: create a file exclusively, write the
 //               entry, fsync it, link it to its name, fsync the directory.
-// The server is a throwaway one, started here with the tests' helper
-// (packages/release-state/test/support/pg-server.ts, compiled on the fly), fsync on.
+// The server and PgBouncer are throwaway ones, started here with the tests' helpers
+// (packages/release-state/test/support/pg-server.ts and pgbouncer.ts, bundled on the fly), fsync on.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -24,9 +26,21 @@ const SIZES = [1_000, 100_000];
 const PROCESSES = 8;
 const PER_PROCESS = 200;
 
-async function loadPgServer(dir) {
-  const outfile = path.join(dir, 'pg-server.cjs');
-  await build({ entryPoints: [path.join(ROOT, 'packages/release-state/test/support/pg-server.ts')], outfile, platform: 'node', format: 'cjs', bundle: false, logLevel: 'warning' });
+/** The tests' server and PgBouncer helpers, as one CommonJS file (one copy of their state). */
+async function loadPgSupport(dir) {
+  const outfile = path.join(dir, 'pg-support.cjs');
+  await build({
+    stdin: {
+      contents: "export * from './pg-server'; export * from './pgbouncer';",
+      resolveDir: path.join(ROOT, 'packages/release-state/test/support'),
+      loader: 'ts',
+    },
+    outfile,
+    platform: 'node',
+    format: 'cjs',
+    bundle: true,
+    logLevel: 'warning',
+  });
   return require(outfile);
 }
 
@@ -53,6 +67,21 @@ async function throughput(location, processes, perProcess, tag) {
   const workers = Array.from({ length: processes }, (_, w) => startWorker(path.join(HERE, 'backend-worker.mjs'), { location, count: perProcess, tag: `${tag}${w}` }, 'backend worker'));
   const { results, t0, t1, total } = await runTogether(workers);
   return { perSecond: (total / (t1 - t0)) * 1000, total, claimed: results.reduce((sum, r) => sum + r.claimed, 0) };
+}
+
+/** Runs every function of `subjects` once a round, the order rotated every round; the series in ms by name. */
+async function interleave(rounds, subjects) {
+  const names = Object.keys(subjects);
+  const times = Object.fromEntries(names.map((name) => [name, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const started = performance.now();
+      await subjects[name](i);
+      times[name].push(performance.now() - started);
+    }
+  }
+  return times;
 }
 
 /** Alternates `a` and `b` (order swapped every round) and returns both series in ms. */
@@ -87,9 +116,14 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'booty-bench-backends-'));
   const rows = [];
   const samples = quick ? 40 : 400;
+  // The PostgreSQL pairs take about 1 ms a call: more rounds make them span as long as the others
+  // do, so that a burst of load on a shared machine weighs as little in them.
+  const pgRounds = quick ? 40 : 2000;
+  const notRun = [];
   let server = null;
+  let bouncer = null;
   try {
-    const { startPgServer, findPgBin } = await loadPgServer(scratch);
+    const { startPgServer, findPgBin, startPgBouncer, findPgBouncer } = await loadPgSupport(scratch);
     if (findPgBin() === null) {
       // Said loudly, and recorded in the JSON: a table without these rows must not look complete.
       log('*** backends: NOT RUN: no PostgreSQL server binaries (apt-get install postgresql) ***');
@@ -97,6 +131,14 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
     }
     log('backends: starting a throwaway PostgreSQL server (fsync on)');
     server = await startPgServer({ durable: true });
+    if (findPgBouncer() === null) {
+      // Said loudly, and recorded in the JSON, as for the server.
+      log('*** backends: PgBouncer rows NOT RUN: no pgbouncer (apt-get install pgbouncer) ***');
+      notRun.push('no pgbouncer: the PgBouncer rows');
+    } else {
+      log('backends: starting PgBouncer in transaction mode in front of it');
+      bouncer = await startPgBouncer(server, 'transaction');
+    }
     const admin = new pg.Pool({ connectionString: server.url(), max: 2 });
     admin.on('error', () => undefined);
 
@@ -147,21 +189,63 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
       }
     }
 
-    // PostgreSQL claim against its floor: same driver, same server, a table of the same shape.
+    // PostgreSQL claim against its floor: same driver, same server, a table of the same shape;
+    // directly and through PgBouncer, all four in the same rounds. The floor is unnamed, as the
+    // store's statements are (a named one would not survive a pooler in transaction mode).
     const pgStore = stores.postgres[1000];
     await admin.query(`CREATE TABLE "${pgStore.schema}".floor (LIKE "${pgStore.schema}".deliveries INCLUDING ALL)`);
-    const floorPool = new pg.Pool({ connectionString: server.url(), max: 1 });
-    floorPool.on('error', () => undefined);
     const floorSql = `INSERT INTO "${pgStore.schema}".floor (key, delivery_id, recorded_at, attempt, claim_token) VALUES ($1, $2, now(), 1, gen_random_uuid()) ON CONFLICT (key) DO NOTHING`;
-    await floorPool.query({ name: 'floor', text: floorSql, values: ['bench/warm:0', 'w'] });
-    log(`backends: PostgreSQL claim vs bare INSERT … ON CONFLICT DO NOTHING, ${samples} alternating rounds`);
-    const pgPair = await alternate(
-      samples,
-      (i) => pgStore.store.deliveries.claim({ repo: 'bench/floor', headSha: sha(i, 'pgclaim'), deliveryId: `c-${i}` }),
-      (i) => floorPool.query({ name: 'floor', text: floorSql, values: [`bench/floor:${sha(i, 'pgfloor')}`, `f-${i}`] }),
-    );
-    await floorPool.end();
-    rows.push(againstFloor('PostgreSQL claim / bare INSERT … ON CONFLICT DO NOTHING (same driver, same run)', 'bare INSERT', pgPair, 1.5, samples));
+    const floorPool = (url) => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      pool.on('error', () => undefined);
+      return pool;
+    };
+    const direct = floorPool(server.url());
+    const claimOn = (store, salt) => (i) => {
+      return store.deliveries.claim({ repo: 'bench/floor', headSha: sha(i, salt), deliveryId: `c-${i}` });
+    };
+    const floorOn = (pool, salt) => (i) => pool.query(floorSql, [`bench/floor:${sha(i, salt)}`, `f-${i}`]);
+    const subjects = { claim: claimOn(pgStore.store, 'pgclaim'), floor: floorOn(direct, 'pgfloor') };
+    let pooled = null;
+    let bouncerStore = null;
+    if (bouncer !== null) {
+      pooled = floorPool(bouncer.url());
+      bouncerStore = await openReleaseStore({ url: bouncer.url({ schema: pgStore.schema }), maxDeliveries: 1e7 });
+      subjects.bouncerClaim = claimOn(bouncerStore, 'pgbclaim');
+      subjects.bouncerFloor = floorOn(pooled, 'pgbfloor');
+    }
+    for (let i = 0; i < 10; i++) for (const run of Object.values(subjects)) await run(1_000_000 + i);
+    const paths = bouncer === null ? '' : ', directly and through PgBouncer';
+    log(`backends: PostgreSQL claim vs bare INSERT … ON CONFLICT DO NOTHING${paths}, ${pgRounds} rounds`);
+    const pgTimes = await interleave(pgRounds, subjects);
+    await direct.end();
+    const directFigure = 'PostgreSQL claim / bare INSERT … ON CONFLICT DO NOTHING (same driver, same run)';
+    rows.push(againstFloor(directFigure, 'bare INSERT', { a: pgTimes.claim, b: pgTimes.floor }, 1.5, pgRounds));
+    if (bouncer !== null) {
+      await pooled.end();
+      await bouncerStore.close();
+      rows.push(
+        againstFloor(
+          'PostgreSQL through PgBouncer (transaction mode): claim / bare INSERT … ON CONFLICT DO NOTHING, ' +
+            'both through it (same run)',
+          'bare INSERT',
+          { a: pgTimes.bouncerClaim, b: pgTimes.bouncerFloor },
+          1.5,
+          pgRounds,
+        ),
+      );
+      rows.push(
+        ratioRow({
+          section: 'backends',
+          kind: 'reference',
+          figure: 'PostgreSQL claim through PgBouncer (transaction mode) / direct claim (same run)',
+          ours: { label: 'through PgBouncer', value: round(median(pgTimes.bouncerClaim)), unit: 'ms' },
+          pair: { label: 'direct', value: round(median(pgTimes.claim)), unit: 'ms' },
+          ratio: median(pgTimes.bouncerClaim) / median(pgTimes.claim),
+          samples: pgRounds,
+        }),
+      );
+    }
 
     // File-store claim against the bare durable sequence, in the same directory.
     const fileStore = stores.file[1000];
@@ -217,8 +301,11 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
     }
     await admin.end();
   } finally {
+    if (bouncer !== null) await bouncer.stop();
     if (server !== null) await server.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  return { rows, method: { sizes: SIZES, processes: PROCESSES, claimsPerProcess: quick ? 50 : PER_PROCESS, samples } };
+  const pgbouncer = bouncer === null ? null : 'transaction mode, default settings';
+  const method = { sizes: SIZES, processes: PROCESSES, claimsPerProcess: quick ? 50 : PER_PROCESS, samples, pgRounds, pgbouncer };
+  return { rows, method: notRun.length === 0 ? method : { ...method, notRun: notRun.join('; ') } };
 }

@@ -13,14 +13,22 @@
 //    .npmrc); provenance is requested only where npm can produce it (GitHub Actions with an
 //    id-token, the public npm registry, a public repository).
 //
+// Credentials are npm's business. deploy.yml passes --trusted-publishing: npm then logs in with
+// the job's OIDC token (npm's trusted publishing; no stored token), and this script first checks
+// what that needs (an id-token, npm >= 11.5.1, no NODE_AUTH_TOKEN, every package already on the
+// registry, since trusted publishing cannot create one). Elsewhere npm uses the .npmrc's token or
+// login, and at a terminal it can ask for a one-time password (the first publish, by hand).
+//
 // Exit status: 0 done (published or skipped); 1 the deploy failed or was refused (nothing after
-// the failing package was published); 2 bad usage (missing or malformed DEPLOY_SHA, unknown flag).
+// the failing package was published); 2 bad usage or set-up (missing or malformed DEPLOY_SHA,
+// unknown flag, trusted publishing without what it needs).
 // Runs the same on a laptop against a local registry (see tools/registry/start.mjs).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { annotateError, onActions } from './github-actions.mjs';
 
 const USAGE = `Usage: DEPLOY_SHA=<sha> node tools/deploy/publish.mjs [options]
 
@@ -31,6 +39,8 @@ Options:
   --root DIR              the repository (default: the one holding this script)
   --require-ancestor REF  refuse unless DEPLOY_SHA is in the history of REF (deploy.yml: origin/main)
   --provenance MODE       auto (default), always or never; also $DEPLOY_PROVENANCE
+  --trusted-publishing    log in with the GitHub Actions job's OIDC token (npm trusted publishing), no stored
+                          token; refused off Actions, and for a package the registry does not have yet
   --allow-dirty           publish even if the work tree has uncommitted changes (local trials only)
   --skip-build            use the existing dist/ output instead of building
   --dry-run               check everything and show what would be published, publish nothing
@@ -50,15 +60,14 @@ class DeployError extends Error {
   }
 }
 
-const onActions = process.env.GITHUB_ACTIONS === 'true';
+// npm's trusted publishing: https://docs.npmjs.com/trusted-publishers
+const TRUSTED_PUBLISHING = { npm: '11.5.1', node: '22.14.0' };
+// What older actions/setup-node exported as NODE_AUTH_TOKEN when none was given: not a token.
+const SETUP_NODE_PLACEHOLDER = 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX';
+const FIRST_PUBLISH = 'tools/deploy/README.md, "The first publish"';
 
 function say(line) {
   process.stdout.write(`${line}\n`);
-}
-
-/** Escapes a workflow-command message (GitHub's rules for %, CR and LF). */
-function escapeData(text) {
-  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
 }
 
 function run(command, args, options = {}) {
@@ -85,6 +94,7 @@ function parseCli(argv) {
         'allow-dirty': { type: 'boolean', default: false },
         'skip-build': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        'trusted-publishing': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -250,27 +260,103 @@ function npmError(result) {
   return { code, message: lines.join(' / ') || stderr.trim().split('\n').slice(-3).join(' / ') };
 }
 
-/** Is name@version on the registry? Returns the published gitHead (or '') when it is, null when not. */
-function publishedVersion(pkg, registry, root) {
+/**
+ * Where name@version stands on the registry: 'published' (with the gitHead npm recorded, or ''),
+ * 'new-version' (the package is there, this version is not) or 'new-package' (never published).
+ */
+function registryState(pkg, registry, root) {
   const view = run('npm', ['view', `${pkg.name}@${pkg.version}`, 'version', 'gitHead', '--json', '--prefer-online', '--registry', registry], {
     cwd: root,
   });
   if (view.status === 0) {
     const out = view.stdout.trim();
-    if (!out) return null; // the package exists, this version does not
+    if (!out) return { state: 'new-version' }; // the package exists, this version does not
     const data = JSON.parse(out);
     const entry = Array.isArray(data) ? data.find((d) => d.version === pkg.version) : data;
-    if (!entry) return null;
-    return typeof entry === 'object' ? (entry.gitHead ?? '') : '';
+    if (!entry) return { state: 'new-version' };
+    return { state: 'published', gitHead: typeof entry === 'object' ? (entry.gitHead ?? '') : '' };
   }
   const { code, message } = npmError(view);
-  if (code === 'E404') return null;
+  // npm says E404 both for a package that was never published and for a version it does not have
+  // ("No match found for version"): asking for the package alone tells them apart.
+  if (code === 'E404') {
+    const args = ['view', pkg.name, 'name', '--json', '--prefer-online', '--registry', registry];
+    const any = run('npm', args, { cwd: root });
+    if (any.status === 0) return { state: 'new-version' };
+    if (npmError(any).code === 'E404') return { state: 'new-package' };
+  }
   throw new DeployError(
     'DEPLOY_REGISTRY_ERROR',
     `asking ${registry} whether ${pkg.name}@${pkg.version} is published failed (npm ${code}: ${message}). Nothing more was published. ` +
       'Fix: check the registry URL and that it is reachable, and the token if it needs one.',
     { details: { package: pkg.name, version: pkg.version, registry, npmCode: code } },
   );
+}
+
+/** Is version `have` (x.y.z) at least `want`? */
+function atLeast(have, want) {
+  const parts = (version) => version.replace(/^v/, '').split(/[.-]/).slice(0, 3).map(Number);
+  const [a, b] = [parts(have), parts(want)];
+  for (let i = 0; i < 3; i += 1) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+/** What npm's trusted publishing needs from the job: an OIDC token to ask for, and no stored token. */
+function checkTrustedPublishingJob() {
+  if (!onActions) {
+    throw new DeployError(
+      'DEPLOY_OIDC_UNAVAILABLE',
+      '--trusted-publishing logs in with the OIDC token of a GitHub Actions job, and this is not one. ' +
+        'Nothing was published. Fix: leave the option out and log in to the registry yourself (npm login); ' +
+        `see ${FIRST_PUBLISH}.`,
+      { exitCode: 2 },
+    );
+  }
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+    throw new DeployError(
+      'DEPLOY_OIDC_UNAVAILABLE',
+      'this job cannot request an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set), so npm cannot log in by ' +
+        'trusted publishing. Nothing was published. Fix: give the job `permissions: id-token: write` ' +
+        '(.github/workflows/deploy.yml).',
+      { exitCode: 2 },
+    );
+  }
+  const token = process.env.NODE_AUTH_TOKEN;
+  if (token && token !== SETUP_NODE_PLACEHOLDER) {
+    throw new DeployError(
+      'DEPLOY_TOKEN_SET',
+      'NODE_AUTH_TOKEN is set, but trusted publishing uses no stored npm token (and npm would fall back to it if ' +
+        'the OIDC login failed). Nothing was published. Fix: remove NODE_AUTH_TOKEN, and the secret it comes from, ' +
+        'from the workflow.',
+      { exitCode: 2 },
+    );
+  }
+}
+
+/** What npm's trusted publishing needs from the tools: npm and Node.js new enough (npm's documentation). */
+function checkTrustedPublishingTools(root) {
+  const npmVersion = run('npm', ['--version'], { cwd: root }).stdout.trim();
+  if (!atLeast(npmVersion, TRUSTED_PUBLISHING.npm) || !atLeast(process.versions.node, TRUSTED_PUBLISHING.node)) {
+    throw new DeployError(
+      'DEPLOY_NPM_TOO_OLD',
+      `trusted publishing needs npm ${TRUSTED_PUBLISHING.npm} or later and Node.js ${TRUSTED_PUBLISHING.node} ` +
+        `or later; this job has npm ${npmVersion || '(unknown)'} and Node.js ${process.versions.node}. ` +
+        'Nothing was published. ' +
+        'Fix: set up Node 24 (actions/setup-node, node-version: 24), whose npm is new enough.',
+      { exitCode: 2, details: { npm: npmVersion, node: process.versions.node } },
+    );
+  }
+}
+
+/** The lines npm logs about its OIDC login (at --loglevel verbose): why trusted publishing did not log in. */
+function oidcLog(stderr) {
+  return (stderr ?? '')
+    .split('\n')
+    .filter((line) => /^npm (verbose|silly) oidc /.test(line))
+    // The registry's words: no control characters reach the log.
+    // eslint-disable-next-line no-control-regex
+    .map((line) => line.replace(/^npm (verbose|silly) oidc /, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ''))
+    .slice(0, 5);
 }
 
 function wantProvenance(mode, registry) {
@@ -303,26 +389,54 @@ function build(root, packages) {
   }
 }
 
-function publish(pkg, registry, root, { provenance, dryRun }) {
+/** Why npm was refused, and what to do, for the way this deploy logs in. */
+function refusalHint(code, { trusted, interactive, oidc }) {
+  if (trusted && ['ENEEDAUTH', 'E401', 'E403', 'E404'].includes(code)) {
+    return (
+      'npm\'s trusted publishing did not log in for this package' +
+      (oidc.length > 0 ? ` (npm: ${oidc.join('; ')})` : '') +
+      '. Check its trusted publisher on npmjs.com (package settings, "Trusted publisher": GitHub Actions, ' +
+      'the repository of package.json "repository", workflow deploy.yml, environment production, publish ' +
+      `allowed; every field is exact and case-sensitive), as ${FIRST_PUBLISH} describes.`
+    );
+  }
+  if (code === 'EOTP') {
+    return interactive
+      ? 'the one-time password was not accepted: run it again and give a fresh one.'
+      : 'the registry asks for a one-time password (2FA): run the deploy from a terminal, where npm can ask for it.';
+  }
+  if (code === 'ENEEDAUTH' || code === 'E401') {
+    return (
+      'the registry wants credentials: log in (npm login), or use the .npmrc that tools/registry/start.mjs ' +
+      'writes (NPM_CONFIG_USERCONFIG).'
+    );
+  }
+  if (code === 'E403') {
+    return 'the registry refused: check that this login may publish the scope, and that the version is new.';
+  }
+  return 'npm\'s own words are in the parentheses; its debug log has the rest.';
+}
+
+function publish(pkg, registry, root, { provenance, dryRun, trusted }) {
   const args = ['publish', '--registry', registry, '--access', 'public'];
   // A prerelease must not become `latest`; anything else keeps npm's own dist-tag rules.
   if (pkg.version.includes('-')) args.push('--tag', 'next');
   if (provenance) args.push('--provenance');
   if (dryRun) args.push('--dry-run');
-  const result = run('npm', args, { cwd: pkg.dir });
+  // npm says why an OIDC login failed only at this level; the lines are kept for the error.
+  if (trusted) args.push('--loglevel', 'verbose');
+  // At a terminal (a person's first publish), npm gets the terminal so it can ask for a one-time
+  // password; its errors still come back on stderr.
+  const interactive = !onActions && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const result = run('npm', args, { cwd: pkg.dir, stdio: interactive ? ['inherit', 'inherit', 'pipe'] : 'pipe' });
   if (result.status === 0) return 'published';
   const { code, message } = npmError(result);
   // Another publisher got there between our check and our publish: the version is there, so this
   // is the harmless case, as long as the registry now says so.
   if (code === 'E403' || code === 'E409') {
-    if (publishedVersion(pkg, registry, root) !== null) return 'raced';
+    if (registryState(pkg, registry, root).state === 'published') return 'raced';
   }
-  const hint =
-    code === 'ENEEDAUTH' || code === 'E401'
-      ? 'the registry wants credentials: on GitHub Actions set NODE_AUTH_TOKEN from the production environment\'s NPM_TOKEN secret; locally use the .npmrc that tools/registry/start.mjs writes (NPM_CONFIG_USERCONFIG).'
-      : code === 'E403'
-        ? 'the registry refused: check that the token may publish this scope, and that the version is new.'
-        : 'npm\'s own words are in the parentheses; its debug log has the rest.';
+  const hint = refusalHint(code, { trusted, interactive, oidc: oidcLog(result.stderr) });
   throw new DeployError(
     'DEPLOY_PUBLISH_REFUSED',
     `${registry} refused ${pkg.name}@${pkg.version} (npm ${code}: ${message}). Packages after it were not published; rerunning is safe. Fix: ${hint}`,
@@ -349,19 +463,25 @@ function main(argv) {
   const requested = options.sha ?? process.env.DEPLOY_SHA ?? '';
   const sha = checkCommit(root, requested, options['require-ancestor']);
   checkClean(root, options['allow-dirty']);
+  const trusted = options['trusted-publishing'];
+  if (trusted) checkTrustedPublishingJob();
   const registry = resolveRegistry(root);
   const provenance = wantProvenance(options.provenance ?? process.env.DEPLOY_PROVENANCE ?? 'auto', registry);
   const packages = findPackages(root);
   say(`deploy ${sha} to ${registry}${options['dry-run'] ? ' (dry run)' : ''}`);
   say(`provenance: ${provenance.on ? 'yes' : 'no'} (${provenance.why})`);
+  const login = trusted ? "trusted publishing (the job's OIDC token; no stored token)" : "npm's (.npmrc, npm login)";
+  say(`login: ${login}`);
 
   const todo = [];
   const report = ['| package | version | result |', '| --- | --- | --- |'];
+  const unborn = [];
   let skipped = 0;
   for (const pkg of packages) {
-    const gitHead = publishedVersion(pkg, registry, root);
-    if (gitHead === null) {
+    const { state, gitHead } = registryState(pkg, registry, root);
+    if (state !== 'published') {
       todo.push(pkg);
+      if (state === 'new-package') unborn.push(pkg);
     } else {
       skipped += 1;
       const from = gitHead ? ` (published from ${gitHead.slice(0, 12)})` : '';
@@ -374,6 +494,18 @@ function main(argv) {
     summary([`### Deploy ${sha}`, '', ...report]);
     return 0;
   }
+  if (trusted && unborn.length > 0) {
+    const names = unborn.map((pkg) => `${pkg.name}@${pkg.version}`).join(', ');
+    throw new DeployError(
+      'DEPLOY_FIRST_PUBLISH_NEEDED',
+      `${names} ${unborn.length === 1 ? 'is' : 'are'} not on ${registry} at all, and trusted publishing can only ` +
+        'publish a package that exists (its trust is set on the package). Nothing was published. Fix: publish ' +
+        "the first version by hand and set up the package's trusted publisher, then run this deploy again: " +
+        `${FIRST_PUBLISH}.`,
+      { details: { packages: unborn.map((pkg) => pkg.name), registry } },
+    );
+  }
+  if (trusted) checkTrustedPublishingTools(root);
   if (!options['skip-build']) build(root, todo);
   let published = 0;
   try {
@@ -382,7 +514,7 @@ function main(argv) {
       if (missing.length > 0) {
         throw new DeployError('DEPLOY_NOT_BUILT', `${relative(root, pkg.dir)} has no ${missing.join(', ')}: build first (or drop --skip-build). Nothing more was published.`);
       }
-      const outcome = publish(pkg, registry, root, { provenance: provenance.on, dryRun: options['dry-run'] });
+      const outcome = publish(pkg, registry, root, { provenance: provenance.on, dryRun: options['dry-run'], trusted });
       if (outcome === 'raced') {
         skipped += 1;
         say(`skipped ${pkg.name}@${pkg.version}: already on ${registry} (published by someone else during this deploy)`);
@@ -404,7 +536,7 @@ try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof DeployError)) throw error;
-  if (onActions) process.stdout.write(`::error title=Deploy failed (${error.code})::${escapeData(error.message)}\n`);
+  annotateError(`Deploy failed (${error.code})`, error.message);
   process.stderr.write(`deploy: ${error.code}: ${error.message}\n`);
   process.exitCode = error.exitCode;
 }

@@ -7,11 +7,13 @@
 //   2. dist/postgres.js: the PostgreSQL driver, loaded only when a postgres:// store is opened.
 //   3. dist/booty.js: src/start.ts, the start of `booty` (bin/booty.js requires it), built with
 //      the hash of step 1's output as its cache key.
-// Each step's esbuild result (with its metafile) is kept in `results`, for steps that follow.
+// Each step's esbuild result (with its metafile) is kept in `results`, for steps that follow:
+// after step 2, scripts/notices.mjs writes the licence notices of what steps 1 and 2 inlined.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeNoticesOrFail } from './notices.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const at = (file) => fileURLToPath(new URL(`../${file}`, import.meta.url));
@@ -68,8 +70,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  metafile: true,
   logLevel: 'warning',
+  metafile: true, // what went into each file: scripts/notices.mjs writes the licence notices from it
 };
 
 const results = {};
@@ -92,6 +94,7 @@ results.postgres = await build({
   // pg's optional native binding: never installed here; pg only loads it when asked to.
   external: ['pg-native'],
 });
+writeNoticesOrFail({ packageDir, metafiles: [results.bundle.metafile, results.postgres.metafile] });
 
 // Not minified, so that a stack trace through it reads plainly; its export names stay visible to
 // Node's CommonJS lexer (esbuild annotates them), so `import { runCli } from '@booty/cli'` works.

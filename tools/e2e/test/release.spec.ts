@@ -1,7 +1,11 @@
-// `nx release` is how maintainers cut versions (tools/deploy/README.md): the packages are
-// versioned together, with changelogs, and a dry run changes nothing. Runs the real Nx.
-import { readFileSync } from 'node:fs';
+// `nx release` is how maintainers cut versions (README.md, "Releasing"): the packages are
+// versioned together, with changelogs, and a dry run changes nothing. Runs the real Nx, on this
+// repository and, to prove the whole flow, in a scratch clone with a few conventional commits.
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { git, gitEnv } from './support/git-fixture';
 import { childEnv, describeRun, repoRoot, run } from './support/run';
 import { workspacePackages } from './support/workspace';
 
@@ -51,5 +55,117 @@ describe('nx release', () => {
     expect(result.stdout).toContain('Previewing an entry in CHANGELOG.md for v9.9.9');
     expect(result.stdout).toContain('Skipped publishing packages.');
     expect(await releaseFilesStatus()).toBe(before);
+  });
+});
+
+/** The commit where the convention begins (tools/deploy/commits.mjs). */
+const commitsScript = path.join(repoRoot, 'tools', 'deploy', 'commits.mjs');
+const conventionSince = /CONVENTION_SINCE = '([0-9a-f]{40})'/.exec(readFileSync(commitsScript, 'utf8'))?.[1] ?? '';
+
+/** The next version for a bump (fix: patch; feat: minor, a patch on 0.x, as Nx shifts bumps down before 1.0). */
+function bumped(version: string, change: 'feat' | 'fix'): string {
+  const [major = 0, minor = 0, patch = 0] = version.split('-')[0]?.split('.').map(Number) ?? [];
+  return change === 'feat' && major > 0 ? `${major}.${minor + 1}.0` : `${major}.${minor}.${patch + 1}`;
+}
+
+describe('the release flow, in a scratch clone: the 0.1.0 history, then conventional commits', () => {
+  let clone: string;
+  const nxEnv = { ...gitEnv, NX_DAEMON: 'false' };
+  const current = packages[0]?.version ?? '';
+  const first = bumped(current, 'feat');
+  const second = bumped(first, 'fix');
+  const release = (...args: string[]) =>
+    run('npx', ['nx', 'release', '--skip-publish', ...args], { cwd: clone, env: nxEnv });
+
+  /** Appends a line to a file of the clone and commits it with `message`. */
+  async function change(file: string, message: string): Promise<void> {
+    const full = path.join(clone, file);
+    await run('bash', ['-c', `printf '%s\\n' "$1" >> "$2"`, 'append', `// ${message}`, full]);
+    await git(clone, 'add', file);
+    await git(clone, 'commit', '--quiet', '-m', message);
+  }
+
+  beforeAll(async () => {
+    clone = await mkdtemp(path.join(tmpdir(), 'booty-release-flow-'));
+    await git(tmpdir(), 'clone', '--quiet', '--no-tags', repoRoot, clone);
+    // The history main starts from: the commits before the convention (0.1.0, no tag), then all
+    // the work since as one chore commit (no bump, hidden from changelogs), taken from this work
+    // tree as it is, so that the release set-up under test is the one here, uncommitted or not.
+    await git(clone, 'reset', '--quiet', '--soft', conventionSince);
+    const listed = await git(repoRoot, 'ls-files', '--cached', '--others', '--exclude-standard', '-z');
+    const files = listed.split('\0').filter(Boolean);
+    for (const file of files.filter((name) => existsSync(path.join(repoRoot, name)))) {
+      await mkdir(path.dirname(path.join(clone, file)), { recursive: true });
+      await copyFile(path.join(repoRoot, file), path.join(clone, file));
+    }
+    await git(clone, 'add', '--all');
+    const everything = 'chore(repo): the work since the convention began, as one commit';
+    await git(clone, 'commit', '--quiet', '--allow-empty', '-m', everything);
+    for (const dir of ['.', ...packages.map((pkg) => path.relative(repoRoot, pkg.dir))]) {
+      const modules = path.join(repoRoot, dir, 'node_modules');
+      if (existsSync(modules)) await symlink(modules, path.join(clone, dir, 'node_modules'));
+    }
+    await change('packages/config/src/index.ts', 'feat(config): scratch feature in config');
+    await change('packages/cli/src/index.ts', 'fix(cli): scratch fix in cli');
+    await change('README.md', 'docs(repo): scratch docs');
+  }, 120_000);
+
+  afterAll(async () => {
+    if (clone) await rm(clone, { recursive: true, force: true });
+  });
+
+  it(`nx release --dry-run proposes ${first} (from ${current}), changelog entries of new commits only`, async () => {
+    const result = await release('--dry-run');
+    expect(describeRun(result)).toMatch(/^exit 0\n/);
+    for (const pkg of packages) {
+      const dir = path.relative(repoRoot, pkg.dir);
+      const written = `${pkg.name} ✍️  New version ${first} written to manifest: ${dir}/package.json`;
+      expect(result.stdout).toContain(written);
+      expect(result.stdout).toContain(`Previewing an entry in ${dir}/CHANGELOG.md for v${first}`);
+    }
+    expect(result.stdout).toContain('+ - **config:** scratch feature in config');
+    expect(result.stdout).toContain('+ - **cli:** scratch fix in cli');
+    // Neither the commits before the convention, nor chores and docs, reach a changelog.
+    const before = await git(clone, 'log', '-1', '--format=%s', conventionSince);
+    expect(result.stdout).not.toContain(before);
+    expect(result.stdout).not.toContain('the work since the convention began');
+    expect(result.stdout).not.toContain('scratch docs');
+    expect(await git(clone, 'status', '--porcelain', '--untracked-files=no')).toBe('');
+  });
+
+  it(`nx release --skip-publish writes v${first}: versions, pins, CHANGELOGs over 0.1.0, commit, tag`, async () => {
+    const result = await release();
+    expect(describeRun(result)).toMatch(/^exit 0\n/);
+    expect(await git(clone, 'log', '-1', '--format=%s')).toBe(`chore(release): v${first}`);
+    expect(await git(clone, 'tag', '--points-at', 'HEAD')).toBe(`v${first}`);
+    for (const pkg of packages) {
+      const dir = path.join(clone, path.relative(repoRoot, pkg.dir));
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect({ pkg: pkg.name, version: manifest.version }).toEqual({ pkg: pkg.name, version: first });
+      for (const [dep, range] of Object.entries<string>({ ...manifest.dependencies, ...manifest.devDependencies })) {
+        if (dep.startsWith('@booty/')) {
+          expect({ pkg: pkg.name, dep, range }).toEqual({ pkg: pkg.name, dep, range: first });
+        }
+      }
+      const changelog = readFileSync(path.join(dir, 'CHANGELOG.md'), 'utf8');
+      expect(changelog.startsWith(`## ${first} (`)).toBe(true);
+      expect(changelog.indexOf('\n## 0.1.0 (')).toBeGreaterThan(0);
+    }
+    const configChangelog = readFileSync(path.join(clone, 'packages', 'config', 'CHANGELOG.md'), 'utf8');
+    expect(configChangelog).toContain('- **config:** scratch feature in config');
+    // The release commit is in the form the commit check accepts.
+    const check = await run(process.execPath, [commitsScript, '--repo', clone], { env: childEnv() });
+    expect(describeRun(check)).toMatch(/^exit 0\n/);
+  });
+
+  it(`after the release, a fix proposes ${second}, with only that fix in the changelog`, async () => {
+    await change('packages/release-state/src/index.ts', 'fix(release-state): scratch fix after the release');
+    const result = await release('--dry-run');
+    expect(describeRun(result)).toMatch(/^exit 0\n/);
+    const manifest = 'packages/release-state/package.json';
+    const written = `@booty/release-state ✍️  New version ${second} written to manifest: ${manifest}`;
+    expect(result.stdout).toContain(written);
+    expect(result.stdout).toContain('+ - **release-state:** scratch fix after the release');
+    expect(result.stdout).not.toContain('scratch feature in config');
   });
 });

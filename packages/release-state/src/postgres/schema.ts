@@ -5,7 +5,7 @@
 // newer library is refused rather than written in a format this one does not know.
 import { stateError } from '../shared/errors';
 import { serializeReleaseState, skeletonState } from '../shared/release-state';
-import type { PgClient } from './driver';
+import type { Attempt } from './session';
 
 /** Quoted table names of one store (schema-qualified). */
 export interface Tables {
@@ -59,7 +59,7 @@ function literal(text: string): string {
 }
 
 /** Brings the schema up to SCHEMA_VERSION (or refuses a newer one). Returns the migrations applied. */
-export async function migrate(client: PgClient, tables: Tables, location: string): Promise<number> {
+export async function migrate({ client, begin }: Attempt, tables: Tables, location: string): Promise<number> {
   // Fast path, no lock: an up-to-date schema is the common case at every start.
   const found = await client.query<{ version: number | null }>(
     `SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE (SELECT max(version) FROM ${tables.migrations}) END AS version`,
@@ -69,10 +69,15 @@ export async function migrate(client: PgClient, tables: Tables, location: string
   if (current !== null && current > SCHEMA_VERSION) throw newerSchema(location, tables, current);
   if (current === SCHEMA_VERSION) return 0;
 
-  await client.query('BEGIN');
+  await begin();
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`booty-release-state:${tables.schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${tables.schema}"`);
+    // Not CREATE SCHEMA IF NOT EXISTS: after waiting for the lock, this server connection's
+    // catalog cache can still miss a schema that the lock's previous holder created (an advisory
+    // lock does not refresh it), and IF NOT EXISTS then fails on a duplicate key. A query of
+    // pg_namespace reads every commit made before it.
+    const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tables.schema]);
+    if (schema.rowCount === 0) await client.query(`CREATE SCHEMA "${tables.schema}"`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.migrations}`);
     const version = result.rows[0]?.version ?? 0;

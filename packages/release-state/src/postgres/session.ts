@@ -1,16 +1,36 @@
 // Running one store operation on a pooled connection: bounded retries on a failed connection,
 // the client destroyed (never reused) after a connection failure or a timeout, and every driver
 // error turned into a StateError that says whether the operation took effect.
+//
+// Nothing here depends on one server session, so the store works behind a connection pooler in
+// transaction mode (PgBouncer), where consecutive transactions of one client may run on
+// different server connections: the server-side timeouts are set per transaction (SET LOCAL,
+// sent with BEGIN in the same round trip), never as startup parameters (a pooler refuses those)
+// nor with a session-level SET (it would stay behind on a connection another client gets next).
+// A statement outside a transaction is bounded by the driver's client-side query timeout.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isStateError, stateError } from '../shared/errors';
-import { isConnectionFailure, toStateError, type Effect, type PgClient, type PgPool } from './driver';
+import { isConnectionFailure, toStateError } from './driver';
+import type { Effect, PgClient, PgPool, PoolSettings } from './driver';
 import type { PgTarget } from './url';
 
 export interface Attempt {
   client: PgClient;
   /** Call right before sending anything that changes data: from then on a lost reply means "unknown". */
   writing(): void;
+  /**
+   * Opens a transaction with the store's server-side timeouts (statement, lock wait, idle in
+   * transaction) set for it alone; `mode` is e.g. `ISOLATION LEVEL REPEATABLE READ READ ONLY`.
+   * The caller ends it (COMMIT or ROLLBACK).
+   */
+  begin(mode?: TransactionMode): Promise<void>;
 }
+
+/** The transaction modes the store uses (a closed list: they are written into SQL). */
+export type TransactionMode = 'ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+/** The server-side bounds of a transaction, in milliseconds. */
+export type TransactionLimits = Pick<PoolSettings, 'queryTimeoutMs' | 'lockTimeoutMs' | 'idleInTransactionMs'>;
 
 export interface RunOptions {
   /**
@@ -42,7 +62,19 @@ export class Session {
     readonly target: PgTarget,
     /** How long to keep retrying a failed connection before STATE_UNAVAILABLE. */
     private readonly retryMs: number,
-  ) {}
+    limits: TransactionLimits,
+  ) {
+    // One simple-protocol query: BEGIN and the settings cost one round trip, as BEGIN alone did.
+    // SET LOCAL ends with the transaction, so nothing is left on the server connection.
+    this.limits = [
+      `SET LOCAL statement_timeout = ${whole(limits.queryTimeoutMs)}`,
+      `SET LOCAL lock_timeout = ${whole(limits.lockTimeoutMs)}`,
+      `SET LOCAL idle_in_transaction_session_timeout = ${whole(limits.idleInTransactionMs)}`,
+    ].join('; ');
+  }
+
+  /** The SET LOCAL statements sent with every BEGIN. */
+  private readonly limits: string;
 
   async run<T>(operation: string, options: RunOptions, body: (attempt: Attempt) => Promise<T>): Promise<T> {
     this.assertOpen();
@@ -67,7 +99,10 @@ export class Session {
       }
       let wrote = false;
       try {
-        const result = await body({ client, writing: () => (wrote = true) });
+        const begin = async (mode?: TransactionMode) => {
+          await client.query(`BEGIN${mode === undefined ? '' : ` ${mode}`}; ${this.limits}`);
+        };
+        const result = await body({ client, writing: () => (wrote = true), begin });
         client.release();
         return result;
       } catch (error) {
@@ -91,7 +126,7 @@ export class Session {
   /** Runs `body` inside BEGIN … COMMIT; any failure rolls back. */
   async transaction<T>(operation: string, options: RunOptions, body: (attempt: Attempt) => Promise<T>): Promise<T> {
     return this.run(operation, options, async (attempt) => {
-      await attempt.client.query('BEGIN');
+      await attempt.begin();
       let result: T;
       try {
         result = await body(attempt);
@@ -124,6 +159,12 @@ export class Session {
 }
 
 const guarded = new WeakSet<PgClient>();
+
+/** A whole number of milliseconds for SQL text (the options are checked when the store opens). */
+function whole(ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`not a whole number of milliseconds: ${ms}`);
+  return ms;
+}
 
 function pause(round: number): Promise<void> {
   // 50 ms, 100 ms, 200 ms ... capped at 500 ms, with jitter so retrying workers spread out.

@@ -25,9 +25,9 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
   const where = target.location;
   const { pool, retryMs, now, ...ledger } = checkPostgresOptions(options, where);
   const tables = tablesOf(target.schema);
-  const session = new Session(createPool(target, pool), target, retryMs);
+  const session = new Session(createPool(target, pool), target, retryMs, pool);
   try {
-    await session.run('opening the store', { idempotent: true }, ({ client }) => migrate(client, tables, where));
+    await session.run('opening the store', { idempotent: true }, (attempt) => migrate(attempt, tables, where));
   } catch (error) {
     await session.close();
     throw error;
@@ -133,8 +133,8 @@ class PostgresStore implements ReleaseStore {
   }
 
   async snapshot(): Promise<StoreSnapshot> {
-    return this.session.run('taking a snapshot', { idempotent: true }, async ({ client }) => {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return this.session.run('taking a snapshot', { idempotent: true }, async ({ client, begin }) => {
+      await begin('ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
         const state = this.parse(await this.readBody(client, false));
         const rows = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} ORDER BY key`);

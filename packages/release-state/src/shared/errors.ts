@@ -78,6 +78,7 @@ export type StateErrorReason =
   | 'unreachable'
   | 'timeout'
   | 'tls'
+  | 'refused-parameter'
   | 'server'
   | 'no-driver'
   | 'write';

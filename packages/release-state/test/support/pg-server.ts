@@ -63,19 +63,31 @@ export function findPgBin(): string | null {
 const MISSING =
   'PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and `pg_config --bindir`). Install them: apt-get install postgresql';
 
+/** Why a suite that needs a PostgreSQL server cannot run here, or null when it can. */
+export function pgMissing(): string | null {
+  return findPgBin() === null ? MISSING : null;
+}
+
 /**
  * `describe` for suites that need a server. Without binaries: with CI=true the suite fails; else
  * it runs one test that prints a loud notice (so the run shows the suite did not happen).
  */
 export function describeWithPg(name: string, fn: () => void): void {
-  if (findPgBin() !== null) {
+  describeIfInstalled(name, [pgMissing()], fn);
+}
+
+/** `describe(name, fn)` when `missing` holds only nulls; else the failing (CI=true) or loud notice. */
+export function describeIfInstalled(name: string, missing: Array<string | null>, fn: () => void): void {
+  const problems = missing.filter((problem): problem is string => problem !== null);
+  if (problems.length === 0) {
     describe(name, fn);
     return;
   }
   describe(name, () => {
-    it('needs a PostgreSQL server', () => {
-      if (process.env['CI'] === 'true') throw new Error(`${MISSING}. CI=true: the PostgreSQL tests must run.`);
-      process.stderr.write(`\n*** NOT RUN: ${name}: ${MISSING} ***\n\n`);
+    it('needs software that is not installed', () => {
+      const what = problems.join('; ');
+      if (process.env['CI'] === 'true') throw new Error(`${what}. CI=true: these tests must run.`);
+      process.stderr.write(`\n*** NOT RUN: ${name}: ${what} ***\n\n`);
     });
   });
 }
@@ -110,9 +122,6 @@ class PgServerImpl implements PgServer {
   private readonly sockets: string;
   private readonly log: string;
   private child: ChildProcess | null = null;
-  private readonly asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  private uid = -1;
-  private gid = -1;
 
   constructor(
     private readonly bin: string,
@@ -126,27 +135,15 @@ class PgServerImpl implements PgServer {
     this.log = path.join(this.dir, 'server.log');
   }
 
-  /**
-   * The command that runs a server binary: as the postgres user when we are root. The server
-   * itself also gets SIGKILL when this process dies (`--pdeathsig`), so a test run that is killed
-   * leaves no server behind.
-   */
   private as(file: string, args: string[], server = false): [string, string[]] {
-    const deathSignal = server && hasSetpriv() ? ['--pdeathsig', 'KILL'] : [];
-    if (!this.asRoot) return deathSignal.length === 0 ? [file, args] : ['setpriv', [...deathSignal, '--', file, ...args]];
-    return ['setpriv', [`--reuid=${this.uid}`, `--regid=${this.gid}`, '--init-groups', ...deathSignal, '--', file, ...args]];
+    return asServerAccount(file, args, server);
   }
 
   private own(target: string): void {
-    if (this.asRoot) fs.chownSync(target, this.uid, this.gid);
+    ownByServerAccount(target);
   }
 
   async init(): Promise<void> {
-    if (this.asRoot) {
-      const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-      this.uid = id('-u');
-      this.gid = id('-g');
-    }
     for (const dir of [this.data, this.sockets]) {
       fs.mkdirSync(dir, { mode: 0o700 });
       this.own(dir);
@@ -277,13 +274,43 @@ class PgServerImpl implements PgServer {
   }
 }
 
+/** The postgres account when this process is root (the server and PgBouncer refuse to run as root), else null. */
+function serverAccount(): { uid: number; gid: number } | null {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
+  if (account === undefined) {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+    account = { uid: id('-u'), gid: id('-g') };
+  }
+  return account;
+}
+let account: { uid: number; gid: number } | undefined;
+
+/**
+ * The command that runs a server binary (the server, its tools, PgBouncer): as the postgres user
+ * when we are root. A long-running one (`dieWithUs`) also gets SIGKILL when this process dies
+ * (`--pdeathsig`), so a test run that is killed leaves no server behind.
+ */
+export function asServerAccount(file: string, args: string[], dieWithUs = false): [string, string[]] {
+  const deathSignal = dieWithUs && hasSetpriv() ? ['--pdeathsig', 'KILL'] : [];
+  const as = serverAccount();
+  if (as === null) return deathSignal.length === 0 ? [file, args] : ['setpriv', [...deathSignal, '--', file, ...args]];
+  return ['setpriv', [`--reuid=${as.uid}`, `--regid=${as.gid}`, '--init-groups', ...deathSignal, '--', file, ...args]];
+}
+
+/** Gives a file or directory to the account server binaries run as (a no-op unless we are root). */
+export function ownByServerAccount(target: string): void {
+  const as = serverAccount();
+  if (as !== null) fs.chownSync(target, as.uid, as.gid);
+}
+
 let setprivFound: boolean | undefined;
 function hasSetpriv(): boolean {
   setprivFound ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
   return setprivFound;
 }
 
-function alive(pid: number | undefined): boolean {
+/** True while the process runs (a zombie counts as gone). */
+export function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
   try {
     process.kill(pid, 0);
@@ -294,7 +321,8 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);

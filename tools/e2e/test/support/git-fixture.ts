@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { childEnv, describeRun, run } from './run';
 
-const gitEnv = childEnv({
+export const gitEnv = childEnv({
   GIT_AUTHOR_NAME: 'e2e',
   GIT_AUTHOR_EMAIL: 'e2e@example.invalid',
   GIT_COMMITTER_NAME: 'e2e',

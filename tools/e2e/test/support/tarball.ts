@@ -1,8 +1,9 @@
-// What a published tarball may hold: built code, its types, README, LICENSE, the changelog, and
-// the few extra files a package declares (the CLI's bin, config's JSON Schema). The entry points
-// the manifest names (main, types, bin) must be in it.
+// What a published tarball holds: built code, its types, README, LICENSE, its CHANGELOG, and the
+// few extra files a package declares (the CLI's bin and the third-party notices of what it
+// bundles, config's JSON Schema). The entry points the manifest names (main, types, bin) must be
+// in it.
 export const EXTRA_FILES: Record<string, string[]> = {
-  '@booty/cli': ['bin/booty.js'],
+  '@booty/cli': ['bin/booty.js', 'dist/THIRD-PARTY-NOTICES.txt'],
   '@booty/config': ['schema.json'],
 };
 
@@ -13,8 +14,8 @@ export interface PackedManifest {
   bin?: string | Record<string, string>;
 }
 
-const ALWAYS = ['package.json', 'README.md', 'LICENSE'];
-const ALLOWED = [/^dist\/.+\.js$/, /^dist\/.+\.d\.ts$/, /^CHANGELOG\.md$/];
+const ALWAYS = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+const ALLOWED = [/^dist\/.+\.js$/, /^dist\/.+\.d\.ts$/];
 const NEVER = [/\.spec\./, /\.test\./, /\.tsbuildinfo$/, /(^|\/)__/, /\.map$/];
 
 const normalize = (file: string) => file.replace(/^\.\//, '');
