@@ -255,6 +255,13 @@ export const bootyConfigV1Schema = {
   },
 } as const satisfies SchemaNode;
 
+/** The schemas the loader validates with, by name: one generated validator each (scripts/generate.cjs). */
+export const validatedSchemas = {
+  v0: bootyConfigV0Schema,
+  v1: bootyConfigV1Schema,
+  release_governor: releaseGovernorSchema,
+} as const;
+
 export const SCHEMA_ID = 'https://unpkg.com/@booty/config/schema.json';
 
 const rootSchema = {

@@ -1,12 +1,14 @@
 import type { ErrorObject } from 'ajv';
+import type { validatedSchemas } from './schema';
 import type { SchemaNode } from './schema-types';
 
 // The only module that runs schema validation. The validators are ajv's standalone code,
-// generated from src/schema.ts at development time (scripts/write-schema.cjs) and checked to be
-// current by a test, so nothing is compiled at run time: ajv's compiler is never loaded, and the
-// generated module is required on first use, not at import.
+// generated from src/schema.ts by the build (scripts/generate.cjs) into generated/, beside src/
+// and dist/, so `../generated` is the same file from either. Nothing is compiled at run time:
+// ajv's compiler is never loaded, and the generated module is required on first use, not at
+// import.
 
-export type SchemaName = 'v0' | 'v1' | 'release_governor';
+export type SchemaName = keyof typeof validatedSchemas;
 
 /** One schema violation, as ajv reports it (with `verbose`: the value and its schema). */
 export interface SchemaProblem {
@@ -27,7 +29,7 @@ let validators: Record<SchemaName, GeneratedValidator> | undefined;
  */
 export function validateAgainst(name: SchemaName, data: unknown): SchemaProblem[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require('./validators.generated') as Record<SchemaName, GeneratedValidator>;
+  validators ??= require('../generated/validators.cjs') as Record<SchemaName, GeneratedValidator>;
   const validate = validators[name];
   if (validate(data)) return [];
   return (validate.errors ?? []).map((error: ErrorObject) => ({
