@@ -21,3 +21,4 @@ export type {
   ReleaseGovernorStatus,
 } from './types';
 export { escapeText, excerpt, hasUnsafeText } from './text';
+export { commandControlCharacter } from './schema';

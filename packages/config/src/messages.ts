@@ -1,5 +1,5 @@
 import { pointerSegment, pointerSegments, pointerToPath } from './paths';
-import { COMMAND, PATTERN_HELP, releaseGovernorSchema } from './schema';
+import { COMMAND, commandControlCharacter, PATTERN_HELP, releaseGovernorSchema } from './schema';
 import type { SchemaTypeName } from './schema-types';
 import { closest, lookAlikes } from './suggest';
 import { escapeText, excerpt } from './text';
@@ -32,16 +32,10 @@ export function keyName(name: string): string {
   return `\`${escapeText(chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : name)}\``;
 }
 
-// Control characters a command may not hold (tab and line feed aside): the COMMAND pattern's class.
-// eslint-disable-next-line no-control-regex
-const COMMAND_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
-
 function commandMessage(value: unknown): string {
-  const text = typeof value === 'string' ? value : '';
-  const bad = COMMAND_CONTROL.exec(text);
+  const bad = commandControlCharacter(typeof value === 'string' ? value : '');
   if (bad === null) return `must not be blank (only white space); found ${describeValue(value)}`;
-  const position = Array.from(text.slice(0, bad.index)).length + 1;
-  return `holds the control character ${escapeText(bad[0])} at character ${position}, which a command never needs (tab and line breaks are fine); found ${describeValue(value)}; remove it, or write the command in a script and call that`;
+  return `holds the control character ${escapeText(bad.character)} at character ${bad.position}, which a command never needs (tab and line breaks are fine); found ${describeValue(value)}; remove it, or write the command in a script and call that`;
 }
 
 /** What a value is, for "found ..." in messages. */

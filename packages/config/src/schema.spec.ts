@@ -1,8 +1,11 @@
 import Ajv from 'ajv';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   bootyConfigSchema,
+  COMMAND,
+  commandControlCharacter,
   bootyConfigV0Schema,
   bootyConfigV1Schema,
   GIT_REF,
@@ -134,5 +137,31 @@ describe('patterns', () => {
 
   it.each(['', 'has space', '-main', 'a..b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b'])('refuses the ref %j', (ref) => {
     expect(gitRef.test(ref)).toBe(false);
+  });
+});
+
+describe('commandControlCharacter: the one rule for control characters in commands', () => {
+  it.each([
+    ['npm test', null],
+    ['make\tcheck', null],
+    ['npm ci\nnpm test', null],
+    ['touch ran\u0000', { character: '\u0000', position: 10 }],
+    ['é\u001b[2K', { character: '\u001b', position: 2 }],
+    ['😀a\rb', { character: '\r', position: 3 }],
+    ['a\u0085b', { character: '\u0085', position: 2 }],
+  ])('%j gives %j', (command, expected) => {
+    expect(commandControlCharacter(command)).toEqual(expected);
+  });
+
+  it('agrees with the schema pattern on every non-blank string', () => {
+    const pattern = new RegExp(COMMAND, 'u');
+    // Characters near the edges of the rule (all of U+0000..U+00A0), and a few ordinary ones.
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0xa0 }).map((code) => String.fromCharCode(code)), fc.constantFrom('a', ' ', 'é', '😀', '\u2028'));
+    fc.assert(
+      fc.property(fc.string({ unit, minLength: 1 }).filter((s) => /\S/.test(s)), (s) => {
+        expect(pattern.test(s)).toBe(commandControlCharacter(s) === null);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

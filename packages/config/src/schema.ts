@@ -13,11 +13,26 @@ export const WORKFLOW_FILE = '^[^/\\\\]+\\.ya?ml$';
 export const GIT_REF = '^(?!-)(?!.*\\.\\.)[^\\s~^:?*\\[\\\\]+$';
 
 /**
- * A command run through the shell (or typed as a comment): not blank, and no control characters
- * except tab and line feed (a block scalar `|` puts one command per line). A NUL cannot reach a
- * shell at all, and an escape sequence or carriage return makes a log line lie about what ran.
+ * The control characters a command may not hold: C0 except tab and line feed (a block scalar `|`
+ * puts one command per line), DEL and C1. A NUL cannot reach a shell at all, and an escape
+ * sequence or carriage return makes a log line lie about what ran. The one definition: the
+ * schema's COMMAND pattern, the loader's messages and the Verifier's last guard all use it.
  */
-export const COMMAND = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$';
+const COMMAND_CONTROL_CLASS = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f';
+const COMMAND_CONTROL = new RegExp(`[${COMMAND_CONTROL_CLASS}]`, 'u');
+
+/** A command run through the shell (or typed as a comment): not blank, and none of the control characters above. */
+export const COMMAND = `^(?=[\\s\\S]*\\S)[^${COMMAND_CONTROL_CLASS}]*$`;
+
+/**
+ * The first control character in `command` that a command may not hold (tab and line feed are
+ * fine), with its 1-based position in characters; null when there is none.
+ */
+export function commandControlCharacter(command: string): { character: string; position: number } | null {
+  const found = COMMAND_CONTROL.exec(command);
+  if (found === null) return null;
+  return { character: found[0], position: Array.from(command.slice(0, found.index)).length + 1 };
+}
 
 /** What each pattern accepts, for the environment table. */
 export const PATTERN_NOUN: Readonly<Record<string, string>> = {
