@@ -199,7 +199,7 @@ export function explainProblems(problems: readonly SchemaProblem[]): Explained[]
         out.push({
           pointer: problem.instancePath,
           atKey: false,
-          message: `must be at most ${String(problem.params['limit'])} characters, found ${String((problem.data as string).length)}`,
+          message: `must be at most ${String(problem.params['limit'])} characters, found ${Array.from(problem.data as string).length}`,
         });
         break;
       case 'pattern': {
