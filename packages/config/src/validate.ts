@@ -1,4 +1,3 @@
-import type { ErrorObject } from 'ajv';
 import type { validatedSchemas } from './schema';
 import type { SchemaNode } from './schema-types';
 
@@ -20,7 +19,17 @@ export interface SchemaProblem {
   propertyName?: string;
 }
 
-type GeneratedValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+/** What the generated code reports (ajv's ErrorObject, the fields used here). */
+interface GeneratedError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  data?: unknown;
+  parentSchema?: unknown;
+  propertyName?: string;
+}
+
+type GeneratedValidator = ((data: unknown) => boolean) & { errors?: GeneratedError[] | null };
 let validators: Record<SchemaName, GeneratedValidator> | undefined;
 
 /**
@@ -32,7 +41,7 @@ export function validateAgainst(name: SchemaName, data: unknown): SchemaProblem[
   validators ??= require('../generated/validators.cjs') as Record<SchemaName, GeneratedValidator>;
   const validate = validators[name];
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((error: ErrorObject) => ({
+  return (validate.errors ?? []).map((error) => ({
     keyword: error.keyword,
     instancePath: error.instancePath,
     params: error.params,
