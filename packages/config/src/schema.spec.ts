@@ -6,7 +6,6 @@ import {
   bootyConfigSchema,
   COMMAND,
   commandControlCharacter,
-  bootyConfigV0Schema,
   bootyConfigV1Schema,
   GIT_REF,
   releaseGovernorSchema,
@@ -15,6 +14,9 @@ import {
   WORKFLOW_FILE,
 } from './schema';
 import type { SchemaNode } from './schema-types';
+import { SERVICE_BLOCKS, SERVICE_NAMES } from './blocks';
+import { configEnvVariables } from './env-overrides';
+import type { ServiceName } from './types';
 
 const packageDir = path.join(__dirname, '..');
 
@@ -26,7 +28,10 @@ describe('schema.json', () => {
 
   it('has current standalone validators in generated/validators.cjs (the build writes them: `npx nx run @booty/config:build`)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const generate = require('../scripts/generate.cjs') as { VALIDATORS_FILE: string; validatorsText: (schemas: unknown) => string };
+    const generate = require('../scripts/generate.cjs') as {
+      VALIDATORS_FILE: string;
+      validatorsText: (schemas: unknown) => string;
+    };
     const built = readFileSync(generate.VALIDATORS_FILE, 'utf8');
     expect(built === generate.validatorsText({ validatedSchemas })).toBe(true);
   });
@@ -68,7 +73,9 @@ describe('bootyConfigSchema', () => {
     expect(validate({ test_command: 'npm test', anything: 'goes in v0' })).toBe(true);
     expect(validate({ schema_version: 0, test_command: 'npm test' })).toBe(true);
     expect(validate({ schema_version: 2, test_command: 'npm test' })).toBe(false);
-    expect(validate({ schema_version: 1, test_command: 'x', release_governor: { enabled: true, nope: 1 } })).toBe(false);
+    expect(validate({ schema_version: 1, test_command: 'x', release_governor: { enabled: true, nope: 1 } })).toBe(
+      false,
+    );
     expect(validate(['a list'])).toBe(false);
   });
 
@@ -76,11 +83,7 @@ describe('bootyConfigSchema', () => {
     return Object.entries(schema.properties ?? {});
   }
 
-  it.each([
-    ['v0', bootyConfigV0Schema],
-    ['v1', bootyConfigV1Schema],
-    ['release_governor', releaseGovernorSchema],
-  ] as const)('every default of %s passes its own schema', (_name, schema) => {
+  it.each(Object.entries(validatedSchemas))('every default of %s passes its own schema', (_name, schema) => {
     const ajv = strictAjv();
     for (const [key, property] of propertiesOf(schema)) {
       if (!('default' in property)) continue;
@@ -90,7 +93,7 @@ describe('bootyConfigSchema', () => {
   });
 
   it('gives every key a description', () => {
-    for (const schema of [bootyConfigV0Schema, bootyConfigV1Schema, releaseGovernorSchema]) {
+    for (const schema of Object.values(validatedSchemas)) {
       for (const [key, property] of propertiesOf(schema)) {
         expect({ key, description: typeof property.description }).toEqual({ key, description: 'string' });
       }
@@ -112,7 +115,80 @@ describe('bootyConfigSchema', () => {
       approval_mode: 'environment',
       approval_label: null,
       approval_command: null,
+      medium_risk_paths: [
+        '**/package.json',
+        '**/requirements*.txt',
+        '**/pyproject.toml',
+        '**/Cargo.toml',
+        '**/go.mod',
+        '**/go.sum',
+      ],
+      verification_workflow_name: 'Verify main',
     });
+  });
+});
+
+describe('the service blocks', () => {
+  it('are in v1, each a mapping or null, in the order of the reference table', () => {
+    const properties = bootyConfigV1Schema.properties as Record<string, SchemaNode>;
+    expect(Object.keys(properties).slice(-6)).toEqual([
+      'release_governor',
+      'security',
+      'memory',
+      'planner',
+      'architect',
+      'reviewer',
+    ]);
+    for (const name of SERVICE_NAMES)
+      expect({ name, type: properties[name]?.type }).toEqual({ name, type: ['object', 'null'] });
+  });
+
+  it('name their variables in their descriptions, so that an editor shows them', () => {
+    for (const { block, variable } of configEnvVariables) {
+      if (block === 'release_governor') continue;
+      expect({ variable, described: SERVICE_BLOCKS[block].schema.description?.includes(variable) }).toEqual({
+        variable,
+        described: true,
+      });
+    }
+  });
+
+  it('have the defaults of the reference table', () => {
+    const defaults = (name: ServiceName) =>
+      Object.fromEntries(
+        Object.entries(SERVICE_BLOCKS[name].schema.properties).map(([key, node]) => [key, node.default]),
+      );
+    expect(defaults('security')).toEqual({
+      enabled: true,
+      fail_severity: 'high',
+      sensitive_paths: [
+        '.github/workflows/**',
+        'infra/**',
+        'terraform/**',
+        'helm/**',
+        'k8s/**',
+        'iam/**',
+        'auth/**',
+        'security/**',
+      ],
+      secret_scanner: 'gitleaks',
+      secret_scan_exclude: [],
+    });
+    expect(defaults('memory')).toEqual({
+      enabled: true,
+      retention_days: 90,
+      max_matches: 3,
+      comment_on_pr: true,
+      comment_on_incident_issue: true,
+    });
+    expect(defaults('planner')).toEqual({ enabled: true });
+    expect(defaults('architect')).toEqual({
+      enabled: true,
+      builder_compat: true,
+      rewrite_ambiguous_steps: true,
+      enforce_risk_rules: true,
+    });
+    expect(defaults('reviewer')).toEqual({ enabled: false, block_on: [] });
   });
 });
 
@@ -135,9 +211,12 @@ describe('patterns', () => {
     expect(gitRef.test(ref)).toBe(true);
   });
 
-  it.each(['', 'has space', '-main', 'a..b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b'])('refuses the ref %j', (ref) => {
-    expect(gitRef.test(ref)).toBe(false);
-  });
+  it.each(['', 'has space', '-main', 'a..b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b'])(
+    'refuses the ref %j',
+    (ref) => {
+      expect(gitRef.test(ref)).toBe(false);
+    },
+  );
 });
 
 describe('commandControlCharacter: the one rule for control characters in commands', () => {
@@ -156,11 +235,17 @@ describe('commandControlCharacter: the one rule for control characters in comman
   it('agrees with the schema pattern on every non-blank string', () => {
     const pattern = new RegExp(COMMAND, 'u');
     // Characters near the edges of the rule (all of U+0000..U+00A0), and a few ordinary ones.
-    const unit = fc.oneof(fc.integer({ min: 0, max: 0xa0 }).map((code) => String.fromCharCode(code)), fc.constantFrom('a', ' ', 'é', '😀', '\u2028'));
+    const unit = fc.oneof(
+      fc.integer({ min: 0, max: 0xa0 }).map((code) => String.fromCharCode(code)),
+      fc.constantFrom('a', ' ', 'é', '😀', '\u2028'),
+    );
     fc.assert(
-      fc.property(fc.string({ unit, minLength: 1 }).filter((s) => /\S/.test(s)), (s) => {
-        expect(pattern.test(s)).toBe(commandControlCharacter(s) === null);
-      }),
+      fc.property(
+        fc.string({ unit, minLength: 1 }).filter((s) => /\S/.test(s)),
+        (s) => {
+          expect(pattern.test(s)).toBe(commandControlCharacter(s) === null);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -11,9 +11,13 @@ import type { SchemaNode } from './schema-types';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const generate = require('../scripts/generate.cjs') as { AJV_OPTIONS: Record<string, unknown> };
-type Validator = ((data: unknown) => boolean) & { errors?: { keyword: string; instancePath: string; params: unknown }[] | null };
+type Validator = ((data: unknown) => boolean) & {
+  errors?: { keyword: string; instancePath: string; params: unknown }[] | null;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const generated = require('../generated/validators.cjs') as Record<string, Validator> & { ucs2length: (text: string) => number };
+const generated = require('../generated/validators.cjs') as Record<string, Validator> & {
+  ucs2length: (text: string) => number;
+};
 
 /** Code units around the surrogate ranges (lone, paired, reversed), ASCII and astral characters. */
 const tricky = fc.oneof(
@@ -45,7 +49,21 @@ const anyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
     text,
-    fc.constantFrom('', ' ', 'deploy.yml', 'main', 'a..b', 'high', 'label', 'gitleaks', 'npm test', 'x\u0000', 'x'.repeat(255), 'x'.repeat(256), '😀'.repeat(200)),
+    fc.constantFrom(
+      '',
+      ' ',
+      'deploy.yml',
+      'main',
+      'a..b',
+      'high',
+      'label',
+      'gitleaks',
+      'npm test',
+      'x\u0000',
+      'x'.repeat(255),
+      'x'.repeat(256),
+      '😀'.repeat(200),
+    ),
     fc.integer({ min: -5, max: 400 }),
     fc.constantFrom(0, 1, 10, 20, 365, 366, 3600, 3601, 1.5, 300.0, Number.MAX_SAFE_INTEGER + 2),
     fc.boolean(),
@@ -61,11 +79,19 @@ function documentOf(schema: SchemaNode): fc.Arbitrary<Record<string, unknown>> {
   const known = fc.dictionary(fc.constantFrom(...keys), anyValue, { maxKeys: keys.length });
   const nested = Object.entries(schema.properties ?? {}).filter(([, node]) => node.properties !== undefined);
   return fc
-    .tuple(known, fc.option(fc.constantFrom('unknown_key', 'enabeld'), { nil: undefined }), fc.option(fc.constantFrom(...(nested.length > 0 ? nested : [['', {}] as const])), { nil: undefined }))
+    .tuple(
+      known,
+      fc.option(fc.constantFrom('unknown_key', 'enabeld'), { nil: undefined }),
+      fc.option(fc.constantFrom(...(nested.length > 0 ? nested : [['', {}] as const])), { nil: undefined }),
+    )
     .chain(([data, extra, block]) =>
       block === undefined || block[0] === ''
         ? fc.constant({ ...data, ...(extra ? { [extra]: 1 } : {}) })
-        : documentOf(block[1] as SchemaNode).map((inner) => ({ ...data, [block[0]]: inner, ...(extra ? { [extra]: 1 } : {}) })),
+        : documentOf(block[1] as SchemaNode).map((inner) => ({
+            ...data,
+            [block[0]]: inner,
+            ...(extra ? { [extra]: 1 } : {}),
+          })),
     );
 }
 
@@ -82,7 +108,8 @@ describe.each(Object.keys(validatedSchemas))('the generated %s validator', (name
         const [a, b] = [structuredClone(document), structuredClone(document)];
         const verdict = { generated: validate(a), compiled: compiled(b) };
         expect(verdict.generated).toBe(verdict.compiled);
-        const errors = (v: Validator) => (v.errors ?? []).map(({ keyword, instancePath, params }) => ({ keyword, instancePath, params }));
+        const errors = (v: Validator) =>
+          (v.errors ?? []).map(({ keyword, instancePath, params }) => ({ keyword, instancePath, params }));
         expect(errors(validate)).toEqual(errors(compiled));
         expect(a).toEqual(b);
       }),

@@ -95,7 +95,24 @@ describe('loading the package', () => {
   it('works from CommonJS require and from an ES module import, with named exports', () => {
     const cjs = run(['-e', `const m = require(${JSON.stringify(dist)}); console.log(JSON.stringify(Object.keys(m).sort()))`]);
     const esm = run(['--input-type=module', '-e', `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`]);
-    const expected = ['ConfigError', 'OTHER_CONFIG_NAMES', 'bootyConfigSchema', 'commandControlCharacter', 'escapeText', 'excerpt', 'explainBootyConfig', 'explainLoadedConfig', 'hasUnsafeText', 'loadBootyConfig', 'parseBootyConfig', 'releaseGovernorEnvVariables', 'resolveReleaseGovernor'];
+    const expected = [
+      'ConfigError',
+      'OTHER_CONFIG_NAMES',
+      'bootyConfigSchema',
+      'commandControlCharacter',
+      'configEnvVariables',
+      'escapeText',
+      'excerpt',
+      'explainBootyConfig',
+      'explainLoadedConfig',
+      'hasUnsafeText',
+      'loadBootyConfig',
+      'loadServiceConfig',
+      'parseBootyConfig',
+      'parseServiceConfig',
+      'releaseGovernorEnvVariables',
+      'resolveReleaseGovernor',
+    ];
     expect(cjs.outcome).toEqual(expected);
     expect(esm.outcome).toEqual(expected);
   });
