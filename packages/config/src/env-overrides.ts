@@ -215,10 +215,13 @@ export function applyEnvOverrides(block: ServiceName, settings: object, env: Nod
     next[key] = parsed.value;
     overriddenBy.push(variable);
   }
-  // Values that parsed still have to pass the schema (ranges, patterns), like the file's.
+  // Values that parsed still have to pass the schema (ranges, patterns), like the file's: with the
+  // file's own validator, on a document that holds only the block (one generated validator per
+  // schema version keeps what every start loads small).
   if (overriddenBy.length > 0) {
-    for (const explained of explainProblems(validateAgainst(block, next))) {
-      const key = pointerSegments(explained.pointer)[0] ?? '';
+    const document = { schema_version: 1, test_command: 'true', [block]: next };
+    for (const explained of explainProblems(validateAgainst('v1', document))) {
+      const key = pointerSegments(explained.pointer)[1] ?? '';
       const variable = variableOf(block, key);
       const accepts = SERVICE_BLOCKS[block].envKeys.includes(key)
         ? `; it accepts ${acceptsFor(propertyOf(block, key))}`

@@ -83,7 +83,13 @@ describe('bootyConfigSchema', () => {
     return Object.entries(schema.properties ?? {});
   }
 
-  it.each(Object.entries(validatedSchemas))('every default of %s passes its own schema', (_name, schema) => {
+  // Each version, and each service block (nested in v1).
+  const schemas: [string, SchemaNode][] = [
+    ...Object.entries(validatedSchemas),
+    ...SERVICE_NAMES.map((name): [string, SchemaNode] => [name, SERVICE_BLOCKS[name].schema]),
+  ];
+
+  it.each(schemas)('every default of %s passes its own schema', (_name, schema) => {
     const ajv = strictAjv();
     for (const [key, property] of propertiesOf(schema)) {
       if (!('default' in property)) continue;
@@ -93,7 +99,7 @@ describe('bootyConfigSchema', () => {
   });
 
   it('gives every key a description', () => {
-    for (const schema of Object.values(validatedSchemas)) {
+    for (const [, schema] of schemas) {
       for (const [key, property] of propertiesOf(schema)) {
         expect({ key, description: typeof property.description }).toEqual({ key, description: 'string' });
       }

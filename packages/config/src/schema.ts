@@ -437,12 +437,6 @@ export const bootyConfigV1Schema = {
 export const validatedSchemas = {
   v0: bootyConfigV0Schema,
   v1: bootyConfigV1Schema,
-  release_governor: releaseGovernorSchema,
-  security: securitySchema,
-  memory: memorySchema,
-  planner: plannerSchema,
-  architect: architectSchema,
-  reviewer: reviewerSchema,
 } as const;
 
 export const SCHEMA_ID = 'https://unpkg.com/@booty/config/schema.json';
