@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes the files derived from the schema authored in src/schema.ts (read from its build, dist/):
-//  - `node scripts/generate.cjs validators` (a step of the build target): generated/validators.cjs,
+//  - `node scripts/generate.cjs validators` (a step of the build target): dist/generated/validators.js,
 //    ajv's standalone validation code for the schemas, so the loader never compiles a schema at
 //    run time (start-up cost; see the root README). Built, never committed; src/schema.spec.ts
 //    fails while the file on disk differs from what the current schema gives.
@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const packageDir = path.join(__dirname, '..');
-const VALIDATORS_FILE = path.join(packageDir, 'generated', 'validators.cjs');
+const VALIDATORS_FILE = path.join(packageDir, 'dist', 'generated', 'validators.js');
 const SCHEMA_FILE = path.join(packageDir, 'schema.json');
 
 /** The validator options: every problem at once, defaults filled in, values kept for messages. */

@@ -26,7 +26,7 @@ describe('schema.json', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(bootyConfigSchema)));
   });
 
-  it('has current standalone validators in generated/validators.cjs (the build writes them: `npx nx run @booty/config:build`)', () => {
+  it('has current validators in dist/generated/validators.js (written by `npx nx build @booty/config`)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const generate = require('../scripts/generate.cjs') as {
       VALIDATORS_FILE: string;

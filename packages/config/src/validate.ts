@@ -2,10 +2,10 @@ import type { validatedSchemas } from './schema';
 import type { SchemaNode } from './schema-types';
 
 // The only module that runs schema validation. The validators are ajv's standalone code,
-// generated from src/schema.ts by the build (scripts/generate.cjs) into generated/, beside src/
-// and dist/, so `../generated` is the same file from either. Nothing is compiled at run time:
-// ajv's compiler is never loaded, and the generated module is required on first use, not at
-// import.
+// generated from src/schema.ts by the build (scripts/generate.cjs) into dist/generated/, away from
+// the hand-written sources; dist/ is beside src/, so `../dist/generated` is the same file from the
+// sources (tests) and from the build. Nothing is compiled at run time: no ajv is loaded, and the
+// generated module is required on first use, not at import.
 
 export type SchemaName = keyof typeof validatedSchemas;
 
@@ -38,7 +38,7 @@ let validators: Record<SchemaName, GeneratedValidator> | undefined;
  */
 export function validateAgainst(name: SchemaName, data: unknown): SchemaProblem[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require('../generated/validators.cjs') as Record<SchemaName, GeneratedValidator>;
+  validators ??= require('../dist/generated/validators.js') as Record<SchemaName, GeneratedValidator>;
   const validate = validators[name];
   if (validate(data)) return [];
   return (validate.errors ?? []).map((error) => ({

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { validatedSchemas } from './schema';
 import type { SchemaNode } from './schema-types';
 
-// The generated validators (generated/validators.cjs, built by scripts/generate.cjs) carry their
+// The generated validators (dist/generated/validators.js, built by scripts/generate.cjs) carry their
 // own copy of the one ajv helper they call, so that the package needs no ajv at run time. These
 // tests hold them to ajv itself: the helper against ajv's, and each validator against the same
 // schema compiled by ajv at run time, on random documents.
@@ -15,7 +15,7 @@ type Validator = ((data: unknown) => boolean) & {
   errors?: { keyword: string; instancePath: string; params: unknown }[] | null;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const generated = require('../generated/validators.cjs') as Record<string, Validator> & {
+const generated = require('../dist/generated/validators.js') as Record<string, Validator> & {
   ucs2length: (text: string) => number;
 };
 
@@ -30,7 +30,7 @@ const text = fc.array(tricky, { maxLength: 12 }).map((parts) => parts.join(''));
 describe('the generated validators need no ajv at run time', () => {
   it('require nothing: no ajv, no other module', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const source = require('node:fs').readFileSync(require.resolve('../generated/validators.cjs'), 'utf8') as string;
+    const source = require('node:fs').readFileSync(require.resolve('../dist/generated/validators.js'), 'utf8') as string;
     expect(source.match(/require\([^)]*\)/g)).toBeNull();
   });
 
