@@ -20,7 +20,7 @@ import { bootyVersion } from './version';
 
 // One pass over a document that checks each part on its own: the top-level keys and each
 // service's block, each with its variables. Readers then decide what stops them (parse.ts: any
-// problem, for the author's side; service.ts: problems in the reader's own block).
+// problem, for the authors' side; service.ts: problems in the reader's own block).
 
 /** The top-level settings of a file, without the service blocks. */
 export type TopLevelSettings = BootyConfigV0 | Omit<BootyConfigV1, ServiceName>;
@@ -58,7 +58,8 @@ export interface Analysis {
   warnings: ConfigWarning[];
 }
 
-const PARTS: readonly ConfigBlock[] = ['top-level', ...SERVICE_NAMES];
+/** The parts a file is checked in: the top-level keys, then each service's block. */
+export const PARTS: readonly ConfigBlock[] = ['top-level', ...SERVICE_NAMES];
 
 function strings(value: unknown): string[] {
   return [...(value as string[])];

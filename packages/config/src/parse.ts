@@ -1,11 +1,10 @@
-import { analyse, blockOrigins, unknownKeyWarning, type Analysis, type UnknownKey } from './analyse';
+import { analyse, blockOrigins, PARTS, unknownKeyWarning, type Analysis, type UnknownKey } from './analyse';
 import { SERVICE_NAMES } from './blocks';
 import { readDocument, writtenAt } from './document';
 import { ConfigError } from './errors';
 import { bootyVersion } from './version';
 import type {
   BootyConfig,
-  ConfigBlock,
   ConfigIssue,
   LoadedBootyConfig,
   ServiceName,
@@ -19,14 +18,12 @@ export interface ParseOptions {
   /** Source of the variables that override config keys; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
   /**
-   * A key this version does not know that is no mistake (not a near miss of a known one): `error` (the
-   * default: the author's side is strict) or `warn` (a CI that pins an older booty, while a newer
+   * A key this version does not know that is no mistake (not a near miss of a known one): `error`
+   * (the default: the authors' side is strict) or `warn` (a CI that pins an older booty, while a newer
    * one checks the file strictly). Mistakes are errors either way.
    */
   unknownKeys?: 'error' | 'warn';
 }
-
-const PARTS: readonly ConfigBlock[] = ['top-level', ...SERVICE_NAMES];
 
 function allIssues(analysis: Analysis, kind: 'schema' | 'env'): ConfigIssue[] {
   return PARTS.flatMap((part) => analysis.reports[part][kind]);
@@ -51,7 +48,7 @@ function strictUnknownKey({ issue }: UnknownKey): ConfigIssue {
 }
 
 /**
- * The whole file, for the author's side (`config validate`, `verifier run`): any problem in any
+ * The whole file, for the authors' side (`config validate`, `verifier run`): any problem in any
  * part is an error. Schema problems of every part come first (CONFIG_SCHEMA), then bad variables
  * (CONFIG_ENV).
  */

@@ -242,7 +242,7 @@ describe('an older reader meets a newer file', () => {
     expect(read('security', newer).settings).toMatchObject({ enabled: true });
   });
 
-  it("the author's side refuses them, saying how an older booty goes on", () => {
+  it("the authors' side refuses them, saying how an older booty goes on", () => {
     const error = parseError('CONFIG_SCHEMA', newer);
     expect(error.issues.map((i) => i.path)).toEqual([
       'release_governor.rollback_window_minutes',
@@ -254,7 +254,7 @@ describe('an older reader meets a newer file', () => {
     );
   });
 
-  it("unknownKeys: 'warn' lets the author's side go on, near misses still refused", () => {
+  it("unknownKeys: 'warn' lets the authors' side go on, near misses still refused", () => {
     const result = parse(newer, {}, 'warn');
     expect(result.warnings.map((w) => w.code)).toEqual([
       'CONFIG_KEY_UNKNOWN',

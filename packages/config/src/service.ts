@@ -1,4 +1,4 @@
-import { analyse, blockOrigins, unknownKeyWarning, type Analysis } from './analyse';
+import { analyse, blockOrigins, PARTS, unknownKeyWarning, type Analysis } from './analyse';
 import { isServiceName, SERVICE_BLOCKS, SERVICE_NAMES } from './blocks';
 import { readDocument } from './document';
 import { ConfigError } from './errors';
@@ -77,7 +77,7 @@ function serviceFrom<S extends ServiceName>(analysis: Analysis, service: S): Ser
   if (schemaIssues.length > 0) throw new ConfigError('CONFIG_SCHEMA', schemaIssues);
   if (own.env.length > 0) throw new ConfigError('CONFIG_ENV', own.env);
   const status = analysis.services[service] as ServiceStatus<ServiceSettings[S]>;
-  const others = (['top-level', ...SERVICE_NAMES] as ConfigBlock[]).filter((part) => part !== service);
+  const others = PARTS.filter((part) => part !== service);
   const warnings = [
     ...others.map((part) => invalidPartWarning(analysis, part, service)).filter((warning) => warning !== null),
     ...analysis.unknownKeys.map(unknownKeyWarning),
