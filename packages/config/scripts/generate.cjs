@@ -15,7 +15,13 @@ const VALIDATORS_FILE = path.join(packageDir, 'dist', 'generated', 'validators.j
 const SCHEMA_FILE = path.join(packageDir, 'schema.json');
 
 /** The validator options: every problem at once, defaults filled in, values kept for messages. */
-const AJV_OPTIONS = { allErrors: true, useDefaults: true, strict: true, verbose: true, code: { source: true, esm: false, lines: true } };
+const AJV_OPTIONS = {
+  allErrors: true,
+  useDefaults: true,
+  strict: true,
+  verbose: true,
+  code: { source: true, esm: false, lines: true },
+};
 
 function schemaText(schemaModule) {
   return `${JSON.stringify(schemaModule.bootyConfigSchema, null, 2)}\n`;

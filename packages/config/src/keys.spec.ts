@@ -737,7 +737,8 @@ describe('unknown keys', () => {
     const error = parseError('CONFIG_SCHEMA', v1text('release_governor:', '  colour: blue'));
     expect(error.issues[0]?.message).toBe(
       'unknown key `colour` in release_governor; remove it (known keys: enabled, production_environment_name, ' +
-        'require_approval_for_first_deploy, high_risk_paths, migration_paths, deploy_workflow_name, deploy_workflow_ref, ' +
+        'require_approval_for_first_deploy, high_risk_paths, migration_paths, deploy_workflow_name, ' +
+        'deploy_workflow_ref, ' +
         'cooldown_minutes, max_deploys_per_hour, approval_mode, approval_label, approval_command, medium_risk_paths, ' +
         'verification_workflow_name); if a newer booty reads it, booty 0.1.0 skips it with `--allow-newer-keys`',
     );

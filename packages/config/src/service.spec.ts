@@ -163,7 +163,8 @@ describe("a service's own problems stop it, with the same errors and positions a
   it('an unknown service name is a programming error', () => {
     expect(() => parseServiceConfig(v1(), 'securty' as ServiceName, { file: FILE })).toThrow(
       new TypeError(
-        'unknown service block "securty"; the blocks are release_governor, security, memory, planner, architect, reviewer',
+        'unknown service block "securty"; ' +
+          'the blocks are release_governor, security, memory, planner, architect, reviewer',
       ),
     );
   });
@@ -181,7 +182,8 @@ describe('another part that is broken never stops a service: a warning names it,
         block: 'security',
         errorCode: 'CONFIG_SCHEMA',
         message:
-          'the security block is not valid (1 problem); the Release Governor goes on without it, but Security refuses this file until it is fixed; run `booty config validate` to see every problem',
+          'the security block is not valid (1 problem); the Release Governor goes on without it, ' +
+          'but Security refuses this file until it is fixed; run `booty config validate` to see every problem',
         issues: [
           expect.objectContaining({
             path: 'security.sensitive_path',
@@ -204,7 +206,8 @@ describe('another part that is broken never stops a service: a warning names it,
       ['CONFIG_BLOCK_INVALID', 'release_governor', 'CONFIG_ENV', 1],
     ]);
     expect(result.warnings[0]?.message).toContain(
-      "the top-level keys (the Verifier's and the builder's) are not valid (1 problem); Security goes on without them, but `booty verifier run` refuses this file",
+      "the top-level keys (the Verifier's and the builder's) are not valid (1 problem); " +
+        'Security goes on without them, but `booty verifier run` refuses this file',
     );
     expect(result.warnings[1]?.message).toContain('the release_governor block is not valid with the environment');
   });
@@ -228,7 +231,7 @@ describe('an older reader meets a newer file', () => {
     'notifier:\n  channel: deploys\nsecurity:\n  sbom: true\n',
   );
 
-  it('keys it does not know, that are near misses of none, are warnings for every service: the key, its place, the version', () => {
+  it('keys it does not know that are no mistake are warnings for every service: the key, its place, the version', () => {
     const result = read('release_governor', newer);
     expect(result.enabled).toBe(true);
     expect(result.warnings.map((w) => [w.code, w.block, w.path, w.line, w.column])).toEqual([
@@ -237,7 +240,7 @@ describe('an older reader meets a newer file', () => {
       ['CONFIG_KEY_UNKNOWN', 'security', 'security.sbom', 9, 3],
     ]);
     expect(result.warnings[0]?.message).toMatch(
-      /^`rollback_window_minutes` in release_governor is not known to booty \d+\.\d+\.\d+; a newer version may use it, so it is ignored here/,
+      /^`rollback_window_minutes` in release_governor is not known to booty \d+\.\d+\.\d+; a newer version may use it/,
     );
     expect(read('security', newer).settings).toMatchObject({ enabled: true });
   });
@@ -281,7 +284,8 @@ describe('an older reader meets a newer file', () => {
       }),
     ]);
     expect(result.warnings[0]?.message).toBe(
-      '`security` is ignored: a schema_version 0 file has no service blocks, so Security does not read it; add `schema_version: 1` at the top to use it',
+      '`security` is ignored: a schema_version 0 file has no service blocks, so Security does not read it; ' +
+        'add `schema_version: 1` at the top to use it',
     );
   });
 });

@@ -78,16 +78,19 @@ describe('loading the package', () => {
 
   it('does not load yaml or ajv for a workspace without .booty.yml', () => {
     const { outcome } = run([worker, 'load', dir]);
-    expect(outcome).toMatchObject({ ok: true, path: null, state: 'no-config', modules: { yaml: false, ajv: false, validators: false } });
+    const modules = { yaml: false, ajv: false, validators: false };
+    expect(outcome).toMatchObject({ ok: true, path: null, state: 'no-config', modules });
   });
 
   it('loads yaml on the first real file, and no ajv at all: the generated validators need none', async () => {
     const { outcome } = run([worker, 'load', await workspaceWith('schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n')]);
-    expect(outcome).toMatchObject({ ok: true, state: 'enabled', modules: { yaml: true, ajv: false, validators: true } });
+    const modules = { yaml: true, ajv: false, validators: true };
+    expect(outcome).toMatchObject({ ok: true, state: 'enabled', modules });
   });
 
   it('is installable without ajv: it is only a development dependency', () => {
-    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const text = readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8');
+    const manifest = JSON.parse(text) as Record<string, Record<string, string>>;
     expect(Object.keys(manifest['dependencies'] ?? {})).toEqual(['yaml']);
     expect(Object.keys(manifest['devDependencies'] ?? {})).toContain('ajv');
   });
