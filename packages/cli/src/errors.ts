@@ -47,13 +47,19 @@ export function formatIssue(issue: ConfigIssue, origins?: EnvOrigins): SafeText 
   return text`${issuePlace(issue, origins)}  ${issue.path === '' ? '(document)' : issue.path}  ${issue.message}`;
 }
 
-/** Configuration warnings on stderr, each naming the --dotenv file that set its variable, if one did. */
+/**
+ * Configuration warnings on stderr: each with its place (`FILE:LINE:COL  key.path` for a key, the
+ * --dotenv that set a variable), and under a part of the file that is invalid, its problems.
+ */
 export function writeWarnings(stderr: Writable, warnings: readonly ConfigWarning[], env: NodeJS.ProcessEnv, origins: EnvOrigins = new Map()): void {
   const style = styleFor(stderr, env);
   for (const warning of warnings) {
-    const file = origins.get(warning.variable);
+    const file = warning.variable === undefined ? undefined : origins.get(warning.variable);
     const from = file === undefined ? text`` : text` (set by --dotenv ${displayPath(file)})`;
-    writeLine(stderr, text`${style.yellow('warning')}: ${warning.message}${from}`);
+    const { file: where, line, column, path } = warning;
+    const at = where && line ? text`${displayPath(where)}:${line}:${column ?? 1}  ${path ?? ''}  ` : text``;
+    writeLine(stderr, text`${style.yellow('warning')}: ${at}${warning.message}${from}`);
+    for (const issue of warning.issues ?? []) writeLine(stderr, text`  ${formatIssue(issue, origins)}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { commandControlCharacter } from '@booty/config';
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { text, writeLine } from './output';
@@ -27,14 +28,13 @@ const KILL_GRACE_MS = 5_000;
 /** Node fires a longer timer at once (TimeoutOverflowWarning); a longer limit is capped instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// A control character (tab aside) cannot be passed to a shell as one argument (a NUL makes
-// spawn throw). The schema rejects such commands; this keeps the verifier from ever starting one.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-
-/** The first step whose command holds a control character (tab and line feed aside), if any. */
+/**
+ * The first step whose command holds a control character (tab and line feed aside), if any: a
+ * NUL makes spawn throw, and the others make a log lie. The schema refuses such commands with
+ * the same rule (`commandControlCharacter`); this keeps the verifier from ever starting one.
+ */
 export function unrunnableStep(steps: readonly VerifierStep[]): VerifierStep | undefined {
-  return steps.find((step) => step.command !== null && CONTROL.test(step.command));
+  return steps.find((step) => step.command !== null && commandControlCharacter(step.command) !== null);
 }
 
 // One message for a step that never started, whether spawn threw or the child reported an error.

@@ -5,6 +5,7 @@ import { BIN, booty, bootyByNode, bootyCommand, bootyInTerminal, cleanEnv, expec
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string };
 const V1 = 'schema_version: 1\ntest_command: npm test\n';
+const SERVICES = ['release_governor', 'security', 'memory', 'planner', 'architect', 'reviewer'];
 
 describe('booty (the program)', () => {
   test('--version prints the package version', async () => {
@@ -75,6 +76,7 @@ describe('booty config validate', () => {
       path: null,
       schemaVersion: null,
       releaseGovernor: { state: 'no-config', enabled: false },
+      services: Object.fromEntries(SERVICES.map((name) => [name, { state: 'no-config', enabled: false }])),
       warnings: [],
     });
   });
@@ -88,6 +90,10 @@ describe('booty config validate', () => {
       path: path.join(dir, '.booty.yml'),
       schemaVersion: 1,
       releaseGovernor: { state: 'enabled', enabled: true },
+      services: {
+        ...Object.fromEntries(SERVICES.map((name) => [name, { state: 'absent', enabled: false }])),
+        release_governor: { state: 'enabled', enabled: true },
+      },
       warnings: [],
     });
   });

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { booty, cleanEnv, expectNoStackTrace, workspace } from './booty';
 
 // Line 4 sets cooldown_minutes (its key at column 3); max_deploys_per_hour is left to its default.
@@ -64,7 +65,8 @@ describe('booty config show', () => {
     const empty = workspace();
     const none = await booty(['config', 'show', '--json'], { cwd: empty });
     expect(none.status).toBe(0);
-    expect(JSON.parse(none.stdout)).toEqual({ ok: true, path: null, values: {}, overrides: [], ignored: [] });
+    const nothing = { ok: true, path: null, values: {}, overrides: [], ignored: [], warnings: [] };
+    expect(JSON.parse(none.stdout)).toEqual(nothing);
     expect(readdirSync(empty)).toEqual([]);
 
     const bad = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\ntimeout_seconds: 99999\n' });
@@ -72,5 +74,52 @@ describe('booty config show', () => {
     expect(invalid.status).toBe(2);
     expect(invalid.stderr).toMatch(/^\.booty\.yml:3:\d+ {2}timeout_seconds/m);
     expectNoStackTrace(invalid);
+  });
+});
+
+// The .booty.yml of the Python implementation's own repository: security on line 10, its
+// fail_severity on line 12; memory.retention_days on line 25; the Governor's block from line 18.
+const PYTHON_PROJECT_YML = readFileSync(path.join(__dirname, 'corpus', '039-issue-example.yml'), 'utf8');
+
+describe("booty config show: every service's block", () => {
+  test('each key with its origin, in both forms; a variable wins and says so', async () => {
+    const dir = workspace({ '.booty.yml': PYTHON_PROJECT_YML });
+    const env = cleanEnv({ SECURITY_FAIL_SEVERITY: 'critical', MEMORY_LIMIT: '512m', SECURITY_PROFILE: 'strict' });
+    const json = await booty(['config', 'show', '--json'], { cwd: dir, env });
+    expect({ status: json.status, stderr: json.stderr }).toEqual({ status: 0, stderr: '' });
+    const shown = JSON.parse(json.stdout);
+    expect(shown.values['security.fail_severity']).toEqual({ value: 'critical', origin: 'SECURITY_FAIL_SEVERITY' });
+    expect(shown.values['security.secret_scanner']).toEqual({ value: 'gitleaks', origin: '.booty.yml:13:3' });
+    expect(shown.values['memory.retention_days']).toEqual({ value: 90, origin: '.booty.yml:25:3' });
+    const name = shown.values['release_governor.verification_workflow_name'];
+    expect(name).toEqual({ value: 'Verify main', origin: '.booty.yml:20:3' });
+    expect(shown.values['release_governor.medium_risk_paths'].origin).toBe('default');
+    expect(shown.overrides).toEqual(['SECURITY_FAIL_SEVERITY']);
+    expect({ ignored: shown.ignored, warnings: shown.warnings }).toEqual({ ignored: [], warnings: [] });
+
+    const human = await booty(['config', 'show'], { cwd: dir, env });
+    expect({ status: human.status, stderr: human.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(human.stdout).toMatch(/^ {2}security\.fail_severity +"critical" +SECURITY_FAIL_SEVERITY$/m);
+    expect(human.stdout).toMatch(/^ {2}memory\.retention_days +90 +\.booty\.yml:25:3$/m);
+  });
+
+  test('a bad SECURITY_FAIL_SEVERITY is exit 2 naming the variable, the value and what it accepts', async () => {
+    const dir = workspace({ '.booty.yml': PYTHON_PROJECT_YML });
+    const result = await booty(['config', 'show'], { cwd: dir, env: cleanEnv({ SECURITY_FAIL_SEVERITY: 'extreme' }) });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'SECURITY_FAIL_SEVERITY  security.fail_severity  the value "extreme" is not one of the allowed values; ' +
+        'it accepts low, medium, high, critical\nerror: 1 problem in the configuration (CONFIG_ENV)\n',
+    );
+    expectNoStackTrace(result);
+  });
+
+  test('a service block in a schema_version 0 file is shown as ignored, with its place', async () => {
+    const dir = workspace({ '.booty.yml': 'test_command: make test\nsecurity:\n  enabled: true\n' });
+    const result = await booty(['config', 'show'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/^warning: \.booty\.yml:2:1 {2}security {2}`security` is ignored: a schema_ver/);
+    expect(result.stdout).not.toContain('security');
   });
 });

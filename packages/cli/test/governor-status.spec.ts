@@ -214,3 +214,54 @@ describe('booty governor status: what is in force', () => {
     expectNoStackTrace(result);
   });
 });
+
+describe("booty governor status: another service's block never switches the Governor off", () => {
+  test('security broken: exit 0, enabled, a warning naming security, its problem and place, and the fix', async () => {
+    const dir = workspace({ '.booty.yml': `${ENABLED}security:\n  fail_severity: extreme\n` });
+    const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 'state') });
+
+    const human = await booty(['governor', 'status'], { cwd: dir, env });
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/^Governor: enabled\n/);
+    expect(human.stderr).toBe(
+      'warning: the security block is not valid (1 problem); the Release Governor goes on without it, but Security ' +
+        'refuses this file until it is fixed; run `booty config validate` to see every problem\n' +
+        '  .booty.yml:6:18  security.fail_severity  must be one of `low`, `medium`, `high` or `critical`; ' +
+        'found the string "extreme"\n',
+    );
+
+    const json = await booty(['governor', 'status', '--json'], { cwd: dir, env });
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      enabled: true,
+      warnings: [
+        {
+          code: 'CONFIG_BLOCK_INVALID',
+          block: 'security',
+          issues: [{ path: 'security.fail_severity', line: 6, column: 18 }],
+        },
+      ],
+    });
+
+    const validate = await booty(['config', 'validate'], { cwd: dir, env });
+    expect(validate.status).toBe(2);
+  });
+
+  test('a newer booty\'s key in its own block: exit 0, a warning with the key, its place and the version', async () => {
+    const dir = workspace({ '.booty.yml': `${ENABLED}  rollback_window_minutes: 15\n` });
+    const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 'state') });
+    const result = await booty(['governor', 'status'], { cwd: dir, env });
+    expect(result.status).toBe(0);
+    const [warning] = result.stderr.split('\n');
+    expect(warning).toMatch(/^warning: \.booty\.yml:5:3 {2}release_governor\.rollback_window_minutes {2}`rollback/);
+    expect(warning).toMatch(/ in release_governor is not known to booty \d+\.\d+\.\d+; a newer version may use it/);
+  });
+
+  test('a misspelt block name is exit 2 for the Governor too', async () => {
+    const dir = workspace({ '.booty.yml': `${ENABLED}release_govenor:\n  enabled: false\n` });
+    const result = await booty(['governor', 'status'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('did you mean `release_governor`?');
+  });
+});

@@ -108,6 +108,32 @@ describe('booty verifier run', () => {
     expect(existsSync(path.join(dir, 'ran'))).toBe(false);
   });
 
+  test("another service's broken block is exit 2 too, and runs nothing: the whole file is verified", async () => {
+    const yml = 'schema_version: 1\ntest_command: touch ran\nmemory:\n  retention_days: 0\n';
+    const result = await booty(['verifier', 'run'], { cwd: workspace({ '.booty.yml': yml }) });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^\.booty\.yml:4:19 {2}memory\.retention_days {2}must be a whole number from 1/m);
+  });
+
+  test("--allow-newer-keys: a newer booty's key is a warning and the steps run; a misspelt one is exit 2", async () => {
+    const newer = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: touch ran\nnotifier:\n  channel: x\n' });
+    const strict = await booty(['verifier', 'run'], { cwd: newer });
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toContain('skips it with `--allow-newer-keys`');
+    expect(existsSync(path.join(newer, 'ran'))).toBe(false);
+
+    const relaxed = await booty(['verifier', 'run', '--allow-newer-keys'], { cwd: newer });
+    expect(relaxed.status).toBe(0);
+    expect(relaxed.stderr).toMatch(/^warning: \.booty\.yml:3:1 {2}notifier {2}`notifier` at the top level is not/m);
+    expect(existsSync(path.join(newer, 'ran'))).toBe(true);
+
+    const typo = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: touch ran\nsecurty: {}\n' });
+    const refused = await booty(['verifier', 'run', '--allow-newer-keys'], { cwd: typo });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('did you mean `security`?');
+    expect(existsSync(path.join(typo, 'ran'))).toBe(false);
+  });
+
   test('no .booty.yml is exit 2: there is nothing to verify with', async () => {
     const result = await booty(['verifier', 'run', '--workspace', workspace()]);
     expect(result.status).toBe(2);

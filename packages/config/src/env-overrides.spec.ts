@@ -1,4 +1,4 @@
-import { releaseGovernorEnvVariables } from './env-overrides';
+import { configEnvVariables, NON_CONFIG_VARIABLES, releaseGovernorEnvVariables } from './env-overrides';
 import { releaseGovernorSchema } from './schema';
 import type { ReleaseGovernorSettings } from './types';
 import { governor, parse, parseError, v1 } from '../test/helpers';
@@ -56,7 +56,9 @@ describe('overrides that apply', () => {
   });
 
   it.each(['true', 'TRUE', 'True', '1', 'yes', 'Yes', 'on', 'ON'])('reads %j as true', (value) => {
-    expect(settingsWith({ RELEASE_GOVERNOR_REQUIRE_APPROVAL_FOR_FIRST_DEPLOY: value }).require_approval_for_first_deploy).toBe(true);
+    expect(
+      settingsWith({ RELEASE_GOVERNOR_REQUIRE_APPROVAL_FOR_FIRST_DEPLOY: value }).require_approval_for_first_deploy,
+    ).toBe(true);
   });
 
   it.each(['false', 'FALSE', '0', 'no', 'NO', 'off', 'Off'])('reads %j as false', (value) => {
@@ -70,7 +72,11 @@ describe('overrides that apply', () => {
   });
 
   it('lists the variables applied in key order', () => {
-    const result = parse(BLOCK, { RELEASE_GOVERNOR_APPROVAL_MODE: 'label', RELEASE_GOVERNOR_ENABLED: '1', RELEASE_GOVERNOR_STATE_DIR: '/tmp/x' });
+    const result = parse(BLOCK, {
+      RELEASE_GOVERNOR_APPROVAL_MODE: 'label',
+      RELEASE_GOVERNOR_ENABLED: '1',
+      RELEASE_GOVERNOR_STATE_DIR: '/tmp/x',
+    });
     expect(result.releaseGovernor.overriddenBy).toEqual(['RELEASE_GOVERNOR_ENABLED', 'RELEASE_GOVERNOR_APPROVAL_MODE']);
   });
 
@@ -177,8 +183,17 @@ describe('overrides that do not apply', () => {
     ['an empty block', v1('release_governor: {}'), 'release_governor is empty ({}) in'],
     ['a v0 file', 'test_command: x\n', 'is schema_version 0, which has no release_governor block'],
   ])('are ignored with a warning for %s', (_name, text, why) => {
-    const result = parse(text, { RELEASE_GOVERNOR_ENABLED: 'true', RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'not even a number' });
-    expect(result.releaseGovernor).toEqual({ state: expect.any(String), enabled: false, reason: expect.stringContaining(why), settings: null, overriddenBy: [] });
+    const result = parse(text, {
+      RELEASE_GOVERNOR_ENABLED: 'true',
+      RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'not even a number',
+    });
+    expect(result.releaseGovernor).toEqual({
+      state: expect.any(String),
+      enabled: false,
+      reason: expect.stringContaining(why),
+      settings: null,
+      overriddenBy: [],
+    });
     expect(result.warnings).toEqual([
       expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', variable: 'RELEASE_GOVERNOR_ENABLED' }),
       expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES' }),
@@ -194,14 +209,18 @@ describe('unknown RELEASE_GOVERNOR_* variables', () => {
     expect(result.warnings).toEqual([
       {
         code: 'CONFIG_ENV_UNKNOWN',
+        block: 'release_governor',
         variable: 'RELEASE_GOVERNOR_COOLDOWN_MINUTE',
-        message: 'RELEASE_GOVERNOR_COOLDOWN_MINUTE is not a known variable and is ignored; did you mean RELEASE_GOVERNOR_COOLDOWN_MINUTES?',
+        message:
+          'RELEASE_GOVERNOR_COOLDOWN_MINUTE is not a known variable and is ignored; did you mean RELEASE_GOVERNOR_COOLDOWN_MINUTES?',
         suggestion: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES',
       },
       {
         code: 'CONFIG_ENV_UNKNOWN',
+        block: 'release_governor',
         variable: 'RELEASE_GOVERNOR_ENABLD',
-        message: 'RELEASE_GOVERNOR_ENABLD is not a known variable and is ignored; did you mean RELEASE_GOVERNOR_ENABLED?',
+        message:
+          'RELEASE_GOVERNOR_ENABLD is not a known variable and is ignored; did you mean RELEASE_GOVERNOR_ENABLED?',
         suggestion: 'RELEASE_GOVERNOR_ENABLED',
       },
     ]);
@@ -231,5 +250,112 @@ describe('unknown RELEASE_GOVERNOR_* variables', () => {
       RELEASE_GOVERNOR_APPROVED: 'true',
     });
     expect(result.warnings).toEqual([]);
+  });
+});
+
+describe("the other services' variables", () => {
+  const ALL = v1('security: {}', 'memory: {}', 'planner: {}', 'architect: {}', 'reviewer: {}');
+
+  it('are exactly the names the services read, each with what it accepts', () => {
+    expect(
+      configEnvVariables.filter((v) => v.block !== 'release_governor').map((v) => [v.variable, `${v.block}.${v.key}`]),
+    ).toEqual([
+      ['SECURITY_ENABLED', 'security.enabled'],
+      ['SECURITY_FAIL_SEVERITY', 'security.fail_severity'],
+      ['MEMORY_ENABLED', 'memory.enabled'],
+      ['MEMORY_RETENTION_DAYS', 'memory.retention_days'],
+      ['MEMORY_MAX_MATCHES', 'memory.max_matches'],
+      ['PLANNER_ENABLED', 'planner.enabled'],
+      ['ARCHITECT_ENABLED', 'architect.enabled'],
+      ['ARCHITECT_BUILDER_COMPAT', 'architect.builder_compat'],
+      ['REVIEWER_ENABLED', 'reviewer.enabled'],
+    ]);
+    expect(configEnvVariables.find((v) => v.variable === 'MEMORY_RETENTION_DAYS')?.accepts).toBe(
+      'a whole number in decimal digits, 1 to 365',
+    );
+    expect(configEnvVariables.find((v) => v.variable === 'SECURITY_FAIL_SEVERITY')?.accepts).toBe(
+      'low, medium, high, critical',
+    );
+    expect(Object.isFrozen(configEnvVariables)).toBe(true);
+  });
+
+  it.each([
+    ['SECURITY_ENABLED', 'off', 'security', 'enabled', false],
+    ['SECURITY_FAIL_SEVERITY', 'critical', 'security', 'fail_severity', 'critical'],
+    ['MEMORY_ENABLED', 'NO', 'memory', 'enabled', false],
+    ['MEMORY_RETENTION_DAYS', '365', 'memory', 'retention_days', 365],
+    ['MEMORY_MAX_MATCHES', '1', 'memory', 'max_matches', 1],
+    ['PLANNER_ENABLED', '0', 'planner', 'enabled', false],
+    ['ARCHITECT_ENABLED', 'false', 'architect', 'enabled', false],
+    ['ARCHITECT_BUILDER_COMPAT', 'Off', 'architect', 'builder_compat', false],
+    ['REVIEWER_ENABLED', 'on', 'reviewer', 'enabled', true],
+  ] as const)('%s=%j sets %s.%s, and says where it came from', (variable, value, block, key, expected) => {
+    const result = parse(ALL, { [variable]: value });
+    expect((result.services[block].settings as unknown as Record<string, unknown>)[key]).toEqual(expected);
+    expect(result.services[block].overriddenBy).toEqual([variable]);
+    expect(result.origins[`${block}.${key}`]).toBe(variable);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['SECURITY_ENABLED', 'maybe', 'security.enabled', 'is not a boolean'],
+    [
+      'SECURITY_FAIL_SEVERITY',
+      'extreme',
+      'security.fail_severity',
+      'is not one of the allowed values; it accepts low, medium, high, critical',
+    ],
+    ['SECURITY_FAIL_SEVERITY', 'hihg', 'security.fail_severity', '(did you mean high?)'],
+    ['MEMORY_RETENTION_DAYS', '0', 'memory.retention_days', 'must be a whole number from 1 to 365, found 0'],
+    ['MEMORY_RETENTION_DAYS', '90 days', 'memory.retention_days', 'is not a whole number in decimal digits'],
+    ['MEMORY_MAX_MATCHES', '21', 'memory.max_matches', 'from 1 to 20, found 21'],
+    ['REVIEWER_ENABLED', '', 'reviewer.enabled', 'is empty, and this key cannot be null'],
+  ])('%s=%j is a CONFIG_ENV error naming the variable', (variable, value, path, fragment) => {
+    const error = envError({ [variable]: value }, ALL);
+    expect(error.issues).toEqual([expect.objectContaining({ variable, path, file: null, line: null })]);
+    expect(error.issues[0]?.message).toContain(fragment);
+  });
+
+  it("are the only names read under their prefixes: other software's are neither read nor warned about", () => {
+    const env = {
+      MEMORY_LIMIT: '512m',
+      SECURITY_PROFILE: 'strict',
+      SECURITY_ENABLE: 'false',
+      PLANNER_URL: 'x',
+      ARCHITECT_X: '1',
+      REVIEWER_TOKEN: 't',
+    };
+    const result = parse(ALL, env);
+    expect(result.warnings).toEqual([]);
+    expect(result.services.security.settings?.enabled).toBe(true);
+  });
+
+  it.each([
+    'MEMORY_STATE_DIR',
+    'PLANNER_STATE_DIR',
+    'PLANNER_CACHE_TTL_HOURS',
+    'ARCHITECT_CACHE_TTL_HOURS',
+    'RELEASE_GOVERNOR_OVERRIDE_POLL_SEC',
+  ])('%s is known and not a config key: never warned about', (variable) => {
+    expect(NON_CONFIG_VARIABLES).toContain(variable);
+    expect(parse(BLOCK, { [variable]: 'anything' }).warnings).toEqual([]);
+  });
+
+  it.each([
+    ['no block', v1(), 'has no security block'],
+    ['a null block', v1('security:'), 'security is null in'],
+  ])('do not apply to %s, and say so', (_name, text, why) => {
+    const result = parse(text, { SECURITY_ENABLED: 'true' });
+    expect(result.services.security).toMatchObject({ enabled: false, settings: null, overriddenBy: [] });
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'CONFIG_ENV_IGNORED', block: 'security', variable: 'SECURITY_ENABLED' }),
+    ]);
+    expect(result.warnings[0]?.message).toContain(why);
+    expect(result.warnings[0]?.message).toContain('`security: {}` for every default');
+  });
+
+  it('apply to an empty block, which is every default', () => {
+    const result = parse(v1('memory: {}'), { MEMORY_RETENTION_DAYS: '7' });
+    expect(result.services.memory.settings).toMatchObject({ enabled: true, retention_days: 7, max_matches: 3 });
   });
 });

@@ -1,22 +1,27 @@
-import { ConfigError } from './errors';
+import { SERVICE_BLOCKS, SERVICE_NAMES, variableOf } from './blocks';
 import { explainProblems } from './messages';
 import { pointerSegments } from './paths';
-import { PATTERN_NOUN, releaseGovernorSchema } from './schema';
+import { PATTERN_NOUN } from './schema';
 import type { SchemaNode } from './schema-types';
 import { closest } from './suggest';
-import type { ConfigIssue, ConfigWarning, ReleaseGovernorSettings } from './types';
+import type { ConfigIssue, ConfigWarning, ServiceName } from './types';
 import { escapeText, excerpt } from './text';
 import { validateAgainst } from './validate';
 
-export const ENV_PREFIX = 'RELEASE_GOVERNOR_';
-
-/** Read by other parts of booty, not config keys: never warned about. */
-export const NON_CONFIG_VARIABLES: readonly string[] = ['RELEASE_GOVERNOR_STATE_DIR', 'RELEASE_GOVERNOR_STORE_URL', 'RELEASE_GOVERNOR_APPROVED'];
-
-type Key = keyof ReleaseGovernorSettings;
-
-const PROPERTIES: Readonly<Record<Key, SchemaNode>> = releaseGovernorSchema.properties;
-const KEYS = Object.keys(PROPERTIES) as Key[];
+/**
+ * Variables of these prefixes that other parts of booty read and that are not config keys: never
+ * taken for overrides, never warned about.
+ */
+export const NON_CONFIG_VARIABLES: readonly string[] = [
+  'RELEASE_GOVERNOR_STATE_DIR',
+  'RELEASE_GOVERNOR_STORE_URL',
+  'RELEASE_GOVERNOR_APPROVED',
+  'RELEASE_GOVERNOR_OVERRIDE_POLL_SEC',
+  'MEMORY_STATE_DIR',
+  'PLANNER_STATE_DIR',
+  'PLANNER_CACHE_TTL_HOURS',
+  'ARCHITECT_CACHE_TTL_HOURS',
+];
 
 type Kind =
   | { kind: 'boolean' }
@@ -45,7 +50,8 @@ function acceptsFor(node: SchemaNode): string {
     case 'boolean':
       return BOOLEAN_WORDS;
     case 'integer': {
-      const max = node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER ? ` to ${node.maximum}` : ' or more';
+      const max =
+        node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER ? ` to ${node.maximum}` : ' or more';
       return `a whole number in decimal digits, ${node.minimum ?? 0}${max}`;
     }
     case 'list':
@@ -59,17 +65,42 @@ function acceptsFor(node: SchemaNode): string {
   }
 }
 
-function variableOf(key: string): string {
-  return `${ENV_PREFIX}${key.toUpperCase()}`;
+/** One variable that overrides a key of a service's block, and what it accepts. */
+export interface ConfigEnvVariable {
+  variable: string;
+  block: ServiceName;
+  key: string;
+  accepts: string;
 }
+
+/** Every variable that overrides a config key, block by block in the schema's order. */
+export const configEnvVariables: readonly ConfigEnvVariable[] = Object.freeze(
+  SERVICE_NAMES.flatMap((block) =>
+    SERVICE_BLOCKS[block].envKeys.map((key) =>
+      Object.freeze({ variable: variableOf(block, key), block, key, accepts: acceptsFor(propertyOf(block, key)) }),
+    ),
+  ),
+);
 
 /** Every `RELEASE_GOVERNOR_<KEY>` variable, the key it overrides, and what it accepts. */
 export const releaseGovernorEnvVariables: readonly { variable: string; key: string; accepts: string }[] = Object.freeze(
-  KEYS.map((key) => Object.freeze({ variable: variableOf(key), key, accepts: acceptsFor(PROPERTIES[key]) })),
+  configEnvVariables
+    .filter((entry) => entry.block === 'release_governor')
+    .map(({ variable, key, accepts }) => Object.freeze({ variable, key, accepts })),
 );
 
-const CONFIG_VARIABLES = new Map(KEYS.map((key) => [variableOf(key), key]));
-const KNOWN_VARIABLES = [...CONFIG_VARIABLES.keys(), ...NON_CONFIG_VARIABLES];
+const GOVERNOR_PREFIX = SERVICE_BLOCKS.release_governor.prefix;
+// Typos are looked for only under the Governor's prefix: the others are words other software uses.
+const KNOWN_GOVERNOR_VARIABLES = [
+  ...configEnvVariables.filter((entry) => entry.block === 'release_governor').map((entry) => entry.variable),
+  ...NON_CONFIG_VARIABLES.filter((variable) => variable.startsWith(GOVERNOR_PREFIX)),
+];
+
+function propertyOf(block: ServiceName, key: string): SchemaNode {
+  const node = SERVICE_BLOCKS[block].schema.properties[key];
+  if (node === undefined) throw new Error(`${block} has no key ${key}`);
+  return node;
+}
 
 type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
 
@@ -80,7 +111,10 @@ function parseValue(raw: string, kind: Kind): Parsed {
     const nullable = (kind.kind === 'string' || kind.kind === 'enum') && kind.nullable;
     return nullable
       ? { ok: true, value: null }
-      : { ok: false, problem: 'is empty, and this key cannot be null; set a value or unset the variable to keep the file\'s value' };
+      : {
+          ok: false,
+          problem: "is empty, and this key cannot be null; set a value or unset the variable to keep the file's value",
+        };
   }
   switch (kind.kind) {
     case 'boolean': {
@@ -129,10 +163,9 @@ function parseValue(raw: string, kind: Kind): Parsed {
   }
 }
 
-
-function envIssue(variable: string, key: string, message: string, suggestion?: string): ConfigIssue {
+function envIssue(variable: string, path: string, message: string, suggestion?: string): ConfigIssue {
   return {
-    path: `release_governor.${key}`,
+    path,
     message,
     file: null,
     line: null,
@@ -143,49 +176,60 @@ function envIssue(variable: string, key: string, message: string, suggestion?: s
 }
 
 export interface AppliedOverrides {
-  settings: ReleaseGovernorSettings;
+  /** The variables that were applied, in key order. */
   overriddenBy: string[];
+  /** A CONFIG_ENV issue for each variable that does not parse or breaks the schema once applied. */
+  issues: ConfigIssue[];
 }
 
 /**
- * Applies every `RELEASE_GOVERNOR_<KEY>` in `env` to `settings`, in place (the caller owns the
- * object: the settings are copied once, from the document), and validates the result with the
- * same schema as the file. Any bad value is a CONFIG_ENV error; all of them are reported
- * together. Messages leave the variable's name to the issue's place (`variable`), so it is
- * printed once.
+ * Applies the variables of `block` that are set in `env` to `settings`, in place (the caller owns
+ * the object: the settings are copied once, from the document), and validates the result with
+ * the same schema as the file. Every bad value is an issue; the caller decides whether that stops
+ * it. Messages leave the variable's name to the issue's place (`variable`), so it is printed once.
  */
-export function applyEnvOverrides(settings: ReleaseGovernorSettings, env: NodeJS.ProcessEnv): AppliedOverrides {
-  const next = settings as unknown as Record<string, unknown>;
+export function applyEnvOverrides(block: ServiceName, settings: object, env: NodeJS.ProcessEnv): AppliedOverrides {
+  const next = settings as Record<string, unknown>;
   const overriddenBy: string[] = [];
   const issues: ConfigIssue[] = [];
-  for (const key of KEYS) {
-    const variable = variableOf(key);
+  for (const key of SERVICE_BLOCKS[block].envKeys) {
+    const variable = variableOf(block, key);
     const raw = env[variable];
     if (raw === undefined) continue;
-    const node = PROPERTIES[key];
+    const node = propertyOf(block, key);
     const kind = kindOf(node);
     const parsed = parseValue(raw, kind);
     if (!parsed.ok) {
       const suggestion = kind.kind === 'enum' ? closest(raw, kind.values) : undefined;
       const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
-      issues.push(envIssue(variable, key, `the value ${excerpt(raw, 60)} ${parsed.problem}${hint}; it accepts ${acceptsFor(node)}`, suggestion));
+      issues.push(
+        envIssue(
+          variable,
+          `${block}.${key}`,
+          `the value ${excerpt(raw, 60)} ${parsed.problem}${hint}; it accepts ${acceptsFor(node)}`,
+          suggestion,
+        ),
+      );
       continue;
     }
     next[key] = parsed.value;
     overriddenBy.push(variable);
   }
-  // Values that parsed still have to pass the schema (ranges, patterns), like the file's.
+  // Values that parsed still have to pass the schema (ranges, patterns), like the file's: with the
+  // file's own validator, on a document that holds only the block (one generated validator per
+  // schema version keeps what every start loads small).
   if (overriddenBy.length > 0) {
-    for (const explained of explainProblems(validateAgainst('release_governor', next))) {
-      const key = pointerSegments(explained.pointer)[0] ?? '';
-      const variable = variableOf(key);
-      const node = CONFIG_VARIABLES.has(variable) ? PROPERTIES[key as Key] : undefined;
-      const accepts = node ? `; it accepts ${acceptsFor(node)}` : '';
-      issues.push(envIssue(variable, key, `${explained.message}${accepts}`, explained.suggestion));
+    const document = { schema_version: 1, test_command: 'true', [block]: next };
+    for (const explained of explainProblems(validateAgainst('v1', document))) {
+      const key = pointerSegments(explained.pointer)[1] ?? '';
+      const variable = variableOf(block, key);
+      const accepts = SERVICE_BLOCKS[block].envKeys.includes(key)
+        ? `; it accepts ${acceptsFor(propertyOf(block, key))}`
+        : '';
+      issues.push(envIssue(variable, `${block}.${key}`, `${explained.message}${accepts}`, explained.suggestion));
     }
   }
-  if (issues.length > 0) throw new ConfigError('CONFIG_ENV', issues);
-  return { settings, overriddenBy };
+  return { overriddenBy, issues };
 }
 
 /** Names in `env` that look like `RELEASE_GOVERNOR_*` but are not known (typos). */
@@ -193,11 +237,12 @@ export function unknownVariableWarnings(env: NodeJS.ProcessEnv): ConfigWarning[]
   const warnings: ConfigWarning[] = [];
   for (const variable of Object.keys(env).sort()) {
     if (!variable.toUpperCase().startsWith('RELEASE_GOV') || env[variable] === undefined) continue;
-    if (CONFIG_VARIABLES.has(variable) || NON_CONFIG_VARIABLES.includes(variable)) continue;
-    const suggestion = closest(variable, KNOWN_VARIABLES);
+    if (KNOWN_GOVERNOR_VARIABLES.includes(variable)) continue;
+    const suggestion = closest(variable, KNOWN_GOVERNOR_VARIABLES);
     const shownName = escapeText(variable);
     warnings.push({
       code: 'CONFIG_ENV_UNKNOWN',
+      block: 'release_governor',
       variable: shownName,
       message: `${shownName} is not a known variable and is ignored${suggestion ? `; did you mean ${suggestion}?` : ''}`,
       ...(suggestion === undefined ? {} : { suggestion }),
@@ -206,13 +251,18 @@ export function unknownVariableWarnings(env: NodeJS.ProcessEnv): ConfigWarning[]
   return warnings;
 }
 
-/** One warning per `RELEASE_GOVERNOR_<KEY>` that is set but has no block to apply to; `why` is the Governor's reason. */
-export function ignoredVariableWarnings(env: NodeJS.ProcessEnv, why: string): ConfigWarning[] {
-  return KEYS.map(variableOf)
+/** One warning per variable of `block` that is set while the block is not in force; `why` is the block's reason. */
+export function ignoredVariableWarnings(block: ServiceName, env: NodeJS.ProcessEnv, why: string): ConfigWarning[] {
+  const applies = SERVICE_BLOCKS[block].emptyMeansDisabled
+    ? `a ${block} block that has at least one key (e.g. \`enabled: true\`)`
+    : `a ${block} block written in the file (\`${block}: {}\` for every default)`;
+  return SERVICE_BLOCKS[block].envKeys
+    .map((key) => variableOf(block, key))
     .filter((variable) => env[variable] !== undefined)
     .map((variable) => ({
       code: 'CONFIG_ENV_IGNORED' as const,
+      block,
       variable,
-      message: `${variable} is set but ${why}, so it does not apply; overrides only change a release_governor block that has at least one key (e.g. \`enabled: true\`)`,
+      message: `${variable} is set but ${why}, so it does not apply; overrides only change ${applies}`,
     }));
 }

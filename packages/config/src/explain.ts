@@ -1,4 +1,5 @@
-import { loadBootyConfig, type LoadOptions } from './load';
+import { loadBootyConfig } from './load';
+import { SERVICE_NAMES } from './blocks';
 import type { ConfigWarning, EffectiveValue, LoadedBootyConfig } from './types';
 
 /** Every effective value of a workspace's configuration, each with where it came from. */
@@ -6,48 +7,50 @@ export interface ExplainedBootyConfig {
   /** Absolute path of `.booty.yml`; null when there is none (then `values` is empty). */
   path: string | null;
   /**
-   * By dotted key, in the schema's order: every top-level key, and `release_governor.<key>` for
-   * each key of a block in force. `origin` is `.booty.yml:LINE:COL`, a `RELEASE_GOVERNOR_*`
-   * name, or `default`. Lists and mappings are one value each.
+   * By dotted key, in the schema's order: every top-level key, and `<block>.<key>` for each key of
+   * a service block in force (`release_governor.cooldown_minutes`, `security.fail_severity`); a
+   * block that is null (or `release_governor: {}`) is the one value `<block>`. `origin` is
+   * `.booty.yml:LINE:COL`, a variable's name, or `default`. Lists and mappings are one value each.
    */
   values: Record<string, EffectiveValue>;
-  /** The effective `release_governor` settings by key (no prefix); null without a non-empty block. */
+  /** The effective `release_governor` settings by key (no prefix); null without a block in force. */
   releaseGovernor: Record<string, EffectiveValue> | null;
-  /** The `RELEASE_GOVERNOR_*` variables that applied. */
+  /** The variables that applied, block by block. */
   overrides: string[];
-  /** `RELEASE_GOVERNOR_*` names that were set and ignored: unknown ones (typos) and ones with no block to apply to. */
+  /** Variables set and ignored: unknown `RELEASE_GOVERNOR_*` names (typos) and ones with no block to apply to. */
   ignoredVariables: string[];
   warnings: ConfigWarning[];
 }
-
-const PREFIX = 'release_governor.';
 
 /** `explainBootyConfig` for a configuration already loaded (with `loadBootyConfig` or `parseBootyConfig`). */
 export function explainLoadedConfig(loaded: LoadedBootyConfig): ExplainedBootyConfig {
   const values: Record<string, EffectiveValue> = {};
   const config = loaded.config as Record<string, unknown> | null;
-  const settings = loaded.releaseGovernor.settings as Record<string, unknown> | null;
-  let releaseGovernor: Record<string, EffectiveValue> | null = null;
+  const blocks = new Map<string, Record<string, EffectiveValue>>();
+  for (const name of SERVICE_NAMES) {
+    const settings = loaded.services[name].settings as Record<string, unknown> | null;
+    if (settings === null) continue;
+    const entries: Record<string, EffectiveValue> = {};
+    for (const key of Object.keys(settings))
+      entries[key] = { value: settings[key], origin: loaded.origins[`${name}.${key}`] ?? 'default' };
+    blocks.set(name, entries);
+  }
   if (config !== null) {
     for (const key of Object.keys(config)) {
-      if (key === 'release_governor' && settings !== null) continue;
-      values[key] = { value: config[key] ?? null, origin: loaded.origins[key] ?? 'default' };
-    }
-  }
-  if (settings !== null) {
-    releaseGovernor = {};
-    for (const key of Object.keys(settings)) {
-      const entry = { value: settings[key], origin: loaded.origins[`${PREFIX}${key}`] ?? 'default' };
-      values[`${PREFIX}${key}`] = entry;
-      releaseGovernor[key] = entry;
+      const block = blocks.get(key);
+      if (block === undefined) {
+        values[key] = { value: config[key] ?? null, origin: loaded.origins[key] ?? 'default' };
+        continue;
+      }
+      for (const [blockKey, entry] of Object.entries(block)) values[`${key}.${blockKey}`] = entry;
     }
   }
   return {
     path: loaded.path,
     values,
-    releaseGovernor,
-    overrides: [...loaded.releaseGovernor.overriddenBy],
-    ignoredVariables: loaded.warnings.map((warning) => warning.variable),
+    releaseGovernor: blocks.get('release_governor') ?? null,
+    overrides: SERVICE_NAMES.flatMap((name) => loaded.services[name].overriddenBy),
+    ignoredVariables: loaded.warnings.flatMap((warning) => (warning.variable === undefined ? [] : [warning.variable])),
     warnings: loaded.warnings,
   };
 }
@@ -56,6 +59,9 @@ export function explainLoadedConfig(loaded: LoadedBootyConfig): ExplainedBootyCo
  * Loads `<workspaceDir>/.booty.yml` as `loadBootyConfig` does (same errors) and gives every
  * effective value with its origin: what `booty config show` prints.
  */
-export async function explainBootyConfig(workspaceDir: string, options: LoadOptions = {}): Promise<ExplainedBootyConfig> {
+export async function explainBootyConfig(
+  workspaceDir: string,
+  options: Parameters<typeof loadBootyConfig>[1] = {},
+): Promise<ExplainedBootyConfig> {
   return explainLoadedConfig(await loadBootyConfig(workspaceDir, options));
 }

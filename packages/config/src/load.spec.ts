@@ -41,15 +41,35 @@ describe('loadBootyConfig', () => {
     expect(result).toEqual({
       path: null,
       config: null,
-      releaseGovernor: { state: 'no-config', enabled: false, reason: `there is no ${path.join(dir, '.booty.yml')}`, settings: null, overriddenBy: [] },
+      releaseGovernor: {
+        state: 'no-config',
+        enabled: false,
+        reason: `there is no ${path.join(dir, '.booty.yml')}`,
+        settings: null,
+        overriddenBy: [],
+      },
+      services: expect.objectContaining({
+        security: expect.objectContaining({ state: 'no-config', enabled: false, settings: null }),
+      }),
       origins: {},
       warnings: [],
     });
+    expect(result.services.release_governor).toBe(result.releaseGovernor);
+    expect(Object.keys(result.services)).toEqual([
+      'release_governor',
+      'security',
+      'memory',
+      'planner',
+      'architect',
+      'reviewer',
+    ]);
     expect(await fs.readdir(dir)).toEqual([]);
   });
 
   it('warns about overrides that cannot apply when there is no .booty.yml', async () => {
-    const result = await loadBootyConfig(dir, { env: { RELEASE_GOVERNOR_ENABLED: 'true', RELEASE_GOVERNOR_ENABLD: '1' } });
+    const result = await loadBootyConfig(dir, {
+      env: { RELEASE_GOVERNOR_ENABLED: 'true', RELEASE_GOVERNOR_ENABLD: '1' },
+    });
     expect(result.warnings.map((w) => [w.code, w.variable])).toEqual([
       ['CONFIG_ENV_IGNORED', 'RELEASE_GOVERNOR_ENABLED'],
       ['CONFIG_ENV_UNKNOWN', 'RELEASE_GOVERNOR_ENABLD'],
@@ -64,7 +84,10 @@ describe('loadBootyConfig', () => {
   });
 
   it('reads a file with a byte order mark', async () => {
-    await fs.writeFile(path.join(dir, '.booty.yml'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('test_command: x\n')]));
+    await fs.writeFile(
+      path.join(dir, '.booty.yml'),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('test_command: x\n')]),
+    );
     expect((await loadBootyConfig(dir, { env: {} })).config).toMatchObject({ test_command: 'x' });
   });
 
@@ -86,7 +109,14 @@ describe('loadBootyConfig', () => {
     await fs.mkdir(path.join(dir, '.booty.yml'));
     const error = await loadError('CONFIG_READ', dir);
     expect(error.issues).toEqual([
-      { path: '', message: 'it is a directory; .booty.yml must be a file; remove the directory, or run booty in the repository that holds the file', file: path.join(dir, '.booty.yml'), line: null, column: null },
+      {
+        path: '',
+        message:
+          'it is a directory; .booty.yml must be a file; remove the directory, or run booty in the repository that holds the file',
+        file: path.join(dir, '.booty.yml'),
+        line: null,
+        column: null,
+      },
     ]);
   });
 
@@ -121,7 +151,10 @@ describe('loadBootyConfig', () => {
   });
 
   it('writes nothing, whatever the outcome', async () => {
-    await fs.writeFile(path.join(dir, '.booty.yml'), 'schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n');
+    await fs.writeFile(
+      path.join(dir, '.booty.yml'),
+      'schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n',
+    );
     await loadBootyConfig(dir, { env: {} });
     expect(await fs.readdir(dir)).toEqual(['.booty.yml']);
   });

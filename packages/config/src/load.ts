@@ -2,8 +2,9 @@ import { constants, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, configError } from './errors';
 import { MAX_CONFIG_BYTES } from './limits';
-import { parseBootyConfig } from './parse';
-import { governorStatus } from './release-governor';
+import { analyse } from './analyse';
+import { readDocument } from './document';
+import { loadedFrom, type ParseOptions } from './parse';
 import { tooLarge } from './source';
 import { escapeText } from './text';
 import type { LoadedBootyConfig } from './types';
@@ -15,7 +16,13 @@ export const CONFIG_FILE_NAME = '.booty.yml';
  * of them is there and `.booty.yml` is not, loading is an error naming it: "no configuration"
  * would be a silent surprise, and nothing that relied on such a file ever worked.
  */
-export const OTHER_CONFIG_NAMES: readonly string[] = ['.booty.yaml', 'booty.yml', 'booty.yaml', '.booty.json', 'booty.json'];
+export const OTHER_CONFIG_NAMES: readonly string[] = [
+  '.booty.yaml',
+  'booty.yml',
+  'booty.yaml',
+  '.booty.json',
+  'booty.json',
+];
 const OTHER_NAME = /^\.?booty\.(ya?ml|json)$/i;
 
 /** The first file of the workspace under another config name, or null (one directory listing). */
@@ -30,7 +37,7 @@ async function otherConfigName(workspace: string): Promise<string | null> {
 }
 
 export interface LoadOptions {
-  /** Source of `RELEASE_GOVERNOR_*` overrides; defaults to `process.env`. */
+  /** Source of the variables that override config keys; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -45,12 +52,15 @@ function readError(file: string, happened: string, fix?: string, changed?: strin
 
 // Duck-typed: errors from node:fs may come from another realm (vm contexts, test runners).
 function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
 }
 
 function describeFsError(error: unknown): string {
   const code = errnoCode(error);
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied; make the file readable by this user (`chmod a+r .booty.yml`)';
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'permission denied; make the file readable by this user (`chmod a+r .booty.yml`)';
   if (code === 'ELOOP') return 'too many levels of symbolic links; point the link at a real file';
   if (code === 'EISDIR') return 'it is a directory; .booty.yml must be a file';
   // Only the errno: a system error's message carries the path again, unescaped.
@@ -65,11 +75,6 @@ async function lstatOrNull(target: string): Promise<Stats | null> {
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw error;
   }
-}
-
-function noConfig(env: NodeJS.ProcessEnv, file: string): LoadedBootyConfig {
-  const { status, warnings } = governorStatus('no-config', null, env, file);
-  return { path: null, config: null, releaseGovernor: status, warnings, origins: {} };
 }
 
 function inside(dir: string, target: string): boolean {
@@ -141,9 +146,17 @@ async function readCapped(target: string, file: string, checked: Stats): Promise
 
 /** The workspace has no `.booty.yml`: it must exist, and must not hold the file under another name. */
 async function checkNoConfig(workspace: string, file: string): Promise<void> {
-  const dir = await lstatOrNull(workspace).then((stat) => (stat?.isSymbolicLink() ? fs.stat(workspace).catch(() => null) : stat));
-  if (dir === null) throw readError(file, `the workspace directory ${escapeText(workspace)} does not exist`, 'check the path');
-  if (!dir.isDirectory()) throw readError(file, `the workspace ${escapeText(workspace)} is not a directory`, "pass the repository's directory");
+  const dir = await lstatOrNull(workspace).then((stat) =>
+    stat?.isSymbolicLink() ? fs.stat(workspace).catch(() => null) : stat,
+  );
+  if (dir === null)
+    throw readError(file, `the workspace directory ${escapeText(workspace)} does not exist`, 'check the path');
+  if (!dir.isDirectory())
+    throw readError(
+      file,
+      `the workspace ${escapeText(workspace)} is not a directory`,
+      "pass the repository's directory",
+    );
   const name = await otherConfigName(workspace);
   if (name !== null) {
     throw readError(
@@ -155,12 +168,11 @@ async function checkNoConfig(workspace: string, file: string): Promise<void> {
 }
 
 /**
- * Loads `<workspaceDir>/.booty.yml`. A workspace without the file has no configuration (the
- * Governor is disabled); a file that cannot be read, is too large, or is invalid throws
- * `ConfigError`. Nothing is written.
+ * The bytes of `<workspaceDir>/.booty.yml` (null when there is none, after checking that the
+ * workspace exists and holds no file under another name) and its absolute path. Throws
+ * `ConfigError` (CONFIG_READ, CONFIG_TOO_LARGE) for a file that cannot be read safely.
  */
-export async function loadBootyConfig(workspaceDir: string, options: LoadOptions = {}): Promise<LoadedBootyConfig> {
-  const env = options.env ?? process.env;
+export async function readConfigFile(workspaceDir: string): Promise<{ file: string; bytes: Uint8Array | null }> {
   const workspace = path.resolve(workspaceDir);
   const file = path.join(workspace, CONFIG_FILE_NAME);
   let target = file;
@@ -169,7 +181,7 @@ export async function loadBootyConfig(workspaceDir: string, options: LoadOptions
     const link = await lstatOrNull(file);
     if (link === null) {
       await checkNoConfig(workspace, file);
-      return noConfig(env, file);
+      return { file, bytes: null };
     }
     stat = link;
     if (link.isSymbolicLink()) ({ real: target, stat } = await linkTarget(workspace, file));
@@ -177,15 +189,38 @@ export async function loadBootyConfig(workspaceDir: string, options: LoadOptions
     if (error instanceof ConfigError) throw error;
     throw readError(file, `cannot be checked: ${describeFsError(error)}`);
   }
-  if (stat.isDirectory()) throw readError(file, 'it is a directory; .booty.yml must be a file', 'remove the directory, or run booty in the repository that holds the file');
-  if (!stat.isFile()) throw readError(file, 'it is not a regular file (a FIFO, socket or device); .booty.yml must be a file', 'replace it with a regular file');
+  if (stat.isDirectory())
+    throw readError(
+      file,
+      'it is a directory; .booty.yml must be a file',
+      'remove the directory, or run booty in the repository that holds the file',
+    );
+  if (!stat.isFile())
+    throw readError(
+      file,
+      'it is not a regular file (a FIFO, socket or device); .booty.yml must be a file',
+      'replace it with a regular file',
+    );
   if (stat.size > MAX_CONFIG_BYTES) throw tooLarge(file, stat.size);
-  let bytes: Uint8Array;
   try {
-    bytes = await readCapped(target, file, stat);
+    return { file, bytes: await readCapped(target, file, stat) };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw readError(file, `cannot be read: ${describeFsError(error)}`);
   }
-  return parseBootyConfig(bytes, { file, env });
+}
+
+/**
+ * Loads `<workspaceDir>/.booty.yml`. A workspace without the file has no configuration (every
+ * service is `no-config`); a file that cannot be read, is too large, or has a problem in any part
+ * throws `ConfigError`. Nothing is written.
+ */
+export async function loadBootyConfig(
+  workspaceDir: string,
+  options: LoadOptions & Pick<ParseOptions, 'unknownKeys'> = {},
+): Promise<LoadedBootyConfig> {
+  const env = options.env ?? process.env;
+  const { file, bytes } = await readConfigFile(workspaceDir);
+  const document = bytes === null ? null : readDocument(bytes, file);
+  return loadedFrom(analyse(document, file, env), options.unknownKeys);
 }

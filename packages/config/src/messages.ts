@@ -1,5 +1,6 @@
 import { pointerSegment, pointerSegments, pointerToPath } from './paths';
-import { COMMAND, PATTERN_HELP, releaseGovernorSchema } from './schema';
+import { blocksWithKey, isServiceName } from './blocks';
+import { COMMAND, commandControlCharacter, PATTERN_HELP } from './schema';
 import type { SchemaTypeName } from './schema-types';
 import { closest, lookAlikes } from './suggest';
 import { escapeText, excerpt } from './text';
@@ -12,6 +13,12 @@ export interface Explained {
   atKey: boolean;
   message: string;
   suggestion?: string;
+  /**
+   * For a key the schema does not know: `mistake` when it cannot be a key of any booty version (a
+   * near miss of a known key, a block's key written at the top level, or a name that is not
+   * lowercase words joined by `_`, as every booty key is), else `unknown` (perhaps a newer one's).
+   */
+  unknownKey?: 'mistake' | 'unknown';
 }
 
 const TYPE_WORDS: Record<SchemaTypeName, string> = {
@@ -32,16 +39,17 @@ export function keyName(name: string): string {
   return `\`${escapeText(chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : name)}\``;
 }
 
-// Control characters a command may not hold (tab and line feed aside): the COMMAND pattern's class.
-// eslint-disable-next-line no-control-regex
-const COMMAND_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+/** A string's length in characters (code points), as the schema counts. */
+function characters(value: unknown): number {
+  return Array.from(String(value)).length;
+}
 
 function commandMessage(value: unknown): string {
-  const text = typeof value === 'string' ? value : '';
-  const bad = COMMAND_CONTROL.exec(text);
+  const bad = commandControlCharacter(typeof value === 'string' ? value : '');
   if (bad === null) return `must not be blank (only white space); found ${describeValue(value)}`;
-  const position = Array.from(text.slice(0, bad.index)).length + 1;
-  return `holds the control character ${escapeText(bad[0])} at character ${position}, which a command never needs (tab and line breaks are fine); found ${describeValue(value)}; remove it, or write the command in a script and call that`;
+  const found = `holds the control character ${escapeText(bad.character)} at character ${bad.position}`;
+  const why = 'which a command never needs (tab and line breaks are fine)';
+  return `${found}, ${why}; found ${describeValue(value)}; remove it, or write the command in a script and call that`;
 }
 
 /** What a value is, for "found ..." in messages. */
@@ -67,7 +75,7 @@ function typeNames(type: unknown): SchemaTypeName[] {
   return (Array.isArray(type) ? type : [type]) as SchemaTypeName[];
 }
 
-function typeMessage(problem: SchemaProblem, key: string): string {
+function typeMessage(problem: SchemaProblem, key: string, topLevelBlock: boolean): string {
   const expected = typeNames(problem.params['type']);
   const found = problem.data;
   const words = list(expected.map((t) => TYPE_WORDS[t]));
@@ -82,8 +90,9 @@ function typeMessage(problem: SchemaProblem, key: string): string {
     fix = `; put it in quotes if you mean the text ("${String(found)}")`;
   } else if (expected.includes('array') && typeof found === 'string') {
     fix = '; write a list, one item per line starting with `- `, or [a, b]';
-  } else if (key === 'release_governor' && found !== null && typeof found !== 'object') {
-    fix = '; write its settings under it, e.g. `release_governor:` then `  enabled: true` on the next line';
+  } else if (topLevelBlock && found !== null && typeof found !== 'object') {
+    const enabled = found === false ? 'false' : 'true';
+    fix = `; write its settings under it, e.g. \`${key}:\` then \`  enabled: ${enabled}\` on the next line`;
   }
   return `expected ${words}, found ${describeValue(found)}${fix}`;
 }
@@ -96,7 +105,11 @@ function rangeMessage(problem: SchemaProblem): string {
     return `must be at most ${String(max)}, the largest whole number a .booty.yml can hold exactly; found ${found}`;
   }
   const allowed =
-    min !== undefined && !unbounded ? `from ${min} to ${max}` : min !== undefined ? `${min} or more` : `at most ${String(max)}`;
+    min !== undefined && !unbounded
+      ? `from ${min} to ${max}`
+      : min !== undefined
+        ? `${min} or more`
+        : `at most ${String(max)}`;
   return `must be a whole number ${allowed}, found ${found}`;
 }
 
@@ -107,7 +120,8 @@ function enumMessage(problem: SchemaProblem): { message: string; suggestion?: st
   const quoted = words.map((w) => `\`${w}\``);
   const choices = nullable ? `${quoted.join(', ')} or null` : list(quoted);
   const suggestion = typeof problem.data === 'string' ? closest(problem.data, words) : undefined;
-  const differs = suggestion === undefined || typeof problem.data !== 'string' ? '' : lookAlikes(problem.data, suggestion);
+  const differs =
+    suggestion === undefined || typeof problem.data !== 'string' ? '' : lookAlikes(problem.data, suggestion);
   const hint = suggestion ? `; did you mean \`${suggestion}\`?${differs === '' ? '' : ` (${differs})`}` : '';
   return {
     message: `must be one of ${choices}; found ${describeValue(problem.data)}${hint}`,
@@ -120,18 +134,24 @@ function where(pointer: string): string {
   return path === '' ? 'at the top level' : `in ${path}`;
 }
 
-const RELEASE_GOVERNOR_KEYS = Object.keys(releaseGovernorSchema.properties);
+/** How every key of every booty version is named; a key named otherwise is a mistake, not a newer key. */
+const BOOTY_KEY = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 
 function unknownKey(problem: SchemaProblem): Explained {
   const name = String(problem.params['additionalProperty']);
   const known = Object.keys(problem.parentSchema.properties ?? {});
   const pointer = `${problem.instancePath}/${pointerSegment(name)}`;
-  const topLevel = problem.instancePath === '';
-  if (topLevel && RELEASE_GOVERNOR_KEYS.includes(name)) {
+  const owners = problem.instancePath === '' ? blocksWithKey(name) : [];
+  if (owners.length > 0) {
+    const under =
+      owners.length === 1
+        ? `under ${owners[0] ?? ''} (indent it under \`${owners[0] ?? ''}:\`)`
+        : `under one of ${list(owners)}`;
     return {
       pointer,
       atKey: true,
-      message: `unknown key ${keyName(name)} at the top level; it belongs under release_governor (indent it under \`release_governor:\`)`,
+      message: `unknown key ${keyName(name)} at the top level; it belongs ${under}`,
+      unknownKey: 'mistake',
     };
   }
   const suggestion = closest(name, known);
@@ -144,14 +164,21 @@ function unknownKey(problem: SchemaProblem): Explained {
     atKey: true,
     message: `unknown key ${keyName(name)} ${where(problem.instancePath)}${tail}`,
     ...(suggestion === undefined ? {} : { suggestion }),
+    unknownKey: suggestion === undefined && BOOTY_KEY.test(name) ? 'unknown' : 'mistake',
   };
 }
 
 function missingKey(problem: SchemaProblem): Explained {
   const name = String(problem.params['missingProperty']);
   const fix =
-    name === 'test_command' ? 'add `test_command: <the command that runs your tests>`, e.g. `test_command: npm test`' : `add \`${name}\``;
-  return { pointer: problem.instancePath, atKey: true, message: `missing required key \`${name}\` ${where(problem.instancePath)}; ${fix}` };
+    name === 'test_command'
+      ? 'add `test_command: <the command that runs your tests>`, e.g. `test_command: npm test`'
+      : `add \`${name}\``;
+  return {
+    pointer: problem.instancePath,
+    atKey: true,
+    message: `missing required key \`${name}\` ${where(problem.instancePath)}; ${fix}`,
+  };
 }
 
 /** Checks about a key of a mapping rather than the mapping's own value. */
@@ -183,7 +210,11 @@ export function explainProblems(problems: readonly SchemaProblem[]): Explained[]
         out.push(missingKey(problem));
         break;
       case 'type':
-        out.push({ pointer: problem.instancePath, atKey: false, message: typeMessage(problem, key) });
+        out.push({
+          pointer: problem.instancePath,
+          atKey: false,
+          message: typeMessage(problem, key, segments.length === 1 && isServiceName(key)),
+        });
         break;
       case 'minimum':
       case 'maximum':
@@ -194,7 +225,9 @@ export function explainProblems(problems: readonly SchemaProblem[]): Explained[]
         const explained =
           problem.keyword === 'enum'
             ? enumMessage(problem)
-            : { message: `must be ${describeValue(problem.params['allowedValue'])}, found ${describeValue(problem.data)}` };
+            : {
+                message: `must be ${describeValue(problem.params['allowedValue'])}, found ${describeValue(problem.data)}`,
+              };
         out.push({ pointer: problem.instancePath, atKey: false, ...explained });
         break;
       }
@@ -205,7 +238,7 @@ export function explainProblems(problems: readonly SchemaProblem[]): Explained[]
         out.push({
           pointer: problem.instancePath,
           atKey: false,
-          message: `must be at most ${String(problem.params['limit'])} characters, found ${String((problem.data as string).length)}`,
+          message: `must be at most ${String(problem.params['limit'])} characters, found ${characters(problem.data)}`,
         });
         break;
       case 'pattern': {
@@ -213,8 +246,13 @@ export function explainProblems(problems: readonly SchemaProblem[]): Explained[]
           out.push({ pointer: problem.instancePath, atKey: false, message: commandMessage(problem.data) });
           break;
         }
-        const help = PATTERN_HELP[String(problem.params['pattern'])] ?? `must match ${String(problem.params['pattern'])}`;
-        out.push({ pointer: problem.instancePath, atKey: false, message: `${help}; found ${describeValue(problem.data)}` });
+        const help =
+          PATTERN_HELP[String(problem.params['pattern'])] ?? `must match ${String(problem.params['pattern'])}`;
+        out.push({
+          pointer: problem.instancePath,
+          atKey: false,
+          message: `${help}; found ${describeValue(problem.data)}`,
+        });
         break;
       }
       case 'propertyNames': {

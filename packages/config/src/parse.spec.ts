@@ -1,6 +1,6 @@
 import { ConfigError } from './errors';
 import { parseBootyConfig } from './parse';
-import { resolveReleaseGovernor } from './release-governor';
+import { resolveReleaseGovernor } from './service-status';
 import type { BootyConfigV1 } from './types';
 import { FILE, governor, parse, parseError, v1 } from '../test/helpers';
 
@@ -13,7 +13,11 @@ describe('the top of the document', () => {
   ])('refuses %s with a message that says what to write', (_name, text) => {
     const error = parseError('CONFIG_SCHEMA', text);
     expect(error.issues).toEqual([
-      expect.objectContaining({ path: '', file: FILE, message: expect.stringContaining('the file is empty (or only comments); it needs at least `test_command`') }),
+      expect.objectContaining({
+        path: '',
+        file: FILE,
+        message: expect.stringContaining('the file is empty (or only comments); it needs at least `test_command`'),
+      }),
     ]);
   });
 
@@ -25,7 +29,9 @@ describe('the top of the document', () => {
     ['a boolean', 'true\n', 'found true'],
   ])('refuses %s at the top level', (_name, text, found) => {
     const error = parseError('CONFIG_SCHEMA', text);
-    expect(error.issues).toEqual([{ path: '', file: FILE, line: 1, column: 1, message: expect.stringContaining(found) }]);
+    expect(error.issues).toEqual([
+      { path: '', file: FILE, line: 1, column: 1, message: expect.stringContaining(found) },
+    ]);
     expect(error.issues[0]?.message).toContain('the top level must be a mapping');
   });
 });
@@ -46,7 +52,10 @@ describe('schema_version', () => {
     ['~', 'found null'],
     ['[1]', 'found a list'],
   ])('refuses %s, naming the supported versions, at the value', (value, fragment) => {
-    const error = parseError('CONFIG_VERSION', `test_command: x\nschema_version: ${value}\nunknown: checked only after the version\n`);
+    const error = parseError(
+      'CONFIG_VERSION',
+      `test_command: x\nschema_version: ${value}\nunknown: checked only after the version\n`,
+    );
     expect(error.issues).toEqual([
       { path: 'schema_version', file: FILE, line: 2, column: 17, message: expect.stringContaining(fragment) },
     ]);
@@ -72,7 +81,13 @@ describe('release_governor states', () => {
 
   it('is "absent" for every v0 file, even one with a release_governor key', () => {
     const result = parse('test_command: x\nrelease_governor:\n  enabled: true\n');
-    expect(result.releaseGovernor).toEqual({ state: 'absent', enabled: false, reason: expect.stringContaining('schema_version 0'), settings: null, overriddenBy: [] });
+    expect(result.releaseGovernor).toEqual({
+      state: 'absent',
+      enabled: false,
+      reason: expect.stringContaining('schema_version 0'),
+      settings: null,
+      overriddenBy: [],
+    });
   });
 
   it('treats {} as disabled (the decision record), not enabled-by-default (the Python code)', () => {
@@ -88,12 +103,20 @@ describe('release_governor states', () => {
 
   it('is "disabled-by-env" when RELEASE_GOVERNOR_ENABLED turns an enabled block off', () => {
     const result = parse(governor('enabled: true'), { RELEASE_GOVERNOR_ENABLED: 'false' });
-    expect(result.releaseGovernor).toMatchObject({ state: 'disabled-by-env', enabled: false, overriddenBy: ['RELEASE_GOVERNOR_ENABLED'] });
+    expect(result.releaseGovernor).toMatchObject({
+      state: 'disabled-by-env',
+      enabled: false,
+      overriddenBy: ['RELEASE_GOVERNOR_ENABLED'],
+    });
   });
 
   it('is "enabled" when RELEASE_GOVERNOR_ENABLED turns a disabled block on', () => {
     const result = parse(governor('enabled: false'), { RELEASE_GOVERNOR_ENABLED: 'true' });
-    expect(result.releaseGovernor).toMatchObject({ state: 'enabled', enabled: true, overriddenBy: ['RELEASE_GOVERNOR_ENABLED'] });
+    expect(result.releaseGovernor).toMatchObject({
+      state: 'enabled',
+      enabled: true,
+      overriddenBy: ['RELEASE_GOVERNOR_ENABLED'],
+    });
   });
 
   it('stays "disabled" when the file and the environment both say off', () => {
@@ -114,6 +137,15 @@ describe('release_governor states', () => {
       approval_mode: 'environment',
       approval_label: null,
       approval_command: null,
+      medium_risk_paths: [
+        '**/package.json',
+        '**/requirements*.txt',
+        '**/pyproject.toml',
+        '**/Cargo.toml',
+        '**/go.mod',
+        '**/go.sum',
+      ],
+      verification_workflow_name: 'Verify main',
     });
   });
 
@@ -124,7 +156,9 @@ describe('release_governor states', () => {
 
   it("resolveReleaseGovernor leaves the caller's config as it was", () => {
     const config = parse(governor('cooldown_minutes: 5')).config as BootyConfigV1;
-    expect(resolveReleaseGovernor(config, { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45' }).settings?.cooldown_minutes).toBe(45);
+    expect(resolveReleaseGovernor(config, { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45' }).settings?.cooldown_minutes).toBe(
+      45,
+    );
     expect(config.release_governor?.cooldown_minutes).toBe(5);
   });
 });
@@ -181,7 +215,9 @@ describe('a complete v1 file', () => {
   it('uses process.env when no env option is given', () => {
     process.env['RELEASE_GOVERNOR_COOLDOWN_MINUTES'] = '7';
     try {
-      expect(parseBootyConfig(governor('enabled: true'), { file: FILE }).releaseGovernor.settings?.cooldown_minutes).toBe(7);
+      expect(
+        parseBootyConfig(governor('enabled: true'), { file: FILE }).releaseGovernor.settings?.cooldown_minutes,
+      ).toBe(7);
     } finally {
       delete process.env['RELEASE_GOVERNOR_COOLDOWN_MINUTES'];
     }
@@ -195,7 +231,9 @@ describe('ConfigError', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.name).toBe('ConfigError');
     expect(error.issues.map((i) => i.line)).toEqual([3, 4]);
-    expect(error.message).toBe(`${FILE}:3:14: max_retries: must be a whole number from 1 to 10, found 0 (and 1 more problem)`);
+    expect(error.message).toBe(
+      `${FILE}:3:14: max_retries: must be a whole number from 1 to 10, found 0 (and 1 more problem)`,
+    );
     expect(error.message).not.toContain('\n');
   });
 
@@ -215,11 +253,20 @@ describe('ConfigError', () => {
 
 describe('resolveReleaseGovernor', () => {
   it('reports the state of a loaded config', () => {
-    expect(resolveReleaseGovernor(null)).toEqual({ state: 'no-config', enabled: false, reason: 'there is no .booty.yml', settings: null, overriddenBy: [] });
+    expect(resolveReleaseGovernor(null)).toEqual({
+      state: 'no-config',
+      enabled: false,
+      reason: 'there is no .booty.yml',
+      settings: null,
+      overriddenBy: [],
+    });
     expect(resolveReleaseGovernor(parse('test_command: x\n').config).state).toBe('absent');
     expect(resolveReleaseGovernor(parse(v1()).config).state).toBe('absent');
     expect(resolveReleaseGovernor(parse(v1('release_governor: {}')).config).state).toBe('null');
-    expect(resolveReleaseGovernor(parse(governor('enabled: true')).config)).toMatchObject({ state: 'enabled', enabled: true });
+    expect(resolveReleaseGovernor(parse(governor('enabled: true')).config)).toMatchObject({
+      state: 'enabled',
+      enabled: true,
+    });
     expect(resolveReleaseGovernor(parse(governor('enabled: false')).config).state).toBe('disabled');
   });
 

@@ -1,213 +1,90 @@
+import { analyse, blockOrigins, PARTS, unknownKeyWarning, type Analysis, type UnknownKey } from './analyse';
+import { SERVICE_NAMES } from './blocks';
+import { readDocument, writtenAt } from './document';
 import { ConfigError } from './errors';
-import { describeValue, explainProblems } from './messages';
-import * as path from 'node:path';
-import { ENV_PREFIX } from './env-overrides';
-import { governorStatus, presenceOf, type BlockPresence } from './release-governor';
-import { decodeSource } from './source';
+import { bootyVersion } from './version';
 import type {
   BootyConfig,
-  BootyConfigV0,
-  BootyConfigV1,
   ConfigIssue,
   LoadedBootyConfig,
-  ReleaseGovernorSettings,
+  ServiceName,
+  ServiceStatus,
+  ServiceStatuses,
 } from './types';
-import { validateAgainst } from './validate';
-import { parseYaml, type ParsedYaml } from './yaml-document';
-import { pointerToPath } from './paths';
-import { escapeText } from './text';
 
 export interface ParseOptions {
   /** The path reported in issues and returned as `path`. */
   file: string;
-  /** Source of `RELEASE_GOVERNOR_*` overrides; defaults to `process.env`. */
+  /** Source of the variables that override config keys; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A key this version does not know that is no mistake (not a near miss of a known one): `error`
+   * (the default: the authors' side is strict) or `warn` (a CI that pins an older booty, while a newer
+   * one checks the file strictly). Mistakes are errors either way.
+   */
+  unknownKeys?: 'error' | 'warn';
 }
 
-type Data = Record<string, unknown>;
-
-const SUPPORTED = 'supported versions are 0 (or no schema_version) and 1';
-
-function isMapping(value: unknown): value is Data {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function own(data: Data, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(data, key) ? data[key] : undefined;
-}
-
-function issueAt(doc: ParsedYaml, file: string, pointer: string, atKey: boolean, message: string, suggestion?: string): ConfigIssue {
-  const location = doc.locations.get(pointer);
-  const span = location ? (atKey && location.key ? location.key : location.value) : undefined;
-  const position = span ? doc.position(span[0]) : null;
-  return {
-    path: escapeText(pointerToPath(pointer)),
-    message,
-    file,
-    line: position ? position.line : null,
-    column: position ? position.column : null,
-    ...(suggestion === undefined ? {} : { suggestion }),
-  };
-}
-
-function schemaVersion(doc: ParsedYaml, root: Data, file: string): 0 | 1 {
-  if (!Object.prototype.hasOwnProperty.call(root, 'schema_version')) return 0;
-  const version = root['schema_version'];
-  if (version === 0 || version === 1) return version;
-  const fix =
-    typeof version === 'string' && (version.trim() === '0' || version.trim() === '1')
-      ? `; write ${version.trim()} without quotes`
-      : '';
-  throw new ConfigError('CONFIG_VERSION', [
-    issueAt(doc, file, '/schema_version', false, `must be a supported version, found ${describeValue(version)}; ${SUPPORTED}${fix}`),
-  ]);
-}
-
-
-function trimmed(value: unknown): string | null {
-  return typeof value === 'string' ? value.trim() : null;
-}
-
-/** A plain object with the same own keys; keys are defined, never assigned, so no key can reach a prototype. */
-function plainRecord(source: Data): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(source)) {
-    Object.defineProperty(out, key, { value: source[key], enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
-function strings(value: unknown): string[] {
-  return [...(value as string[])];
-}
-
-function buildV0(data: Data): BootyConfigV0 {
-  return {
-    schema_version: 0,
-    test_command: data['test_command'] as string,
-    timeout: data['timeout'] as number,
-    max_retries: data['max_retries'] as number,
-    protected_paths: strings(data['protected_paths']),
-  };
-}
-
-function buildSettings(data: Data): ReleaseGovernorSettings {
-  return {
-    enabled: data['enabled'] as boolean,
-    production_environment_name: data['production_environment_name'] as string,
-    require_approval_for_first_deploy: data['require_approval_for_first_deploy'] as boolean,
-    high_risk_paths: strings(data['high_risk_paths']),
-    migration_paths: strings(data['migration_paths']),
-    deploy_workflow_name: data['deploy_workflow_name'] as string,
-    deploy_workflow_ref: data['deploy_workflow_ref'] as string,
-    cooldown_minutes: data['cooldown_minutes'] as number,
-    max_deploys_per_hour: data['max_deploys_per_hour'] as number,
-    approval_mode: data['approval_mode'] as ReleaseGovernorSettings['approval_mode'],
-    approval_label: data['approval_label'] as string | null,
-    approval_command: data['approval_command'] as string | null,
-  };
-}
-
-function buildV1(data: Data): Omit<BootyConfigV1, 'release_governor'> {
-  const pathspec = data['max_loc_per_file_pathspec'];
-  return {
-    schema_version: 1,
-    test_command: (data['test_command'] as string).trim(),
-    setup_command: trimmed(data['setup_command']),
-    install_command: trimmed(data['install_command']),
-    timeout_seconds: data['timeout_seconds'] as number,
-    max_retries: data['max_retries'] as number,
-    allowed_paths: strings(data['allowed_paths']),
-    forbidden_paths: strings(data['forbidden_paths']),
-    allowed_commands: strings(data['allowed_commands']),
-    network_policy: data['network_policy'] as BootyConfigV1['network_policy'],
-    labels: plainRecord(data['labels'] as Data),
-    max_files_changed: data['max_files_changed'] as number | null,
-    max_diff_loc: data['max_diff_loc'] as number | null,
-    max_loc_per_file: data['max_loc_per_file'] as number | null,
-    max_loc_per_file_pathspec: pathspec === null ? null : strings(pathspec),
-    protected_paths: strings(data['protected_paths']),
-  };
-}
-
-function topLevelProblem(value: unknown): string {
-  if (value === undefined) {
-    return 'the file is empty (or only comments); it needs at least `test_command`, e.g. `schema_version: 1` and `test_command: npm test`, or delete the file for no configuration';
-  }
-  // Never the value itself: a file that is not config-shaped (an .npmrc, a key file linked in
-  // its place) must not have its content echoed into a log.
-  const found =
-    value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'string' ? `text (${Array.from(value).length} characters)` : describeValue(value);
-  return `the top level must be a mapping of keys such as \`test_command: npm test\`, found ${found}`;
-}
-
-/**
- * Parses and validates `.booty.yml` content: size and encoding, YAML, schema version, schema
- * (defaults applied), then the `RELEASE_GOVERNOR_*` overrides. Throws `ConfigError` for any
- * problem in the input, with every problem of the failing stage.
- */
-export function parseBootyConfig(source: string | Uint8Array, options: ParseOptions): LoadedBootyConfig {
-  const file = options.file;
-  const env = options.env ?? process.env;
-  const text = decodeSource(source, file);
-  const doc = parseYaml(text, file);
-  const root = doc.value;
-  if (!isMapping(root)) {
-    throw new ConfigError('CONFIG_SCHEMA', [
-      root === undefined
-        ? { path: '', message: topLevelProblem(root), file, line: null, column: null }
-        : issueAt(doc, file, '', false, topLevelProblem(root)),
-    ]);
-  }
-
-  const version = schemaVersion(doc, root, file);
-  const presence: BlockPresence = presenceOf(version, own(root, 'release_governor'));
-  const problems = validateAgainst(version === 0 ? 'v0' : 'v1', root);
-  if (problems.length > 0) {
-    throw new ConfigError(
-      'CONFIG_SCHEMA',
-      explainProblems(problems).map((e) => issueAt(doc, file, e.pointer, e.atKey, e.message, e.suggestion)),
-    );
-  }
-
-  let config: BootyConfig;
-  let fileSettings: ReleaseGovernorSettings | null = null;
-  if (version === 0) {
-    config = buildV0(root);
-  } else {
-    const block = own(root, 'release_governor');
-    if (presence === 'present' && isMapping(block)) fileSettings = buildSettings(block);
-    config = buildV1(root);
-  }
-  const { status, warnings } = governorStatus(presence, fileSettings, env, file);
-  // The same object as releaseGovernor.settings: the settings are copied once, in buildSettings.
-  if (config.schema_version === 1 && presence !== 'absent') config.release_governor = status.settings;
-  return { path: file, config, releaseGovernor: status, warnings, origins: originsOf(doc, file, config, status.overriddenBy) };
-}
-
-/** `.booty.yml:LINE:COL` of the key at `pointer`, or null when the file does not write it. */
-function written(doc: ParsedYaml, name: string, pointer: string): string | null {
-  const location = doc.locations.get(pointer);
-  if (location === undefined) return null;
-  const { line, column } = doc.position((location.key ?? location.value)[0]);
-  return `${name}:${line}:${column}`;
+function allIssues(analysis: Analysis, kind: 'schema' | 'env'): ConfigIssue[] {
+  return PARTS.flatMap((part) => analysis.reports[part][kind]);
 }
 
 /** Where each effective value came from: the file, a variable, or the default. */
-function originsOf(doc: ParsedYaml, file: string, config: BootyConfig, overriddenBy: readonly string[]): Record<string, string> {
-  const name = escapeText(path.basename(file));
+function originsOf(analysis: Analysis, config: BootyConfig, services: ServiceStatuses): Record<string, string> {
   const origins: Record<string, string> = {};
-  for (const key of Object.keys(config)) {
-    origins[key] = written(doc, name, `/${key}`) ?? 'default';
-  }
-  const block = config.schema_version === 1 ? config.release_governor : null;
-  if (block) {
-    for (const key of Object.keys(block)) {
-      const variable = `${ENV_PREFIX}${key.toUpperCase()}`;
-      origins[`release_governor.${key}`] = overriddenBy.includes(variable)
-        ? variable
-        : (written(doc, name, `/release_governor/${key}`) ?? 'default');
-    }
+  if (analysis.document === null) return origins;
+  for (const key of Object.keys(config)) origins[key] = writtenAt(analysis.document, `/${key}`) ?? 'default';
+  for (const name of SERVICE_NAMES) {
+    for (const [key, origin] of Object.entries(blockOrigins(analysis, name, services[name])))
+      origins[`${name}.${key}`] = origin;
   }
   return origins;
+}
+
+/** A key this version does not know, as an error: with the way to let an older booty go on. */
+function strictUnknownKey({ issue }: UnknownKey): ConfigIssue {
+  const relax = `if a newer booty reads it, booty ${bootyVersion()} skips it with \`--allow-newer-keys\``;
+  return { ...issue, message: `${issue.message}; ${relax}` };
+}
+
+/**
+ * The whole file, for the authors' side (`config validate`, `verifier run`): any problem in any
+ * part is an error. Schema problems of every part come first (CONFIG_SCHEMA), then bad variables
+ * (CONFIG_ENV).
+ */
+export function loadedFrom(analysis: Analysis, unknownKeys: 'error' | 'warn' = 'error'): LoadedBootyConfig {
+  const strictKeys = unknownKeys === 'error' ? analysis.unknownKeys.map(strictUnknownKey) : [];
+  const schemaIssues = [...analysis.mistakes, ...allIssues(analysis, 'schema'), ...strictKeys];
+  if (schemaIssues.length > 0) throw new ConfigError('CONFIG_SCHEMA', schemaIssues);
+  const envIssues = allIssues(analysis, 'env');
+  if (envIssues.length > 0) throw new ConfigError('CONFIG_ENV', envIssues);
+  // Every part is valid now, so every service has its status.
+  const services = analysis.services as ServiceStatuses;
+  const warnings = [
+    ...(unknownKeys === 'warn' ? analysis.unknownKeys.map(unknownKeyWarning) : []),
+    ...analysis.warnings,
+  ];
+  const base = { releaseGovernor: services.release_governor, services, warnings };
+  if (analysis.document === null || analysis.topLevel === null)
+    return { path: null, config: null, ...base, origins: {} };
+
+  const config = { ...analysis.topLevel } as BootyConfig;
+  if (config.schema_version === 1) {
+    const blocks = config as unknown as Record<ServiceName, object | null>;
+    for (const name of SERVICE_NAMES) {
+      // The same object as the service's settings: the settings are copied once, from the document.
+      if (analysis.presence[name] !== 'absent') blocks[name] = (services[name] as ServiceStatus<object>).settings;
+    }
+  }
+  return { path: analysis.file, config, ...base, origins: originsOf(analysis, config, services) };
+}
+
+/**
+ * Parses and validates `.booty.yml` content: size and encoding, YAML, schema version, the schema
+ * of every part (defaults applied), then the variables that override the service blocks. Throws
+ * `ConfigError` for any problem in any part, with every problem of the failing stage.
+ */
+export function parseBootyConfig(source: string | Uint8Array, options: ParseOptions): LoadedBootyConfig {
+  const document = readDocument(source, options.file);
+  return loadedFrom(analyse(document, options.file, options.env ?? process.env), options.unknownKeys);
 }

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { ConfigError } from './errors';
 import { parseBootyConfig } from './parse';
-import type { BootyConfigV0, BootyConfigV1, ReleaseGovernorSettings } from './types';
+import type {
+  ArchitectSettings,
+  BootyConfigV0,
+  BootyConfigV1,
+  MemorySettings,
+  PlannerSettings,
+  ReleaseGovernorSettings,
+  ReviewerSettings,
+  SecuritySettings,
+} from './types';
 import { releaseGovernorEnvVariables } from './env-overrides';
 
 const FILE = '/repo/.booty.yml';
@@ -25,10 +34,30 @@ function survives(source: string | Uint8Array, env: NodeJS.ProcessEnv = {}): voi
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n));
 
 const KEYS = [
-  'schema_version', 'test_command', 'setup_command', 'install_command', 'timeout', 'timeout_seconds', 'max_retries',
-  'allowed_paths', 'forbidden_paths', 'allowed_commands', 'network_policy', 'labels', 'max_files_changed', 'max_diff_loc',
-  'max_loc_per_file', 'max_loc_per_file_pathspec', 'protected_paths', 'release_governor', 'enabled', 'cooldown_minutes',
-  'approval_mode', '__proto__', 'constructor', 'prototype',
+  'schema_version',
+  'test_command',
+  'setup_command',
+  'install_command',
+  'timeout',
+  'timeout_seconds',
+  'max_retries',
+  'allowed_paths',
+  'forbidden_paths',
+  'allowed_commands',
+  'network_policy',
+  'labels',
+  'max_files_changed',
+  'max_diff_loc',
+  'max_loc_per_file',
+  'max_loc_per_file_pathspec',
+  'protected_paths',
+  'release_governor',
+  'enabled',
+  'cooldown_minutes',
+  'approval_mode',
+  '__proto__',
+  'constructor',
+  'prototype',
 ];
 
 /** Text made of YAML's own pieces, so that it gets past the tokenizer more often than noise does. */
@@ -36,7 +65,46 @@ const yamlish = fc
   .array(
     fc.oneof(
       fc.constantFrom(...KEYS),
-      fc.constantFrom(': ', ':', '- ', '\n', '\n  ', '\n    ', '\t', '[', ']', '{', '}', ', ', '&a ', '*a', '&b ', '*b', '? ', '"', "'", '#', '!!str ', '!x ', '|\n', '>-\n', '---\n', '...\n', '~', 'null', 'true', 'yes', '1', '0', '-1', '1.5', '.inf', '0x1F', '1e3', '%YAML 1.1\n'),
+      fc.constantFrom(
+        ': ',
+        ':',
+        '- ',
+        '\n',
+        '\n  ',
+        '\n    ',
+        '\t',
+        '[',
+        ']',
+        '{',
+        '}',
+        ', ',
+        '&a ',
+        '*a',
+        '&b ',
+        '*b',
+        '? ',
+        '"',
+        "'",
+        '#',
+        '!!str ',
+        '!x ',
+        '|\n',
+        '>-\n',
+        '---\n',
+        '...\n',
+        '~',
+        'null',
+        'true',
+        'yes',
+        '1',
+        '0',
+        '-1',
+        '1.5',
+        '.inf',
+        '0x1F',
+        '1e3',
+        '%YAML 1.1\n',
+      ),
       fc.string({ maxLength: 6 }),
     ),
     { maxLength: 60 },
@@ -46,22 +114,37 @@ const yamlish = fc
 const json = fc.jsonValue({ maxDepth: 3 });
 
 const envArb = fc.dictionary(
-  fc.oneof(fc.constantFrom(...releaseGovernorEnvVariables.map((v) => v.variable)), fc.string({ maxLength: 30 }).map((s) => `RELEASE_GOVERNOR_${s}`)),
-  fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', 'true', 'off', '5', '-1', '1.5', '[]', '["a"]', 'a,,b', 'label')),
+  fc.oneof(
+    fc.constantFrom(...releaseGovernorEnvVariables.map((v) => v.variable)),
+    fc.string({ maxLength: 30 }).map((s) => `RELEASE_GOVERNOR_${s}`),
+  ),
+  fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom('', 'true', 'off', '5', '-1', '1.5', '[]', '["a"]', 'a,,b', 'label'),
+  ),
   { maxKeys: 5 },
 );
 
 describe('random input never throws anything but ConfigError', () => {
   it('for any text, including unpaired surrogates', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: codeUnit })), (text) => survives(text)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: codeUnit })), (text) => survives(text)),
+      { numRuns: 500 },
+    );
   });
 
   it('for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => survives(bytes)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => survives(bytes)),
+      { numRuns: 500 },
+    );
   });
 
   it('for YAML-shaped text and any environment', () => {
-    fc.assert(fc.property(yamlish, envArb, (text, env) => survives(text, env)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(yamlish, envArb, (text, env) => survives(text, env)),
+      { numRuns: 1000 },
+    );
   });
 
   it('for any JSON-like values under the known keys', () => {
@@ -69,7 +152,11 @@ describe('random input never throws anything but ConfigError', () => {
       {
         schema_version: fc.oneof(fc.constantFrom(0, 1), json),
         test_command: fc.oneof(fc.string(), json),
-        release_governor: fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom(...KEYS, 'high_risk_paths'), json, { maxKeys: 4 }), json),
+        release_governor: fc.oneof(
+          fc.constant(null),
+          fc.dictionary(fc.constantFrom(...KEYS, 'high_risk_paths'), json, { maxKeys: 4 }),
+          json,
+        ),
         labels: json,
         protected_paths: json,
         max_diff_loc: json,
@@ -77,7 +164,10 @@ describe('random input never throws anything but ConfigError', () => {
       },
       { requiredKeys: [] },
     );
-    fc.assert(fc.property(doc, envArb, (value, env) => survives(stringify(value), env)), { numRuns: 500 });
+    fc.assert(
+      fc.property(doc, envArb, (value, env) => survives(stringify(value), env)),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -104,17 +194,60 @@ const settingsArb: fc.Arbitrary<ReleaseGovernorSettings> = fc.record({
   approval_mode: fc.constantFrom('environment', 'label', 'comment'),
   approval_label: fc.option(nonBlank, { nil: null }),
   approval_command: fc.option(nonBlank, { nil: null }),
+  medium_risk_paths: paths,
+  verification_workflow_name: nonBlank,
 });
+
+// The other services' blocks; each may be absent, null or written in full.
+const blockArbs = {
+  security: fc.record<SecuritySettings>({
+    enabled: fc.boolean(),
+    fail_severity: fc.constantFrom('low', 'medium', 'high', 'critical'),
+    sensitive_paths: paths,
+    secret_scanner: fc.constantFrom('gitleaks', 'trufflehog'),
+    secret_scan_exclude: paths,
+  }),
+  memory: fc.record<MemorySettings>({
+    enabled: fc.boolean(),
+    retention_days: fc.integer({ min: 1, max: 365 }),
+    max_matches: fc.integer({ min: 1, max: 20 }),
+    comment_on_pr: fc.boolean(),
+    comment_on_incident_issue: fc.boolean(),
+  }),
+  planner: fc.record<PlannerSettings>({ enabled: fc.boolean() }),
+  architect: fc.record<ArchitectSettings>({
+    enabled: fc.boolean(),
+    builder_compat: fc.boolean(),
+    rewrite_ambiguous_steps: fc.boolean(),
+    enforce_risk_rules: fc.boolean(),
+  }),
+  reviewer: fc.record<ReviewerSettings>({ enabled: fc.boolean(), block_on: paths }),
+};
+const blocksArb = fc.record(
+  Object.fromEntries(
+    Object.entries(blockArbs).map(([name, arb]) => [
+      name,
+      fc.oneof(fc.constant('absent' as const), fc.constant(null), arb as fc.Arbitrary<object>),
+    ]),
+  ),
+);
 
 /** Labels with any non-empty names, `__proto__` included, as own properties. */
 const labelsArb = fc
-  .uniqueArray(fc.tuple(fc.oneof(nonBlank, fc.constantFrom('__proto__', 'constructor', 'prototype', ' ')), fc.string({ maxLength: 10 })), {
-    selector: ([key]) => key,
-    maxLength: 4,
-  })
+  .uniqueArray(
+    fc.tuple(
+      fc.oneof(nonBlank, fc.constantFrom('__proto__', 'constructor', 'prototype', ' ')),
+      fc.string({ maxLength: 10 }),
+    ),
+    {
+      selector: ([key]) => key,
+      maxLength: 4,
+    },
+  )
   .map((entries) => {
     const labels: Record<string, string> = {};
-    for (const [key, value] of entries) Object.defineProperty(labels, key, { value, enumerable: true, writable: true, configurable: true });
+    for (const [key, value] of entries)
+      Object.defineProperty(labels, key, { value, enumerable: true, writable: true, configurable: true });
     return labels;
   });
 
@@ -147,8 +280,12 @@ const v1Arb: fc.Arbitrary<BootyConfigV1> = fc
       protected_paths: paths,
     }),
     fc.oneof(fc.constant('absent' as const), fc.constant(null), settingsArb),
+    blocksArb,
   )
-  .map(([base, block]) => (block === 'absent' ? base : { ...base, release_governor: block }));
+  .map(([base, block, others]) => {
+    const written = Object.fromEntries(Object.entries(others).filter(([, value]) => value !== 'absent'));
+    return { ...base, ...(block === 'absent' ? {} : { release_governor: block }), ...written } as BootyConfigV1;
+  });
 
 describe('valid configurations survive a YAML round trip', () => {
   it('v0', () => {
@@ -161,7 +298,7 @@ describe('valid configurations survive a YAML round trip', () => {
     );
   });
 
-  it('v1, with and without a release_governor block', () => {
+  it('v1, with and without each service block', () => {
     fc.assert(
       fc.property(v1Arb, (config) => {
         const loaded = parseBootyConfig(stringify(config), { file: FILE, env: {} });
@@ -169,6 +306,13 @@ describe('valid configurations survive a YAML round trip', () => {
         expect(Object.keys((loaded.config as BootyConfigV1).labels)).toEqual(Object.keys(config.labels));
         const block = config.release_governor;
         expect(loaded.releaseGovernor.enabled).toBe(block !== undefined && block !== null && block.enabled);
+        for (const name of Object.keys(blockArbs) as (keyof typeof blockArbs)[]) {
+          const written = config[name];
+          expect({ name, enabled: loaded.services[name].enabled }).toEqual({
+            name,
+            enabled: written !== undefined && written !== null && written.enabled,
+          });
+        }
       }),
       { numRuns: 300 },
     );

@@ -1,16 +1,22 @@
 import Ajv from 'ajv';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   bootyConfigSchema,
-  bootyConfigV0Schema,
+  COMMAND,
+  commandControlCharacter,
   bootyConfigV1Schema,
   GIT_REF,
   releaseGovernorSchema,
   SCHEMA_ID,
+  validatedSchemas,
   WORKFLOW_FILE,
 } from './schema';
 import type { SchemaNode } from './schema-types';
+import { SERVICE_BLOCKS, SERVICE_NAMES } from './blocks';
+import { configEnvVariables } from './env-overrides';
+import type { ServiceName } from './types';
 
 const packageDir = path.join(__dirname, '..');
 
@@ -20,11 +26,14 @@ describe('schema.json', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(bootyConfigSchema)));
   });
 
-  it('has current standalone validators in src/validators.generated.ts (refresh with `npx nx run @booty/config:write-schema`)', () => {
+  it('has current validators in dist/generated/validators.js (written by `npx nx build @booty/config`)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { validatorsText } = require('../scripts/write-schema.cjs') as { validatorsText: (schemas: unknown) => string };
-    const committed = readFileSync(path.join(packageDir, 'src', 'validators.generated.ts'), 'utf8');
-    expect(committed === validatorsText({ bootyConfigV0Schema, bootyConfigV1Schema, releaseGovernorSchema })).toBe(true);
+    const generate = require('../scripts/generate.cjs') as {
+      VALIDATORS_FILE: string;
+      validatorsText: (schemas: unknown) => string;
+    };
+    const built = readFileSync(generate.VALIDATORS_FILE, 'utf8');
+    expect(built === generate.validatorsText({ validatedSchemas })).toBe(true);
   });
 
   it('is exported by the package as @booty/config/schema.json and shipped in its files', () => {
@@ -64,7 +73,9 @@ describe('bootyConfigSchema', () => {
     expect(validate({ test_command: 'npm test', anything: 'goes in v0' })).toBe(true);
     expect(validate({ schema_version: 0, test_command: 'npm test' })).toBe(true);
     expect(validate({ schema_version: 2, test_command: 'npm test' })).toBe(false);
-    expect(validate({ schema_version: 1, test_command: 'x', release_governor: { enabled: true, nope: 1 } })).toBe(false);
+    expect(validate({ schema_version: 1, test_command: 'x', release_governor: { enabled: true, nope: 1 } })).toBe(
+      false,
+    );
     expect(validate(['a list'])).toBe(false);
   });
 
@@ -72,11 +83,13 @@ describe('bootyConfigSchema', () => {
     return Object.entries(schema.properties ?? {});
   }
 
-  it.each([
-    ['v0', bootyConfigV0Schema],
-    ['v1', bootyConfigV1Schema],
-    ['release_governor', releaseGovernorSchema],
-  ] as const)('every default of %s passes its own schema', (_name, schema) => {
+  // Each version, and each service block (nested in v1).
+  const schemas: [string, SchemaNode][] = [
+    ...Object.entries(validatedSchemas),
+    ...SERVICE_NAMES.map((name): [string, SchemaNode] => [name, SERVICE_BLOCKS[name].schema]),
+  ];
+
+  it.each(schemas)('every default of %s passes its own schema', (_name, schema) => {
     const ajv = strictAjv();
     for (const [key, property] of propertiesOf(schema)) {
       if (!('default' in property)) continue;
@@ -86,7 +99,7 @@ describe('bootyConfigSchema', () => {
   });
 
   it('gives every key a description', () => {
-    for (const schema of [bootyConfigV0Schema, bootyConfigV1Schema, releaseGovernorSchema]) {
+    for (const [, schema] of schemas) {
       for (const [key, property] of propertiesOf(schema)) {
         expect({ key, description: typeof property.description }).toEqual({ key, description: 'string' });
       }
@@ -108,7 +121,80 @@ describe('bootyConfigSchema', () => {
       approval_mode: 'environment',
       approval_label: null,
       approval_command: null,
+      medium_risk_paths: [
+        '**/package.json',
+        '**/requirements*.txt',
+        '**/pyproject.toml',
+        '**/Cargo.toml',
+        '**/go.mod',
+        '**/go.sum',
+      ],
+      verification_workflow_name: 'Verify main',
     });
+  });
+});
+
+describe('the service blocks', () => {
+  it('are in v1, each a mapping or null, in the order of the reference table', () => {
+    const properties = bootyConfigV1Schema.properties as Record<string, SchemaNode>;
+    expect(Object.keys(properties).slice(-6)).toEqual([
+      'release_governor',
+      'security',
+      'memory',
+      'planner',
+      'architect',
+      'reviewer',
+    ]);
+    for (const name of SERVICE_NAMES)
+      expect({ name, type: properties[name]?.type }).toEqual({ name, type: ['object', 'null'] });
+  });
+
+  it('name their variables in their descriptions, so that an editor shows them', () => {
+    for (const { block, variable } of configEnvVariables) {
+      if (block === 'release_governor') continue;
+      expect({ variable, described: SERVICE_BLOCKS[block].schema.description?.includes(variable) }).toEqual({
+        variable,
+        described: true,
+      });
+    }
+  });
+
+  it('have the defaults of the reference table', () => {
+    const defaults = (name: ServiceName) =>
+      Object.fromEntries(
+        Object.entries(SERVICE_BLOCKS[name].schema.properties).map(([key, node]) => [key, node.default]),
+      );
+    expect(defaults('security')).toEqual({
+      enabled: true,
+      fail_severity: 'high',
+      sensitive_paths: [
+        '.github/workflows/**',
+        'infra/**',
+        'terraform/**',
+        'helm/**',
+        'k8s/**',
+        'iam/**',
+        'auth/**',
+        'security/**',
+      ],
+      secret_scanner: 'gitleaks',
+      secret_scan_exclude: [],
+    });
+    expect(defaults('memory')).toEqual({
+      enabled: true,
+      retention_days: 90,
+      max_matches: 3,
+      comment_on_pr: true,
+      comment_on_incident_issue: true,
+    });
+    expect(defaults('planner')).toEqual({ enabled: true });
+    expect(defaults('architect')).toEqual({
+      enabled: true,
+      builder_compat: true,
+      rewrite_ambiguous_steps: true,
+      enforce_risk_rules: true,
+    });
+    expect(defaults('reviewer')).toEqual({ enabled: false, block_on: [] });
   });
 });
 
@@ -131,7 +217,42 @@ describe('patterns', () => {
     expect(gitRef.test(ref)).toBe(true);
   });
 
-  it.each(['', 'has space', '-main', 'a..b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b'])('refuses the ref %j', (ref) => {
-    expect(gitRef.test(ref)).toBe(false);
+  it.each(['', 'has space', '-main', 'a..b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b'])(
+    'refuses the ref %j',
+    (ref) => {
+      expect(gitRef.test(ref)).toBe(false);
+    },
+  );
+});
+
+describe('commandControlCharacter: the one rule for control characters in commands', () => {
+  it.each([
+    ['npm test', null],
+    ['make\tcheck', null],
+    ['npm ci\nnpm test', null],
+    ['touch ran\u0000', { character: '\u0000', position: 10 }],
+    ['é\u001b[2K', { character: '\u001b', position: 2 }],
+    ['😀a\rb', { character: '\r', position: 3 }],
+    ['a\u0085b', { character: '\u0085', position: 2 }],
+  ])('%j gives %j', (command, expected) => {
+    expect(commandControlCharacter(command)).toEqual(expected);
+  });
+
+  it('agrees with the schema pattern on every non-blank string', () => {
+    const pattern = new RegExp(COMMAND, 'u');
+    // Characters near the edges of the rule (all of U+0000..U+00A0), and a few ordinary ones.
+    const unit = fc.oneof(
+      fc.integer({ min: 0, max: 0xa0 }).map((code) => String.fromCharCode(code)),
+      fc.constantFrom('a', ' ', 'é', '😀', '\u2028'),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit, minLength: 1 }).filter((s) => /\S/.test(s)),
+        (s) => {
+          expect(pattern.test(s)).toBe(commandControlCharacter(s) === null);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

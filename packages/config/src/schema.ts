@@ -1,5 +1,14 @@
 import type { Assert, DefaultsFit, Equals, SchemaNode, SchemaValue } from './schema-types';
-import type { BootyConfigV0, BootyConfigV1, ReleaseGovernorSettings } from './types';
+import type {
+  ArchitectSettings,
+  BootyConfigV0,
+  BootyConfigV1,
+  MemorySettings,
+  PlannerSettings,
+  ReleaseGovernorSettings,
+  ReviewerSettings,
+  SecuritySettings,
+} from './types';
 
 // The one definition of what a valid .booty.yml is. types.ts states the same shapes for
 // readers; the assertions at the bottom make the compiler prove that the two agree, and
@@ -13,11 +22,26 @@ export const WORKFLOW_FILE = '^[^/\\\\]+\\.ya?ml$';
 export const GIT_REF = '^(?!-)(?!.*\\.\\.)[^\\s~^:?*\\[\\\\]+$';
 
 /**
- * A command run through the shell (or typed as a comment): not blank, and no control characters
- * except tab and line feed (a block scalar `|` puts one command per line). A NUL cannot reach a
- * shell at all, and an escape sequence or carriage return makes a log line lie about what ran.
+ * The control characters a command may not hold: C0 except tab and line feed (a block scalar `|`
+ * puts one command per line), DEL and C1. A NUL cannot reach a shell at all, and an escape
+ * sequence or carriage return makes a log line lie about what ran. The one definition: the
+ * schema's COMMAND pattern, the loader's messages and the Verifier's last guard all use it.
  */
-export const COMMAND = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$';
+const COMMAND_CONTROL_CLASS = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f';
+const COMMAND_CONTROL = new RegExp(`[${COMMAND_CONTROL_CLASS}]`, 'u');
+
+/** A command run through the shell (or typed as a comment): not blank, and none of the control characters above. */
+export const COMMAND = `^(?=[\\s\\S]*\\S)[^${COMMAND_CONTROL_CLASS}]*$`;
+
+/**
+ * The first control character in `command` that a command may not hold (tab and line feed are
+ * fine), with its 1-based position in characters; null when there is none.
+ */
+export function commandControlCharacter(command: string): { character: string; position: number } | null {
+  const found = COMMAND_CONTROL.exec(command);
+  if (found === null) return null;
+  return { character: found[0], position: Array.from(command.slice(0, found.index)).length + 1 };
+}
 
 /** What each pattern accepts, for the environment table. */
 export const PATTERN_NOUN: Readonly<Record<string, string>> = {
@@ -54,7 +78,7 @@ const testCommand = {
   minLength: 1,
   pattern: COMMAND,
   description:
-    'The command that runs the repository\'s tests, e.g. `npm test`. Required; must not be blank; no control characters except tab and line breaks.',
+    "The command that runs the repository's tests, e.g. `npm test`. Required; must not be blank; no control characters except tab and line breaks.",
   examples: ['npm test', 'pytest -q'],
 } as const;
 
@@ -145,8 +169,157 @@ export const releaseGovernorSchema = {
       default: null,
       description: 'The comment command that approves a deploy when approval_mode is `comment`.',
     },
+    medium_risk_paths: {
+      ...pathList,
+      default: [
+        '**/package.json',
+        '**/requirements*.txt',
+        '**/pyproject.toml',
+        '**/Cargo.toml',
+        '**/go.mod',
+        '**/go.sum',
+      ],
+      description: 'Pathspecs whose change makes a deploy medium risk (dependency manifests by default).',
+    },
+    verification_workflow_name: {
+      type: 'string',
+      minLength: 1,
+      pattern: NOT_BLANK,
+      default: 'Verify main',
+      description: 'The display name (`name:`) of the workflow whose successful run on main the Governor acts on.',
+    },
   },
 } as const satisfies SchemaNode;
+
+/** A block's `enabled` key; `on` says what the block's own default is. */
+const enabledKey = (on: boolean, what: string, variable: string) =>
+  ({
+    type: 'boolean',
+    default: on,
+    description: `Turn ${what} on or off (${variable}); ${on ? 'on' : 'off'} by default.`,
+  }) as const;
+
+export const securitySchema = {
+  type: 'object',
+  title: 'security',
+  description:
+    'Security checks of pull requests. {} means on with every default; null or absent means not configured. ' +
+    'Overridden by SECURITY_ENABLED and SECURITY_FAIL_SEVERITY.',
+  additionalProperties: false,
+  properties: {
+    enabled: enabledKey(true, 'Security', 'SECURITY_ENABLED'),
+    fail_severity: {
+      type: 'string',
+      enum: ['low', 'medium', 'high', 'critical'],
+      default: 'high',
+      description: 'Findings of this severity or worse fail the check (SECURITY_FAIL_SEVERITY).',
+    },
+    sensitive_paths: {
+      ...pathList,
+      default: [
+        '.github/workflows/**',
+        'infra/**',
+        'terraform/**',
+        'helm/**',
+        'k8s/**',
+        'iam/**',
+        'auth/**',
+        'security/**',
+      ],
+      description: 'Pathspecs whose change needs a closer look.',
+    },
+    secret_scanner: {
+      type: 'string',
+      enum: ['gitleaks', 'trufflehog'],
+      default: 'gitleaks',
+      description: 'The secret scanner to run.',
+    },
+    secret_scan_exclude: { ...pathList, default: [], description: 'Path patterns the secret scanner skips.' },
+  },
+} as const satisfies SchemaNode;
+
+export const memorySchema = {
+  type: 'object',
+  title: 'memory',
+  description:
+    'Memory of past incidents and changes. {} means on with every default; null or absent means not configured. ' +
+    'Overridden by MEMORY_ENABLED, MEMORY_RETENTION_DAYS and MEMORY_MAX_MATCHES.',
+  additionalProperties: false,
+  properties: {
+    enabled: enabledKey(true, 'Memory', 'MEMORY_ENABLED'),
+    retention_days: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 365,
+      default: 90,
+      description: 'Days a memory is kept (1 to 365; MEMORY_RETENTION_DAYS).',
+    },
+    max_matches: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 20,
+      default: 3,
+      description: 'At most this many related memories are shown (1 to 20; MEMORY_MAX_MATCHES).',
+    },
+    comment_on_pr: { type: 'boolean', default: true, description: 'Comment related memories on pull requests.' },
+    comment_on_incident_issue: {
+      type: 'boolean',
+      default: true,
+      description: 'Comment related memories on incident issues.',
+    },
+  },
+} as const satisfies SchemaNode;
+
+export const plannerSchema = {
+  type: 'object',
+  title: 'planner',
+  description: 'The Planner. {} means on; null or absent means not configured. Overridden by PLANNER_ENABLED.',
+  additionalProperties: false,
+  properties: {
+    enabled: enabledKey(true, 'the Planner', 'PLANNER_ENABLED'),
+  },
+} as const satisfies SchemaNode;
+
+export const architectSchema = {
+  type: 'object',
+  title: 'architect',
+  description:
+    'The Architect, which reviews plans before the builder. {} means on with every default; ' +
+    'null or absent means not configured. Overridden by ARCHITECT_ENABLED and ARCHITECT_BUILDER_COMPAT.',
+  additionalProperties: false,
+  properties: {
+    enabled: enabledKey(true, 'the Architect', 'ARCHITECT_ENABLED'),
+    builder_compat: {
+      type: 'boolean',
+      default: true,
+      description: 'Keep plans in the shape the builder reads (ARCHITECT_BUILDER_COMPAT).',
+    },
+    rewrite_ambiguous_steps: { type: 'boolean', default: true, description: 'Rewrite plan steps that are ambiguous.' },
+    enforce_risk_rules: { type: 'boolean', default: true, description: 'Apply the risk rules to plans.' },
+  },
+} as const satisfies SchemaNode;
+
+export const reviewerSchema = {
+  type: 'object',
+  title: 'reviewer',
+  description:
+    'The Reviewer of pull requests. Off unless `enabled: true` ({} means off); null or absent means not configured. ' +
+    'Overridden by REVIEWER_ENABLED.',
+  additionalProperties: false,
+  properties: {
+    enabled: enabledKey(false, 'the Reviewer', 'REVIEWER_ENABLED'),
+    block_on: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, pattern: NOT_BLANK },
+      default: [],
+      description: 'Review categories that block a merge, e.g. `overengineering`, `poor_tests`, `duplication`.',
+    },
+  },
+} as const satisfies SchemaNode;
+
+/** A service block as it may be written in v1: its mapping, or null for "not configured". */
+const nullable = <S extends SchemaNode & { type: 'object' }>(schema: S) =>
+  ({ ...schema, type: ['object', 'null'] }) as const;
 
 export const bootyConfigV0Schema = {
   type: 'object',
@@ -176,7 +349,10 @@ export const bootyConfigV1Schema = {
   required: ['schema_version', 'test_command'],
   properties: {
     schema_version: { type: 'integer', const: 1, description: 'Must be 1 for this version.' },
-    test_command: { ...testCommand, description: `${testCommand.description} Leading and trailing white space is removed.` },
+    test_command: {
+      ...testCommand,
+      description: `${testCommand.description} Leading and trailing white space is removed.`,
+    },
     setup_command: {
       type: ['string', 'null'],
       minLength: 1,
@@ -248,12 +424,20 @@ export const bootyConfigV1Schema = {
       description: 'Pathspecs that max_loc_per_file applies to; null for every file.',
     },
     protected_paths: protectedPaths,
-    release_governor: {
-      ...releaseGovernorSchema,
-      type: ['object', 'null'],
-    },
+    release_governor: nullable(releaseGovernorSchema),
+    security: nullable(securitySchema),
+    memory: nullable(memorySchema),
+    planner: nullable(plannerSchema),
+    architect: nullable(architectSchema),
+    reviewer: nullable(reviewerSchema),
   },
 } as const satisfies SchemaNode;
+
+/** The schemas the loader validates with, by name: one generated validator each (scripts/generate.cjs). */
+export const validatedSchemas = {
+  v0: bootyConfigV0Schema,
+  v1: bootyConfigV1Schema,
+} as const;
 
 export const SCHEMA_ID = 'https://unpkg.com/@booty/config/schema.json';
 
@@ -283,9 +467,19 @@ export const bootyConfigSchema: object = deepFreeze(rootSchema);
 // Compile-time proof that schema and interfaces agree, including every default.
 export type SchemaAgreesWithTypes = [
   Assert<Equals<SchemaValue<typeof releaseGovernorSchema>, ReleaseGovernorSettings>>,
+  Assert<Equals<SchemaValue<typeof securitySchema>, SecuritySettings>>,
+  Assert<Equals<SchemaValue<typeof memorySchema>, MemorySettings>>,
+  Assert<Equals<SchemaValue<typeof plannerSchema>, PlannerSettings>>,
+  Assert<Equals<SchemaValue<typeof architectSchema>, ArchitectSettings>>,
+  Assert<Equals<SchemaValue<typeof reviewerSchema>, ReviewerSettings>>,
   Assert<Equals<SchemaValue<typeof bootyConfigV0Schema>, BootyConfigV0>>,
   Assert<Equals<SchemaValue<typeof bootyConfigV1Schema>, BootyConfigV1>>,
   Assert<DefaultsFit<typeof releaseGovernorSchema>>,
+  Assert<DefaultsFit<typeof securitySchema>>,
+  Assert<DefaultsFit<typeof memorySchema>>,
+  Assert<DefaultsFit<typeof plannerSchema>>,
+  Assert<DefaultsFit<typeof architectSchema>>,
+  Assert<DefaultsFit<typeof reviewerSchema>>,
   Assert<DefaultsFit<typeof bootyConfigV0Schema>>,
   Assert<DefaultsFit<typeof bootyConfigV1Schema>>,
 ];

@@ -1,12 +1,13 @@
-import type { ErrorObject } from 'ajv';
+import type { validatedSchemas } from './schema';
 import type { SchemaNode } from './schema-types';
 
 // The only module that runs schema validation. The validators are ajv's standalone code,
-// generated from src/schema.ts at development time (scripts/write-schema.cjs) and checked to be
-// current by a test, so nothing is compiled at run time: ajv's compiler is never loaded, and the
+// generated from src/schema.ts by the build (scripts/generate.cjs) into dist/generated/, away from
+// the hand-written sources; dist/ is beside src/, so `../dist/generated` is the same file from the
+// sources (tests) and from the build. Nothing is compiled at run time: no ajv is loaded, and the
 // generated module is required on first use, not at import.
 
-export type SchemaName = 'v0' | 'v1' | 'release_governor';
+export type SchemaName = keyof typeof validatedSchemas;
 
 /** One schema violation, as ajv reports it (with `verbose`: the value and its schema). */
 export interface SchemaProblem {
@@ -18,7 +19,17 @@ export interface SchemaProblem {
   propertyName?: string;
 }
 
-type GeneratedValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+/** What the generated code reports (ajv's ErrorObject, the fields used here). */
+interface GeneratedError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  data?: unknown;
+  parentSchema?: unknown;
+  propertyName?: string;
+}
+
+type GeneratedValidator = ((data: unknown) => boolean) & { errors?: GeneratedError[] | null };
 let validators: Record<SchemaName, GeneratedValidator> | undefined;
 
 /**
@@ -27,10 +38,10 @@ let validators: Record<SchemaName, GeneratedValidator> | undefined;
  */
 export function validateAgainst(name: SchemaName, data: unknown): SchemaProblem[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require('./validators.generated') as Record<SchemaName, GeneratedValidator>;
+  validators ??= require('../dist/generated/validators.js') as Record<SchemaName, GeneratedValidator>;
   const validate = validators[name];
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((error: ErrorObject) => ({
+  return (validate.errors ?? []).map((error) => ({
     keyword: error.keyword,
     instancePath: error.instancePath,
     params: error.params,

@@ -4,8 +4,12 @@ import type { ConfigErrorCode, LoadedBootyConfig } from '../src/types';
 
 export const FILE = '/work/repo/.booty.yml';
 
-export function parse(text: string | Uint8Array, env: NodeJS.ProcessEnv = {}): LoadedBootyConfig {
-  return parseBootyConfig(text, { file: FILE, env });
+export function parse(
+  text: string | Uint8Array,
+  env: NodeJS.ProcessEnv = {},
+  unknownKeys: 'error' | 'warn' = 'error',
+): LoadedBootyConfig {
+  return parseBootyConfig(text, { file: FILE, env, unknownKeys });
 }
 
 /** Runs `fn`, which must throw a ConfigError with `code`, and returns it. */
@@ -25,8 +29,13 @@ export function configError(code: ConfigErrorCode, fn: () => unknown): ConfigErr
   return thrown;
 }
 
-export function parseError(code: ConfigErrorCode, text: string | Uint8Array, env: NodeJS.ProcessEnv = {}): ConfigError {
-  return configError(code, () => parse(text, env));
+export function parseError(
+  code: ConfigErrorCode,
+  text: string | Uint8Array,
+  env: NodeJS.ProcessEnv = {},
+  unknownKeys: 'error' | 'warn' = 'error',
+): ConfigError {
+  return configError(code, () => parse(text, env, unknownKeys));
 }
 
 /** A v1 file with the given lines appended. */

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
@@ -21,7 +21,7 @@ interface Outcome {
   state?: string;
   path?: string | null;
   issues?: { message: string; line: number | null }[];
-  modules?: { yaml: boolean; ajv: boolean; ajvCompiler: boolean };
+  modules?: { yaml: boolean; ajv: boolean; validators: boolean };
   polluted?: boolean;
 }
 
@@ -50,7 +50,7 @@ afterEach(async () => {
 
 /**
  * A copy of the worker that any user can run: the worker beside a one-file bundle of dist/ (yaml
- * and ajv inlined) under a 0755 directory in `parent`, laid out as the worker expects.
+ * and the generated validators inlined) under a 0755 directory in `parent`, laid out as the worker expects.
  */
 async function workerForAnyone(parent: string): Promise<string> {
   const root = path.join(parent, 'anyone');
@@ -73,23 +73,49 @@ describe('loading the package', () => {
   it('does not load yaml or ajv at import time', () => {
     const { status, outcome } = run([worker, 'import-only']);
     expect(status).toBe(0);
-    expect(outcome.modules).toEqual({ yaml: false, ajv: false, ajvCompiler: false });
+    expect(outcome.modules).toEqual({ yaml: false, ajv: false, validators: false });
   });
 
   it('does not load yaml or ajv for a workspace without .booty.yml', () => {
     const { outcome } = run([worker, 'load', dir]);
-    expect(outcome).toMatchObject({ ok: true, path: null, state: 'no-config', modules: { yaml: false, ajv: false, ajvCompiler: false } });
+    const modules = { yaml: false, ajv: false, validators: false };
+    expect(outcome).toMatchObject({ ok: true, path: null, state: 'no-config', modules });
   });
 
-  it('loads yaml on the first real file, and of ajv only the runtime helpers of the generated validators', async () => {
+  it('loads yaml on the first real file, and no ajv at all: the generated validators need none', async () => {
     const { outcome } = run([worker, 'load', await workspaceWith('schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n')]);
-    expect(outcome).toMatchObject({ ok: true, state: 'enabled', modules: { yaml: true, ajv: true, ajvCompiler: false } });
+    const modules = { yaml: true, ajv: false, validators: true };
+    expect(outcome).toMatchObject({ ok: true, state: 'enabled', modules });
+  });
+
+  it('is installable without ajv: it is only a development dependency', () => {
+    const text = readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8');
+    const manifest = JSON.parse(text) as Record<string, Record<string, string>>;
+    expect(Object.keys(manifest['dependencies'] ?? {})).toEqual(['yaml']);
+    expect(Object.keys(manifest['devDependencies'] ?? {})).toContain('ajv');
   });
 
   it('works from CommonJS require and from an ES module import, with named exports', () => {
     const cjs = run(['-e', `const m = require(${JSON.stringify(dist)}); console.log(JSON.stringify(Object.keys(m).sort()))`]);
     const esm = run(['--input-type=module', '-e', `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`]);
-    const expected = ['ConfigError', 'OTHER_CONFIG_NAMES', 'bootyConfigSchema', 'escapeText', 'excerpt', 'explainBootyConfig', 'explainLoadedConfig', 'hasUnsafeText', 'loadBootyConfig', 'parseBootyConfig', 'releaseGovernorEnvVariables', 'resolveReleaseGovernor'];
+    const expected = [
+      'ConfigError',
+      'OTHER_CONFIG_NAMES',
+      'bootyConfigSchema',
+      'commandControlCharacter',
+      'configEnvVariables',
+      'escapeText',
+      'excerpt',
+      'explainBootyConfig',
+      'explainLoadedConfig',
+      'hasUnsafeText',
+      'loadBootyConfig',
+      'loadServiceConfig',
+      'parseBootyConfig',
+      'parseServiceConfig',
+      'releaseGovernorEnvVariables',
+      'resolveReleaseGovernor',
+    ];
     expect(cjs.outcome).toEqual(expected);
     expect(esm.outcome).toEqual(expected);
   });

@@ -125,6 +125,83 @@ describe('loadGovernor', () => {
   });
 });
 
+describe('loadGovernor: one service\'s block never switches the Governor off', () => {
+  const ENABLED = `${V1}release_governor:\n  enabled: true\n`;
+  const stateDirOf = () => path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
+
+  test.each([
+    ['security is broken', `${ENABLED}security:\n  fail_severity: extreme\n`, {}, 'security', '.booty.yml:6:18'],
+    ['memory is not a mapping', `${ENABLED}memory: true\n`, {}, 'memory', '.booty.yml:5:9'],
+    ['a misspelt key inside reviewer', `${ENABLED}reviewer:\n  block_onn: []\n`, {}, 'reviewer', '.booty.yml:6:3'],
+    ["the Verifier's keys are broken", `${ENABLED}timeout_seconds: 5\n`, {}, 'top-level', '.booty.yml:5:18'],
+    [
+      'SECURITY_FAIL_SEVERITY is bad',
+      `${ENABLED}security: {}\n`,
+      { SECURITY_FAIL_SEVERITY: 'extreme' },
+      'security',
+      'SECURITY_FAIL_SEVERITY',
+    ],
+  ])('%s: enabled, the store opened, a warning naming the block, its problem and the fix', async (...row) => {
+    const [, yaml, env, block, place] = row;
+    const stateDir = stateDirOf();
+    const governor = await loadGovernor({ workspace: workspaceWith(yaml), env, stateDir });
+    expect(governor).toMatchObject({ enabled: true, reason: { code: 'enabled' } });
+    expect(existsSync(path.join(stateDir, 'release.json'))).toBe(true);
+    expect(governor.warnings).toEqual([expect.objectContaining({ code: 'CONFIG_BLOCK_INVALID', block })]);
+    const [warning] = governor.warnings;
+    expect(warning?.message).toContain('the Release Governor goes on');
+    expect(warning?.message).toContain('booty config validate');
+    const issue = warning?.issues?.[0];
+    expect(issue?.variable ?? `${path.basename(issue?.file ?? '')}:${issue?.line}:${issue?.column}`).toBe(place);
+    await governor.close();
+  });
+
+  test('a key of a newer booty, in its own block or elsewhere: a warning naming the key, and it goes on', async () => {
+    const yaml = `${ENABLED}  rollback_window_minutes: 15\nnotifier:\n  channel: deploys\n`;
+    const governor = await loadGovernor({ workspace: workspaceWith(yaml), env: {}, stateDir: stateDirOf() });
+    expect(governor.enabled).toBe(true);
+    expect(governor.warnings.map((w) => [w.code, w.path, w.line])).toEqual([
+      ['CONFIG_KEY_UNKNOWN', 'release_governor.rollback_window_minutes', 5],
+      ['CONFIG_KEY_UNKNOWN', 'notifier', 6],
+    ]);
+    expect(governor.warnings[0]?.message).toMatch(/not known to booty \d+\.\d+\.\d+; a newer version may use it/);
+    await governor.close();
+  });
+
+  test.each([
+    ['its own block is broken', `${ENABLED}  cooldown_minutes: -1\nsecurity: {}\n`, {}, 'CONFIG_SCHEMA'],
+    ['a near miss in its own block', `${ENABLED}  cooldown_minute: 5\n`, {}, 'CONFIG_SCHEMA'],
+    ['a misspelt block name', `${ENABLED}securty:\n  enabled: true\n`, {}, 'CONFIG_SCHEMA'],
+    ['one of its variables is bad', ENABLED, { RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '0' }, 'CONFIG_ENV'],
+    [
+      'one of its variables is bad, and another block too',
+      `${ENABLED}security:\n  enabled: maybe\n`,
+      { RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '0' },
+      'CONFIG_ENV',
+    ],
+    ['an unknown schema_version', ENABLED.replace('schema_version: 1', 'schema_version: 2'), {}, 'CONFIG_VERSION'],
+  ])('%s: ConfigError, and no store is created', async (_name, yaml, env, code) => {
+    const stateDir = stateDirOf();
+    const error = await loadGovernor({ workspace: workspaceWith(yaml), env, stateDir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe(code);
+    expect(existsSync(stateDir)).toBe(false);
+  });
+
+  test("other software's variables under the services' prefixes are neither read nor warned about", async () => {
+    const env = {
+      MEMORY_LIMIT: '512m',
+      SECURITY_PROFILE: 'strict',
+      MEMORY_STATE_DIR: '/var/lib/memory',
+      RELEASE_GOVERNOR_OVERRIDE_POLL_SEC: '30',
+    };
+    const workspace = workspaceWith(`${ENABLED}memory: {}\n`);
+    const governor = await loadGovernor({ workspace, env, stateDir: stateDirOf() });
+    expect(governor.warnings).toEqual([]);
+    await governor.close();
+  });
+});
+
 describe('isGovernorEnabled', () => {
   // Configurations as the loader returns them (validated, defaults applied), without the environment.
   const config = (block: string | null) =>

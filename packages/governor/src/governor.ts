@@ -1,6 +1,5 @@
 import {
-  explainLoadedConfig,
-  loadBootyConfig,
+  loadServiceConfig,
   resolveReleaseGovernor,
   type BootyConfig,
   type ConfigWarning,
@@ -58,6 +57,10 @@ export interface Governor {
   readonly settings: ReleaseGovernorSettings | null;
   /** Open only when enabled: a disabled Governor creates and writes nothing. */
   readonly store: ReleaseStore | null;
+  /**
+   * What the Governor goes on despite: other parts of `.booty.yml` that are invalid (each named,
+   * with its problems), keys this booty does not know, and overrides that do not apply.
+   */
   readonly warnings: readonly ConfigWarning[];
   status(): Promise<GovernorStatus>;
   /** Closes the store (a PostgreSQL pool would otherwise keep the process alive); safe to call twice. */
@@ -87,16 +90,18 @@ function adviceFor(damaged: number): string | null {
 }
 
 /**
- * Loads `.booty.yml` and, when the Governor is enabled, opens the release store (the location
- * from `resolveStoreLocation`: the options, then `RELEASE_GOVERNOR_STORE_URL`, then the state
- * directory chain) so that it exists from start-up. Configuration problems throw `ConfigError`;
- * state problems throw `StateError`: an invalid file is never "disabled".
+ * Loads the Governor's block of `.booty.yml` and, when the Governor is enabled, opens the release
+ * store (the location from `resolveStoreLocation`: the options, then `RELEASE_GOVERNOR_STORE_URL`,
+ * then the state directory chain) so that it exists from start-up. A problem in its own block or
+ * its variables, or one that makes the file unreadable, throws `ConfigError`: an invalid block is
+ * never "disabled". Another service's broken block does not stop it: that is a warning.
+ * State problems throw `StateError`.
  */
 export async function loadGovernor(options: LoadGovernorOptions): Promise<Governor> {
   const env = options.env ?? process.env;
   const workspace = path.resolve(options.workspace);
-  const loaded = await loadBootyConfig(workspace, { env });
-  const { enabled, state: code, reason: message, settings } = loaded.releaseGovernor;
+  const loaded = await loadServiceConfig(workspace, 'release_governor', { env });
+  const { enabled, state: code, reason: message, settings } = loaded;
   const reason: GovernorReason = { code, message };
   const store = enabled ? await openStore(options, env) : null;
   let closed = false;
@@ -109,16 +114,14 @@ export async function loadGovernor(options: LoadGovernorOptions): Promise<Govern
     warnings: loaded.warnings,
     async status() {
       const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
-      // Worked out here, not in loadGovernor: only status shows origins, and the server's start-up needs none.
-      const explained = explainLoadedConfig(loaded);
       return {
         enabled,
         reason,
         configPath: loaded.path,
         store: store ? { kind: store.kind, location: store.location } : null,
         stateDir: store?.kind === 'file' ? store.location : null,
-        settings: explained.releaseGovernor,
-        overrides: explained.overrides,
+        settings: loaded.values,
+        overrides: loaded.overriddenBy,
         state,
         deliveries,
         advice: deliveries ? adviceFor(deliveries.damaged) : null,

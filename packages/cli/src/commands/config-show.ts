@@ -1,6 +1,6 @@
 import { Option } from 'clipanion';
 import { BootyCommand } from '../context';
-import { EXIT } from '../errors';
+import { EXIT, writeWarnings } from '../errors';
 import { displayPath, text, writeJson, writeLine } from '../output';
 import { effectiveValueLines } from '../effective-values';
 
@@ -11,7 +11,12 @@ export class ConfigShowCommand extends BootyCommand {
     category: 'Configuration',
     description: 'show every effective value of .booty.yml and where it came from: the file, a variable, or the default',
     details: `
-      Loads \`.booty.yml\` as every command does (schema defaults, then the \`RELEASE_GOVERNOR_*\` overrides) and prints each effective value with its origin: \`.booty.yml:LINE:COL\` when the file sets it, the environment variable's name when an override set it, or \`default\`. Variables that look like overrides but were ignored (unknown names, or overrides with no \`release_governor\` block to apply to) are listed with the reason.
+      Loads \`.booty.yml\` as \`booty config validate\` does (schema defaults, then the variables that override
+      the service blocks) and prints each effective value with its origin: \`.booty.yml:LINE:COL\` when the file
+      sets it, the environment variable's name when an override set it, or \`default\`. Every service block in
+      force is shown key by key (\`release_governor.cooldown_minutes\`, \`security.fail_severity\`,
+      \`memory.retention_days\`, ...). Variables that were ignored (unknown \`RELEASE_GOVERNOR_*\` names, or
+      overrides with no block to apply to) are listed with the reason.
 
       Use it when a setting does not seem to take effect: the origin says which source won.
 
@@ -20,6 +25,7 @@ export class ConfigShowCommand extends BootyCommand {
     examples: [
       ['Show the effective configuration', '$0 config show'],
       ['Check that an override applies, as JSON', 'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR=4 $0 config show --json'],
+      ['See which severity fails Security, and where it is set', 'SECURITY_FAIL_SEVERITY=critical $0 config show'],
     ],
   });
 
@@ -31,15 +37,20 @@ export class ConfigShowCommand extends BootyCommand {
 
   protected async run(): Promise<number> {
     const { explainBootyConfig } = await import('@booty/config');
-    const { env, stdout, cwd } = this.context;
+    const { env, stdout, stderr, cwd } = this.context;
     const workspace = this.workspaceDir();
     const explained = await explainBootyConfig(workspace, { env });
     const { values } = explained;
-    const ignored = explained.warnings.map(({ variable, code, message, suggestion }) => ({ variable, code, message, ...(suggestion === undefined ? {} : { suggestion }) }));
+    const ignored = explained.warnings.flatMap(({ variable, code, message, suggestion }) =>
+      variable === undefined ? [] : [{ variable, code, message, ...(suggestion === undefined ? {} : { suggestion }) }],
+    );
+    // The rest are about the file itself (a service block that a schema_version 0 file ignores).
+    const warnings = explained.warnings.filter((warning) => warning.variable === undefined);
     if (this.json) {
-      writeJson(stdout, { ok: true, path: explained.path, values, overrides: explained.overrides, ignored });
+      writeJson(stdout, { ok: true, path: explained.path, values, overrides: explained.overrides, ignored, warnings });
       return EXIT.ok;
     }
+    writeWarnings(stderr, warnings, env, this.envOrigins);
     if (explained.path === null) {
       writeLine(stdout, text`No .booty.yml in ${displayPath(workspace, cwd)}: no configuration (the Governor is disabled).`);
     } else {

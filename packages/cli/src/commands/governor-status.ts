@@ -11,13 +11,21 @@ export class GovernorStatusCommand extends StoreCommand {
     category: 'Release Governor',
     description: 'show whether the Release Governor is enabled, the settings in force, and what is in production',
     details: `
-      Loads \`.booty.yml\` with the \`RELEASE_GOVERNOR_*\` overrides. When the Governor is disabled it says why and touches nothing. When it is enabled it opens the store (a file store is created with its \`release.json\` skeleton on first use) and prints the store, every \`release.json\` field (\`(none)\` for null), the number of recorded claims, and the effective \`release_governor\` settings, each with where its value came from (\`.booty.yml:LINE:COL\`, the variable, or \`default\`), so you can see that an override took effect.
+      Loads the \`release_governor\` block of \`.booty.yml\` with the \`RELEASE_GOVERNOR_*\` overrides. A problem in
+      that block (or one that makes the file unreadable) is an error; another service's block that is broken, or a
+      key this booty does not know (a newer booty's), is a warning that names it, and the status is still shown.
+      When the Governor is disabled it says why and touches nothing. When it is enabled it opens the store (a file
+      store is created with its \`release.json\` skeleton on first use) and prints the store, every \`release.json\`
+      field (\`(none)\` for null), the number of recorded claims, and the effective \`release_governor\` settings,
+      each with where its value came from (\`.booty.yml:LINE:COL\`, the variable, or \`default\`), so you can see
+      that an override took effect.
 
       This is the quick look: damaged ledger entries are counted, not examined (\`booty state check\` is the full scan).
 
       The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`.
 
-      Exit status: 0 when the status was shown (enabled or disabled), 2 for an invalid configuration or usage, 1 when the state cannot be read safely.
+      Exit status: 0 when the status was shown (enabled or disabled), 2 for an invalid release_governor block, an
+      unreadable .booty.yml, or usage, 1 when the state cannot be read safely.
     `,
     examples: [
       ['Show the status of the current repository', '$0 governor status'],

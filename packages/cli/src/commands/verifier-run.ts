@@ -1,4 +1,5 @@
 import { BootyCommand } from '../context';
+import { allowNewerKeysOption, NEWER_KEYS } from './config-validate';
 import { EXIT, writeWarnings } from '../errors';
 import { displayPath, plural, text, writeLine } from '../output';
 import { runSteps, unrunnableStep, type VerifierStep } from '../verifier';
@@ -16,6 +17,9 @@ export class VerifierRunCommand extends BootyCommand {
 
       On SIGHUP, SIGINT, SIGTERM or SIGQUIT the running step's whole process group is stopped (SIGTERM, then SIGKILL after 5 s) and booty exits 128+N. A reader that closes booty's output early (\`| head\`) changes nothing: booty still waits for the step and exits with its status.
 
+      The whole of \`.booty.yml\` must be valid, every service's block included, so that a pull request that
+      breaks any block fails here. ${NEWER_KEYS}
+
       Exit status: 0 when every step passed; otherwise the failing step's status (124 for a timeout); 2 for an invalid or missing \`.booty.yml\`; 128+N when stopped by signal N.
     `,
     examples: [
@@ -25,11 +29,13 @@ export class VerifierRunCommand extends BootyCommand {
     ],
   });
 
+  allowNewerKeys = allowNewerKeysOption();
+
   protected async run(): Promise<number> {
     const { loadBootyConfig, ConfigError } = await import('@booty/config');
     const { env, stderr } = this.context;
     const workspace = this.workspaceDir();
-    const loaded = await loadBootyConfig(workspace, { env });
+    const loaded = await loadBootyConfig(workspace, { env, unknownKeys: this.allowNewerKeys ? 'warn' : 'error' });
     writeWarnings(stderr, loaded.warnings, env, this.envOrigins);
     if (loaded.config === null) {
       writeLine(stderr, text`error: no .booty.yml in ${displayPath(workspace)}: there is no test_command to verify with.`);

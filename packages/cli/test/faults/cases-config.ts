@@ -14,7 +14,8 @@ const ALL: string[][] = [
   ['config', 'validate'],
   ['verifier', 'run'],
 ];
-// A command field: `verifier run` must refuse before anything runs (the runner checks no file appeared).
+// The authors' side, which reads every block strictly (the Governor goes on when only another's block is
+// broken); for a command field, `verifier run` must refuse before anything runs (the runner checks no file appeared).
 const COMMAND_RUNS: string[][] = [['config', 'validate', '--json'], ['config', 'validate'], ['verifier', 'run']];
 
 const utf16 = (text: string, bigEndian: boolean) => () => {
@@ -140,6 +141,56 @@ export const CONFIG_CASES: FaultCase[] = [
     input: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES holding OSC 0 (sets the window title) and a newline',
     env: { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '5\u001b]0;pwned\u0007\nfake: line' },
     expect: { code: 'CONFIG_ENV', exit: 2, says: ['\\e]0;pwned\\x07\\nfake'], hidden: ['\u001b]0;', '\nfake: line'] },
+  },
+
+  // --- the other services' blocks: the same hardening, and the authors' side refuses them --------
+  {
+    id: 'yml security key with an erase-line sequence',
+    area: 'booty.yml',
+    input: 'a key "\\e[2K\\rok" inside security (the Governor goes on; every authors\' command refuses it)',
+    workspace: yml(`${ENABLED_YML}security:\n  "\\e[2K\\rok": true\n`),
+    commands: COMMAND_RUNS,
+    expect: {
+      code: 'CONFIG_SCHEMA',
+      exit: 2,
+      says: ['security.\\e[2K\\rok', 'remove it (known keys: enabled'],
+      hidden: [ERASE, '\rok'],
+    },
+  },
+  {
+    id: 'env SECURITY_FAIL_SEVERITY with an escape sequence',
+    area: 'env',
+    input: 'SECURITY_FAIL_SEVERITY="high\\e[2K" with a security block to apply to',
+    workspace: yml(`${ENABLED_YML}security: {}\n`),
+    env: { SECURITY_FAIL_SEVERITY: `high${ERASE}` },
+    commands: COMMAND_RUNS,
+    expect: {
+      code: 'CONFIG_ENV',
+      exit: 2,
+      says: ['SECURITY_FAIL_SEVERITY', '"high\\e[2K"', 'low, medium, high, critical'],
+      hidden: [ERASE],
+    },
+  },
+  {
+    id: 'yml block name with a Cyrillic look-alike letter',
+    area: 'booty.yml',
+    input: 'security typed with U+0455 CYRILLIC SMALL LETTER DZE for its s: a near miss, refused by every reader',
+    workspace: yml(`${ENABLED_YML}\u0455ecurity:\n  enabled: false\n`),
+    commands: ALL,
+    expect: {
+      code: 'CONFIG_SCHEMA',
+      exit: 2,
+      says: ['did you mean `security`?', 'U+0455 CYRILLIC SMALL LETTER DZE at position 1'],
+    },
+  },
+  {
+    id: 'env MEMORY_RETENTION_DAYS beyond every number',
+    area: 'env',
+    input: 'MEMORY_RETENTION_DAYS=99999999999999999999 (the Python loader dropped a bad value without a word)',
+    workspace: yml(`${ENABLED_YML}memory: {}\n`),
+    env: { MEMORY_RETENTION_DAYS: '99999999999999999999' },
+    commands: COMMAND_RUNS,
+    expect: { code: 'CONFIG_ENV', exit: 2, says: ['MEMORY_RETENTION_DAYS', 'is too large', '1 to 365'] },
   },
 
   // --- files people actually write -----------------------------------------------------------
