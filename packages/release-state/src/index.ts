@@ -20,7 +20,7 @@ export type {
   StoreProblem,
   StoreSnapshot,
 } from './shared/contract';
-export { StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
-export { FULL_SHA_TEXT, isFullSha } from './shared/formats';
+export { isStateError, StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
+export { FULL_SHA_TEXT, isFullSha, toFullSha } from './shared/formats';
 export { redactUrl } from './shared/redact';
 export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

@@ -170,8 +170,20 @@ export function stateError(code: StateErrorCode, spec: StateErrorSpec): StateErr
   return new StateError(code, spec.path, parts.join(' '), details, spec.cause);
 }
 
+/**
+ * The mark every copy of this package puts on its `StateError`s. `Symbol.for` keys one registry per
+ * process, so two installed copies (two versions side by side in node_modules) use the same symbol,
+ * while each has its own class and `instanceof` fails across them.
+ */
+const STATE_ERROR_BRAND: unique symbol = Symbol.for('@booty/release-state:StateError');
+Object.defineProperty(StateError.prototype, STATE_ERROR_BRAND, { value: true });
+
+/**
+ * True for a `StateError` thrown by any installed copy of `@booty/release-state`, where
+ * `instanceof StateError` is true only for this copy's own errors. Branch on `error.code` after it.
+ */
 export function isStateError(error: unknown): error is StateError {
-  return error instanceof StateError;
+  return typeof error === 'object' && error !== null && STATE_ERROR_BRAND in error && error[STATE_ERROR_BRAND] === true;
 }
 
 /** The `code` of a Node.js system error (`ENOSPC`, ...), if it is one. */

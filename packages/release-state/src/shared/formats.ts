@@ -16,6 +16,17 @@ export function isFullSha(value: unknown): value is string {
   return typeof value === 'string' && FULL_SHA.test(value);
 }
 
+/**
+ * `value` as a full commit SHA in the one form the store keeps, lower case, or null when it is
+ * none. Upper-case hex digits are folded, as a claim folds them, so that a SHA read from outside
+ * (a payload) gives the claim's key and is accepted by `release.json` as it is.
+ */
+export function toFullSha(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const sha = value.toLowerCase();
+  return isFullSha(sha) ? sha : null;
+}
+
 /** True for an ISO-8601 UTC time as the store writes it (`Z` or `+00:00`) that is a real date. */
 export function isUtcTime(value: unknown): value is string {
   return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value));
