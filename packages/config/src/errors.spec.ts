@@ -1,4 +1,4 @@
-import { ConfigError, configError, configIssue } from './errors';
+import { ConfigError, configError, configIssue, isConfigError } from './errors';
 
 describe('configIssue: the one place an issue message is composed', () => {
   test('what happened; what was (not) changed; the fix, in that order, each once', () => {
@@ -25,5 +25,21 @@ describe('configIssue: the one place an issue message is composed', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.code).toBe('CONFIG_READ');
     expect(error.message).toBe('/r/\\e[31mred/.booty.yml: cannot be read');
+  });
+});
+
+describe('isConfigError: a ConfigError of any installed copy', () => {
+  test('true for a ConfigError, false for look-alikes', () => {
+    expect(isConfigError(configError('CONFIG_READ', { file: null, happened: 'x' }))).toBe(true);
+    const lookalike = Object.assign(new Error('x'), { name: 'ConfigError', code: 'CONFIG_SCHEMA', issues: [] });
+    for (const value of [lookalike, { code: 'CONFIG_SCHEMA', issues: [] }, null, undefined, new Error('x')]) {
+      expect(isConfigError(value)).toBe(false);
+    }
+  });
+
+  test('the brand is in the process-wide symbol registry, off the own keys', () => {
+    const error = configError('CONFIG_READ', { file: null, happened: 'x' });
+    expect(Reflect.get(error, Symbol.for('@booty/config:ConfigError'))).toBe(true);
+    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
   });
 });

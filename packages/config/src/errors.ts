@@ -91,3 +91,18 @@ export class ConfigError extends Error {
     this.issues = sorted;
   }
 }
+
+/**
+ * The mark every copy of this package puts on its `ConfigError`s. `Symbol.for` keys one registry
+ * per process, so two installed copies use the same symbol, while `instanceof` fails across them.
+ */
+const CONFIG_ERROR_BRAND: unique symbol = Symbol.for('@booty/config:ConfigError');
+Object.defineProperty(ConfigError.prototype, CONFIG_ERROR_BRAND, { value: true });
+
+/**
+ * True for a `ConfigError` thrown by any installed copy of `@booty/config`, where
+ * `instanceof ConfigError` is true only for this copy's own errors. Branch on `error.code` after it.
+ */
+export function isConfigError(error: unknown): error is ConfigError {
+  return typeof error === 'object' && error !== null && CONFIG_ERROR_BRAND in error && error[CONFIG_ERROR_BRAND] === true;
+}

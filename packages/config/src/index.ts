@@ -1,4 +1,4 @@
-export { ConfigError } from './errors';
+export { ConfigError, isConfigError } from './errors';
 export { loadBootyConfig, OTHER_CONFIG_NAMES, type LoadOptions } from './load';
 export { loadServiceConfig, parseServiceConfig, type ServiceConfig, type ServiceParseOptions } from './service';
 export { explainBootyConfig, explainLoadedConfig, type ExplainedBootyConfig } from './explain';
