@@ -2,7 +2,8 @@ import { ConfigError, parseBootyConfig } from '@booty/config';
 import { existsSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { isGovernorEnabled, loadGovernor } from './governor';
+import { openReleaseStore } from '@booty/release-state';
+import { isGovernorEnabled, loadGovernor, loadGovernorFromContent, type Governor } from './governor';
 
 const created: string[] = [];
 afterAll(() => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -199,6 +200,98 @@ describe('loadGovernor: one service\'s block never switches the Governor off', (
     const governor = await loadGovernor({ workspace, env, stateDir: stateDirOf() });
     expect(governor.warnings).toEqual([]);
     await governor.close();
+  });
+});
+
+describe('Governor narrows on enabled', () => {
+  // Type-checked by the build of this spec: after `if (governor.enabled)`, settings and store are
+  // not null; in the other branch store is null. Without the union these lines do not compile.
+  function use(governor: Governor): string {
+    if (governor.enabled) {
+      const minutes: number = governor.settings.cooldown_minutes;
+      const kind: 'file' | 'postgres' = governor.store.kind;
+      return `${kind} ${minutes}`;
+    }
+    const none: null = governor.store;
+    return String(none);
+  }
+
+  test('an enabled Governor has settings and a store; a disabled one has no store', async () => {
+    const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
+    const on = await loadGovernor({ workspace: workspaceWith(`${V1}release_governor:\n  enabled: true\n`), env: {}, stateDir });
+    const off = await loadGovernor({ workspace: workspaceWith(V1), env: {} });
+    expect([use(on), use(off)]).toEqual(['file 30', 'null']);
+    await on.close();
+  });
+});
+
+describe('loadGovernorFromContent: a .booty.yml fetched through the contents API', () => {
+  const ENABLED = `${V1}release_governor:\n  enabled: true\n  cooldown_minutes: 10\n`;
+  const file = 'octo-org/octo-repo/.booty.yml@main';
+  const stateDirOf = () => path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
+
+  test('builds the Governor from the text, naming it by `file`, with the store from the options', async () => {
+    const stateDir = stateDirOf();
+    const governor = await loadGovernorFromContent({ content: ENABLED, file, env: {}, stateDir });
+    expect(governor).toMatchObject({ enabled: true, configPath: file, reason: { code: 'enabled' } });
+    expect(governor.reason.message).toContain(file);
+    expect(governor.settings?.cooldown_minutes).toBe(10);
+    expect((await governor.status()).settings?.['cooldown_minutes']).toEqual({ value: 10, origin: ".booty.yml@main:5:3" });
+    expect(existsSync(path.join(stateDir, 'release.json'))).toBe(true);
+    await governor.close();
+  });
+
+  test("the service's own RELEASE_GOVERNOR_* variables do not reach a tenant's file; the store's location does", async () => {
+    const stateDir = stateDirOf();
+    const env = {
+      RELEASE_GOVERNOR_ENABLED: 'true',
+      RELEASE_GOVERNOR_COOLDOWN_MINUTES: '0',
+      RELEASE_GOVERNOR_STATE_DIR: stateDir,
+    };
+    const off = await loadGovernorFromContent({ content: `${V1}release_governor:\n  enabled: false\n`, file, env });
+    expect(off).toMatchObject({ enabled: false, store: null, warnings: [] });
+    const on = await loadGovernorFromContent({ content: ENABLED, file, env });
+    expect({ cooldown: on.settings?.cooldown_minutes, location: on.store?.location }).toEqual({ cooldown: 10, location: stateDir });
+    expect((await on.status()).overrides).toEqual([]);
+    await on.close();
+  });
+
+  test('overrides given on purpose apply, each with its origin', async () => {
+    const overrides = { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45' };
+    const governor = await loadGovernorFromContent({ content: ENABLED, file, env: {}, stateDir: stateDirOf(), overrides });
+    expect(governor.settings?.cooldown_minutes).toBe(45);
+    expect((await governor.status()).overrides).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES']);
+    await governor.close();
+  });
+
+  test('an invalid block throws ConfigError naming `file`, line and column', async () => {
+    const content = `${V1}release_governor:\n  enabeld: true\n`;
+    const error = await loadGovernorFromContent({ content, file, env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues[0]).toMatchObject({ file, line: 4, column: 3 });
+  });
+});
+
+describe('the store option: one store a service opened, shared by its Governors', () => {
+  test('used as it is and left open by close()', async () => {
+    const store = await openReleaseStore({ stateDir: path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state') });
+    const content = `${V1}release_governor:\n  enabled: true\n`;
+    const first = await loadGovernorFromContent({ content, file: 'a/b/.booty.yml', store });
+    const second = await loadGovernor({ workspace: workspaceWith(content), env: {}, store });
+    expect([first.store, second.store]).toEqual([store, store]);
+    await first.close();
+    await second.close();
+    await expect(store.readState()).resolves.toMatchObject({ production_sha_current: null });
+    await store.close();
+  });
+
+  test('refused together with stateDir or url: one store, named once', async () => {
+    const store = await openReleaseStore({ stateDir: path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state') });
+    const content = `${V1}release_governor:\n  enabled: true\n`;
+    const error = await loadGovernorFromContent({ content, file: 'x', store, stateDir: '/tmp/x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain('either `store`');
+    await store.close();
   });
 });
 

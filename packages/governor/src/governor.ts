@@ -1,26 +1,53 @@
 import {
   loadServiceConfig,
+  parseServiceConfig,
   resolveReleaseGovernor,
   type BootyConfig,
   type ConfigWarning,
   type EffectiveValue,
   type ReleaseGovernorSettings,
+  type ServiceConfig,
 } from '@booty/config';
 import { openReleaseStore, resolveStoreLocation, type ReleaseState, type ReleaseStore } from '@booty/release-state';
 import * as path from 'node:path';
 import type { GovernorReason } from './reason';
 
-export interface LoadGovernorOptions {
-  /** The repository whose `.booty.yml` configures the Governor. */
-  workspace: string;
-  /** Environment for `RELEASE_GOVERNOR_*` overrides and the store's location (default: process.env). */
+/** Where the Governor's store is, or the store itself: the options both ways of loading share. */
+export interface GovernorStoreOptions {
+  /** Environment for the store's location (`RELEASE_GOVERNOR_STORE_URL`, `..._STATE_DIR`); default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** State directory (the file store); wins over the environment. Not together with `url`. */
+  /** State directory (the file store); wins over the environment. Not together with `url` or `store`. */
   stateDir?: string;
-  /** A postgres:// URL (the PostgreSQL store); wins over the environment. Not together with `stateDir`. */
+  /** A postgres:// URL (the PostgreSQL store); wins over the environment. Not together with `stateDir` or `store`. */
   url?: string;
   /** For a relative `stateDir` (default: the process's working directory). */
   cwd?: string;
+  /**
+   * A store the caller opened (a service that builds a Governor per repository opens one and
+   * shares it): used as it is, never opened or closed by the Governor. Not with `stateDir` or `url`.
+   */
+  store?: ReleaseStore;
+}
+
+export interface LoadGovernorOptions extends GovernorStoreOptions {
+  /**
+   * The repository whose `.booty.yml` configures the Governor. `env` (default process.env) also
+   * gives the `RELEASE_GOVERNOR_*` overrides of its block: the operator's variables for the
+   * operator's repository.
+   */
+  workspace: string;
+}
+
+export interface GovernorFromContentOptions extends GovernorStoreOptions {
+  /** The `.booty.yml` text (or bytes), e.g. from the GitHub contents API. */
+  content: string | Uint8Array;
+  /** What messages call it: a path, or where it came from (`octo-org/octo-repo/.booty.yml@main`). */
+  file: string;
+  /**
+   * `RELEASE_GOVERNOR_*` overrides for this content's block. Default: none. A service's own
+   * environment does not reach a tenant repository's file unless passed here.
+   */
+  overrides?: NodeJS.ProcessEnv;
 }
 
 /** The store in use: its backend and where it is (a directory, or a URL without its password). */
@@ -49,23 +76,40 @@ export interface GovernorStatus {
   advice: string | null;
 }
 
-export interface Governor {
-  readonly enabled: boolean;
+/** What an enabled and a disabled Governor have alike. */
+export interface GovernorBase {
   readonly reason: GovernorReason;
+  /** The `.booty.yml` path (for content: its `file` name); null when there is no file. */
   readonly configPath: string | null;
-  /** Effective release_governor settings (file, defaults, environment); null when there is no block. */
-  readonly settings: ReleaseGovernorSettings | null;
-  /** Open only when enabled: a disabled Governor creates and writes nothing. */
-  readonly store: ReleaseStore | null;
   /**
    * What the Governor goes on despite: other parts of `.booty.yml` that are invalid (each named,
    * with its problems), keys this booty does not know, and overrides that do not apply.
    */
   readonly warnings: readonly ConfigWarning[];
   status(): Promise<GovernorStatus>;
-  /** Closes the store (a PostgreSQL pool would otherwise keep the process alive); safe to call twice. */
+  /** Closes the store it opened (a PostgreSQL pool would keep the process alive); safe to call twice. */
   close(): Promise<void>;
 }
+
+/** An enabled Governor: its effective settings and its open store. */
+export interface EnabledGovernor extends GovernorBase {
+  readonly enabled: true;
+  /** Effective release_governor settings (file, defaults, environment). */
+  readonly settings: ReleaseGovernorSettings;
+  /** The open store. */
+  readonly store: ReleaseStore;
+}
+
+/** A disabled Governor: it created and wrote nothing, and has no store. */
+export interface DisabledGovernor extends GovernorBase {
+  readonly enabled: false;
+  /** The block's settings when it is written but turned off (`enabled: false`); else null. */
+  readonly settings: ReleaseGovernorSettings | null;
+  readonly store: null;
+}
+
+/** The Governor: after `if (governor.enabled)`, `settings` and `store` are not null. */
+export type Governor = EnabledGovernor | DisabledGovernor;
 
 /**
  * True when `config` has a non-empty `release_governor` block that is enabled after the
@@ -76,8 +120,17 @@ export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.Proces
   return resolveReleaseGovernor(config, env).enabled;
 }
 
-function openStore({ stateDir, url, cwd }: LoadGovernorOptions, env: NodeJS.ProcessEnv): Promise<ReleaseStore> {
-  return openReleaseStore(resolveStoreLocation({ stateDir, url, cwd, env }));
+/** The store to use and whether the Governor owns it (opened it, so closes it). */
+async function storeFor(options: GovernorStoreOptions): Promise<{ store: ReleaseStore; owned: boolean }> {
+  const { stateDir, url, cwd, store } = options;
+  if (store !== undefined) {
+    if (stateDir !== undefined || url !== undefined) {
+      throw new TypeError('loadGovernor: pass either `store` (an open store) or `stateDir`/`url` (where to open one), not both');
+    }
+    return { store, owned: false };
+  }
+  const env = options.env ?? process.env;
+  return { store: await openReleaseStore(resolveStoreLocation({ stateDir, url, cwd, env })), owned: true };
 }
 
 function adviceFor(damaged: number): string | null {
@@ -90,45 +143,68 @@ function adviceFor(damaged: number): string | null {
 }
 
 /**
- * Loads the Governor's block of `.booty.yml` and, when the Governor is enabled, opens the release
- * store (the location from `resolveStoreLocation`: the options, then `RELEASE_GOVERNOR_STORE_URL`,
- * then the state directory chain) so that it exists from start-up. A problem in its own block or
- * its variables, or one that makes the file unreadable, throws `ConfigError`: an invalid block is
- * never "disabled". Another service's broken block does not stop it: that is a warning.
- * State problems throw `StateError`.
+ * Loads the Governor's block of `<workspace>/.booty.yml` and, when the Governor is enabled, opens
+ * the release store (the location from `resolveStoreLocation`: the options, then
+ * `RELEASE_GOVERNOR_STORE_URL`, then the state directory chain) so that it exists from start-up.
+ * A problem in its own block or its variables, or one that makes the file unreadable, throws
+ * `ConfigError`: an invalid block is never "disabled". Another service's broken block does not
+ * stop it: that is a warning. State problems throw `StateError`.
  */
 export async function loadGovernor(options: LoadGovernorOptions): Promise<Governor> {
   const env = options.env ?? process.env;
-  const workspace = path.resolve(options.workspace);
-  const loaded = await loadServiceConfig(workspace, 'release_governor', { env });
-  const { enabled, state: code, reason: message, settings } = loaded;
-  const reason: GovernorReason = { code, message };
-  const store = enabled ? await openStore(options, env) : null;
+  const loaded = await loadServiceConfig(path.resolve(options.workspace), 'release_governor', { env });
+  return governorFrom(loaded, options);
+}
+
+/**
+ * The Governor of a `.booty.yml` already in memory (a service that reads each repository's file
+ * through the GitHub contents API): `file` names it in messages. The block's `RELEASE_GOVERNOR_*`
+ * overrides come only from `overrides` (default: none), so a service's own environment never
+ * changes a tenant's gate; the store's location still comes from `env`. Errors as `loadGovernor`.
+ */
+export async function loadGovernorFromContent(options: GovernorFromContentOptions): Promise<Governor> {
+  const loaded = parseServiceConfig(options.content, 'release_governor', {
+    file: options.file,
+    env: options.overrides ?? {},
+  });
+  return governorFrom(loaded, options);
+}
+
+async function governorFrom(loaded: ServiceConfig<'release_governor'>, options: GovernorStoreOptions): Promise<Governor> {
+  const reason: GovernorReason = { code: loaded.state, message: loaded.reason };
+  const configPath = loaded.path;
+  const warnings = loaded.warnings;
+  const status = async (store: ReleaseStore | null): Promise<GovernorStatus> => {
+    const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
+    return {
+      enabled: store !== null,
+      reason,
+      configPath,
+      store: store ? { kind: store.kind, location: store.location } : null,
+      stateDir: store?.kind === 'file' ? store.location : null,
+      settings: loaded.values,
+      overrides: loaded.overriddenBy,
+      state,
+      deliveries,
+      advice: deliveries ? adviceFor(deliveries.damaged) : null,
+    };
+  };
+  const settings = loaded.settings;
+  if (!loaded.enabled || settings === null) {
+    return { enabled: false, reason, configPath, settings, store: null, warnings, status: () => status(null), close: async () => {} };
+  }
+  const { store, owned } = await storeFor(options);
   let closed = false;
   return {
-    enabled,
+    enabled: true,
     reason,
-    configPath: loaded.path,
+    configPath,
     settings,
     store,
-    warnings: loaded.warnings,
-    async status() {
-      const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
-      return {
-        enabled,
-        reason,
-        configPath: loaded.path,
-        store: store ? { kind: store.kind, location: store.location } : null,
-        stateDir: store?.kind === 'file' ? store.location : null,
-        settings: loaded.values,
-        overrides: loaded.overriddenBy,
-        state,
-        deliveries,
-        advice: deliveries ? adviceFor(deliveries.damaged) : null,
-      };
-    },
+    warnings,
+    status: () => status(store),
     async close() {
-      if (closed || store === null) return;
+      if (closed || !owned) return;
       closed = true;
       await store.close();
     },

@@ -1,5 +1,15 @@
-export { loadGovernor, isGovernorEnabled } from './governor';
-export type { Governor, GovernorStatus, GovernorStore, LoadGovernorOptions } from './governor';
+export { loadGovernor, loadGovernorFromContent, isGovernorEnabled } from './governor';
+export type {
+  DisabledGovernor,
+  EnabledGovernor,
+  Governor,
+  GovernorBase,
+  GovernorFromContentOptions,
+  GovernorStatus,
+  GovernorStore,
+  GovernorStoreOptions,
+  LoadGovernorOptions,
+} from './governor';
 export type { GovernorReason } from './reason';
 export { handleWorkflowRun } from './handlers';
 export type { DisabledHandlerContext, EnabledHandlerContext, HandlerContext, SkipReason, WorkflowRunOutcome } from './handlers';
@@ -7,3 +17,21 @@ export { isPayloadError, PayloadError, readWorkflowRun } from './payload';
 export type { PayloadErrorCode, WorkflowRunAction, WorkflowRunFacts } from './payload';
 export { checkVerificationRun } from './verification';
 export type { NotVerificationReason, VerificationCheck, VerificationSettings } from './verification';
+
+// What a worker meets from the two libraries, so that it imports one package: their errors (with
+// the checks that recognise them across installed copies) and the types of the store and settings.
+export { ConfigError, isConfigError } from '@booty/config';
+export type { ConfigErrorCode, ConfigIssue, ConfigWarning, ReleaseGovernorSettings } from '@booty/config';
+export { isStateError, StateError } from '@booty/release-state';
+export type {
+  ClaimInput,
+  ClaimResult,
+  CompleteInput,
+  Deliveries,
+  DeliveryKeyInput,
+  DeliveryRecord,
+  ReleaseState,
+  ReleaseStore,
+  StateErrorCode,
+  StateErrorDetails,
+} from '@booty/release-state';
