@@ -31,6 +31,20 @@ describe('nx release', () => {
     expect(release.changelog.projectChangelogs).toBeTruthy();
   });
 
+  it('siblings depend on each other by a caret range of the current version, which a release moves', () => {
+    // A range npm can deduplicate (two packages that need @booty/config share one copy), moved by
+    // every release even when the new version would still match (so a fix cannot lean on an older
+    // sibling's code).
+    const release = JSON.parse(readFileSync(path.join(repoRoot, 'nx.json'), 'utf8')).release;
+    expect(release.version).toMatchObject({ versionPrefix: '^', preserveMatchingDependencyRanges: false });
+    for (const pkg of packages) {
+      const manifest = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8'));
+      for (const [dep, range] of Object.entries<string>({ ...manifest.dependencies, ...manifest.devDependencies })) {
+        if (dep.startsWith('@booty/')) expect({ pkg: pkg.name, dep, range }).toEqual({ pkg: pkg.name, dep, range: `^${pkg.version}` });
+      }
+    }
+  });
+
   it('nx release --dry-run runs without prompting and changes nothing', async () => {
     const before = await releaseFilesStatus();
     const result = await run('npx', ['nx', 'release', '--dry-run'], { env });
@@ -39,7 +53,7 @@ describe('nx release', () => {
     expect(await releaseFilesStatus()).toBe(before);
   });
 
-  it('a version bump moves every package and the internal pins together, with a changelog entry each', async () => {
+  it('a version bump moves every package and the internal ranges together, with a changelog entry each', async () => {
     const before = await releaseFilesStatus();
     const result = await run('npx', ['nx', 'release', '9.9.9', '--dry-run', '--skip-publish'], { env });
     expect(describeRun(result)).toMatch(/^exit 0\n/);
@@ -133,7 +147,7 @@ describe('the release flow, in a scratch clone: the 0.1.0 history, then conventi
     expect(await git(clone, 'status', '--porcelain', '--untracked-files=no')).toBe('');
   });
 
-  it(`nx release --skip-publish writes v${first}: versions, pins, CHANGELOGs over 0.1.0, commit, tag`, async () => {
+  it(`nx release --skip-publish writes v${first}: versions, ranges, CHANGELOGs over 0.1.0, commit, tag`, async () => {
     const result = await release();
     expect(describeRun(result)).toMatch(/^exit 0\n/);
     expect(await git(clone, 'log', '-1', '--format=%s')).toBe(`chore(release): v${first}`);
@@ -144,7 +158,7 @@ describe('the release flow, in a scratch clone: the 0.1.0 history, then conventi
       expect({ pkg: pkg.name, version: manifest.version }).toEqual({ pkg: pkg.name, version: first });
       for (const [dep, range] of Object.entries<string>({ ...manifest.dependencies, ...manifest.devDependencies })) {
         if (dep.startsWith('@booty/')) {
-          expect({ pkg: pkg.name, dep, range }).toEqual({ pkg: pkg.name, dep, range: first });
+          expect({ pkg: pkg.name, dep, range }).toEqual({ pkg: pkg.name, dep, range: `^${first}` });
         }
       }
       const changelog = readFileSync(path.join(dir, 'CHANGELOG.md'), 'utf8');
