@@ -100,7 +100,13 @@ export async function answerDelivery(delivery: Delivery, options: WorkerOptions)
       { 'retry-after': String(seconds) },
     );
   }
-  options.log({ step: 'claimed', delivery: delivery.id, key: record.key, attempt: record.attempt, takeover: claim.takeover });
+  options.log({
+    step: 'claimed',
+    delivery: delivery.id,
+    key: record.key,
+    attempt: record.attempt,
+    takeover: claim.takeover,
+  });
   return {
     status: 202,
     body: { claimed: true, attempt: record.attempt, takeover: claim.takeover, leaseExpiresAt: record.leaseExpiresAt },
@@ -141,7 +147,13 @@ async function decideAndRecord(
   // critical section, refused for a lost lease), it replaces both calls.
   // ---------------------------------------------------------------------------------------------
   try {
-    await store.deliveries.complete({ repo: run.repository, headSha: run.headSha, deliveryId, attempt, outcome: outcome.reason });
+    await store.deliveries.complete({
+      repo: run.repository,
+      headSha: run.headSha,
+      deliveryId,
+      attempt,
+      outcome: outcome.reason,
+    });
   } catch (error) {
     if (isStateError(error) && error.code === 'STATE_LEASE_LOST') {
       options.log({ step: 'lease-lost', delivery: deliveryId, attempt, message: error.message });

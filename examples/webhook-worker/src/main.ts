@@ -49,10 +49,12 @@ function send(response: ServerResponse, answer: Answer): void {
 
 async function main(): Promise<void> {
   const secret = process.env['WEBHOOK_SECRET'];
-  if (secret === undefined || secret === '') throw new UsageError('WEBHOOK_SECRET is not set: the secret of the webhook');
+  if (secret === undefined || secret === '')
+    throw new UsageError('WEBHOOK_SECRET is not set: the secret of the webhook');
   const webhooks = new Webhooks({ secret });
   const governor = await loadGovernor({ workspace: process.env['BOOTY_WORKSPACE'] ?? '.' });
-  for (const warning of governor.warnings) log({ step: 'config-warning', code: warning.code, message: warning.message });
+  for (const warning of governor.warnings)
+    log({ step: 'config-warning', code: warning.code, message: warning.message });
   const options: WorkerOptions = {
     governor,
     leaseMs: wholeNumber('LEASE_MS', 60_000),

@@ -104,5 +104,6 @@ Object.defineProperty(ConfigError.prototype, CONFIG_ERROR_BRAND, { value: true }
  * `instanceof ConfigError` is true only for this copy's own errors. Branch on `error.code` after it.
  */
 export function isConfigError(error: unknown): error is ConfigError {
-  return typeof error === 'object' && error !== null && CONFIG_ERROR_BRAND in error && error[CONFIG_ERROR_BRAND] === true;
+  if (typeof error !== 'object' || error === null) return false;
+  return CONFIG_ERROR_BRAND in error && error[CONFIG_ERROR_BRAND] === true;
 }

@@ -218,7 +218,8 @@ describe('Governor narrows on enabled', () => {
 
   test('an enabled Governor has settings and a store; a disabled one has no store', async () => {
     const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
-    const on = await loadGovernor({ workspace: workspaceWith(`${V1}release_governor:\n  enabled: true\n`), env: {}, stateDir });
+    const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
+    const on = await loadGovernor({ workspace, env: {}, stateDir });
     const off = await loadGovernor({ workspace: workspaceWith(V1), env: {} });
     expect([use(on), use(off)]).toEqual(['file 30', 'null']);
     await on.close();
@@ -236,12 +237,13 @@ describe('loadGovernorFromContent: a .booty.yml fetched through the contents API
     expect(governor).toMatchObject({ enabled: true, configPath: file, reason: { code: 'enabled' } });
     expect(governor.reason.message).toContain(file);
     expect(governor.settings?.cooldown_minutes).toBe(10);
-    expect((await governor.status()).settings?.['cooldown_minutes']).toEqual({ value: 10, origin: ".booty.yml@main:5:3" });
+    const cooldown = (await governor.status()).settings?.['cooldown_minutes'];
+    expect(cooldown).toEqual({ value: 10, origin: '.booty.yml@main:5:3' });
     expect(existsSync(path.join(stateDir, 'release.json'))).toBe(true);
     await governor.close();
   });
 
-  test("the service's own RELEASE_GOVERNOR_* variables do not reach a tenant's file; the store's location does", async () => {
+  test("the service's RELEASE_GOVERNOR_* variables never reach a tenant's file; its store location does", async () => {
     const stateDir = stateDirOf();
     const env = {
       RELEASE_GOVERNOR_ENABLED: 'true',
@@ -251,14 +253,16 @@ describe('loadGovernorFromContent: a .booty.yml fetched through the contents API
     const off = await loadGovernorFromContent({ content: `${V1}release_governor:\n  enabled: false\n`, file, env });
     expect(off).toMatchObject({ enabled: false, store: null, warnings: [] });
     const on = await loadGovernorFromContent({ content: ENABLED, file, env });
-    expect({ cooldown: on.settings?.cooldown_minutes, location: on.store?.location }).toEqual({ cooldown: 10, location: stateDir });
+    const seen = { cooldown: on.settings?.cooldown_minutes, location: on.store?.location };
+    expect(seen).toEqual({ cooldown: 10, location: stateDir });
     expect((await on.status()).overrides).toEqual([]);
     await on.close();
   });
 
   test('overrides given on purpose apply, each with its origin', async () => {
     const overrides = { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45' };
-    const governor = await loadGovernorFromContent({ content: ENABLED, file, env: {}, stateDir: stateDirOf(), overrides });
+    const stateDir = stateDirOf();
+    const governor = await loadGovernorFromContent({ content: ENABLED, file, env: {}, stateDir, overrides });
     expect(governor.settings?.cooldown_minutes).toBe(45);
     expect((await governor.status()).overrides).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES']);
     await governor.close();
@@ -274,7 +278,7 @@ describe('loadGovernorFromContent: a .booty.yml fetched through the contents API
 
 describe('the store option: one store a service opened, shared by its Governors', () => {
   test('used as it is and left open by close()', async () => {
-    const store = await openReleaseStore({ stateDir: path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state') });
+    const store = await openReleaseStore({ stateDir: path.join(mkdtempSync(path.join(tmpdir(), 'booty-')), 'state') });
     const content = `${V1}release_governor:\n  enabled: true\n`;
     const first = await loadGovernorFromContent({ content, file: 'a/b/.booty.yml', store });
     const second = await loadGovernor({ workspace: workspaceWith(content), env: {}, store });
@@ -286,9 +290,10 @@ describe('the store option: one store a service opened, shared by its Governors'
   });
 
   test('refused together with stateDir or url: one store, named once', async () => {
-    const store = await openReleaseStore({ stateDir: path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state') });
+    const store = await openReleaseStore({ stateDir: path.join(mkdtempSync(path.join(tmpdir(), 'booty-')), 'state') });
     const content = `${V1}release_governor:\n  enabled: true\n`;
-    const error = await loadGovernorFromContent({ content, file: 'x', store, stateDir: '/tmp/x' }).catch((e: unknown) => e);
+    const options = { content, file: 'x', store, stateDir: '/tmp/x' };
+    const error = await loadGovernorFromContent(options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('either `store`');
     await store.close();

@@ -125,7 +125,8 @@ async function storeFor(options: GovernorStoreOptions): Promise<{ store: Release
   const { stateDir, url, cwd, store } = options;
   if (store !== undefined) {
     if (stateDir !== undefined || url !== undefined) {
-      throw new TypeError('loadGovernor: pass either `store` (an open store) or `stateDir`/`url` (where to open one), not both');
+      const both = 'pass either `store` (an open store) or `stateDir`/`url` (where to open one), not both';
+      throw new TypeError(`loadGovernor: ${both}`);
     }
     return { store, owned: false };
   }
@@ -170,7 +171,10 @@ export async function loadGovernorFromContent(options: GovernorFromContentOption
   return governorFrom(loaded, options);
 }
 
-async function governorFrom(loaded: ServiceConfig<'release_governor'>, options: GovernorStoreOptions): Promise<Governor> {
+async function governorFrom(
+  loaded: ServiceConfig<'release_governor'>,
+  options: GovernorStoreOptions,
+): Promise<Governor> {
   const reason: GovernorReason = { code: loaded.state, message: loaded.reason };
   const configPath = loaded.path;
   const warnings = loaded.warnings;
@@ -191,7 +195,8 @@ async function governorFrom(loaded: ServiceConfig<'release_governor'>, options: 
   };
   const settings = loaded.settings;
   if (!loaded.enabled || settings === null) {
-    return { enabled: false, reason, configPath, settings, store: null, warnings, status: () => status(null), close: async () => {} };
+    const close = async () => {};
+    return { enabled: false, reason, configPath, settings, store: null, warnings, status: () => status(null), close };
   }
   const { store, owned } = await storeFor(options);
   let closed = false;

@@ -12,7 +12,13 @@ export type {
 } from './governor';
 export type { GovernorReason } from './reason';
 export { handleWorkflowRun } from './handlers';
-export type { DisabledHandlerContext, EnabledHandlerContext, HandlerContext, SkipReason, WorkflowRunOutcome } from './handlers';
+export type {
+  DisabledHandlerContext,
+  EnabledHandlerContext,
+  HandlerContext,
+  SkipReason,
+  WorkflowRunOutcome,
+} from './handlers';
 export { isPayloadError, PayloadError, readWorkflowRun } from './payload';
 export type { PayloadErrorCode, WorkflowRunAction, WorkflowRunFacts } from './payload';
 export { checkVerificationRun } from './verification';

@@ -6,7 +6,8 @@ import { isPayloadError, PayloadError, readWorkflowRun, type WorkflowRunFacts } 
 
 // The payload reader on GitHub's recorded workflow_run deliveries, on broken variants of them, and
 // against GitHub's own schema (@octokit/webhooks-schemas).
-const recorded = (examples.find((group) => group.name === 'workflow_run')?.examples ?? []) as unknown as WorkflowRunEvent[];
+const recorded = (examples.find((group) => group.name === 'workflow_run')?.examples ??
+  []) as unknown as WorkflowRunEvent[];
 const disabled = { enabled: false, settings: null, store: null } as const;
 
 type Mutation = [string, (payload: Record<string, any>) => unknown, string];
@@ -17,16 +18,50 @@ const broken: Mutation[] = [
   ['no action', (p) => ({ ...p, action: undefined }), 'action'],
   ['an unknown action', (p) => ({ ...p, action: 'deleted' }), 'action'],
   ['no repository', (p) => ({ ...p, repository: undefined }), 'repository'],
-  ['repository.full_name without owner', (p) => ({ ...p, repository: { ...p['repository'], full_name: 'hello' } }), 'repository.full_name'],
+  [
+    'repository.full_name without owner',
+    (p) => ({ ...p, repository: { ...p['repository'], full_name: 'hello' } }),
+    'repository.full_name',
+  ],
   ['no workflow_run', (p) => ({ ...p, workflow_run: undefined }), 'workflow_run'],
   ['workflow_run is a string', (p) => ({ ...p, workflow_run: 'x' }), 'workflow_run'],
-  ['head_sha missing', (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: undefined } }), 'workflow_run.head_sha'],
-  ['head_sha short', (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: 'abc123' } }), 'workflow_run.head_sha'],
-  ['head_sha not hex', (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: 'z'.repeat(40) } }), 'workflow_run.head_sha'],
-  ['head_sha a number', (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: 42 } }), 'workflow_run.head_sha'],
+  [
+    'head_sha missing',
+    (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: undefined } }),
+    'workflow_run.head_sha',
+  ],
+  [
+    'head_sha short',
+    (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: 'abc123' } }),
+    'workflow_run.head_sha',
+  ],
+  [
+    'head_sha not hex',
+    (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: 'z'.repeat(40) } }),
+    'workflow_run.head_sha',
+  ],
+  [
+    'head_sha a number',
+    (p) => ({ ...p, workflow_run: { ...p['workflow_run'], head_sha: 42 } }),
+    'workflow_run.head_sha',
+  ],
   ['run id a string', (p) => ({ ...p, workflow_run: { ...p['workflow_run'], id: '1' } }), 'workflow_run.id'],
-  ['conclusion a number', (p) => ({ ...p, workflow_run: { ...p['workflow_run'], conclusion: 1 } }), 'workflow_run.conclusion'],
-  ['head_sha inherited from a prototype', (p) => ({ ...p, workflow_run: Object.assign(Object.create({ head_sha: 'a'.repeat(40) }), { ...p['workflow_run'], head_sha: undefined }) }), 'workflow_run.head_sha'],
+  [
+    'conclusion a number',
+    (p) => ({ ...p, workflow_run: { ...p['workflow_run'], conclusion: 1 } }),
+    'workflow_run.conclusion',
+  ],
+  [
+    'head_sha inherited from a prototype',
+    (p) => ({
+      ...p,
+      workflow_run: Object.assign(Object.create({ head_sha: 'a'.repeat(40) }), {
+        ...p['workflow_run'],
+        head_sha: undefined,
+      }),
+    }),
+    'workflow_run.head_sha',
+  ],
 ];
 
 describe.each(broken)('handleWorkflowRun on a broken payload: %s', (_name, mutate, field) => {
@@ -69,7 +104,9 @@ const DEFINITION: Record<string, string> = {
 /** Whether GitHub's own schema requires `field` (each part within its parent) in every workflow_run event. */
 function requiredByGitHub(field: string): boolean {
   const parts = field.split('.');
-  const events = ['completed', 'in_progress', 'requested'].map((action) => definitions[`workflow_run$${action}`]?.required ?? []);
+  const events = ['completed', 'in_progress', 'requested'].map(
+    (action) => definitions[`workflow_run$${action}`]?.required ?? [],
+  );
   if (!events.every((required) => required.includes(parts[0] ?? ''))) return false;
   return parts.slice(1).every((part, index) => {
     const parent = DEFINITION[parts.slice(0, index + 1).join('.')] ?? '';
@@ -116,7 +153,9 @@ test('the field list covers every fact payload.ts reads', () => {
 
 describe.each(Object.values(FIELD_OF))('payload.ts on the field %s', (field) => {
   test('a value of the wrong type (an object) is a PayloadError naming it', () => {
-    expect(() => readWorkflowRun(edited(field, { unexpected: true }))).toThrow(expect.objectContaining({ code: 'PAYLOAD_INVALID', field }));
+    expect(() => readWorkflowRun(edited(field, { unexpected: true }))).toThrow(
+      expect.objectContaining({ code: 'PAYLOAD_INVALID', field }),
+    );
   });
 
   test("is refused when missing only if GitHub's schema requires it (a valid delivery is never refused)", () => {
@@ -149,7 +188,9 @@ test('payload.ts refuses a missing field for each non-nullable field GitHub requ
   ];
   for (const field of fields) {
     expect(requiredByGitHub(field)).toBe(true);
-    expect(() => readWorkflowRun(edited(field, undefined))).toThrow(expect.objectContaining({ code: 'PAYLOAD_INVALID', field }));
+    expect(() => readWorkflowRun(edited(field, undefined))).toThrow(
+      expect.objectContaining({ code: 'PAYLOAD_INVALID', field }),
+    );
   }
 });
 
@@ -176,29 +217,49 @@ describe('the facts a safe decision needs', () => {
 
   test('a run whose commit comes from another repository is a fork, whatever its branch is called', () => {
     // recorded[0] is GitHub's own example of it: Codertocat/Hello-World, head octo-org/octo-repo.
-    expect(readWorkflowRun(recorded[0])).toMatchObject({ repository: 'Codertocat/Hello-World', headRepository: 'octo-org/octo-repo', fork: true });
+    expect(readWorkflowRun(recorded[0])).toMatchObject({
+      repository: 'Codertocat/Hello-World',
+      headRepository: 'octo-org/octo-repo',
+      fork: true,
+    });
     const fork = edited('workflow_run.head_repository.full_name', 'someone/octo-repo');
-    expect(readWorkflowRun(fork)).toMatchObject({ headBranch: 'master', headRepository: 'someone/octo-repo', fork: true });
+    expect(readWorkflowRun(fork)).toMatchObject({
+      headBranch: 'master',
+      headRepository: 'someone/octo-repo',
+      fork: true,
+    });
   });
 
   test('the same repository in another case is not a fork (GitHub compares names without case)', () => {
     expect(readWorkflowRun(edited('workflow_run.head_repository.full_name', 'Octo-Org/Octo-Repo')).fork).toBe(false);
   });
 
-  test('a head repository GitHub does not name (null or missing) counts as a fork: it cannot be shown to be ours', () => {
-    expect(readWorkflowRun(edited('workflow_run.head_repository', null))).toMatchObject({ headRepository: null, fork: true });
-    expect(readWorkflowRun(edited('workflow_run.head_repository', undefined))).toMatchObject({ headRepository: null, fork: true });
+  test('a head repository GitHub does not name (null, missing) is a fork: it cannot be shown to be ours', () => {
+    expect(readWorkflowRun(edited('workflow_run.head_repository', null))).toMatchObject({
+      headRepository: null,
+      fork: true,
+    });
+    expect(readWorkflowRun(edited('workflow_run.head_repository', undefined))).toMatchObject({
+      headRepository: null,
+      fork: true,
+    });
   });
 
   test('installation.id of a GitHub App delivery is read; a bad one is refused', () => {
     expect(readWorkflowRun(edited('installation', { id: 42, node_id: 'x' })).installationId).toBe(42);
-    expect(() => readWorkflowRun(edited('installation', { id: -1 }))).toThrow(expect.objectContaining({ field: 'installation.id' }));
-    expect(() => readWorkflowRun(edited('installation', 'x'))).toThrow(expect.objectContaining({ field: 'installation' }));
+    expect(() => readWorkflowRun(edited('installation', { id: -1 }))).toThrow(
+      expect.objectContaining({ field: 'installation.id' }),
+    );
+    expect(() => readWorkflowRun(edited('installation', 'x'))).toThrow(
+      expect.objectContaining({ field: 'installation' }),
+    );
   });
 
   test('a re-run: run_attempt is read as it is', () => {
     expect(readWorkflowRun(edited('workflow_run.run_attempt', 3)).runAttempt).toBe(3);
-    expect(() => readWorkflowRun(edited('workflow_run.run_attempt', 0))).toThrow(expect.objectContaining({ field: 'workflow_run.run_attempt' }));
+    expect(() => readWorkflowRun(edited('workflow_run.run_attempt', 0))).toThrow(
+      expect.objectContaining({ field: 'workflow_run.run_attempt' }),
+    );
   });
 });
 
@@ -214,8 +275,14 @@ describe('the SHA rule of @booty/release-state, with its fold', () => {
     expect(readWorkflowRun(edited('workflow_run.head_sha', given)).headSha).toBe(expected);
   });
 
-  test.each([['41 digits', `${sha}0`], ['an abbreviation', sha.slice(0, 12)], ['a space before it', ` ${sha}`]])('%s is refused', (_name, given) => {
-    expect(() => readWorkflowRun(edited('workflow_run.head_sha', given))).toThrow(expect.objectContaining({ field: 'workflow_run.head_sha' }));
+  test.each([
+    ['41 digits', `${sha}0`],
+    ['an abbreviation', sha.slice(0, 12)],
+    ['a space before it', ` ${sha}`],
+  ])('%s is refused', (_name, given) => {
+    expect(() => readWorkflowRun(edited('workflow_run.head_sha', given))).toThrow(
+      expect.objectContaining({ field: 'workflow_run.head_sha' }),
+    );
   });
 });
 

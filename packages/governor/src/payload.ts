@@ -32,7 +32,9 @@ Object.defineProperty(PayloadError.prototype, PAYLOAD_ERROR_BRAND, { value: true
 
 /** True for a `PayloadError` thrown by any installed copy of `@booty/governor`. */
 export function isPayloadError(error: unknown): error is PayloadError {
-  return typeof error === 'object' && error !== null && PAYLOAD_ERROR_BRAND in error && error[PAYLOAD_ERROR_BRAND] === true;
+  return (
+    typeof error === 'object' && error !== null && PAYLOAD_ERROR_BRAND in error && error[PAYLOAD_ERROR_BRAND] === true
+  );
 }
 
 /** The `action` of a `workflow_run` event. */

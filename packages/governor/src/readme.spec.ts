@@ -13,7 +13,9 @@ import { readWorkflowRun } from './payload';
 const packageDir = path.join(__dirname, '..');
 const readme = readFileSync(path.join(packageDir, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-const recorded = (examples.find((group) => group.name === 'workflow_run')?.examples ?? []) as unknown as Array<Record<string, any>>;
+const recorded = (examples.find((group) => group.name === 'workflow_run')?.examples ?? []) as unknown as Array<
+  Record<string, any>
+>;
 
 let root: string;
 beforeAll(() => {
@@ -25,7 +27,11 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function node(file: string, env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [file], { cwd: root, env: { PATH: process.env['PATH'], ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [file], {
+    cwd: root,
+    env: { PATH: process.env['PATH'], ...env },
+    encoding: 'utf8',
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -45,7 +51,10 @@ test('the worker example, as written: read, filter, claim, decide, record, with 
   writeFileSync(path.join(root, 'answer.mjs'), blocks[0] ?? '');
   const workspace = path.join(root, 'workspace');
   mkdirSync(workspace, { recursive: true });
-  writeFileSync(path.join(workspace, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n');
+  writeFileSync(
+    path.join(workspace, '.booty.yml'),
+    'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+  );
   // GitHub's recorded run (octo-org/octo-repo, default branch master) made into each case.
   const base = recorded[1];
   const run = (change: Record<string, unknown>, workflow = 'Verify main') => ({
@@ -58,21 +67,27 @@ test('the worker example, as written: read, filter, claim, decide, record, with 
     ['the same run delivered again', 'd-1', run({})],
     ['a second copy of it', 'd-2', run({})],
     ['another workflow of the same push', 'd-3', run({ head_sha: 'b'.repeat(40) }, 'CodeQL')],
-    ["a fork's pull request on master", 'd-4', run({ head_sha: 'c'.repeat(40), event: 'pull_request', head_repository: { full_name: 'someone/octo-repo' } })],
+    [
+      "a fork's pull request on master",
+      'd-4',
+      run({ head_sha: 'c'.repeat(40), event: 'pull_request', head_repository: { full_name: 'someone/octo-repo' } }),
+    ],
     ['a malformed body', 'd-5', run({ head_sha: 'abc' })],
   ];
   writeFileSync(
     path.join(root, 'drive.mjs'),
     `import { loadGovernor } from '@booty/governor';
 import { answer } from './answer.mjs';
-const governor = await loadGovernor({ workspace: ${JSON.stringify(workspace)}, env: {}, stateDir: ${JSON.stringify(path.join(root, 'state'))} });
+const stateDir = ${JSON.stringify(path.join(root, 'state'))};
+const governor = await loadGovernor({ workspace: ${JSON.stringify(workspace)}, env: {}, stateDir });
 const results = [];
 for (const [name, id, payload] of ${JSON.stringify(cases)}) {
   const { status, after } = await answer(governor, id, payload);
   if (after) await after();
   results.push([name, status]);
 }
-const record = await governor.store.deliveries.get({ repo: 'octo-org/octo-repo', headSha: ${JSON.stringify(base?.['workflow_run']['head_sha'])} });
+const headSha = ${JSON.stringify(base?.['workflow_run']['head_sha'])};
+const record = await governor.store.deliveries.get({ repo: 'octo-org/octo-repo', headSha });
 const others = await governor.store.deliveries.count();
 await governor.close();
 console.log(JSON.stringify({ results, record, others }));
@@ -89,7 +104,12 @@ console.log(JSON.stringify({ results, record, others }));
     ["a fork's pull request on master", 200],
     ['a malformed body', 400],
   ]);
-  expect(record).toMatchObject({ deliveryId: 'd-1', attempt: 1, outcome: 'not-implemented', completedAt: expect.any(String) });
+  expect(record).toMatchObject({
+    deliveryId: 'd-1',
+    attempt: 1,
+    outcome: 'not-implemented',
+    completedAt: expect.any(String),
+  });
   expect(others).toBe(1);
 });
 
@@ -104,19 +124,25 @@ test('the content example, as written, prints what its comment says', () => {
 test('the GovernorStatus example has the keys of a real status, and the table names each', async () => {
   const workspace = mkdtempSync(path.join(tmpdir(), 'booty-governor-readme-'));
   try {
-    writeFileSync(path.join(workspace, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n');
+    writeFileSync(
+      path.join(workspace, '.booty.yml'),
+      'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+    );
     const governor = await loadGovernor({ workspace, env: {}, stateDir: path.join(workspace, 'state') });
     const status = (await governor.status()) as unknown as Record<string, unknown>;
     await governor.close();
     const documented = documentedStatus();
     expect(Object.keys(documented).sort()).toEqual(Object.keys(status).sort());
     expect(Object.keys(documented['store'] as object).sort()).toEqual(Object.keys(status['store'] as object).sort());
-    expect(Object.keys(documented['deliveries'] as object).sort()).toEqual(Object.keys(status['deliveries'] as object).sort());
+    expect(Object.keys(documented['deliveries'] as object).sort()).toEqual(
+      Object.keys(status['deliveries'] as object).sort(),
+    );
     const settings = documented['settings'] as Record<string, { value: unknown; origin: string }>;
     for (const [key, entry] of Object.entries(settings)) {
       expect(Object.keys((status['settings'] as Record<string, unknown>)[key] as object)).toEqual(Object.keys(entry));
     }
-    for (const key of ['store', 'stateDir', 'settings', 'overrides', 'state', 'deliveries', 'advice']) expect(readme).toContain(`| \`${key}\` |`);
+    for (const key of ['store', 'stateDir', 'settings', 'overrides', 'state', 'deliveries', 'advice'])
+      expect(readme).toContain(`| \`${key}\` |`);
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

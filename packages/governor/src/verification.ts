@@ -40,7 +40,10 @@ export function checkVerificationRun(run: WorkflowRunFacts, settings: Verificati
   const workflow = settings.verification_workflow_name;
   if (run.action !== 'completed') return not('not-completed', `the run is ${run.action}, not completed`);
   if (run.workflowName !== workflow) {
-    return not('other-workflow', `workflow ${shown(run.workflowName)} is not the verification workflow ${shown(workflow)}`);
+    return not(
+      'other-workflow',
+      `workflow ${shown(run.workflowName)} is not the verification workflow ${shown(workflow)}`,
+    );
   }
   if (run.event !== 'push') return not('not-push', `the run was started by ${shown(run.event)}, not by a push`);
   if (run.fork) {
@@ -50,7 +53,8 @@ export function checkVerificationRun(run: WorkflowRunFacts, settings: Verificati
     const branch = shown(run.headBranch);
     return not('not-default-branch', `branch ${branch} is not the default branch ${shown(run.defaultBranch)}`);
   }
-  if (run.conclusion !== 'success') return not('not-success', `the run's conclusion is ${shown(run.conclusion)}, not success`);
+  if (run.conclusion !== 'success')
+    return not('not-success', `the run's conclusion is ${shown(run.conclusion)}, not success`);
   return {
     verification: true,
     reason: null,

@@ -40,7 +40,8 @@ describe('nx release', () => {
     for (const pkg of packages) {
       const manifest = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8'));
       for (const [dep, range] of Object.entries<string>({ ...manifest.dependencies, ...manifest.devDependencies })) {
-        if (dep.startsWith('@booty/')) expect({ pkg: pkg.name, dep, range }).toEqual({ pkg: pkg.name, dep, range: `^${pkg.version}` });
+        if (!dep.startsWith('@booty/')) continue;
+        expect({ pkg: pkg.name, dep, range }).toEqual({ pkg: pkg.name, dep, range: `^${pkg.version}` });
       }
     }
   });

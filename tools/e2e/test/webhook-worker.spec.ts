@@ -19,14 +19,23 @@ jest.setTimeout(120_000);
 const example = path.join(repoRoot, 'examples', 'webhook-worker');
 const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const SECRET = 'webhook-secret-for-the-test';
-const recorded = (examples.find((group) => group.name === 'workflow_run')?.examples ?? []) as unknown as Array<Record<string, any>>;
+const recorded = (examples.find((group) => group.name === 'workflow_run')?.examples ?? []) as unknown as Array<
+  Record<string, any>
+>;
 
 // The consumer of the issue that asked for this, word for word: it must compile with strict,
 // exactOptionalPropertyTypes and no casts, against the installed packages.
 const CONSUMER = `import { Webhooks } from '@octokit/webhooks';
 import { handleWorkflowRun, loadGovernor } from '@booty/governor';
 const webhooks = new Webhooks({ secret: 'x' });
-webhooks.on('workflow_run.completed', async ({ payload }) => { const g = await loadGovernor({ workspace: '.' }); if (g.enabled) { await g.store.readState(); g.settings.cooldown_minutes; await handleWorkflowRun(payload, g); } });
+webhooks.on('workflow_run.completed', async ({ payload }) => {
+  const g = await loadGovernor({ workspace: '.' });
+  if (g.enabled) {
+    await g.store.readState();
+    g.settings.cooldown_minutes;
+    await handleWorkflowRun(payload, g);
+  }
+});
 `;
 
 let work: string;
@@ -42,7 +51,9 @@ async function sh(command: string, args: string[], cwd: string): Promise<RunResu
 
 function ready(): string {
   if (!installed || installed.code !== 0) {
-    throw new Error(`the example could not be installed and built, so it cannot run:\n${installed ? describeRun(installed) : 'it did not run'}`);
+    throw new Error(
+      `the example was not installed and built, so it cannot run:\n${installed ? describeRun(installed) : 'not run'}`,
+    );
   }
   return app;
 }
@@ -58,14 +69,19 @@ beforeAll(async () => {
     NX_DAEMON: 'false',
   });
   const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: repoRoot })).stdout.trim();
-  const publish = await sh(process.execPath, [path.join(repoRoot, 'tools', 'deploy', 'publish.mjs'), '--allow-dirty', '--skip-build', '--sha', head], repoRoot);
+  const publish = await sh(
+    process.execPath,
+    [path.join(repoRoot, 'tools', 'deploy', 'publish.mjs'), '--allow-dirty', '--skip-build', '--sha', head],
+    repoRoot,
+  );
   if (publish.code !== 0) {
     installed = publish;
     return;
   }
   app = path.join(work, 'app');
   await mkdir(app);
-  for (const file of ['package.json', 'tsconfig.json', 'src']) await cp(path.join(example, file), path.join(app, file), { recursive: true });
+  for (const file of ['package.json', 'tsconfig.json', 'src'])
+    await cp(path.join(example, file), path.join(app, file), { recursive: true });
   // The build tools are the repository's own (tsc, @types/node): only the runtime comes from the registry.
   installed = await sh('npm', ['install', '--omit=dev', '--no-audit', '--no-fund'], app);
   if (installed.code === 0) installed = await sh(process.execPath, [tsc, '-p', 'tsconfig.json', ...typeRoots()], app);
@@ -82,7 +98,7 @@ function typeRoots(): string[] {
 }
 
 describe('the example as installed from the registry', () => {
-  it('compiles with strict and exactOptionalPropertyTypes, and so does the consumer of the issue, without a cast', async () => {
+  it("compiles with strict and exactOptionalPropertyTypes, as does the issue's consumer, without a cast", async () => {
     const dir = ready();
     await writeFile(path.join(dir, 'src', 'consumer.ts'), CONSUMER);
     const result = await sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', ...typeRoots()], dir);
@@ -91,11 +107,11 @@ describe('the example as installed from the registry', () => {
 
   it('the consumer does not compile without `if (g.enabled)`: the narrowing is what makes it type-check', async () => {
     const dir = ready();
-    await writeFile(path.join(dir, 'src', 'consumer.ts'), CONSUMER.replace('if (g.enabled) { ', '{ '));
+    await writeFile(path.join(dir, 'src', 'consumer.ts'), CONSUMER.replace('if (g.enabled) {', '{'));
     const result = await sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', ...typeRoots()], dir);
     await rm(path.join(dir, 'src', 'consumer.ts'));
     expect(result.code).not.toBe(0);
-    expect(result.stdout).toMatch(/consumer\.ts\(4,\d+\): error TS18047: 'g\.store' is possibly 'null'/);
+    expect(result.stdout).toMatch(/consumer\.ts\(6,\d+\): error TS18047: 'g\.store' is possibly 'null'/);
   });
 
   it('errors are recognised across two installed copies of the packages, where instanceof is not', async () => {
@@ -109,13 +125,15 @@ const b = createRequire(${JSON.stringify(path.join(second, 'x.cjs'))})('@booty/g
 const caught = async (promise) => promise.then(() => null, (error) => error);
 (async () => {
   const yml = (block) => 'schema_version: 1\\ntest_command: x\\nrelease_governor:\\n  ' + block + ': true\\n';
-  const state = await caught(b.loadGovernorFromContent({ content: yml('enabled'), file: 'f', url: 'mysql://db.example/booty' }));
+  const url = 'mysql://db.example/booty';
+  const state = await caught(b.loadGovernorFromContent({ content: yml('enabled'), file: 'f', url }));
   const config = await caught(b.loadGovernorFromContent({ content: yml('enabeld'), file: 'f' }));
   const payload = await caught(b.handleWorkflowRun({}, { enabled: false, settings: null, store: null }));
   const stateError = new b.StateError('STATE_READ', '/x', 'x');
   console.log(JSON.stringify({
     distinct: a.StateError !== b.StateError && a.ConfigError !== b.ConfigError && a.PayloadError !== b.PayloadError,
-    instanceOf: [stateError instanceof a.StateError, config instanceof a.ConfigError, payload instanceof a.PayloadError],
+    instanceOf: [stateError instanceof a.StateError, config instanceof a.ConfigError, payload instanceof a.PayloadError]
+      .map(Boolean),
     checks: [a.isStateError(stateError), a.isConfigError(config), a.isPayloadError(payload)],
     crossed: [a.isStateError(config), a.isConfigError(payload), a.isPayloadError(stateError)],
     thrown: [state && state.code, config && config.code, payload && payload.code],
@@ -149,15 +167,29 @@ interface Worker {
   kill(signal?: NodeJS.Signals): void;
 }
 
-async function startWorker(name: string, store: Record<string, string>, extra: Record<string, string> = {}): Promise<Worker> {
+async function startWorker(
+  name: string,
+  store: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<Worker> {
   const dir = ready();
   const child = spawn(process.execPath, [path.join(dir, 'dist', 'main.js')], {
     cwd: dir,
-    env: childEnv({ WEBHOOK_SECRET: SECRET, BOOTY_WORKSPACE: path.join(work, 'workspace'), PORT: '0', HOME: work, ...store, ...extra }),
+    env: childEnv({
+      WEBHOOK_SECRET: SECRET,
+      BOOTY_WORKSPACE: path.join(work, 'workspace'),
+      PORT: '0',
+      HOME: work,
+      ...store,
+      ...extra,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  const waiters: Array<{
+    match: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }> = [];
   let stderr = '';
   let buffer = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -175,7 +207,9 @@ async function startWorker(name: string, store: Record<string, string>, extra: R
     }
   });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`worker ${name} exited (${code ?? signal}):\n${JSON.stringify(lines)}\n${stderr}`))),
+    child.once('exit', (code, signal) =>
+      reject(new Error(`worker ${name} exited (${code ?? signal}):\n${JSON.stringify(lines)}\n${stderr}`)),
+    ),
   );
   exited.catch(() => undefined);
   const waitFor = (match: (line: Record<string, unknown>) => boolean) => {
@@ -203,9 +237,16 @@ interface Reply {
   body: Record<string, any>;
 }
 
-async function deliver(worker: Worker, id: string, payload: unknown, options: { event?: string; secret?: string } = {}): Promise<Reply> {
+async function deliver(
+  worker: Worker,
+  id: string,
+  payload: unknown,
+  options: { event?: string; secret?: string } = {},
+): Promise<Reply> {
   const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac('sha256', options.secret ?? SECRET).update(body).digest('hex')}`;
+  const signature = `sha256=${createHmac('sha256', options.secret ?? SECRET)
+    .update(body)
+    .digest('hex')}`;
   const response = await fetch(`http://127.0.0.1:${worker.port}/`, {
     method: 'POST',
     headers: {
@@ -240,7 +281,12 @@ function workflowRun(spec: RunSpec): Record<string, any> {
   const workflow = spec.workflow ?? 'Verify main';
   const workflowId = spec.workflowId ?? (workflow === 'Verify main' ? 2823525 : 2823526);
   payload['action'] = spec.action ?? 'completed';
-  payload['workflow'] = { ...payload['workflow'], id: workflowId, name: workflow, path: `.github/workflows/${workflowId}.yml` };
+  payload['workflow'] = {
+    ...payload['workflow'],
+    id: workflowId,
+    name: workflow,
+    path: `.github/workflows/${workflowId}.yml`,
+  };
   const run = payload['workflow_run'];
   Object.assign(run, {
     id: spec.runId ?? Number(`${workflowId}${spec.sha.slice(0, 3).replace(/\D/g, '1')}`),
@@ -267,7 +313,10 @@ async function ledger(store: Record<string, string>, headSha: string): Promise<R
   console.log(JSON.stringify(record));
 })();
 `;
-  const result = await run(process.execPath, ['-e', script, headSha], { cwd: ready(), env: childEnv({ HOME: work, ...store }) });
+  const result = await run(process.execPath, ['-e', script, headSha], {
+    cwd: ready(),
+    env: childEnv({ HOME: work, ...store }),
+  });
   if (result.code !== 0) throw new Error(describeRun(result));
   return JSON.parse(result.stdout) as Record<string, any> | null;
 }
@@ -276,12 +325,18 @@ async function ledger(store: Record<string, string>, headSha: string): Promise<R
 function scenarios(storeOf: () => Record<string, string>): void {
   let a: Worker;
   let b: Worker;
-  const decided = () => [...workers.filter((w) => w === a || w === b || w.name.startsWith('victim'))].flatMap((w) => w.lines.filter((l) => l['step'] === 'decided'));
+  const decided = () =>
+    [...workers.filter((w) => w === a || w === b || w.name.startsWith('victim'))].flatMap((w) =>
+      w.lines.filter((l) => l['step'] === 'decided'),
+    );
 
   beforeAll(async () => {
     const workspace = path.join(work, 'workspace');
     await mkdir(workspace, { recursive: true });
-    await writeFile(path.join(workspace, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n');
+    await writeFile(
+      path.join(workspace, '.booty.yml'),
+      'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+    );
     [a, b] = await Promise.all([startWorker('a', storeOf()), startWorker('b', storeOf())]);
   }, 120_000);
 
@@ -290,7 +345,7 @@ function scenarios(storeOf: () => Record<string, string>): void {
     b?.kill();
   });
 
-  it('other workflows of the push, unfinished runs and a fork\'s pull request on "master" are answered without a claim', async () => {
+  it('other workflows of the push, unfinished runs and a fork\'s pull request on "master" claim nothing', async () => {
     const replies = await Promise.all([
       deliver(a, 'codeql-1', workflowRun({ sha: sha('1'), workflow: 'CodeQL' })),
       deliver(b, 'verify-1-requested', workflowRun({ sha: sha('1'), action: 'requested', conclusion: null })),
@@ -316,10 +371,15 @@ function scenarios(storeOf: () => Record<string, string>): void {
     expect(statuses.filter((status) => status !== 202).every((status) => status === 409 || status === 200)).toBe(true);
     const winner = replies[0]?.status === 202 ? a : b;
     await winner.waitFor((line) => line['step'] === 'recorded' && line['delivery'] === 'verify-1');
-    expect(await ledger(storeOf(), sha('1'))).toMatchObject({ deliveryId: 'verify-1', attempt: 1, outcome: 'not-implemented', completedAt: expect.any(String) });
+    expect(await ledger(storeOf(), sha('1'))).toMatchObject({
+      deliveryId: 'verify-1',
+      attempt: 1,
+      outcome: 'not-implemented',
+      completedAt: expect.any(String),
+    });
   });
 
-  it("another workflow finishing later never takes the verification run's claim; a second copy is a duplicate", async () => {
+  it("another workflow finishing later never takes the verification run's claim; a copy is a duplicate", async () => {
     const later = await deliver(b, 'codeql-1-late', workflowRun({ sha: sha('1'), workflow: 'Security scan' }));
     expect([later.status, later.body['ignored']]).toEqual([200, 'other-workflow']);
     const copy = await deliver(a, 'verify-1-second-hook', workflowRun({ sha: sha('1') }));
@@ -329,7 +389,7 @@ function scenarios(storeOf: () => Record<string, string>): void {
     expect(await ledger(storeOf(), sha('1'))).toMatchObject({ deliveryId: 'verify-1', attempt: 1 });
   });
 
-  it("re-runs: the first attempt's failure is ignored, the re-run's success acted on once, a later re-run is a duplicate", async () => {
+  it("re-runs: attempt 1's failure is ignored, attempt 2's success acted on once, attempt 3 a duplicate", async () => {
     const failed = await deliver(a, 'verify-2-attempt-1', workflowRun({ sha: sha('2'), conclusion: 'failure' }));
     expect([failed.status, failed.body['ignored']]).toEqual([200, 'not-success']);
     const rerun = await deliver(b, 'verify-2-attempt-2', workflowRun({ sha: sha('2'), attempt: 2 }));
@@ -344,8 +404,14 @@ function scenarios(storeOf: () => Record<string, string>): void {
     expect(forged.status).toBe(401);
     const malformed = workflowRun({ sha: sha('3') });
     malformed['workflow_run']['head_sha'] = 'abc123';
-    expect(await deliver(b, 'malformed', malformed)).toMatchObject({ status: 400, body: { field: 'workflow_run.head_sha' } });
-    expect(await deliver(a, 'a-push', { ref: 'refs/heads/master' }, { event: 'push' })).toMatchObject({ status: 200, body: { ignored: 'not-workflow-run' } });
+    expect(await deliver(b, 'malformed', malformed)).toMatchObject({
+      status: 400,
+      body: { field: 'workflow_run.head_sha' },
+    });
+    expect(await deliver(a, 'a-push', { ref: 'refs/heads/master' }, { event: 'push' })).toMatchObject({
+      status: 200,
+      body: { ignored: 'not-workflow-run' },
+    });
     expect(await ledger(storeOf(), sha('3'))).toBeNull();
   });
 
@@ -368,7 +434,11 @@ function scenarios(storeOf: () => Record<string, string>): void {
     expect(takers[0]?.body).toMatchObject({ claimed: true, takeover: true, attempt: 2 });
     const taker = replies[0]?.status === 202 ? a : b;
     await taker.waitFor((line) => line['step'] === 'recorded' && line['delivery'] === 'verify-4');
-    expect(await ledger(storeOf(), sha('4'))).toMatchObject({ deliveryId: 'verify-4', attempt: 2, outcome: 'not-implemented' });
+    expect(await ledger(storeOf(), sha('4'))).toMatchObject({
+      deliveryId: 'verify-4',
+      attempt: 2,
+      outcome: 'not-implemented',
+    });
     expect((await deliver(b, 'verify-4', payload)).body).toMatchObject({ duplicate: true, handledBy: 'verify-4' });
   });
 
@@ -399,6 +469,7 @@ describeWithPg('two workers on one PostgreSQL store', () => {
 describe('examples/webhook-worker/README.md', () => {
   it('names each step of the order and the answers the worker gives', async () => {
     const readme = await readFile(path.join(example, 'README.md'), 'utf8');
-    for (const word of ['read', 'filter', 'claim', 'decide', 'record', '202', '409', '401', '400', '503']) expect(readme).toContain(word);
+    for (const word of ['read', 'filter', 'claim', 'decide', 'record', '202', '409', '401', '400', '503'])
+      expect(readme).toContain(word);
   });
 });

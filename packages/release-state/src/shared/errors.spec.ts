@@ -1,10 +1,20 @@
 import { isStateError, stateError, StateError } from './errors';
 
 test('isStateError is true for a StateError and false for look-alikes', () => {
-  const error = stateError('STATE_CORRUPT', { path: '/x', reason: 'not-json', happened: 'x is broken', changed: 'Nothing' });
+  const error = stateError('STATE_CORRUPT', {
+    path: '/x',
+    reason: 'not-json',
+    happened: 'x is broken',
+    changed: 'Nothing',
+  });
   expect(isStateError(error)).toBe(true);
   expect(isStateError(new StateError('STATE_READ', '/x', 'message'))).toBe(true);
-  const lookalike = Object.assign(new Error('x'), { name: 'StateError', code: 'STATE_CORRUPT', path: '/x', details: {} });
+  const lookalike = Object.assign(new Error('x'), {
+    name: 'StateError',
+    code: 'STATE_CORRUPT',
+    path: '/x',
+    details: {},
+  });
   for (const value of [lookalike, { code: 'STATE_CORRUPT' }, null, undefined, 'StateError', new Error('x')]) {
     expect(isStateError(value)).toBe(false);
   }

@@ -183,7 +183,8 @@ Object.defineProperty(StateError.prototype, STATE_ERROR_BRAND, { value: true });
  * `instanceof StateError` is true only for this copy's own errors. Branch on `error.code` after it.
  */
 export function isStateError(error: unknown): error is StateError {
-  return typeof error === 'object' && error !== null && STATE_ERROR_BRAND in error && error[STATE_ERROR_BRAND] === true;
+  if (typeof error !== 'object' || error === null) return false;
+  return STATE_ERROR_BRAND in error && error[STATE_ERROR_BRAND] === true;
 }
 
 /** The `code` of a Node.js system error (`ENOSPC`, ...), if it is one. */

@@ -20,5 +20,7 @@ test('toFullSha refuses what is not a full SHA: short, too long, not hex, not a 
 
 test('toFullSha gives the form a claim keys the commit by', () => {
   const folded = toFullSha(sha1.toUpperCase());
-  expect(deliveryKey({ repo: 'octo-org/octo-repo', headSha: sha1.toUpperCase() }, 'test')).toBe(`octo-org/octo-repo:${folded}`);
+  expect(deliveryKey({ repo: 'octo-org/octo-repo', headSha: sha1.toUpperCase() }, 'test')).toBe(
+    `octo-org/octo-repo:${folded}`,
+  );
 });
