@@ -221,7 +221,7 @@ const BASE_CASES: FaultCase[] = [
   payload('run id negative', { set: { 'workflow_run.id': -1 } }, 'workflow_run.id'),
   payload('run id beyond 2^53', { set: { 'workflow_run.id': 2 ** 60 } }, 'workflow_run.id'),
   payload('head_sha abbreviated', { set: { 'workflow_run.head_sha': 'abc1234' } }, 'workflow_run.head_sha'),
-  payload('head_sha upper case', { set: { 'workflow_run.head_sha': 'A'.repeat(40) } }, 'workflow_run.head_sha'),
+  payload('head_sha not hex', { set: { 'workflow_run.head_sha': 'g'.repeat(40) } }, 'workflow_run.head_sha'),
   payload('head_sha 5 MB long', { set: { 'workflow_run.head_sha': 'a'.repeat(5 * 1024 * 1024) } }, 'workflow_run.head_sha'),
   payload('head_branch a number', { set: { 'workflow_run.head_branch': 7 } }, 'workflow_run.head_branch'),
   payload('conclusion an object', { set: { 'workflow_run.conclusion': { value: 'success' } } }, 'workflow_run.conclusion'),
