@@ -88,7 +88,7 @@ beforeAll(async () => {
 }, 420_000);
 
 afterAll(async () => {
-  for (const worker of workers) worker.kill();
+  for (const worker of workers) worker.kill('SIGKILL');
   await registry?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 }, 60_000);
@@ -111,7 +111,8 @@ describe('the example as installed from the registry', () => {
     const result = await sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', ...typeRoots()], dir);
     await rm(path.join(dir, 'src', 'consumer.ts'));
     expect(result.code).not.toBe(0);
-    expect(result.stdout).toMatch(/consumer\.ts\(6,\d+\): error TS18047: 'g\.store' is possibly 'null'/);
+    expect(result.stdout).toMatch(/consumer\.ts\(\d+,\d+\): error TS18047: 'g\.store' is possibly 'null'/);
+    expect(result.stdout).toMatch(/consumer\.ts\(\d+,\d+\): error TS18047: 'g\.settings' is possibly 'null'/);
   });
 
   it('errors are recognised across two installed copies of the packages, where instanceof is not', async () => {
@@ -325,10 +326,9 @@ async function ledger(store: Record<string, string>, headSha: string): Promise<R
 function scenarios(storeOf: () => Record<string, string>): void {
   let a: Worker;
   let b: Worker;
-  const decided = () =>
-    [...workers.filter((w) => w === a || w === b || w.name.startsWith('victim'))].flatMap((w) =>
-      w.lines.filter((l) => l['step'] === 'decided'),
-    );
+  // Every worker of these scenarios, victims included.
+  const mine: Worker[] = [];
+  const logged = (step: string) => mine.flatMap((worker) => worker.lines.filter((line) => line['step'] === step));
 
   beforeAll(async () => {
     const workspace = path.join(work, 'workspace');
@@ -338,6 +338,7 @@ function scenarios(storeOf: () => Record<string, string>): void {
       'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
     );
     [a, b] = await Promise.all([startWorker('a', storeOf()), startWorker('b', storeOf())]);
+    mine.push(a, b);
   }, 120_000);
 
   afterAll(() => {
@@ -417,7 +418,8 @@ function scenarios(storeOf: () => Record<string, string>): void {
 
   it('a holder killed during its lease: a redelivery after the lease ends is taken over exactly once', async () => {
     // The victim would work for 10 minutes; its lease is 2 seconds.
-    const victim = await startWorker(`victim-${Date.now()}`, storeOf(), { LEASE_MS: '2000', WORK_DELAY_MS: '600000' });
+    const victim = await startWorker('victim', storeOf(), { LEASE_MS: '2000', WORK_DELAY_MS: '600000' });
+    mine.push(victim);
     const payload = workflowRun({ sha: sha('4') });
     const claimed = await deliver(victim, 'verify-4', payload);
     expect(claimed).toMatchObject({ status: 202, body: { claimed: true, attempt: 1 } });
@@ -442,9 +444,33 @@ function scenarios(storeOf: () => Record<string, string>): void {
     expect((await deliver(b, 'verify-4', payload)).body).toMatchObject({ duplicate: true, handledBy: 'verify-4' });
   });
 
-  it('across it all, each verification commit was decided once, and nothing else was', () => {
-    const shas = decided().map((line) => line['sha']);
-    expect(shas.sort()).toEqual([sha('1'), sha('2'), sha('4')]);
+  it('a holder paused past its lease finds the claim taken over: it records nothing', async () => {
+    // Its work would take 5 s and its lease is 1 s; it is stopped (a long GC pause, a stalled host)
+    // right after its answer, so its work cannot go on until it is continued.
+    const sleeper = await startWorker('sleeper', storeOf(), { LEASE_MS: '1000', WORK_DELAY_MS: '5000' });
+    mine.push(sleeper);
+    const payload = workflowRun({ sha: sha('5') });
+    const claimed = await deliver(sleeper, 'verify-5', payload);
+    sleeper.kill('SIGSTOP');
+    expect(claimed).toMatchObject({ status: 202, body: { claimed: true, attempt: 1 } });
+    const wait = Date.parse(claimed.body['leaseExpiresAt']) - Date.now() + 50;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const taken = await deliver(a, 'verify-5', payload);
+    expect(taken).toMatchObject({ status: 202, body: { claimed: true, takeover: true, attempt: 2 } });
+    await a.waitFor((line) => line['step'] === 'recorded' && line['delivery'] === 'verify-5');
+    sleeper.kill('SIGCONT');
+    const lost = await sleeper.waitFor((line) => line['step'] === 'lease-lost');
+    expect(lost).toMatchObject({ delivery: 'verify-5', attempt: 1, message: expect.stringContaining('attempt 2') });
+    expect(sleeper.lines.filter((line) => line['step'] === 'recorded')).toEqual([]);
+    expect(await ledger(storeOf(), sha('5'))).toMatchObject({ deliveryId: 'verify-5', attempt: 2 });
+    sleeper.kill();
+  });
+
+  it('across it all, each verification commit was recorded once, and nothing else was', () => {
+    const shas = logged('recorded').map((line) => line['sha']);
+    expect(shas.sort()).toEqual([sha('1'), sha('2'), sha('4'), sha('5')]);
+    // The paused holder decided (the decision is not fenced yet) but never recorded.
+    expect(logged('lease-lost').map((line) => line['delivery'])).toEqual(['verify-5']);
   });
 }
 
