@@ -29,6 +29,7 @@ export interface GovernorStoreOptions {
   store?: ReleaseStore;
 }
 
+/** What `loadGovernor` reads: a workspace's `.booty.yml`, and where the store is. */
 export interface LoadGovernorOptions extends GovernorStoreOptions {
   /**
    * The repository whose `.booty.yml` configures the Governor. `env` (default process.env) also
@@ -38,6 +39,7 @@ export interface LoadGovernorOptions extends GovernorStoreOptions {
   workspace: string;
 }
 
+/** What `loadGovernorFromContent` reads: a `.booty.yml` already in memory, and where the store is. */
 export interface GovernorFromContentOptions extends GovernorStoreOptions {
   /** The `.booty.yml` text (or bytes), e.g. from the GitHub contents API. */
   content: string | Uint8Array;
