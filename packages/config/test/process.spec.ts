@@ -109,6 +109,7 @@ describe('loading the package', () => {
       'explainBootyConfig',
       'explainLoadedConfig',
       'hasUnsafeText',
+      'isConfigError',
       'loadBootyConfig',
       'loadServiceConfig',
       'parseBootyConfig',
