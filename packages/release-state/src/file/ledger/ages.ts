@@ -1,0 +1,41 @@
+// How old each ledger entry is, for the bounds (shared/retention.ts): the time recorded inside the
+// entry (`completedAt`, else `recordedAt`), never the file's mtime, which a copy without -p
+// resets. An entry imported from the Python file has no time: it counts from its import, kept as
+// the entry file's mtime.
+import type { DeliveryRecord } from '../../shared/contract';
+import { describeErrno, errnoOf, stateError } from '../../shared/errors';
+import { leaseRunning } from '../../shared/leases';
+import { recordTimeMs, type AgedEntry } from '../../shared/retention';
+import type { LedgerFiles, ScannedEntry } from './files';
+
+/** A healthy entry with its age's origin. */
+export interface DatedEntry extends AgedEntry {
+  name: string;
+  record: DeliveryRecord;
+}
+
+/** The healthy entries of `scanned`, dated at `nowMs`; an entry that vanished meanwhile is left out. */
+export function datedEntries(files: LedgerFiles, scanned: readonly ScannedEntry[], nowMs: number): DatedEntry[] {
+  const dated: DatedEntry[] = [];
+  for (const entry of scanned) {
+    if (entry.record === null) continue;
+    let atMs = recordTimeMs(entry.record);
+    if (atMs === null) {
+      try {
+        atMs = files.fs.lstatSync(entry.file).mtimeMs;
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT') continue;
+        throw stateError('STATE_READ', {
+          path: entry.file,
+          reason: 'stat',
+          happened: `Could not inspect ${entry.file} to date it: ${describeErrno(error)}`,
+          changed: 'Nothing was removed',
+          cause: error,
+        });
+      }
+    }
+    const running = leaseRunning(entry.record, nowMs);
+    dated.push({ name: entry.name, record: entry.record, atMs, leaseRunning: running, order: entry.name });
+  }
+  return dated;
+}
