@@ -245,11 +245,22 @@ export class PostgresDeliveries implements Deliveries {
    * (pg_try_advisory_xact_lock); claims never wait for it.
    */
   async prune(): Promise<PruneResult> {
+    return this.pruneRows({ count: true }) as Promise<PruneResult>;
+  }
+
+  /**
+   * The pass; `count`: also count what is kept (a full scan that checks every row: `prune()`
+   * reports it, the background pass has no one to report it to). `greatest(recorded_at,
+   * completed_at)` is indexed (schema.ts), so the pass reads only the rows past the retention.
+   */
+  private async pruneRows({ count }: { count: boolean }): Promise<PruneResult | null> {
     this.session.assertOpen();
     const d = this.tables.deliveries;
     const at = this.nowParam();
     return this.session.transaction('pruning the claims', { idempotent: true }, async ({ client, writing }) => {
-      const lock = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [`booty-prune:${this.tables.schema}`]);
+      const prune = `booty-prune:${this.tables.schema}`;
+      const lockSql = 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got';
+      const lock = await client.query<{ got: boolean }>(lockSql, [prune]);
       let removed = 0;
       if (lock.rows[0]?.got === true) {
         writing();
@@ -261,6 +272,7 @@ export class PostgresDeliveries implements Deliveries {
         );
         removed = old.rowCount ?? 0;
       }
+      if (!count) return null;
       const kept = await client.query<{ n: string }>(`SELECT count(*) FILTER (WHERE ${HEALTHY}) AS n FROM ${d}`);
       return { removed, kept: Number(kept.rows[0]?.n ?? 0), limit: null };
     });
@@ -282,7 +294,7 @@ export class PostgresDeliveries implements Deliveries {
     if (this.claimsSincePrune < this.settings.pruneEveryClaims && Date.now() - this.lastPrune < this.settings.pruneIntervalMs) return;
     this.claimsSincePrune = 0;
     this.lastPrune = Date.now();
-    this.background = this.prune().then(
+    this.background = this.pruneRows({ count: false }).then(
       () => undefined,
       () => undefined,
     );

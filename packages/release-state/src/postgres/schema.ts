@@ -53,7 +53,8 @@ const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
   // One key rule (shared/input.ts keyIdentity): owner and name without case, so a key's identity
   // is lower(key), unique; claims conflict on it and look-ups use it. The version before let
   // two spellings of one key each win: of such rows the one `keptFirst` orders first stays (the
-  // same order, in SQL), and the others move to deliveries_damaged (kept, never deleted).
+  // same order, in SQL), and the others move to deliveries_damaged (kept, never deleted). And the
+  // age of a claim, indexed for the prune pass, which now runs beside claims.
   (t) => [
     `WITH ranked AS (
        SELECT key, row_number() OVER (
@@ -67,6 +68,8 @@ const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
      )
      INSERT INTO ${t.deliveriesDamaged} (${ROW_COLUMNS}) SELECT ${ROW_COLUMNS} FROM moved`,
     `CREATE UNIQUE INDEX deliveries_key_identity ON ${t.deliveries} (lower(key))`,
+    // A claim's age (shared/retention.ts): a prune pass reads only the rows past the retention.
+    `CREATE INDEX deliveries_age ON ${t.deliveries} (greatest(recorded_at, completed_at))`,
   ],
 ];
 

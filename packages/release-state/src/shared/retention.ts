@@ -30,8 +30,10 @@ export type Bounds = Pick<LedgerSettings, 'retentionMs' | 'windowMs' | 'maxDeliv
 
 /** The time a record's age counts from: its completion, else its first claim; null with neither (a Python entry). */
 export function recordTimeMs(record: Pick<DeliveryRecord, 'recordedAt' | 'completedAt'>): number | null {
-  const times = [record.recordedAt, record.completedAt].filter((t): t is string => t !== null);
-  return times.length === 0 ? null : Math.max(...times.map((t) => Date.parse(t)));
+  const recorded = record.recordedAt === null ? null : Date.parse(record.recordedAt);
+  const completed = record.completedAt === null ? null : Date.parse(record.completedAt);
+  if (recorded === null || completed === null) return recorded ?? completed;
+  return Math.max(recorded, completed);
 }
 
 export interface PrunePlan<T> {

@@ -16,7 +16,7 @@ describeWithPg('PostgreSQL: one key rule for rows an earlier version wrote', () 
     const url = pg.server.url({ schema });
     await (await openReleaseStore({ url })).close();
     // Back to schema version 1, as the earlier version left it, with the rows it let in.
-    await pg.admin.query(`DROP INDEX "${schema}".deliveries_key_identity`);
+    await pg.admin.query(`DROP INDEX "${schema}".deliveries_key_identity, "${schema}".deliveries_age`);
     await pg.admin.query(`DELETE FROM "${schema}".schema_migrations WHERE version = 2`);
     const insert = `INSERT INTO "${schema}".deliveries
                       (key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome)

@@ -6,7 +6,7 @@ import type { DeliveryRecord } from '../../shared/contract';
 import { describeErrno, errnoOf, stateError } from '../../shared/errors';
 import { leaseRunning } from '../../shared/leases';
 import { recordTimeMs, type AgedEntry } from '../../shared/retention';
-import type { LedgerFiles, ScannedEntry } from './files';
+import { inSlices, type LedgerFiles, type ScannedEntry } from './files';
 
 /** A healthy entry with its age's origin. */
 export interface DatedEntry extends AgedEntry {
@@ -14,17 +14,24 @@ export interface DatedEntry extends AgedEntry {
   record: DeliveryRecord;
 }
 
-/** The healthy entries of `scanned`, dated at `nowMs`; an entry that vanished meanwhile is left out. */
-export function datedEntries(files: LedgerFiles, scanned: readonly ScannedEntry[], nowMs: number): DatedEntry[] {
+/**
+ * The healthy entries of `scanned`, dated at `nowMs` (in slices: files.ts `inSlices`); an entry
+ * that vanished meanwhile is left out.
+ */
+export async function datedEntries(
+  files: LedgerFiles,
+  scanned: readonly ScannedEntry[],
+  nowMs: number,
+): Promise<DatedEntry[]> {
   const dated: DatedEntry[] = [];
-  for (const entry of scanned) {
-    if (entry.record === null) continue;
+  await inSlices(scanned, (entry) => {
+    if (entry.record === null) return;
     let atMs = recordTimeMs(entry.record);
     if (atMs === null) {
       try {
         atMs = files.fs.lstatSync(entry.file).mtimeMs;
       } catch (error) {
-        if (errnoOf(error) === 'ENOENT') continue;
+        if (errnoOf(error) === 'ENOENT') return;
         throw stateError('STATE_READ', {
           path: entry.file,
           reason: 'stat',
@@ -36,6 +43,6 @@ export function datedEntries(files: LedgerFiles, scanned: readonly ScannedEntry[
     }
     const running = leaseRunning(entry.record, nowMs);
     dated.push({ name: entry.name, record: entry.record, atMs, leaseRunning: running, order: entry.name });
-  }
+  });
   return dated;
 }

@@ -17,14 +17,19 @@ import { checkClaim } from '../../shared/input';
 import { leaseEnded } from '../../shared/leases';
 import { stageFile, writeFileAtomic } from '../staged-file';
 import { ENTRY_TEMP_BASE, entryName, serializeEntry } from './entry';
-import type { Marker } from './files';
+import { asClaim, type Marker } from './files';
 import type { LedgerParts } from './ledger';
 import { syncForWrite } from './sync';
 
 /** How many times one claim looks again after the winner's entry was released or pruned between its tries. */
 const ROUNDS = 3;
 
-export async function claim(ledger: LedgerParts, input: ClaimInput): Promise<ClaimResult> {
+/** A claim (counted as in flight: a prune pass beside it works in shorter slices). */
+export function claim(ledger: LedgerParts, input: ClaimInput): Promise<ClaimResult> {
+  return asClaim(() => claimKey(ledger, input));
+}
+
+async function claimKey(ledger: LedgerParts, input: ClaimInput): Promise<ClaimResult> {
   const { files, maintenance } = ledger;
   const { key, deliveryId, leaseMs } = checkClaim(input, files.dir);
   await files.ensureDir();

@@ -75,24 +75,38 @@ const dirHandles = new FinalizationRegistry<{ fd: number }>((held) => {
 const scanBuffer = Buffer.allocUnsafe(ENTRY_MAX_BYTES + 1);
 
 /**
- * The longest stretch of synchronous work a bulk pass does before it lets the event loop run:
- * a prune pass runs beside claims in the same process, and each of a claim's I/O steps waits
- * for the stretch in progress (a claim takes about 1 ms here, in some six steps).
+ * The longest stretch of synchronous work a bulk pass (a scan, a prune pass, the Python export)
+ * does before it lets the event loop run: 2 ms, or a quarter of one while a claim of this process
+ * is in flight. A prune pass runs beside the claims of its process, and each of a claim's six or
+ * so I/O steps waits for the stretch in progress (a claim takes about 1 ms here).
  */
-const SLICE_MS = 1;
+const SLICE_MS = 2;
+const SLICE_BESIDE_CLAIMS_MS = 0.25;
+let claimsInFlight = 0;
+
+/** Runs a claim, counted as in flight (bulk passes then work in shorter slices). */
+export async function asClaim<T>(claim: () => Promise<T>): Promise<T> {
+  claimsInFlight++;
+  try {
+    return await claim();
+  } finally {
+    claimsInFlight--;
+  }
+}
 
 /** Resolves on the event loop's next turn, after the I/O that is waiting. */
-export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Runs `fn` over `items`, synchronously in slices of at most `SLICE_MS`, letting the event loop
- * run between slices. The clock is read every 16 items.
+ * Runs `fn` over `items`, synchronously in slices (see SLICE_MS), letting the event loop run
+ * between them. The clock is read every 4 items.
  */
 export async function inSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
   let sliceStart = performance.now();
   for (let index = 0; index < items.length; index++) {
     fn(items[index] as T);
-    if ((index & 15) === 15 && performance.now() - sliceStart >= SLICE_MS) {
+    const slice = claimsInFlight > 0 ? SLICE_BESIDE_CLAIMS_MS : SLICE_MS;
+    if ((index & 3) === 3 && performance.now() - sliceStart >= slice) {
       await nextTurn();
       sliceStart = performance.now();
     }

@@ -44,13 +44,21 @@ export async function release(ledger: LedgerParts, input: ReleaseInput): Promise
   await files.ensureDir();
   await syncForWrite(ledger);
   const name = entryName(key);
+  const file = files.entryFile(name);
+  // A damaged entry is refused, not deleted: its bytes are kept only by `booty state reset
+  // deliveries`, which moves them aside (the damage error says so). A running lease is refused
+  // before the key's lock is taken, so the refusal leaves the directory as it was; it is looked
+  // at again under the lock.
+  const refuseHeld = (record: DeliveryRecord) => {
+    if (!force && leaseRunning(record, files.options.now().getTime())) throw leaseHeld(file, record);
+  };
+  const seen = files.readEntry(file, key);
+  if (seen === null) return false;
+  refuseHeld(seen);
   return files.withKeyLock(name, key, async (keyLock) => {
-    const file = files.entryFile(name);
-    // A damaged entry is refused, not deleted: its bytes are kept only by `booty state reset
-    // deliveries`, which moves them aside (the damage error says so).
     const current = files.readEntry(file, key);
     if (current === null) return false;
-    if (!force && leaseRunning(current, files.options.now().getTime())) throw leaseHeld(file, current);
+    refuseHeld(current);
     // The export first: should the entry's removal fail, the claim is still held, never half forgotten.
     await withLock(files.maintenanceLockPath, files.options.lock, files.maintenanceTarget(), async (lock) => {
       const source = await python.forget(keyIdentity(key), lock);

@@ -1,32 +1,23 @@
-// Ledger maintenance: the prune pass (the bounds of shared/retention.ts, temp clean-up, the
-// Python export) and when one runs, the full check, the operator's reset of damaged ledger files,
-// and the restore of a snapshot.
+// Ledger maintenance: when a prune pass runs and how it ends (its work on the files is sweep.ts),
+// the full check, the operator's reset of damaged ledger files, and the restore of a snapshot.
 //
 // No claim waits for a prune pass. Once a claim is recorded and a pass is due (the last one is an
 // hour old, or this process has recorded a tenth of the count limit since its last), the pass
-// starts in the background of the process and the claim returns: it reads every entry (O(n): a
-// second or more at 100,000 entries), so inside a claim it would stretch that claim past what a
-// webhook's answer may take. In the background it runs in slices of at most a millisecond of
-// synchronous work (files.ts `inSlices`), so the claims beside it keep their pace; another
-// process's pass in progress is skipped, not waited for; `close()` waits for it.
+// starts in the background of the process and the claim returns: a pass reads every entry (O(n):
+// a second or more at 100,000 entries), so inside a claim it would stretch that claim past what a
+// webhook's answer may take. In the background its sweep runs in a worker thread, so the claims
+// beside it keep their pace; another process's pass in progress is skipped, not waited for;
+// `close()` waits for it.
 import * as path from 'node:path';
 import type { CountLimit, DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
 import { isStateError, REPAIR_COMMAND } from '../../shared/errors';
 import { keyIdentity } from '../../shared/input';
 import { nothingToReset } from '../../shared/refusals';
-import { countLimit, planPrune } from '../../shared/retention';
+import { countLimit } from '../../shared/retention';
 import { acquireLock, withLock, type HeldLock } from '../lock';
-import { createExclusive, fsyncDir, isTempName, removeQuietly } from '../staged-file';
+import { createExclusive, fsyncDir, removeQuietly } from '../staged-file';
 import { datedEntries } from './ages';
-import {
-  ENTRY_TEMP_BASE,
-  entryName,
-  isEntryName,
-  LEDGER_DIR,
-  MARKER_FILE,
-  PYTHON_LEDGER_FILE,
-  serializeEntry,
-} from './entry';
+import { ENTRY_TEMP_BASE, entryName, LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE, serializeEntry } from './entry';
 import {
   EMPTY_MARKER,
   ENTRY_NAMES,
@@ -38,6 +29,7 @@ import {
   type Marker,
 } from './files';
 import type { PythonBridge } from './python';
+import { sweep, sweepInWorker, type SweepResult } from './sweep';
 import { syncForWrite, syncLocked } from './sync';
 
 export class LedgerMaintenance {
@@ -70,9 +62,10 @@ export class LedgerMaintenance {
   }
 
   /**
-   * A pass unless another process is pruning right now (then it is skipped, not waited for). A
-   * failure does not reach any claim: the next pass is tried after the prune interval, and
-   * `booty state prune` (the foreground pass) reports what stops it.
+   * A pass unless another process is pruning right now (then it is skipped, not waited for), its
+   * sweep in a worker thread (sweep.ts). A failure does not reach any claim: the next pass is
+   * tried after the prune interval, and `booty state prune` (the foreground pass) reports what
+   * stops it.
    */
   private async backgroundPass(): Promise<void> {
     try {
@@ -85,7 +78,10 @@ export class LedgerMaintenance {
         throw error;
       }
       try {
-        if (this.pruneDue(await this.files.readMarker())) await this.pruneLocked(lock);
+        if (!this.pruneDue(await this.files.readMarker())) return;
+        await syncLocked({ files: this.files, python: this.python }, lock);
+        const nowMs = this.files.options.now().getTime();
+        await this.finishPass(await (sweepInWorker(this.files, nowMs) ?? sweep(this.files, nowMs)), nowMs, lock);
       } finally {
         await lock.release();
       }
@@ -104,69 +100,29 @@ export class LedgerMaintenance {
   }
 
   /**
-   * Under the maintenance lock: the directory caught up (sync.ts), then the bounds applied
-   * (shared/retention.ts: by age, then by count, never inside the redelivery window, never a
-   * running lease; damaged entries are left for `booty state check` to report), temp files of
-   * crashed writers cleared, and delivery_ids.json exported in the Python format.
+   * A prune pass now (`deliveries.prune()`), waiting for one in progress, in this thread: under
+   * the maintenance lock, the directory caught up (sync.ts), then the sweep (sweep.ts: the bounds
+   * of shared/retention.ts, temp clean-up, the Python export's bytes), then its writes.
    */
-  async pruneLocked(lock: HeldLock): Promise<PruneResult> {
-    const { options, fs } = this.files;
-    await syncLocked({ files: this.files, python: this.python }, lock);
-    const nowMs = options.now().getTime();
-    const names = await this.files.listDir();
-    const doomed: string[] = [];
-    for (const name of names) {
-      // A per-key lock left by a process that died is broken by the next takeover of its key;
-      // one that no key ever needs again would stay, so it goes once it is long past stale
-      // (a live holder's heartbeat keeps its ctime within `staleMs / 4`).
-      const keyLock = name.startsWith('.') && name.endsWith('.json.lock');
-      if (!keyLock && !isTempName(name, ENTRY_TEMP_BASE) && !isTempName(name, MARKER_FILE)) continue;
-      try {
-        // ctime, not mtime: a temp file may carry an import time as its mtime.
-        const ageMs = Date.now() - fs.lstatSync(this.files.entryFile(name)).ctimeMs;
-        if (ageMs > options.lock.staleMs * (keyLock ? 4 : 1)) doomed.push(name);
-      } catch {
-        // Gone already.
-      }
-    }
-    const dated = datedEntries(this.files, await this.files.scanEntries(names.filter(isEntryName)), nowMs);
-    const { remove, keep } = planPrune(dated, options, nowMs);
-    await mapLimit(doomed, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
-    // An entry changed since the scan (a takeover renewed its lease, a completion) is kept and
-    // looked at again by the next pass, not removed on what the scan saw.
-    const changed: typeof remove = [];
-    await mapLimit(remove, IO_CONCURRENCY, async (entry) => {
-      if (this.unchanged(entry.name, entry.record)) await removeQuietly(fs, this.files.entryFile(entry.name));
-      else changed.push(entry);
-    });
-    if (doomed.length + remove.length > 0) await fsyncDir(fs, this.files.dir);
-    const kept = [...keep, ...changed];
-    const source = await this.python.export(
-      kept.map((entry) => entry.record),
-      lock,
-    );
-    const current = await this.files.readMarker();
-    await this.files.writeMarker({ ...current, python_source: source, last_prune: new Date(nowMs).toISOString() }, lock);
-    this.claimsSincePrune = 0;
-    return { removed: remove.length - changed.length, kept: kept.length, limit: countLimit(kept, options, nowMs) };
-  }
-
-  /** True when the entry `name` still holds `record`. */
-  private unchanged(name: string, record: DeliveryRecord): boolean {
-    try {
-      const now = this.files.readEntry(this.files.entryFile(name), null);
-      return now !== null && JSON.stringify(now) === JSON.stringify(record);
-    } catch {
-      return false;
-    }
-  }
-
-  /** A prune pass now (`deliveries.prune()`), waiting for one in progress. */
   async prune(): Promise<PruneResult> {
     await this.files.ensureDir();
     await syncForWrite({ files: this.files, python: this.python });
     const { maintenanceLockPath, options } = this.files;
-    return withLock(maintenanceLockPath, options.lock, this.files.maintenanceTarget(), (lock) => this.pruneLocked(lock));
+    return withLock(maintenanceLockPath, options.lock, this.files.maintenanceTarget(), async (lock) => {
+      await syncLocked({ files: this.files, python: this.python }, lock);
+      const nowMs = options.now().getTime();
+      return this.finishPass(await sweep(this.files, nowMs), nowMs, lock);
+    });
+  }
+
+  /** The end of a pass, under the maintenance lock: delivery_ids.json written, then the bookkeeping. */
+  private async finishPass(swept: SweepResult, nowMs: number, lock: HeldLock): Promise<PruneResult> {
+    const source = await this.python.writeExport(swept.pythonExport, lock);
+    const current = await this.files.readMarker();
+    const lastPrune = new Date(nowMs).toISOString();
+    await this.files.writeMarker({ ...current, python_source: source, last_prune: lastPrune }, lock);
+    this.claimsSincePrune = 0;
+    return { removed: swept.removed, kept: swept.kept, limit: swept.limit };
   }
 
   /**
@@ -201,7 +157,7 @@ export class LedgerMaintenance {
     const scanned = await this.files.scanEntries();
     for (const entry of scanned) if (entry.damage !== null) problem(entry.file, entry.damage);
     const nowMs = this.files.options.now().getTime();
-    const ages: { atMs: number }[] = datedEntries(this.files, scanned, nowMs);
+    const ages: { atMs: number }[] = await datedEntries(this.files, scanned, nowMs);
     const present = new Set(scanned.flatMap((entry) => (entry.record ? [keyIdentity(entry.record.key)] : [])));
     if (pythonEntries && this.files.stampOf(this.files.pythonPath) !== pythonSource) {
       for (const identity of pythonEntries.keys()) if (!present.has(identity)) ages.push({ atMs: nowMs });

@@ -30,6 +30,26 @@ export interface PythonLedger {
   byIdentity: Map<string, PythonEntry>;
 }
 
+/**
+ * delivery_ids.json's bytes for `entries`: one JSON object of keys and delivery ids, built in
+ * slices (files.ts `inSlices`), the keys as JSON text, so that even a key named "__proto__" stays
+ * a key (no object is built).
+ */
+export async function pythonExportBytes(entries: readonly PythonEntry[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let pending: string[] = [];
+  const flush = () => {
+    chunks.push(Buffer.from(`${chunks.length === 0 ? '' : ','}${pending.join(',')}`, 'utf8'));
+    pending = [];
+  };
+  await inSlices(entries, ({ key, deliveryId }) => {
+    pending.push(`${JSON.stringify(key)}:${JSON.stringify(deliveryId)}`);
+    if (pending.length === 1_000) flush();
+  });
+  if (pending.length > 0) flush();
+  return Buffer.concat([Buffer.from('{'), ...chunks, Buffer.from('}\n')]);
+}
+
 export class PythonBridge {
   private cache: PythonLedger | null = null;
 
@@ -97,6 +117,9 @@ export class PythonBridge {
    * nothing changed.
    */
   async importChanges(source: string | null): Promise<string | null> {
+    // The identity first: the file is read only when it changed (it is 8 MB at 100,000 entries,
+    // and a claim that met a prune pass's export before its bookkeeping was written gets here).
+    if (this.files.stampOf(this.files.pythonPath) === source) return null;
     const python = await this.read();
     const stamp = python?.stamp ?? 'absent';
     if (stamp === source) return null;
@@ -128,25 +151,16 @@ export class PythonBridge {
     if (created > 0) await fsyncDir(this.files.fs, this.files.dir);
   }
 
-  /**
-   * Rewrites delivery_ids.json as a Python-format copy of `entries`, under the maintenance lock.
-   * Built in slices (it runs beside claims: files.ts `inSlices`). Returns the file's new
-   * identity.
-   */
+  /** Rewrites delivery_ids.json as a copy of `entries`, under the maintenance lock. Returns its new identity. */
   async export(entries: readonly PythonEntry[], lock: HeldLock): Promise<string> {
-    // Keys as JSON text: even a key named "__proto__" stays a key (no object is built).
-    const chunks: Buffer[] = [];
-    let pending: string[] = [];
-    await inSlices(entries, ({ key, deliveryId }) => {
-      pending.push(`${JSON.stringify(key)}:${JSON.stringify(deliveryId)}`);
-      if (pending.length === 1_000) {
-        chunks.push(Buffer.from(`${chunks.length === 0 ? '' : ','}${pending.join(',')}`, 'utf8'));
-        pending = [];
-      }
-    });
-    if (pending.length > 0) chunks.push(Buffer.from(`${chunks.length === 0 ? '' : ','}${pending.join(',')}`, 'utf8'));
-    const bytes = Buffer.concat([Buffer.from('{'), ...chunks, Buffer.from('}\n')]);
-    await writeFileAtomic(this.files.fs, this.files.pythonPath, bytes, { lock, label: PYTHON_LEDGER_FILE });
+    return this.writeExport(await pythonExportBytes(entries), lock);
+  }
+
+  /** Writes `bytes` (pythonExportBytes) as delivery_ids.json, under the maintenance lock. Returns its new identity. */
+  async writeExport(bytes: Uint8Array, lock: HeldLock): Promise<string> {
+    // Flushed in pieces: at 100,000 entries the file is 8 MB, written beside claims.
+    const flushEvery = 256 * 1024;
+    await writeFileAtomic(this.files.fs, this.files.pythonPath, bytes, { lock, label: PYTHON_LEDGER_FILE, flushEvery });
     this.cache = null;
     return this.files.stampOf(this.files.pythonPath);
   }

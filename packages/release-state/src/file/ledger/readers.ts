@@ -44,7 +44,7 @@ export async function count(ledger: LedgerParts): Promise<number> {
 export async function tally({ files, python }: LedgerParts): Promise<DeliveryTally> {
   const scanned = await files.scanEntries();
   const nowMs = files.options.now().getTime();
-  const dated = datedEntries(files, scanned, nowMs);
+  const dated = await datedEntries(files, scanned, nowMs);
   const present = new Set(dated.map((entry) => keyIdentity(entry.record.key)));
   const ages: Pick<AgedEntry, 'atMs'>[] = [...dated];
   // A damaged delivery_ids.json or bookkeeping file is not one bad entry: no claim can be made
