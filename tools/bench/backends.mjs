@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { requireDist, ROOT, sha, writeSeedEntries } from './layouts/common.mjs';
+import { fileAcrossPass, postgresAcrossPass } from './prune-pass.mjs';
 import { detailRow, median, percentile, ratioRow, round } from './table.mjs';
 import { runTogether, startWorker } from './workers.mjs';
 
@@ -154,7 +155,7 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
       await (await openReleaseStore({ url })).close();
       log(`backends: postgres: populating ${size} keys`);
       await populatePg(admin, schema, size);
-      stores.postgres[size] = { store: await openReleaseStore({ url, maxDeliveries: 10_000_000 }), schema };
+      stores.postgres[size] = { store: await openReleaseStore({ url }), schema };
     }
     for (const kind of ['file', 'postgres']) for (const size of SIZES) for (let i = 0; i < 10; i++) await stores[kind][size].store.deliveries.claim({ repo: 'bench/warmup', headSha: sha(i, `w${kind}${size}`), deliveryId: `warm-${i}` });
 
@@ -210,7 +211,7 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
     let bouncerStore = null;
     if (bouncer !== null) {
       pooled = floorPool(bouncer.url());
-      bouncerStore = await openReleaseStore({ url: bouncer.url({ schema: pgStore.schema }), maxDeliveries: 1e7 });
+      bouncerStore = await openReleaseStore({ url: bouncer.url({ schema: pgStore.schema }) });
       subjects.bouncerClaim = claimOn(bouncerStore, 'pgbclaim');
       subjects.bouncerFloor = floorOn(pooled, 'pgbfloor');
     }
@@ -298,6 +299,48 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
         }),
       );
       rows.push(detailRow({ section: 'backends', figure: `Claimed of ${many.total} distinct concurrent claims, ${names[kind]}`, ours: { label: names[kind], value: many.claimed, unit: `of ${many.total}` }, target: { op: '=', value: many.total } }));
+    }
+    // Claims across a due prune pass at 100k keys (prune-pass.mjs), default options.
+    const passSize = quick ? 10_000 : 100_000;
+    const passDir = path.join(scratch, 'pass', 'state');
+    const runs = {
+      file: await fileAcrossPass({ stateDir: passDir, size: passSize, openReleaseStore, codec: entryCodec(), log }),
+      postgres: await postgresAcrossPass({
+        url: server.url({ schema: 'pass' }),
+        schema: 'pass',
+        admin,
+        size: passSize,
+        openReleaseStore,
+        log,
+      }),
+    };
+    for (const kind of ['file', 'postgres']) {
+      const { control, across, passClaims, passMs, removed } = runs[kind];
+      const name = names[kind];
+      const label = `${passSize / 1000}k`;
+      const maxOverMedian = (times, figure, rowKind, target) =>
+        ratioRow({
+          section: 'backends',
+          kind: rowKind,
+          figure,
+          ours: { label: 'max', value: round(Math.max(...times)), unit: 'ms' },
+          pair: { label: 'median', value: round(median(times)), unit: 'ms' },
+          ratio: Math.max(...times) / median(times),
+          target,
+          samples: times.length,
+        });
+      const crossing = `Claim latency max / median at ${label} keys, across a due prune pass (defaults), ${name}`;
+      rows.push(maxOverMedian(across, crossing, 'target', { op: '<=', value: 20 }));
+      const still = `Claim latency max / median at ${label} keys, no pass due (control: same store, before), ${name}`;
+      rows.push(maxOverMedian(control, still, 'reference', null));
+      const p99 = { label: name, value: round(percentile(across, 0.99)), unit: 'ms' };
+      const p99Figure = `Claim p99 across the prune pass at ${label} keys, ${name}`;
+      rows.push(detailRow({ section: 'backends', figure: p99Figure, ours: p99 }));
+      const note = `${passClaims} claims beside it, ${removed} removed`;
+      const [value, unit] = passMs === null ? [passClaims, 'claims'] : [round(passMs, 0), 'ms'];
+      const ours = { label: name, value, unit };
+      const passFigure = `Prune pass at ${label} keys in the background, ${name}`;
+      rows.push(detailRow({ section: 'backends', figure: passFigure, ours, note }));
     }
     await admin.end();
   } finally {

@@ -199,7 +199,8 @@ describe('booty governor status: what is in force', () => {
     expect(human.status).toBe(0);
     expect(human.stdout).toMatch(/^ {2}deliveries recorded: +2 \(1 damaged: run `booty state check`\)$/m);
     const json = JSON.parse((await booty(['governor', 'status', '--json'], { cwd: dir, env })).stdout);
-    expect(json.deliveries).toEqual({ entries: 2, damaged: 1 });
+    const limit = { maxDeliveries: 10_000, windowDays: 4, inWindow: 2, exceeded: false };
+    expect(json.deliveries).toEqual({ entries: 2, damaged: 1, limit });
   });
 
   test('a corrupt release.json names the commands that inspect and repair it, never a library call', async () => {

@@ -16,7 +16,9 @@ describe('booty state check (file store)', () => {
 
     const json = await booty(['state', 'check', '--json'], { env: cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir }) });
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: true, healthy: true, store: { kind: 'file', location: stateDir }, deliveries: 4, problems: [] });
+    const limit = { maxDeliveries: 10_000, windowDays: 4, inWindow: 4, exceeded: false };
+    const store = { kind: 'file', location: stateDir };
+    expect(JSON.parse(json.stdout)).toEqual({ ok: true, healthy: true, store, deliveries: 4, limit, problems: [] });
     expect(snapshotDir(stateDir)).toEqual(before);
   });
 

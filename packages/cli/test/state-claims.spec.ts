@@ -171,6 +171,66 @@ describe('booty state claim show / forget', () => {
   });
 });
 
+describe('booty state claim forget: a running lease, and --force', () => {
+  test('refused without --force (exit 1, naming holder and lease end, nothing changed); forced, it goes', async () => {
+    const stateDir = await storeWithHistory();
+    const held = await withLibraryStore(stateDir, (store) => store.deliveries.get({ repo: REPO, headSha: sha(3) }));
+    const until = held?.leaseExpiresAt as string;
+    const before = snapshotDir(stateDir);
+
+    const refused = await booty(['state', 'claim', 'forget', REPO, sha(3), '--state-dir', stateDir]);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(`is leased to delivery "delivery-3" (attempt 1) until ${until}`);
+    expect(refused.stderr).toContain(`\`booty state claim forget ${REPO} ${sha(3)} --force\``);
+    expect(refused.stderr).toContain('(STATE_LEASE_HELD)');
+    const json = await booty(['state', 'claim', 'forget', REPO, sha(3), '--state-dir', stateDir, '--json']);
+    expect(json.status).toBe(1);
+    const details = { reason: 'lease-held', deliveryId: 'delivery-3', attempt: 1, leaseExpiresAt: until };
+    const error = { code: 'STATE_LEASE_HELD', details };
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error });
+    expect(snapshotDir(stateDir)).toEqual(before);
+
+    const forced = await booty(['state', 'claim', 'forget', REPO, sha(3), '--state-dir', stateDir, '--force']);
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain(`forgotten: the claim on ${REPO} at ${sha(3)}`);
+    expect(forced.stdout).toContain(`held by delivery delivery-3 (attempt 1) until ${until}, was still running`);
+    await withLibraryStore(stateDir, async (store) => {
+      const lost = store.deliveries.complete({ repo: REPO, headSha: sha(3), deliveryId: 'delivery-3' });
+      await expect(lost).rejects.toMatchObject({ code: 'STATE_LEASE_LOST' });
+    });
+  });
+
+  test('a completed claim needs no --force; --force on it says nothing of a lease', async () => {
+    const stateDir = await storeWithHistory();
+    const args = ['state', 'claim', 'forget', REPO, sha(2), '--state-dir', stateDir, '--force', '--json'];
+    const forced = await booty(args);
+    expect(forced.status).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ ok: true, forgotten: true, forcedLease: null });
+  });
+});
+
+describe('one repository in any case', () => {
+  test('claims, claim show and claim forget find octo-org/web as OCTO-ORG/WEB', async () => {
+    const stateDir = await storeWithHistory();
+    const upper = REPO.toUpperCase();
+    const listing = await booty(['state', 'claims', '--repo', upper, '--state-dir', stateDir, '--json']);
+    const listed = JSON.parse(listing.stdout);
+    expect(listed.claims.map((claim: { headSha: string }) => claim.headSha)).toEqual([sha(3), sha(2), sha(1)]);
+    const shown = await booty(['state', 'claim', 'show', upper, sha(1), '--state-dir', stateDir, '--json']);
+    expect(shown.status).toBe(0);
+    expect(JSON.parse(shown.stdout).claim).toMatchObject({ repo: REPO, headSha: sha(1), deliveryId: 'delivery-1' });
+    await withLibraryStore(stateDir, async (store) => {
+      const second = await store.deliveries.claim({ repo: upper, headSha: sha(1), deliveryId: 'second' });
+      expect(second.claimed).toBe(false);
+    });
+    const forgot = await booty(['state', 'claim', 'forget', upper, sha(1), '--state-dir', stateDir]);
+    expect(forgot.status).toBe(0);
+    const gone = await booty(['state', 'claim', 'show', REPO, sha(1), '--state-dir', stateDir]);
+    expect(gone.status).toBe(1);
+  });
+});
+
 describe('booty state prune', () => {
   test('removes claims past the retention, keeps the rest, and says how many', async () => {
     const stateDir = path.join(tempDir('booty-prune-'), 'state');
@@ -186,7 +246,9 @@ describe('booty state prune', () => {
     const pruned = await booty(['state', 'prune', '--state-dir', stateDir, '--json']);
     expect(pruned.stderr).toBe('');
     expect(pruned.status).toBe(0);
-    expect(JSON.parse(pruned.stdout)).toEqual({ ok: true, store: { kind: 'file', location: stateDir }, removed: 1, kept: 2 });
+    const limit = { maxDeliveries: 10_000, windowDays: 4, inWindow: 2, exceeded: false };
+    const store = { kind: 'file', location: stateDir };
+    expect(JSON.parse(pruned.stdout)).toEqual({ ok: true, store, removed: 1, kept: 2, limit });
     const human = await booty(['state', 'prune', '--state-dir', stateDir]);
     expect(human.stdout).toBe(`pruned: 0 removed, 2 kept in the file store ${stateDir}\n`);
     await withLibraryStore(stateDir, async (store) => {

@@ -8,7 +8,13 @@ import {
   type ReleaseGovernorSettings,
   type ServiceConfig,
 } from '@booty/config';
-import { openReleaseStore, resolveStoreLocation, type ReleaseState, type ReleaseStore } from '@booty/release-state';
+import {
+  openReleaseStore,
+  resolveStoreLocation,
+  type DeliveryTally,
+  type ReleaseState,
+  type ReleaseStore,
+} from '@booty/release-state';
 import * as path from 'node:path';
 import type { GovernorReason } from './reason';
 
@@ -72,8 +78,11 @@ export interface GovernorStatus {
   /** The `RELEASE_GOVERNOR_*` variables that applied. */
   overrides: string[];
   state: ReleaseState | null;
-  /** Healthy and damaged ledger entries (a damaged one is never counted as a delivery); null when disabled. */
-  deliveries: { entries: number; damaged: number } | null;
+  /**
+   * Healthy and damaged ledger entries (a damaged one is never counted as a delivery), and the
+   * count limit with how the ledger stands against it (`limit`, null on PostgreSQL); null when disabled.
+   */
+  deliveries: DeliveryTally | null;
   /** Set when something in the store is damaged: what, and the command that finds and repairs it. */
   advice: string | null;
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { nodeFs, type FsSeam } from '../src/file/fs-seam';
-import { entryName } from '../src/file/ledger/entry';
+import { entryName, serializeEntry, spelledEntryName } from '../src/file/ledger/entry';
 import * as lock from '../src/file/lock';
 import { openFileStore } from '../src/file/store';
 import { failure } from './expect-state-error';
@@ -61,7 +61,7 @@ describe('the file store', () => {
     await copied.deliveries.claim({ ...KEY(2), deliveryId: 'new' });
     // And an entry recorded now whose file looks ancient is kept.
     await fsp.utimes(entryPath(2, copy), new Date('2000-01-01'), new Date('2000-01-01'));
-    expect(await copied.deliveries.prune()).toEqual({ removed: 1, kept: 1 });
+    expect(await copied.deliveries.prune()).toMatchObject({ removed: 1, kept: 1 });
     expect(await copied.deliveries.has(KEY(1))).toBe(false);
     expect(await copied.deliveries.has(KEY(2))).toBe(true);
   });
@@ -78,7 +78,7 @@ describe('the file store', () => {
     now = new Date(imported + 29 * DAY);
     expect((await store.deliveries.prune()).removed).toBe(0);
     now = new Date(imported + 31 * DAY);
-    expect(await store.deliveries.prune()).toEqual({ removed: 2, kept: 0 });
+    expect(await store.deliveries.prune()).toMatchObject({ removed: 2, kept: 0 });
   });
 
   it('reads entries of the previous version (no lease fields) as attempt 1, final', async () => {
@@ -99,6 +99,101 @@ describe('the file store', () => {
     // What this version writes still reads with the previous version's fields where they were.
     const written = JSON.parse(await fsp.readFile(entryPath(1), 'utf8')) as Record<string, unknown>;
     expect(written).toMatchObject({ format_version: 1, key: `octo/app:${SHA(1)}`, deliveryId: 'v1', recordedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('a claim that makes a prune pass due starts it in the background and returns without waiting for it', async () => {
+    let listing: () => void = () => undefined;
+    const listed = new Promise<void>((resolve) => (listing = resolve));
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let hold = false;
+    // The pass lists the directory; a claim never does. Held, the listing waits for the gate.
+    const seam: FsSeam = {
+      ...nodeFs,
+      async readdir(dirPath) {
+        if (hold) {
+          listing();
+          await gate;
+        }
+        return nodeFs.readdir(dirPath);
+      },
+    };
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    let now = t0;
+    const store = await openFileStore({ stateDir, now: () => now }, { fs: seam });
+    await store.deliveries.claim({ ...KEY(1), deliveryId: 'old' });
+    // 40 days on, the last pass (the store's creation) is long past the hour: the next claim makes one due.
+    now = new Date(t0.getTime() + 40 * DAY);
+    hold = true;
+    expect((await store.deliveries.claim({ ...KEY(2), deliveryId: 'new' })).claimed).toBe(true);
+    await listed;
+    // The claim has returned; its pass is held inside its first listing, nothing removed yet.
+    expect((await store.deliveries.claim({ ...KEY(3), deliveryId: 'beside' })).claimed).toBe(true);
+    await fsp.access(entryPath(1));
+    open();
+    await store.close();
+    await expect(fsp.access(entryPath(1))).rejects.toMatchObject({ code: 'ENOENT' });
+    const marker = await fsp.readFile(path.join(stateDir, 'deliveries', '.ledger.json'), 'utf8');
+    expect(JSON.parse(marker)).toMatchObject({ last_prune: now.toISOString() });
+  });
+
+  it('the count limit never removes an entry younger than the redelivery window, and says it is exceeded', async () => {
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    let now = new Date(t0);
+    const noPassDuringClaims = { pruneIntervalMs: 1000 * DAY, pruneEveryClaims: 1e6 };
+    const store = await openFileStore({ stateDir, maxDeliveries: 3, now: () => now }, noPassDuringClaims);
+    for (const n of [1, 2]) await store.deliveries.claim({ ...KEY(n), deliveryId: `old-${n}` });
+    now = new Date(t0 + 10 * DAY);
+    for (const n of [3, 4, 5, 6]) await store.deliveries.claim({ ...KEY(n), deliveryId: `young-${n}` });
+    // Over the limit by 3: only the 2 past the 4-day window may go; the 4 young ones stay.
+    const limit = { maxDeliveries: 3, windowDays: 4, exceeded: true, inWindow: 4 };
+    expect(await store.deliveries.prune()).toEqual({ removed: 2, kept: 4, limit });
+    expect(await store.deliveries.tally()).toEqual({ entries: 4, damaged: 0, limit });
+    expect((await store.check()).limit).toEqual(limit);
+    now = new Date(t0 + 13 * DAY);
+    expect(await store.deliveries.prune()).toMatchObject({ removed: 0, kept: 4 });
+    // Past the window, the oldest (the first in name order among equals) goes.
+    now = new Date(t0 + 15 * DAY);
+    const within = { ...limit, exceeded: false, inWindow: 0 };
+    expect(await store.deliveries.prune()).toEqual({ removed: 1, kept: 3, limit: within });
+    expect(await store.deliveries.has(KEY(3))).toBe(false);
+  });
+
+  it('names by spelling are renamed before a write; of two spellings of a key, the completed one stays', async () => {
+    const store = await openFileStore({ stateDir });
+    await store.deliveries.claim({ ...KEY(9), deliveryId: 'makes-the-directory' });
+    const ledger = path.join(stateDir, 'deliveries');
+    const at = (hours: number) => new Date(Date.now() + hours * 60 * 60 * 1000).toISOString();
+    const leased = { key: `OCTO/app:${SHA(1)}`, deliveryId: 'leased', recordedAt: at(-3), leaseExpiresAt: at(1) };
+    const completed = { key: `Octo/App:${SHA(1)}`, deliveryId: 'completed', recordedAt: at(-2), completedAt: at(-1) };
+    const single = { key: `Octo/App:${SHA(2)}`, deliveryId: 'single', recordedAt: at(-1) };
+    for (const record of [leased, completed, single]) {
+      await fsp.writeFile(path.join(ledger, spelledEntryName(record.key)), serializeEntry(record));
+    }
+    // The bookkeeping an earlier version left: no name rule.
+    const markerFile = path.join(ledger, '.ledger.json');
+    const earlier = JSON.parse(await fsp.readFile(markerFile, 'utf8')) as Record<string, unknown>;
+    delete earlier['entry_names'];
+    await fsp.writeFile(markerFile, JSON.stringify(earlier));
+
+    // A reader writes nothing, and finds the entry under its old name.
+    const before = await snapshotTree(stateDir);
+    expect(await store.deliveries.get(KEY(2))).toMatchObject({ key: single.key, deliveryId: 'single' });
+    expect(await snapshotTree(stateDir)).toEqual(before);
+
+    const again = await store.deliveries.claim({ ...KEY(1), deliveryId: 'new' });
+    expect(again).toMatchObject({ claimed: false, record: { key: completed.key, deliveryId: 'completed' } });
+    const names = (await fsp.readdir(ledger)).filter((name) => !name.startsWith('.')).sort();
+    expect(names).toEqual([1, 2, 9].map((n) => path.basename(entryPath(n))).sort());
+    const aside = (await fsp.readdir(stateDir)).filter((name) => name.startsWith('deliveries.duplicate-'));
+    expect(aside).toHaveLength(1);
+    const kept = await fsp.readdir(path.join(stateDir, aside[0] as string));
+    expect(kept).toHaveLength(1);
+    const keptAside = await fsp.readFile(path.join(stateDir, aside[0] as string, kept[0] as string), 'utf8');
+    expect(JSON.parse(keptAside)).toMatchObject({ key: leased.key });
+    expect(JSON.parse(await fsp.readFile(markerFile, 'utf8'))).toMatchObject({ entry_names: 'case-folded' });
+    expect(await store.deliveries.get({ repo: 'octo/APP', headSha: SHA(2) })).toMatchObject({ key: single.key });
+    await store.close();
   });
 
   it('a first open beside a damaged delivery_ids.json writes nothing; the reset repairs it and creates release.json', async () => {
@@ -159,7 +254,7 @@ describe('the file store', () => {
     const reset = await store.reset('deliveries');
     expect(reset.repaired).toBe(2);
     expect(await fsp.readFile(path.join(reset.keptAt[0] as string, 'deliveries', '.ledger.json'), 'utf8')).toBe('[]');
-    expect(await store.deliveries.tally()).toEqual({ entries: 1, damaged: 0 });
+    expect(await store.deliveries.tally()).toMatchObject({ entries: 1, damaged: 0 });
   });
 
   it('a kept directory descriptor follows a deliveries/ that was moved and recreated', async () => {

@@ -99,4 +99,32 @@ describe(`interop with the Python implementation's files (reader: ${hasPython ? 
     for (let i = 0; i < 10; i++) expected[`octo/new:${sha(i, 'k')}`] = `w${Math.floor(i / 5)}-${i}`;
     expect(seen.deliveries).toEqual(expected);
   });
+
+  it('keys spelled in another case in the Python file are one key; a forgotten one leaves the export', async () => {
+    const stateDir = path.join(dir, 'state');
+    await fsp.mkdir(stateDir, { mode: 0o700 });
+    const spelled = `Octo-Org/App:${'1'.repeat(40)}`;
+    const other = `octo-org/app:${'2'.repeat(40)}`;
+    await fsp.writeFile(path.join(stateDir, 'delivery_ids.json'), pythonDump({ [spelled]: 'py-1', [other]: 'py-2' }));
+    const store = await openReleaseStore({ stateDir });
+    const first = { repo: 'octo-org/app', headSha: '1'.repeat(40) };
+    const second = { repo: 'octo-org/app', headSha: '2'.repeat(40) };
+    const again = await store.deliveries.claim({ ...first, deliveryId: 'again' });
+    expect(again).toMatchObject({ claimed: false, record: { key: spelled, deliveryId: 'py-1' } });
+    await store.deliveries.prune();
+    // The export keeps the Python spelling: the key the Python implementation looks up.
+    expect(readLikePython(stateDir).deliveries).toEqual({ [spelled]: 'py-1', [other]: 'py-2' });
+
+    expect(await store.deliveries.release({ repo: 'OCTO-ORG/APP', headSha: '1'.repeat(40) })).toBe(true);
+    expect(readLikePython(stateDir).deliveries).toEqual({ [other]: 'py-2' });
+    // A copy of the directory (a restore) has a delivery_ids.json of another identity: imported
+    // again, it holds no forgotten key.
+    const copy = path.join(dir, 'copy');
+    expect(spawnSync('cp', ['-a', stateDir, copy]).status).toBe(0);
+    const copied = await openReleaseStore({ stateDir: copy });
+    expect((await copied.deliveries.claim({ ...first, deliveryId: 'redelivered' })).claimed).toBe(true);
+    expect((await copied.deliveries.claim({ ...second, deliveryId: 'py-2' })).redelivery).toBe(true);
+    await copied.close();
+    await store.close();
+  });
 });

@@ -228,14 +228,18 @@ describe('the defects of the Python store, and this store without them', () => {
         await store.deliveries.claim({ repo: 'o/r', headSha: SHA(i), deliveryId: `new-${i}` });
       }
       expect(await store.deliveries.count()).toBe(10);
-      // 31 days after the first claims, the next claim prunes first: the 4 past the retention go,
-      // then of the 6 left the oldest goes (maximum 5); then the new claim is recorded.
+      // 31 days after the first claims, the next claim starts a prune pass in the background (close()
+      // waits for it): the 4 past the retention go, then of the 7 left the oldest two (maximum 5;
+      // they are past the 4-day redelivery window, the new claim is not).
       now = new Date('2026-02-01T00:00:01Z');
       await store.deliveries.claim({ repo: 'o/r', headSha: SHA(10), deliveryId: 'trigger' });
-      expect(await store.deliveries.count()).toBe(6);
-      for (const gone of [0, 1, 2, 3, 4]) expect(await store.deliveries.has({ repo: 'o/r', headSha: SHA(gone) })).toBe(false);
-      for (const kept of [5, 6, 7, 8, 9]) expect(await store.deliveries.has({ repo: 'o/r', headSha: SHA(kept) })).toBe(true);
-      expect(await store.deliveries.has({ repo: 'o/r', headSha: SHA(10) })).toBe(true);
+      await store.close();
+      const after = await openFileStore({ stateDir, now: () => now });
+      expect(await after.deliveries.count()).toBe(5);
+      const held = async (n: number) => after.deliveries.has({ repo: 'o/r', headSha: SHA(n) });
+      for (const gone of [0, 1, 2, 3, 4, 5]) expect(await held(gone)).toBe(false);
+      for (const kept of [6, 7, 8, 9]) expect(await held(kept)).toBe(true);
+      expect(await after.deliveries.has({ repo: 'o/r', headSha: SHA(10) })).toBe(true);
     });
   });
 });

@@ -28,15 +28,25 @@ export function sha(n, salt) {
 
 /**
  * Writes n claims (keys `bench/seed:<i as 40 hex digits>`) straight into a deliveries directory
- * with the package's codec, { entryName, serializeEntry } (setup, not measured). Returns their
- * recordedAt.
+ * with the package's codec, { entryName, serializeEntry } (setup, not measured), recorded now or,
+ * with `spanMs`, spread evenly over the last `spanMs` (oldest first), and the ledger's
+ * bookkeeping as after a prune pass at `lastPrune` (default: now): nothing to import, names
+ * by this version's rule. Returns the bookkeeping's last_prune.
  */
-export function writeSeedEntries(dir, n, { entryName, serializeEntry }) {
+export function writeSeedEntries(dir, n, { entryName, serializeEntry }, { spanMs = 0, lastPrune = new Date() } = {}) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const recordedAt = new Date().toISOString();
+  const now = Date.now();
   for (let i = 0; i < n; i++) {
     const key = `bench/seed:${i.toString(16).padStart(40, '0')}`;
+    const recordedAt = new Date(now - spanMs + (spanMs * i) / n).toISOString();
     fs.writeFileSync(path.join(dir, entryName(key)), serializeEntry({ key, deliveryId: `seed-${i}`, recordedAt }));
   }
-  return recordedAt;
+  const marker = {
+    format_version: 1,
+    python_source: 'absent',
+    last_prune: lastPrune.toISOString(),
+    entry_names: 'case-folded',
+  };
+  fs.writeFileSync(path.join(dir, '.ledger.json'), JSON.stringify(marker));
+  return marker.last_prune;
 }

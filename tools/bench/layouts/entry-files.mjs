@@ -1,6 +1,5 @@
 // The layout @booty/release-state ships: one file per key under deliveries/, claimed with an
 // atomic link(). Measured through the package itself (dist/).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireDist, writeSeedEntries } from './common.mjs';
 
@@ -19,10 +18,8 @@ const OPTIONS = { maxDeliveries: 10_000_000 };
 /** Fills a fresh state directory with n entries, written directly (setup, not measured). */
 export async function populate(stateDir, n) {
   await openFileStore({ stateDir, ...OPTIONS }, INTERNALS);
-  const dir = path.join(stateDir, 'deliveries');
-  const recordedAt = writeSeedEntries(dir, n, { entryName, serializeEntry });
-  // Bookkeeping as after a prune pass: nothing to import, next pass not due.
-  fs.writeFileSync(path.join(dir, '.ledger.json'), JSON.stringify({ format_version: 1, python_source: 'absent', last_prune: recordedAt }));
+  // With the bookkeeping as after a prune pass: nothing to import, next pass not due.
+  writeSeedEntries(path.join(stateDir, 'deliveries'), n, { entryName, serializeEntry });
 }
 
 export async function open(stateDir) {

@@ -1,6 +1,7 @@
 import { columns } from '../columns';
 import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
+import { isOverLimit, writeOverLimit } from '../ledger-limit';
 import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand } from '../store-options';
 
@@ -58,11 +59,16 @@ export class GovernorStatusCommand extends StoreCommand {
       for (const field of RELEASE_STATE_FIELDS) rows.push([`${field}:`, show(status.state[field])]);
     }
     if (status.deliveries !== null) {
-      const { entries, damaged } = status.deliveries;
-      rows.push(['deliveries recorded:', damaged > 0 ? `${entries} (${damaged} damaged: run \`booty state check\`)` : String(entries)]);
+      const { entries, damaged, limit } = status.deliveries;
+      const notes = [
+        ...(damaged > 0 ? [`${damaged} damaged: run \`booty state check\``] : []),
+        ...(isOverLimit(limit) ? [`over the count limit of ${limit.maxDeliveries}: see below`] : []),
+      ];
+      rows.push(['deliveries recorded:', notes.length > 0 ? `${entries} (${notes.join('; ')})` : String(entries)]);
     }
     writeLine(stdout, text`Governor: ${style.bold(status.enabled ? 'enabled' : 'disabled')}`);
     for (const line of columns(rows, { indent: '  ' })) writeLine(stdout, line);
+    if (status.deliveries !== null) writeOverLimit(stdout, env, status.deliveries.limit, status.deliveries.entries);
     if (status.settings !== null) {
       writeLine(stdout, text`Settings (release_governor):`);
       for (const line of effectiveValueLines(status.settings)) writeLine(stdout, line);

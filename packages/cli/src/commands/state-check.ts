@@ -1,4 +1,5 @@
 import { EXIT } from '../errors';
+import { writeOverLimit } from '../ledger-limit';
 import { plural, styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson, storeLabel } from '../store-options';
 
@@ -27,12 +28,16 @@ export class StateCheckCommand extends StoreCommand {
       const result = await store.check();
       const status = result.healthy ? EXIT.ok : EXIT.failed;
       if (this.json) {
-        writeJson(stdout, { ok: true, healthy: result.healthy, store: storeJson(store), deliveries: result.deliveries, problems: result.problems });
+        const { healthy, deliveries, problems, limit } = result;
+        writeJson(stdout, { ok: true, healthy, store: storeJson(store), deliveries, limit, problems });
         return status;
       }
       const style = styleFor(stdout, env);
+      // Over the count limit is not damage: said after the verdict, whatever it is.
+      const writeOver = () => writeOverLimit(stdout, env, result.limit, result.deliveries);
       if (result.healthy) {
         writeLine(stdout, text`${style.bold('healthy')}: ${storeLabel(store)}: release state and ${plural(result.deliveries, 'claim')} read without a problem`);
+        writeOver();
         return status;
       }
       writeLine(stdout, text`${style.red('damaged')}: ${storeLabel(store)}: ${plural(result.problems.length, 'problem')}`);
@@ -43,6 +48,7 @@ export class StateCheckCommand extends StoreCommand {
         writeLine(stdout, text`    repair: ${problem.repair}`);
       }
       writeLine(stdout, text`Nothing was changed.`);
+      writeOver();
       return status;
     });
   }

@@ -50,7 +50,11 @@ export class StateClaimShowCommand extends StoreCommand {
       ];
       writeLine(stdout, text`Claim ${claim.key}`);
       for (const line of columns(rows, { indent: '  ' })) writeLine(stdout, line);
-      writeLine(stdout, text`To have this commit evaluated again: booty state claim forget ${claim.repo} ${claim.headSha}`);
+      const forget = text`booty state claim forget ${claim.repo} ${claim.headSha}`;
+      // A running lease is a worker still at it: forgetting it takes --force (state-claim-forget.ts).
+      if (claim.standing === 'leased') {
+        writeLine(stdout, text`To have this commit evaluated again while its worker is still at it: ${forget} --force`);
+      } else writeLine(stdout, text`To have this commit evaluated again: ${forget}`);
       return EXIT.ok;
     });
   }

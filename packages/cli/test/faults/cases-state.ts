@@ -28,6 +28,26 @@ const noHome = (id: string, home: string | null, says: string[], stateDirArg: st
   expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: [...says, 'RELEASE_GOVERNOR_STATE_DIR', '--state-dir', 'password database'], saysNot: ['{ws}/.booty/state'] },
 });
 
+/** A claim whose lease runs until 2999, as this version writes it (the layout is the library's). */
+const LEASED = {
+  [`deliveries/octo-org%2Fweb%3A${SHA}.json`]: `${JSON.stringify({
+    format_version: 1,
+    key: `octo-org/web:${SHA}`,
+    deliveryId: 'worker-7',
+    recordedAt: '2026-12-01T00:00:00.000Z',
+    attempt: 1,
+    leaseExpiresAt: '2999-01-01T00:00:00.000Z',
+    completedAt: null,
+    outcome: null,
+  })}\n`,
+  'deliveries/.ledger.json': `${JSON.stringify({
+    format_version: 1,
+    python_source: 'absent',
+    last_prune: null,
+    entry_names: 'case-folded',
+  })}\n`,
+};
+
 export const STATE_CASES: FaultCase[] = [
   // --- where the state directory is: one rule, never the current directory -------------------
   noHome('HOME unset', null, ['HOME is not set', 'does not exist']),
@@ -213,4 +233,21 @@ export const STATE_CASES: FaultCase[] = [
   badValue('deploy_history bad time', 'a history entry whose time is "yesterday"', { deploy_history: [{ sha: SHA, time: 'yesterday', result: 'success' }] }, ['"deploy_history"[0].time']),
   badValue('deploy_history 25 entries', 'more history than the Python implementation ever keeps (24)', { deploy_history: Array.from({ length: 25 }, () => ({ sha: SHA, time: TIME, result: 'success' })) }, ['25 "deploy_history" entries']),
   badValue('deploy_history not a list', 'an object where the history list belongs', { deploy_history: { sha: SHA } }, ['deploy_history', 'expected a list']),
+
+  // --- forgetting a claim a worker still holds ---------------------------------------------------
+  {
+    id: 'state claim forget of a running lease',
+    area: 'state',
+    input: 'forget without --force while the lease runs (a worker is still at it), the repository in another case',
+    state: { files: LEASED },
+    commands: [
+      ['state', 'claim', 'forget', 'Octo-Org/Web', SHA],
+      ['state', 'claim', 'forget', 'octo-org/web', SHA, '--json'],
+    ],
+    expect: {
+      code: 'STATE_LEASE_HELD',
+      exit: 1,
+      says: ['"worker-7"', 'attempt 1', '2999-01-01T00:00:00.000Z', `forget octo-org/web ${SHA} --force`],
+    },
+  },
 ];

@@ -8,8 +8,7 @@ import { describeErrno, errnoOf, REPAIR_COMMAND, stateError, type StateError } f
 import { nothingToReset } from '../shared/refusals';
 import { parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from '../shared/release-state';
 import type { FsSeam } from './fs-seam';
-import { keptAsidePath } from './ledger/maintenance';
-import { isDamage } from './ledger/files';
+import { isDamage, keptAsidePath } from './ledger/files';
 import { lockPathFor, withLock, type HeldLock, type LockSettings } from './lock';
 import { readStateFile } from './read-file';
 import { isTempName, removeQuietly, writeFileAtomic } from './staged-file';

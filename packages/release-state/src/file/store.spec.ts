@@ -236,6 +236,9 @@ describe('openReleaseStore and release.json', () => {
     [{ lockWaitMs: -1 }, 'lockWaitMs'],
     [{ retentionDays: 0 }, 'retentionDays'],
     [{ retentionDays: Number.NaN }, 'retentionDays'],
+    [{ retentionDays: 3.5 }, 'retentionDays'],
+    [{ redeliveryWindowDays: 2.9 }, 'redeliveryWindowDays'],
+    [{ redeliveryWindowDays: 10, retentionDays: 9 }, 'retentionDays'],
     [{ maxDeliveries: 0 }, 'maxDeliveries'],
     [{ now: 'today' }, 'now'],
   ])('refuses option %j as STATE_INVALID_INPUT naming %s, creating nothing', async (option, field) => {
@@ -244,6 +247,15 @@ describe('openReleaseStore and release.json', () => {
     expect(error.details.field).toBe(field);
     expect(error.message).toContain(field);
     await expect(fsp.stat(stateDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('says why a redelivery window under 3 days or a retention under the window is refused', async () => {
+    const short = await failure(openFileStore({ stateDir, redeliveryWindowDays: 1 }));
+    expect(short.message).toContain('at least 3 (GitHub redelivers a delivery for 3 days)');
+    const retention = await failure(openFileStore({ stateDir, retentionDays: 3 }));
+    expect(retention.message).toContain('at least the redelivery window, 4 (younger entries are never pruned)');
+    const shortest = await openFileStore({ stateDir, redeliveryWindowDays: 3, retentionDays: 3 });
+    expect(shortest).toMatchObject({ kind: 'file' });
   });
 
   it('refuses a missing or empty stateDir', async () => {

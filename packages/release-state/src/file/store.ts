@@ -95,7 +95,7 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       if (releaseProblem) problems.push(releaseProblem);
       const ledgerCheck = await ledger.maintenance.check();
       problems.push(...ledgerCheck.problems);
-      return { healthy: problems.length === 0, problems, deliveries: ledgerCheck.healthy };
+      return { healthy: problems.length === 0, problems, deliveries: ledgerCheck.healthy, limit: ledgerCheck.limit };
     }),
     reset: live('reset', async (part) => {
       if (part === 'release') return release.reset();
@@ -123,7 +123,7 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
     }),
     async close() {
       closed = true;
-      ledger.close();
+      await ledger.close();
     },
   };
 }

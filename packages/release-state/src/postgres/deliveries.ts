@@ -5,25 +5,45 @@
 // and still reports the win. A lease takeover is a conditional UPDATE on the attempt it saw:
 // among racing callers exactly one matches.
 //
+// A key's identity is lower(key) (shared/input.ts keyIdentity: owner and name without case),
+// unique (schema.ts, migration 2): the insert conflicts on it, every look-up goes by it, and a
+// row keeps the spelling of its first claim.
+//
+// Pruning applies the age rule of shared/retention.ts, in SQL. PostgreSQL has no count limit: a
+// row costs a few hundred bytes, a claim touches one index entry whatever the table holds, and
+// `retentionDays` bounds the table already; a limit that may never remove anything younger than
+// the redelivery window would only add a knob and a warning. A claim never waits for a pass:
+// a due one starts in the background of the process, on a connection of its own.
+//
 // Every statement is unnamed (parsed and run in one round trip): a named prepared statement lives
 // on one server connection, and behind a pooler in transaction mode the next statement may run
 // on another ("prepared statement does not exist"). No statement relies on an earlier one having
 // run on the same server connection.
 import { randomUUID } from 'node:crypto';
-import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../shared/contract';
+import type {
+  ClaimInput,
+  ClaimResult,
+  CompleteInput,
+  Deliveries,
+  DeliveryKeyInput,
+  DeliveryRecord,
+  DeliveryTally,
+  ListClaimsOptions,
+  PruneResult,
+  ReleaseInput,
+} from '../shared/contract';
 import { stateError } from '../shared/errors';
-import { checkClaim, checkComplete, checkList, deliveryKey } from '../shared/input';
-import { decodeRow, HEALTHY, ROW_COLUMNS, type DeliveryRow } from './records';
+import { checkClaim, checkComplete, checkList, checkRelease, deliveryKey, keyIdentity } from '../shared/input';
+import { leaseRunning } from '../shared/leases';
+import type { LedgerSettings as SharedLedgerSettings } from '../shared/options';
+import { leaseHeld } from '../shared/refusals';
+import { decodeRow, HEALTHY, leaseRunningSql, ROW_COLUMNS, type DeliveryRow } from './records';
 import type { Tables } from './schema';
 import type { Session } from './session';
 
-export interface LedgerSettings {
-  retentionMs: number;
-  maxDeliveries: number;
+export interface LedgerSettings extends Omit<SharedLedgerSettings, 'maxDeliveries'> {
   /** The injected clock, or null: the server's clock (one clock for every host). */
   now: (() => Date) | null;
-  pruneEveryClaims: number;
-  pruneIntervalMs: number;
 }
 
 /** How many times one claim re-reads after a row vanished or a takeover lost a race. */
@@ -32,6 +52,8 @@ const CLAIM_ROUNDS = 20;
 export class PostgresDeliveries implements Deliveries {
   private claimsSincePrune = 0;
   private lastPrune = Date.now();
+  /** The background prune pass in progress, if any. */
+  private background: Promise<void> | null = null;
   private readonly sql;
 
   constructor(
@@ -41,14 +63,16 @@ export class PostgresDeliveries implements Deliveries {
   ) {
     const d = tables.deliveries;
     const T = 'coalesce($3::timestamptz, now())';
+    // No conflict target: the key's identity, lower(key), is the unique index that decides (the
+    // primary key on the spelling can only conflict where it does too).
     this.sql = {
       insert: `INSERT INTO ${d} (key, delivery_id, recorded_at, attempt, lease_expires_at, claim_token)
                VALUES ($1, $2, ${T}, 1, ${T} + $4::int * interval '1 millisecond', $5)
-               ON CONFLICT (key) DO NOTHING RETURNING ${ROW_COLUMNS}`,
-      read: `SELECT ${ROW_COLUMNS}, ${T.replace('$3', '$2')} AS now FROM ${d} WHERE key = $1`,
+               ON CONFLICT DO NOTHING RETURNING ${ROW_COLUMNS}`,
+      read: `SELECT ${ROW_COLUMNS}, ${T.replace('$3', '$2')} AS now FROM ${d} WHERE lower(key) = $1`,
       takeover: `UPDATE ${d} SET delivery_id = $2, attempt = attempt + 1, lease_expires_at = ${T} + $4::int * interval '1 millisecond',
                    claim_token = $5, completed_at = NULL, outcome = NULL
-                 WHERE key = $1 AND attempt = $6 AND completed_at IS NULL AND lease_expires_at <= ${T}
+                 WHERE lower(key) = $1 AND attempt = $6 AND completed_at IS NULL AND lease_expires_at <= ${T}
                  RETURNING ${ROW_COLUMNS}`,
     };
   }
@@ -64,6 +88,7 @@ export class PostgresDeliveries implements Deliveries {
   async claim(input: ClaimInput): Promise<ClaimResult> {
     this.session.assertOpen();
     const { key, deliveryId, leaseMs } = checkClaim(input, this.location);
+    const identity = keyIdentity(key);
     const token = randomUUID();
     const at = this.nowParam();
     const result = await this.session.run(`claiming ${key}`, { idempotent: true }, async ({ client, writing }) => {
@@ -72,7 +97,7 @@ export class PostgresDeliveries implements Deliveries {
         const inserted = await client.query<DeliveryRow>(this.sql.insert, [key, deliveryId, at, leaseMs, token]);
         const own = inserted.rows[0];
         if (own !== undefined) return { claimed: true, redelivery: false, takeover: false, record: this.decode(own) };
-        const found = await client.query<DeliveryRow & { now: Date }>(this.sql.read, [key, at]);
+        const found = await client.query<DeliveryRow & { now: Date }>(this.sql.read, [identity, at]);
         const row = found.rows[0];
         // Released (or pruned) between our insert and our read: try the insert again.
         if (row === undefined) continue;
@@ -81,7 +106,7 @@ export class PostgresDeliveries implements Deliveries {
         if (row.claim_token === token) return { claimed: true, redelivery: false, takeover: record.attempt > 1, record };
         const expired = row.completed_at === null && row.lease_expires_at !== null && row.lease_expires_at.getTime() <= row.now.getTime();
         if (!expired) return { claimed: false, redelivery: record.deliveryId === deliveryId, takeover: false, record };
-        const takeover = [key, deliveryId, at, leaseMs, token, row.attempt];
+        const takeover = [identity, deliveryId, at, leaseMs, token, row.attempt];
         const taken = await client.query<DeliveryRow>(this.sql.takeover, takeover);
         const won = taken.rows[0];
         if (won !== undefined) return { claimed: true, redelivery: record.deliveryId === deliveryId, takeover: true, record: this.decode(won) };
@@ -95,14 +120,15 @@ export class PostgresDeliveries implements Deliveries {
         fix: 'Retry the delivery',
       });
     });
-    if (result.claimed) await this.maybePrune();
+    if (result.claimed) this.claimRecorded();
     return result;
   }
 
   async has(input: DeliveryKeyInput): Promise<boolean> {
     const key = deliveryKey(input, this.location);
     return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
-      const found = await client.query(`SELECT 1 FROM ${this.tables.deliveries} WHERE key = $1`, [key]);
+      const sql = `SELECT 1 FROM ${this.tables.deliveries} WHERE lower(key) = $1`;
+      const found = await client.query(sql, [keyIdentity(key)]);
       return found.rowCount === 1;
     });
   }
@@ -110,8 +136,8 @@ export class PostgresDeliveries implements Deliveries {
   async get(input: DeliveryKeyInput): Promise<DeliveryRecord | null> {
     const key = deliveryKey(input, this.location);
     return this.session.run(`looking up ${key}`, { idempotent: true }, async ({ client }) => {
-      const sql = `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`;
-      const found = await client.query<DeliveryRow>(sql, [key]);
+      const sql = `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE lower(key) = $1`;
+      const found = await client.query<DeliveryRow>(sql, [keyIdentity(key)]);
       const row = found.rows[0];
       return row === undefined ? null : this.decode(row);
     });
@@ -121,14 +147,14 @@ export class PostgresDeliveries implements Deliveries {
     return (await this.tally()).entries;
   }
 
-  async tally(): Promise<{ entries: number; damaged: number }> {
+  async tally(): Promise<DeliveryTally> {
     this.session.assertOpen();
     return this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
       const found = await client.query<{ entries: string; damaged: string }>(
         `SELECT count(*) FILTER (WHERE ${HEALTHY}) AS entries, count(*) FILTER (WHERE NOT ${HEALTHY}) AS damaged FROM ${this.tables.deliveries}`,
       );
       const row = found.rows[0];
-      return { entries: Number(row?.entries ?? 0), damaged: Number(row?.damaged ?? 0) };
+      return { entries: Number(row?.entries ?? 0), damaged: Number(row?.damaged ?? 0), limit: null };
     });
   }
 
@@ -141,13 +167,14 @@ export class PostgresDeliveries implements Deliveries {
       writing();
       const done = await client.query<DeliveryRow>(
         `UPDATE ${d} SET completed_at = coalesce($4::timestamptz, now()), lease_expires_at = NULL, outcome = $5
-         WHERE key = $1 AND delivery_id = $2 AND ($3::int IS NULL OR attempt = $3) AND completed_at IS NULL
+         WHERE lower(key) = $1 AND delivery_id = $2 AND ($3::int IS NULL OR attempt = $3) AND completed_at IS NULL
          RETURNING ${ROW_COLUMNS}`,
-        [key, deliveryId, attempt, at, outcome],
+        [keyIdentity(key), deliveryId, attempt, at, outcome],
       );
       const row = done.rows[0];
       if (row !== undefined) return this.decode(row);
-      const found = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${d} WHERE key = $1`, [key]);
+      const sql = `SELECT ${ROW_COLUMNS} FROM ${d} WHERE lower(key) = $1`;
+      const found = await client.query<DeliveryRow>(sql, [keyIdentity(key)]);
       const current = found.rows[0];
       const record = current === undefined ? null : this.decode(current);
       // Completing again (a retry whose reply was lost) returns the final record unchanged.
@@ -165,16 +192,33 @@ export class PostgresDeliveries implements Deliveries {
     });
   }
 
-  async release(input: DeliveryKeyInput): Promise<boolean> {
-    const key = deliveryKey(input, this.location);
+  async release(input: ReleaseInput): Promise<boolean> {
+    const { key, force } = checkRelease(input, this.location);
+    const d = this.tables.deliveries;
+    const identity = keyIdentity(key);
+    const at = this.nowParam();
     return this.session.run(`releasing the claim of ${key}`, { idempotent: true }, async ({ client, writing }) => {
-      writing();
       // A damaged row is refused, not deleted: `booty state reset deliveries` keeps its values
-      // (in the damaged-rows table); decoding it throws the STATE_CORRUPT that says so.
-      const gone = await client.query(`DELETE FROM ${this.tables.deliveries} WHERE key = $1 AND ${HEALTHY}`, [key]);
-      if (gone.rowCount === 1) return true;
-      const left = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE key = $1`, [key]);
-      if (left.rows[0] !== undefined) this.decode(left.rows[0]);
+      // (in the damaged-rows table); decoding it throws the STATE_CORRUPT that says so. A running
+      // lease is refused unless forced: a worker is still at it.
+      for (let round = 0; round < CLAIM_ROUNDS; round++) {
+        writing();
+        const running = leaseRunningSql('coalesce($3::timestamptz, now())');
+        const gone = await client.query(
+          `DELETE FROM ${d} WHERE lower(key) = $1 AND ${HEALTHY} AND ($2::boolean OR NOT ${running})`,
+          [identity, force, at],
+        );
+        if (gone.rowCount === 1) return true;
+        const left = await client.query<DeliveryRow & { now: Date }>(
+          `SELECT ${ROW_COLUMNS}, coalesce($2::timestamptz, now()) AS now FROM ${d} WHERE lower(key) = $1`,
+          [identity, at],
+        );
+        const row = left.rows[0];
+        if (row === undefined) return false;
+        const record = this.decode(row);
+        if (leaseRunning(record, row.now.getTime())) throw leaseHeld(`${this.location} ${d}`, record);
+        // Its lease ended between the two statements: delete it now.
+      }
       return false;
     });
   }
@@ -194,43 +238,69 @@ export class PostgresDeliveries implements Deliveries {
   }
 
   /**
-   * Retention and count limits, by the recorded times (a completed claim counts from its
-   * completion; an unexpired lease is never pruned by age). One worker at a time: the others
-   * skip (pg_try_advisory_xact_lock); claims of new keys never wait for it.
+   * The age rule of shared/retention.ts: a claim older than the retention (counted from its
+   * completion, else its first claim) goes, unless its lease is running or the row is damaged
+   * (that is `booty state reset deliveries`' job). Rows without any time (Python entries copied
+   * in from a file store) stay. One worker at a time: the others skip
+   * (pg_try_advisory_xact_lock); claims never wait for it.
    */
   async prune(): Promise<PruneResult> {
+    return this.pruneRows({ count: true }) as Promise<PruneResult>;
+  }
+
+  /**
+   * The pass; `count`: also count what is kept (a full scan that checks every row: `prune()`
+   * reports it, the background pass has no one to report it to). `greatest(recorded_at,
+   * completed_at)` is indexed (schema.ts), so the pass reads only the rows past the retention.
+   */
+  private async pruneRows({ count }: { count: boolean }): Promise<PruneResult | null> {
     this.session.assertOpen();
     const d = this.tables.deliveries;
     const at = this.nowParam();
     return this.session.transaction('pruning the claims', { idempotent: true }, async ({ client, writing }) => {
-      const lock = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [`booty-prune:${this.tables.schema}`]);
+      const prune = `booty-prune:${this.tables.schema}`;
+      const lockSql = 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got';
+      const lock = await client.query<{ got: boolean }>(lockSql, [prune]);
       let removed = 0;
       if (lock.rows[0]?.got === true) {
         writing();
+        const now = 'coalesce($1::timestamptz, now())';
         const old = await client.query(
-          `DELETE FROM ${d} WHERE coalesce(completed_at, recorded_at) < coalesce($1::timestamptz, now()) - $2::bigint * interval '1 millisecond'
-             AND (lease_expires_at IS NULL OR lease_expires_at < coalesce($1::timestamptz, now()))`,
+          `DELETE FROM ${d} WHERE greatest(recorded_at, completed_at) < ${now} - $2::bigint * interval '1 millisecond'
+             AND NOT ${leaseRunningSql(now)} AND ${HEALTHY}`,
           [at, this.settings.retentionMs],
         );
-        const over = await client.query(
-          `DELETE FROM ${d} WHERE key IN (SELECT key FROM ${d} ORDER BY recorded_at DESC NULLS LAST, key DESC OFFSET $1)`,
-          [this.settings.maxDeliveries],
-        );
-        removed = (old.rowCount ?? 0) + (over.rowCount ?? 0);
+        removed = old.rowCount ?? 0;
       }
+      if (!count) return null;
       const kept = await client.query<{ n: string }>(`SELECT count(*) FILTER (WHERE ${HEALTHY}) AS n FROM ${d}`);
-      return { removed, kept: Number(kept.rows[0]?.n ?? 0) };
+      return { removed, kept: Number(kept.rows[0]?.n ?? 0), limit: null };
     });
   }
 
-  private async maybePrune(): Promise<void> {
+  /** Resolves once no background prune pass is in progress (store.close()). */
+  async idle(): Promise<void> {
+    await this.background;
+  }
+
+  /**
+   * A claim was won: one more toward the next pass, which starts in the background when due. The
+   * claim is already committed and reported: a failed pass must not turn it into an error. The
+   * next interval tries again, and `booty state prune` reports what stops it.
+   */
+  private claimRecorded(): void {
     this.claimsSincePrune++;
+    if (this.background !== null) return;
     if (this.claimsSincePrune < this.settings.pruneEveryClaims && Date.now() - this.lastPrune < this.settings.pruneIntervalMs) return;
     this.claimsSincePrune = 0;
     this.lastPrune = Date.now();
-    // The claim is already committed and reported; a failed prune must not turn it into an
-    // error. The next interval tries again, and `booty state prune` reports failures.
-    await this.prune().catch(() => undefined);
+    this.background = this.pruneRows({ count: false }).then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.background.finally(() => {
+      this.background = null;
+    });
   }
 
   private decode(row: DeliveryRow): DeliveryRecord {

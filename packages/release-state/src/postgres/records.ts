@@ -28,6 +28,14 @@ export const HEALTHY = `(
   AND (outcome IS NULL OR (btrim(outcome) <> '' AND length(outcome) <= 200 AND outcome !~ '[\\x01-\\x1f\\x7f]'))
 )`;
 
+/**
+ * SQL for "this row's lease is running" at `now` (an SQL expression of the current time): the
+ * mirror of shared/leases.ts `leaseRunning`.
+ */
+export function leaseRunningSql(now: string): string {
+  return `(completed_at IS NULL AND lease_expires_at IS NOT NULL AND lease_expires_at > ${now})`;
+}
+
 /** Why a row is damaged, or null when it is healthy. */
 export function rowProblem(row: DeliveryRow, where: string): string | null {
   const colon = row.key.lastIndexOf(':');

@@ -5,6 +5,7 @@
 // newer library is refused rather than written in a format this one does not know.
 import { stateError } from '../shared/errors';
 import { serializeReleaseState, skeletonState } from '../shared/release-state';
+import { ROW_COLUMNS } from './records';
 import type { Attempt } from './session';
 
 /** Quoted table names of one store (schema-qualified). */
@@ -48,6 +49,27 @@ const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
     `CREATE INDEX ON ${t.deliveries} (recorded_at)`,
     `CREATE TABLE ${t.deliveriesDamaged} (LIKE ${t.deliveries}, kept_at timestamptz NOT NULL DEFAULT now())`,
     `INSERT INTO ${t.release} (id, body) VALUES (1, ${literal(serializeReleaseState(skeletonState(), 'release_state').toString('utf8'))})`,
+  ],
+  // One key rule (shared/input.ts keyIdentity): owner and name without case, so a key's identity
+  // is lower(key), unique; claims conflict on it and look-ups use it. The version before let
+  // two spellings of one key each win: of such rows the one `keptFirst` orders first stays (the
+  // same order, in SQL), and the others move to deliveries_damaged (kept, never deleted). And the
+  // age of a claim, indexed for the prune pass, which now runs beside claims.
+  (t) => [
+    `WITH ranked AS (
+       SELECT key, row_number() OVER (
+         PARTITION BY lower(key)
+         ORDER BY (completed_at IS NULL AND lease_expires_at IS NOT NULL), recorded_at NULLS FIRST, key COLLATE "C"
+       ) AS place
+       FROM ${t.deliveries}
+     ), moved AS (
+       DELETE FROM ${t.deliveries} AS d USING ranked WHERE d.key = ranked.key AND ranked.place > 1
+       RETURNING ${ROW_COLUMNS.split(', ').map((column) => `d.${column}`).join(', ')}
+     )
+     INSERT INTO ${t.deliveriesDamaged} (${ROW_COLUMNS}) SELECT ${ROW_COLUMNS} FROM moved`,
+    `CREATE UNIQUE INDEX deliveries_key_identity ON ${t.deliveries} (lower(key))`,
+    // A claim's age (shared/retention.ts): a prune pass reads only the rows past the retention.
+    `CREATE INDEX deliveries_age ON ${t.deliveries} (greatest(recorded_at, completed_at))`,
   ],
 ];
 

@@ -99,7 +99,7 @@ class PostgresStore implements ReleaseStore {
         });
       }
       const healthy = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.tables.deliveries} WHERE ${HEALTHY}`);
-      return { healthy: problems.length === 0, problems, deliveries: Number(healthy.rows[0]?.n ?? 0) };
+      return { healthy: problems.length === 0, problems, deliveries: Number(healthy.rows[0]?.n ?? 0), limit: null };
     });
   }
 
@@ -196,6 +196,7 @@ class PostgresStore implements ReleaseStore {
   }
 
   async close(): Promise<void> {
+    await this.deliveries.idle();
     await this.session.close();
   }
 

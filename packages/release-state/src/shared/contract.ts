@@ -9,7 +9,11 @@ export type StoreKind = 'file' | 'postgres';
 
 /** One claimed (repository, commit): who claimed it, when, and how far its work got. */
 export interface DeliveryRecord {
-  /** `owner/repo:head_sha`, the key of the Python implementation. */
+  /**
+   * `owner/repo:head_sha`, the key of the Python implementation, spelled as the first claim spelled
+   * the repository. Owner and name are compared without case (as GitHub does): `Octo/Web` and
+   * `octo/web` at one commit are one key.
+   */
   key: string;
   /** The `X-GitHub-Delivery` id of the delivery that holds (or last held) the claim. */
   deliveryId: string;
@@ -26,7 +30,7 @@ export interface DeliveryRecord {
 }
 
 export interface DeliveryKeyInput {
-  /** `owner/name`. */
+  /** `owner/name`, in any case: GitHub treats owner and name case-insensitively, and so does the ledger. */
   repo: string;
   /** The full commit SHA: 40 hex digits (or 64 for SHA-256 repositories); upper case is folded. */
   headSha: string;
@@ -63,6 +67,14 @@ export interface CompleteInput extends DeliveryKeyInput {
   attempt?: number | undefined;
 }
 
+export interface ReleaseInput extends DeliveryKeyInput {
+  /**
+   * Forget the claim even while its lease runs (a worker is still at it; its `complete` then gets
+   * STATE_LEASE_LOST). Without it, such a claim is refused with STATE_LEASE_HELD.
+   */
+  force?: boolean | undefined;
+}
+
 export interface ListClaimsOptions {
   /** Only this repository (`owner/name`, compared case-insensitively). */
   repo?: string | undefined;
@@ -70,9 +82,37 @@ export interface ListClaimsOptions {
   limit?: number | undefined;
 }
 
+/**
+ * How the ledger stands against its count limit (`maxDeliveries`; the file store only, null on
+ * PostgreSQL, which has none). The limit never removes an entry younger than the redelivery window:
+ * a ledger with more young entries than the limit keeps them all and reports `exceeded`.
+ */
+export interface CountLimit {
+  /** The `maxDeliveries` option. */
+  maxDeliveries: number;
+  /** The `redeliveryWindowDays` option. */
+  windowDays: number;
+  /** Healthy entries younger than the window: kept whatever the count. */
+  inWindow: number;
+  /** The ledger holds more healthy entries than `maxDeliveries`. */
+  exceeded: boolean;
+}
+
+/** What `tally()` finds. */
+export interface DeliveryTally {
+  /** Healthy entries. */
+  entries: number;
+  /** Entries that do not read (never counted as deliveries). */
+  damaged: number;
+  /** The count limit and how the ledger stands against it; null on PostgreSQL. */
+  limit: CountLimit | null;
+}
+
 export interface PruneResult {
   removed: number;
   kept: number;
+  /** How the ledger stands against its count limit after the pass; null on PostgreSQL. */
+  limit: CountLimit | null;
 }
 
 export interface Deliveries {
@@ -86,14 +126,21 @@ export interface Deliveries {
    * What `booty governor status` shows: healthy and damaged entries, found by the cheapest sound
    * scan (a damaged entry is never counted as a delivery). `check()` is the full scan.
    */
-  tally(): Promise<{ entries: number; damaged: number }>;
+  tally(): Promise<DeliveryTally>;
   /** Marks the holder's claim done: final from now on. Throws STATE_LEASE_LOST when another holds it. */
   complete(input: CompleteInput): Promise<DeliveryRecord>;
-  /** Forgets a claim on purpose, so the next delivery for that commit is evaluated afresh. True when one was there. */
-  release(input: DeliveryKeyInput): Promise<boolean>;
+  /**
+   * Forgets a claim on purpose, so the next delivery for that commit is evaluated afresh. True when
+   * one was there. A claim whose lease is running is refused (STATE_LEASE_HELD, naming the holder
+   * and the lease's end) unless `force`.
+   */
+  release(input: ReleaseInput): Promise<boolean>;
   /** Recent claims, newest first (by `recordedAt`; Python entries without a time last). */
   list(options?: ListClaimsOptions): Promise<DeliveryRecord[]>;
-  /** Applies the retention and count limits now. */
+  /**
+   * Applies the retention and count limits now. Never removes an entry younger than the
+   * redelivery window, a claim whose lease is running, or a damaged entry.
+   */
   prune(): Promise<PruneResult>;
 }
 
@@ -118,6 +165,8 @@ export interface StoreCheck {
   problems: StoreProblem[];
   /** Healthy ledger entries seen. */
   deliveries: number;
+  /** The count limit and how the ledger stands against it (not damage); null on PostgreSQL. */
+  limit: CountLimit | null;
 }
 
 export interface ResetResult {

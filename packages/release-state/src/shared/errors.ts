@@ -21,6 +21,8 @@ export type StateErrorCode =
   | 'STATE_INVALID_INPUT'
   /** A lease-holder's claim was taken over after its lease ended (complete() came too late). */
   | 'STATE_LEASE_LOST'
+  /** A claim whose lease is running cannot be forgotten without `force` (a worker is still at it). */
+  | 'STATE_LEASE_HELD'
   /** The store's server cannot be reached, refused us, or timed out (PostgreSQL). */
   | 'STATE_UNAVAILABLE';
 
@@ -51,6 +53,7 @@ export type StateErrorReason =
   | 'group-writable'
   | 'world-writable'
   | 'lease-lost'
+  | 'lease-held'
   | 'lock-create'
   | 'lock-lost'
   | 'lock-timeout'
@@ -110,6 +113,10 @@ export interface StateErrorDetails {
   readonly ownerUid?: number;
   /** For permission problems: the octal mode found, e.g. `0777`. */
   readonly mode?: string;
+  /** STATE_LEASE_HELD: the delivery that holds the lease, its attempt, and when the lease ends (ISO-8601 UTC). */
+  readonly deliveryId?: string;
+  readonly attempt?: number;
+  readonly leaseExpiresAt?: string;
   /** STATE_UNAVAILABLE (PostgreSQL): `none` when the call certainly did not take effect, `unknown` when its reply was lost. */
   readonly effect?: 'none' | 'unknown';
 }

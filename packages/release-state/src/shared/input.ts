@@ -1,7 +1,14 @@
 // The key and input rules of the deliveries API, for both backends: how a (repository, commit)
 // becomes a key, and the checks on every value a caller passes in. Nothing reaches a file or
 // the server before it passes here.
-import type { ClaimInput, CompleteInput, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions } from './contract';
+import type {
+  ClaimInput,
+  CompleteInput,
+  DeliveryKeyInput,
+  DeliveryRecord,
+  ListClaimsOptions,
+  ReleaseInput,
+} from './contract';
 import { stateError, type StateError } from './errors';
 import { FULL_SHA_TEXT, isFullSha } from './formats';
 import { describeInput, describeJsonType, hasControlCharacter } from './text';
@@ -58,6 +65,35 @@ export function deliveryKey(input: DeliveryKeyInput, where: string): string {
   return `${repo}:${sha}`;
 }
 
+/**
+ * The identity of a key: owner and name compared without case, as GitHub compares them (the SHA
+ * is lower case already). `Octo/Web:<sha>` and `octo/web:<sha>` are one key everywhere: claims,
+ * look-ups, releases, listings, entry file names and PostgreSQL's unique index (`lower(key)`),
+ * and the Python file's entries when they are imported. A record keeps the spelling of its first
+ * claim, which is what the Python implementation (it compares spellings) looks up in the export.
+ */
+export function keyIdentity(key: string): string {
+  return key.toLowerCase();
+}
+
+/**
+ * Orders two records of one key, the one the ledger keeps first. Only an earlier version made
+ * such pairs (it compared keys with case, so `Octo/Web` and `octo/web` could each win): a final
+ * or completed claim before a leased one (the commit was acted on; the lease's holder then gets
+ * STATE_LEASE_LOST), then the earlier first claim (a Python entry, which has no time, first),
+ * then the spelling. PostgreSQL's migration orders the same way in SQL (postgres/schema.ts).
+ */
+export function keptFirst(a: DeliveryRecord, b: DeliveryRecord): number {
+  const leased = (record: DeliveryRecord) => (record.completedAt === null && record.leaseExpiresAt !== null ? 1 : 0);
+  if (leased(a) !== leased(b)) return leased(a) - leased(b);
+  if (a.recordedAt !== b.recordedAt) {
+    if (a.recordedAt === null) return -1;
+    if (b.recordedAt === null) return 1;
+    return Date.parse(a.recordedAt) - Date.parse(b.recordedAt) || (a.recordedAt < b.recordedAt ? -1 : 1);
+  }
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** True for a short caller-given text: non-empty, at most 200 characters, no control characters. */
 export function isShortText(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '' && value.length <= 200 && !hasControlCharacter(value);
@@ -106,6 +142,16 @@ export function validateListLimit(limit: unknown, where: string): number {
 export function checkClaim(input: ClaimInput, where: string): { key: string; deliveryId: string; leaseMs: number | null } {
   const key = deliveryKey(input, where);
   return { key, deliveryId: validateDeliveryId(input.deliveryId, where), leaseMs: validateLeaseMs(input.leaseMs, where) };
+}
+
+/** `release`'s input, checked: the key, and whether a running lease may be forgotten. */
+export function checkRelease(input: ReleaseInput, where: string): { key: string; force: boolean } {
+  const key = deliveryKey(input, where);
+  const { force } = input;
+  if (force !== undefined && typeof force !== 'boolean') {
+    throw invalidInput(where, 'force', `expected true, false or nothing, got ${describeJsonType(force)}`);
+  }
+  return { key, force: force === true };
 }
 
 export function checkComplete(

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { stateError, type StateError } from './errors';
 import { excerptValue } from './text';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** The file store: `openReleaseStore({ stateDir })`. */
 export interface FileStoreOptions {
   kind?: 'file' | undefined;
@@ -15,9 +17,17 @@ export interface FileStoreOptions {
   lockStaleMs?: number | undefined;
   /** How long a write waits for a held lock before STATE_LOCK_TIMEOUT (default 20,000 ms; 0 tries once). */
   lockWaitMs?: number | undefined;
-  /** Ledger entries older than this are pruned (default 30 days; GitHub redelivers within 3). */
+  /** Ledger entries older than this are pruned (default 30 days; at least the redelivery window). */
   retentionDays?: number | undefined;
-  /** The ledger keeps at most this many entries, dropping the oldest (default 10,000). */
+  /**
+   * No entry younger than this is ever pruned, whatever the count (default 4 days, minimum 3:
+   * GitHub redelivers a delivery for 3 days).
+   */
+  redeliveryWindowDays?: number | undefined;
+  /**
+   * The count limit (default 10,000): beyond it a prune pass removes the oldest entries that are
+   * past the redelivery window. Entries inside the window are kept whatever the count.
+   */
   maxDeliveries?: number | undefined;
   /** The clock for record times, leases and pruning (default: the system clock). */
   now?: (() => Date) | undefined;
@@ -45,15 +55,29 @@ export interface OpenPostgresStoreOptions {
   /** How long a failed connection is retried before STATE_UNAVAILABLE (default 3,000 ms). */
   retryMs?: number | undefined;
   retentionDays?: number | undefined;
-  maxDeliveries?: number | undefined;
+  redeliveryWindowDays?: number | undefined;
+  /** Not on PostgreSQL: it has no count limit (rows are bounded by `retentionDays`). Refused when given. */
+  maxDeliveries?: undefined;
   /** The clock for record times and leases (default: the server's clock, one for every host). */
   now?: (() => Date) | undefined;
 }
 
+/**
+ * GitHub redelivers a delivery for 3 days: a shorter redelivery window would let the ledger
+ * forget a key that can still arrive again, so it is refused.
+ */
+export const MIN_REDELIVERY_WINDOW_DAYS = 3;
+
 /** The defaults; the README explains each. */
 export const DEFAULTS = Object.freeze({
-  // Both backends: the ledger's bounds.
+  // Both backends: the ledger's bounds. The window is GitHub's 3 days plus one: a claim is
+  // recorded when it is processed, at or after GitHub's own delivery time, so 3 days from it
+  // already cover every redelivery GitHub allows; the extra day covers redeliveries that arrive
+  // late (queues, incidents) and clocks that disagree.
   retentionDays: 30,
+  redeliveryWindowDays: 4,
+  // The file store only: each entry is a file (one disk block), and counting and pruning read
+  // every one. PostgreSQL has no count limit.
   maxDeliveries: 10_000,
   // The file store's locks.
   lockStaleMs: 10_000,
@@ -70,7 +94,10 @@ export const DEFAULTS = Object.freeze({
 /** The ledger's bounds and clock, as both backends use them. */
 export interface LedgerSettings {
   retentionMs: number;
-  maxDeliveries: number;
+  /** No entry younger than this is pruned, whatever the count. */
+  windowMs: number;
+  /** The count limit; null on PostgreSQL, which has none. */
+  maxDeliveries: number | null;
   /** A prune pass runs during claims when the last one is older than this... */
   pruneIntervalMs: number;
   /** ...or when this process has recorded this many claims since its last pass. */
@@ -107,7 +134,7 @@ export function checkFileOptions(options: FileStoreOptions): FileSettings {
     lockStaleMs: check.integer('lockStaleMs', 100, DEFAULTS.lockStaleMs),
     lockWaitMs: check.integer('lockWaitMs', 0, DEFAULTS.lockWaitMs),
     create: options.create !== false,
-    ...check.ledger(),
+    ...check.ledger(DEFAULTS.maxDeliveries),
     now: check.clock() ?? (() => new Date()),
   };
 }
@@ -115,6 +142,10 @@ export function checkFileOptions(options: FileStoreOptions): FileSettings {
 /** Checks the PostgreSQL store's options (`where`: its URL without the password). */
 export function checkPostgresOptions(options: OpenPostgresStoreOptions, where: string): PostgresSettings {
   const check = checker(where, options as unknown as Record<string, unknown>);
+  if (options.maxDeliveries !== undefined) {
+    const expected = 'no value on PostgreSQL, which has no count limit (its rows are bounded by retentionDays)';
+    throw optionError(where, 'maxDeliveries', expected, options.maxDeliveries);
+  }
   return {
     pool: {
       poolMax: check.integer('poolMax', 1, DEFAULTS.poolMax),
@@ -124,7 +155,7 @@ export function checkPostgresOptions(options: OpenPostgresStoreOptions, where: s
       idleInTransactionMs: DEFAULTS.idleInTransactionMs,
     },
     retryMs: check.integer('retryMs', 0, DEFAULTS.retryMs),
-    ...check.ledger(),
+    ...check.ledger(null),
     now: check.clock(),
   };
 }
@@ -141,17 +172,35 @@ function checker(where: string, options: Record<string, unknown>) {
   };
   return {
     integer,
-    ledger(): LedgerSettings {
-      const maxDeliveries = integer('maxDeliveries', 1, DEFAULTS.maxDeliveries);
-      const retentionDays = options['retentionDays'] ?? DEFAULTS.retentionDays;
-      if (typeof retentionDays !== 'number' || !Number.isFinite(retentionDays) || retentionDays <= 0) {
-        throw optionError(where, 'retentionDays', 'a positive number of days', retentionDays);
-      }
+    /** `maxDefault`: the count limit's default, or null for a backend without one. */
+    ledger(maxDefault: number | null): LedgerSettings {
+      const maxDeliveries = maxDefault === null ? null : integer('maxDeliveries', 1, maxDefault);
+      const days = (name: string, min: number, fallback: number, what: string): number => {
+        const value = options[name] ?? fallback;
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+          throw optionError(where, name, what, value);
+        }
+        return value;
+      };
+      const windowDays = days(
+        'redeliveryWindowDays',
+        MIN_REDELIVERY_WINDOW_DAYS,
+        DEFAULTS.redeliveryWindowDays,
+        `a number of days of at least ${MIN_REDELIVERY_WINDOW_DAYS} (GitHub redelivers a delivery for 3 days)`,
+      );
+      const retentionDays = days(
+        'retentionDays',
+        windowDays,
+        DEFAULTS.retentionDays,
+        `a number of days of at least the redelivery window, ${windowDays} (younger entries are never pruned)`,
+      );
       return {
-        retentionMs: retentionDays * 24 * 60 * 60 * 1000,
+        retentionMs: retentionDays * DAY_MS,
+        windowMs: windowDays * DAY_MS,
         maxDeliveries,
         pruneIntervalMs: 60 * 60 * 1000,
-        pruneEveryClaims: Math.max(64, Math.ceil(maxDeliveries / 10)),
+        // A tenth of the count limit (at least 64); 1,000 without one.
+        pruneEveryClaims: maxDeliveries === null ? 1_000 : Math.max(64, Math.ceil(maxDeliveries / 10)),
       };
     },
     /** The `now` option, checked at every call (it must keep returning valid Dates); null when not given. */

@@ -1,12 +1,13 @@
 // The contract's refusals, worded once for both backends: what a store says when it is asked to
 // repair what is healthy, to restore into a store that holds data, to reset a part it does not
-// have, to update with something that is not a function, or to restore a snapshot that is not one.
+// have, to update with something that is not a function, to forget a claim a worker still holds,
+// or to restore a snapshot that is not one.
 import type { DeliveryRecord, StoreSnapshot } from './contract';
 import { CHECK_COMMAND, stateError, type StateError } from './errors';
 import { isUtcTime } from './formats';
-import { fullRecord, isShortText } from './input';
+import { fullRecord, isShortText, keptFirst, keyIdentity } from './input';
 import { parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
-import { describeInput, describeJsonType } from './text';
+import { describeInput, describeJsonType, excerptValue } from './text';
 
 /** `reset(part)` when that part reads correctly: a reset only replaces damaged data. */
 export function nothingToReset(where: string, healthy: string): StateError {
@@ -53,6 +54,31 @@ export function notAnUpdate(where: string, fn: unknown): StateError {
   });
 }
 
+/**
+ * `release` without `force` of a claim whose lease is running: a worker is still at it, and
+ * forgetting the claim would let the next delivery act beside it.
+ */
+export function leaseHeld(where: string, record: DeliveryRecord): StateError {
+  const split = record.key.lastIndexOf(':');
+  const command = `booty state claim forget ${record.key.slice(0, split)} ${record.key.slice(split + 1)} --force`;
+  const holder = `delivery ${excerptValue(record.deliveryId, 80)} (attempt ${record.attempt})`;
+  const until = record.leaseExpiresAt;
+  return stateError('STATE_LEASE_HELD', {
+    path: where,
+    reason: 'lease-held',
+    happened: `The claim of ${record.key} is leased to ${holder} until ${until}: a worker is still at it`,
+    changed: 'The claim was not forgotten',
+    fix:
+      'Wait until the lease ends (the next delivery then takes the claim over anyway), or forget it now with ' +
+      `\`${command}\` (the worker's complete then fails with STATE_LEASE_LOST)`,
+    details: {
+      deliveryId: record.deliveryId,
+      attempt: record.attempt,
+      ...(until === null ? {} : { leaseExpiresAt: until }),
+    },
+  });
+}
+
 /** A call on a store after its `close()`. */
 export function storeClosed(where: string, what: string): StateError {
   return stateError('STATE_INVALID_INPUT', {
@@ -67,7 +93,9 @@ export function storeClosed(where: string, what: string): StateError {
 /**
  * A snapshot from any backend, checked before anything is written: its state must read back as
  * release.json does (`label` names it in messages), and every record must be one a store holds.
- * Fields an older snapshot leaves out are filled in as `fullRecord` does.
+ * Fields an older snapshot leaves out are filled in as `fullRecord` does. Records of one key
+ * spelled apart (a snapshot of a store an earlier version wrote) become one: the one `keptFirst`
+ * orders first.
  */
 export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: string): { state: ReleaseState; records: DeliveryRecord[] } {
   const bad = (what: string, field: string) =>
@@ -98,5 +126,11 @@ export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: str
     if (record.outcome !== null && !isShortText(record.outcome)) throw badField('outcome');
     return record;
   });
-  return { state, records };
+  const byKey = new Map<string, DeliveryRecord>();
+  for (const record of records) {
+    const identity = keyIdentity(record.key);
+    const held = byKey.get(identity);
+    if (held === undefined || keptFirst(record, held) < 0) byKey.set(identity, record);
+  }
+  return { state, records: byKey.size === records.length ? records : [...byKey.values()] };
 }

@@ -4,6 +4,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyStore } from '../../src/copy';
+import { serializeEntry, spelledEntryName } from '../../src/file/ledger/entry';
 import { openFileStore } from '../../src/file/store';
 import { openReleaseStore } from '../../src/open';
 import type { DeliveryRecord, ReleaseStore } from '../../src/shared/contract';
@@ -55,7 +56,7 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     const after = await back.snapshot();
     expect(after.state).toEqual(before.state);
     expect(byKey(after.deliveries)).toEqual(byKey(before.deliveries));
-    expect(await back.check()).toEqual({ healthy: true, problems: [], deliveries: 4 });
+    expect(await back.check()).toMatchObject({ healthy: true, problems: [], deliveries: 4 });
     // The copies behave as the original: held claims stay held, the lease holder can complete.
     expect((await back.deliveries.claim({ repo: 'octo/app', headSha: SHA(4), deliveryId: 'x' })).claimed).toBe(false);
     expect(await pg.deliveries.complete({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'leased', outcome: 'allowed' })).toMatchObject({ attempt: 1, outcome: 'allowed' });
@@ -76,5 +77,29 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     expect((await failure(copyStore(pg, target))).details.reason).toBe('target-not-empty');
     expect((await target.readState()).production_sha_previous).toBe(SHA(5));
     expect(await target.deliveries.count()).toBe(0);
+  });
+
+  it('two spellings of one key in an earlier file store copy as one claim, the one kept first', async () => {
+    const stateDir = path.join(dir, 'earlier');
+    const source = track(await openFileStore({ stateDir }));
+    await source.deliveries.claim({ repo: 'octo/other', headSha: SHA(9), deliveryId: 'makes-the-directory' });
+    const recordedAt = new Date().toISOString();
+    const records = [
+      { key: `octo/app:${SHA(1)}`, deliveryId: 'leased', recordedAt, leaseExpiresAt: '2999-01-01T00:00:00.000Z' },
+      { key: `Octo/App:${SHA(1)}`, deliveryId: 'completed', recordedAt, completedAt: recordedAt, outcome: 'allowed' },
+    ];
+    // Written as the earlier version named them, the bookkeeping without this version's name rule.
+    const ledger = path.join(stateDir, 'deliveries');
+    for (const record of records) {
+      await fsp.writeFile(path.join(ledger, spelledEntryName(record.key)), serializeEntry(record));
+    }
+    const earlier = { format_version: 1, python_source: 'absent', last_prune: recordedAt };
+    await fsp.writeFile(path.join(ledger, '.ledger.json'), JSON.stringify(earlier));
+    expect((await source.snapshot()).deliveries).toHaveLength(3);
+    const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_c` }) }));
+    await copyStore(source, pg);
+    expect(await pg.deliveries.count()).toBe(2);
+    const kept = await pg.deliveries.get({ repo: 'octo/app', headSha: SHA(1) });
+    expect(kept).toMatchObject({ key: `Octo/App:${SHA(1)}`, deliveryId: 'completed' });
   });
 });

@@ -3,10 +3,17 @@
 import { copyStore } from '../../src/copy';
 import type { DeliveryRecord } from '../../src/shared/contract';
 import { failure } from '../expect-state-error';
-import { KEY, SHA, type SuiteContext } from './harness';
+import { defaultLimit, KEY, SHA, type SuiteContext } from './harness';
 
 export function describeRepairContract(context: SuiteContext): void {
   const { another, claim } = context;
+  /** What check() says of a healthy store holding `deliveries` young claims. */
+  const healthy = (deliveries: number) => ({
+    healthy: true,
+    problems: [],
+    deliveries,
+    limit: defaultLimit(context.h, deliveries),
+  });
   // The running test's store: the suite opens a fresh one for each test.
   const h = {
     get store() {
@@ -21,7 +28,7 @@ export function describeRepairContract(context: SuiteContext): void {
   describe('corrupt data, check and reset', () => {
     it('check on a healthy store finds nothing, and reset refuses', async () => {
       await claim(1, 'd1');
-      expect(await h.store.check()).toEqual({ healthy: true, problems: [], deliveries: 1 });
+      expect(await h.store.check()).toEqual(healthy(1));
       for (const part of ['release', 'deliveries'] as const) {
         const error = await failure(h.store.reset(part));
         expect(error.code).toBe('STATE_INVALID_INPUT');
@@ -52,7 +59,7 @@ export function describeRepairContract(context: SuiteContext): void {
       const result = await h.store.reset('release');
       expect(result).toEqual({ part: 'release', keptAt: [expect.any(String)], repaired: 1 });
       expect((await h.store.readState()).production_sha_current).toBeNull();
-      expect(await h.store.check()).toEqual({ healthy: true, problems: [], deliveries: 1 });
+      expect(await h.store.check()).toEqual(healthy(1));
       expect(await h.store.deliveries.has(KEY(1))).toBe(true);
     });
 
@@ -81,7 +88,7 @@ export function describeRepairContract(context: SuiteContext): void {
       expect(result.part).toBe('deliveries');
       expect(result.repaired).toBe(1);
       expect(result.keptAt.length).toBeGreaterThan(0);
-      expect(await h.store.check()).toEqual({ healthy: true, problems: [], deliveries: 2 });
+      expect(await h.store.check()).toEqual(healthy(2));
       expect((await h.store.readState()).production_sha_current).toBe(SHA(1));
       expect(await h.store.deliveries.has(KEY(1))).toBe(true);
       expect(await h.store.deliveries.has(KEY(3))).toBe(true);

@@ -15,7 +15,9 @@
 // Leases are tested with short real leases (a few hundred ms) on the real clock.
 import type { ClaimResult, ReleaseStore } from '../../src/shared/contract';
 import { failure } from '../expect-state-error';
-import { KEY, REPO, SHA, type ContractFactory, type ContractHarness } from './harness';
+import { defaultLimit, KEY, REPO, SHA, type ContractFactory, type ContractHarness } from './harness';
+import { describeKeyContract } from './suite-keys';
+import { describePruningContract } from './suite-pruning';
 import { describeRepairContract } from './suite-repair';
 
 export type { ContractDamage, ContractFactory, ContractHarness } from './harness';
@@ -31,6 +33,11 @@ export function describeStoreContract(name: string, open: ContractFactory): void
     const handles: ReleaseStore[] = [];
     const reopen = async () => {
       const store = await h.reopen();
+      handles.push(store);
+      return store;
+    };
+    const copy = async () => {
+      const store = await h.copy();
       handles.push(store);
       return store;
     };
@@ -244,7 +251,7 @@ export function describeStoreContract(name: string, open: ContractFactory): void
 
     describe('release', () => {
       it('forgets a claim on purpose, so the next delivery is evaluated afresh', async () => {
-        await claim(1, 'first', { leaseMs: 60_000 });
+        await claim(1, 'first');
         await claim(2, 'keep');
         expect(await h.store.deliveries.release(KEY(1))).toBe(true);
         expect(await h.store.deliveries.has(KEY(1))).toBe(false);
@@ -272,11 +279,11 @@ export function describeStoreContract(name: string, open: ContractFactory): void
       });
 
       it('tallies healthy and damaged entries, never counting a damaged one as a delivery', async () => {
-        expect(await h.store.deliveries.tally()).toEqual({ entries: 0, damaged: 0 });
+        expect(await h.store.deliveries.tally()).toEqual({ entries: 0, damaged: 0, limit: defaultLimit(h, 0) });
         for (const n of [1, 2, 3]) await claim(n, `d${n}`);
-        expect(await h.store.deliveries.tally()).toEqual({ entries: 3, damaged: 0 });
+        expect(await h.store.deliveries.tally()).toEqual({ entries: 3, damaged: 0, limit: defaultLimit(h, 3) });
         await h.damage.corruptDelivery(KEY(2));
-        expect(await h.store.deliveries.tally()).toEqual({ entries: 2, damaged: 1 });
+        expect(await h.store.deliveries.tally()).toEqual({ entries: 2, damaged: 1, limit: defaultLimit(h, 2) });
         expect(await h.store.deliveries.count()).toBe(2);
       });
     });
@@ -284,9 +291,9 @@ export function describeStoreContract(name: string, open: ContractFactory): void
     describe('prune', () => {
       it('removes claims older than the retention by their recorded time, keeps the rest', async () => {
         for (const n of [1, 2, 3]) await claim(n, `d${n}`);
-        expect(await h.store.deliveries.prune()).toEqual({ removed: 0, kept: 3 });
+        expect(await h.store.deliveries.prune()).toEqual({ removed: 0, kept: 3, limit: defaultLimit(h, 3) });
         await h.damage.backdate(KEY(2), 40 * DAY);
-        expect(await h.store.deliveries.prune()).toEqual({ removed: 1, kept: 2 });
+        expect(await h.store.deliveries.prune()).toEqual({ removed: 1, kept: 2, limit: defaultLimit(h, 2) });
         expect(await h.store.deliveries.has(KEY(2))).toBe(false);
         expect(await h.store.deliveries.has(KEY(1))).toBe(true);
         expect((await claim(2, 'fresh')).claimed).toBe(true);
@@ -337,12 +344,17 @@ export function describeStoreContract(name: string, open: ContractFactory): void
       });
     });
 
-    describeRepairContract({
+    const context = {
       get h() {
         return h;
       },
       another,
+      reopen,
+      copy,
       claim,
-    });
+    };
+    describePruningContract(context);
+    describeKeyContract(context);
+    describeRepairContract(context);
   });
 }

@@ -132,8 +132,8 @@ export async function firstStartsMigrateOnce(target: Target, processes: number):
   for (const r of results) expect(r.lines).toEqual([{ opened: true }]);
   const locks = await admin.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
   expect(locks.rows).toEqual([{ n: 0 }]);
-  const applied = await admin.query(`SELECT version FROM "${schema}".schema_migrations`);
-  expect(applied.rows).toEqual([{ version: 1 }]);
+  const applied = await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+  expect(applied.rows).toEqual([{ version: 1 }, { version: 2 }]);
   expect((await admin.query(`SELECT count(*)::int AS n FROM "${schema}".release_state`)).rows).toEqual([{ n: 1 }]);
 }
 

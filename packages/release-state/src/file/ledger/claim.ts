@@ -1,5 +1,6 @@
 // A claim, top to bottom: the lock-free exactly-once claim of a new key, and the takeover of a
-// lease that ended.
+// lease that ended. A claim never waits for a prune pass: a due pass starts in the background of
+// the process once the claim is recorded (maintenance.ts).
 //
 // A new claim takes no lock: its entry file is staged, then published with `link()`, which
 // fails if the name exists, so exactly one claimant per key wins on one host. A takeover changes
@@ -13,34 +14,46 @@
 import type { ClaimInput, ClaimResult, DeliveryRecord } from '../../shared/contract';
 import { stateError } from '../../shared/errors';
 import { checkClaim } from '../../shared/input';
+import { leaseEnded } from '../../shared/leases';
 import { stageFile, writeFileAtomic } from '../staged-file';
 import { ENTRY_TEMP_BASE, entryName, serializeEntry } from './entry';
+import { asClaim, type Marker } from './files';
 import type { LedgerParts } from './ledger';
+import { syncForWrite } from './sync';
 
 /** How many times one claim looks again after the winner's entry was released or pruned between its tries. */
 const ROUNDS = 3;
 
-export async function claim(ledger: LedgerParts, input: ClaimInput): Promise<ClaimResult> {
-  const { files, python, maintenance } = ledger;
+/** A claim (counted as in flight: a prune pass beside it works in shorter slices). */
+export function claim(ledger: LedgerParts, input: ClaimInput): Promise<ClaimResult> {
+  return asClaim(() => claimKey(ledger, input));
+}
+
+async function claimKey(ledger: LedgerParts, input: ClaimInput): Promise<ClaimResult> {
+  const { files, maintenance } = ledger;
   const { key, deliveryId, leaseMs } = checkClaim(input, files.dir);
   await files.ensureDir();
   const name = entryName(key);
   const file = files.entryFile(name);
   const label = `The claim of ${key}`;
-  // The import of delivery_ids.json and a prune pass that is due must be done before our entry
-  // gets its name, not before its bytes are written: they run while the temp file is written
-  // (their JavaScript overlaps the thread pool's work), and the link waits for them. An entry they
-  // import for this key makes our link find the name taken, so the Python claim wins, as it must.
-  let ready: Promise<void> | null = null;
-  const prepare = () => (ready ??= python.syncForWrite().then((marker) => maintenance.pruneIfDue(marker)));
+  // The directory's catching up (sync.ts: an earlier version's names, a changed delivery_ids.json)
+  // must be done before our entry gets its name, not before its bytes are written: it runs while
+  // the temp file is written (its JavaScript overlaps the thread pool's work), and the link waits
+  // for it. An entry it renames or imports for this key makes our link find the name taken, so
+  // the earlier claim wins, as it must.
+  let ready: Promise<Marker> | null = null;
+  const prepare = () => (ready ??= syncForWrite(ledger));
 
   for (let round = 0; round < ROUNDS; round++) {
     const existing = files.readEntry(file, key);
     if (existing) {
-      if (!leaseEnded(existing, files.options.now())) return lost(existing, deliveryId);
-      await prepare();
+      if (!leaseEnded(existing, files.options.now().getTime())) return lost(existing, deliveryId);
+      const marker = await prepare();
       const taken = await takeOver(ledger, name, key, deliveryId, leaseMs);
-      if (taken) return taken;
+      if (taken) {
+        maintenance.claimRecorded(marker);
+        return taken;
+      }
       continue;
     }
     const at = files.options.now();
@@ -52,14 +65,15 @@ export async function claim(ledger: LedgerParts, input: ClaimInput): Promise<Cla
     // Awaited once the temp file is written; if writing it fails first, that is the error reported.
     preparing.catch(() => undefined);
     const staged = await staging;
+    let marker: Marker;
     try {
-      await preparing;
+      marker = await preparing;
     } catch (error) {
       await staged.discard();
       throw error;
     }
     if ((await staged.link(files.flushDir)) === 'created') {
-      maintenance.noteClaim();
+      maintenance.claimRecorded(marker);
       return { claimed: true, redelivery: false, takeover: false, record };
     }
   }
@@ -80,7 +94,7 @@ function takeOver(ledger: LedgerParts, name: string, key: string, deliveryId: st
     const current = files.readEntry(file, key);
     if (!current) return null;
     const at = files.options.now();
-    if (!leaseEnded(current, at)) return lost(current, deliveryId);
+    if (!leaseEnded(current, at.getTime())) return lost(current, deliveryId);
     const record: DeliveryRecord = {
       ...current,
       deliveryId,
@@ -97,11 +111,6 @@ function takeOver(ledger: LedgerParts, name: string, key: string, deliveryId: st
 /** When a lease taken at `at` ends; null for a final claim. */
 function leaseEnd(at: Date, leaseMs: number | null): string | null {
   return leaseMs === null ? null : new Date(at.getTime() + leaseMs).toISOString();
-}
-
-/** An uncompleted lease whose end has passed: its holder presumably died. */
-function leaseEnded(record: DeliveryRecord, now: Date): boolean {
-  return record.completedAt === null && record.leaseExpiresAt !== null && Date.parse(record.leaseExpiresAt) <= now.getTime();
 }
 
 function lost(record: DeliveryRecord, deliveryId: string): ClaimResult {

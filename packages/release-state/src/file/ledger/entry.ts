@@ -1,10 +1,10 @@
 // The ledger's entry format: the file name of a key, and what one entry file holds. (The key
-// itself and the checks on a caller's values are the shared rules: shared/input.ts.)
+// itself, its identity and the checks on a caller's values are the shared rules: shared/input.ts.)
 import { createHash } from 'node:crypto';
 import type { DeliveryRecord } from '../../shared/contract';
 import { REPAIR_COMMAND, stateError } from '../../shared/errors';
 import { isUtcTime } from '../../shared/formats';
-import { fullRecord } from '../../shared/input';
+import { fullRecord, keyIdentity } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';
 import { describeJsonType, excerptValue, hasControlCharacter } from '../../shared/text';
 
@@ -19,12 +19,25 @@ export const ENTRY_TEMP_BASE = 'entry';
 export const LEDGER_FORMAT_VERSION = 1;
 
 /**
- * The entry file name of a key: the key percent-encoded (readable, reversible, no `/`), never
- * starting with a dot (dot names are the ledger's own files). Keys too long for a file name
- * are hashed; `%` followed by a lower-case letter never comes out of encodeURIComponent, so
- * the reserved names cannot collide with an encoded key.
+ * The entry file name of a key: its identity (owner and name in lower case: `keyIdentity`), so
+ * that every spelling of a repository finds the one file, percent-encoded (readable, reversible,
+ * no `/`), never starting with a dot (dot names are the ledger's own files). Keys too long for a
+ * file name are hashed; `%` followed by a lower-case letter never comes out of
+ * encodeURIComponent, so the reserved names cannot collide with an encoded key.
  */
 export function entryName(key: string): string {
+  return encodeName(keyIdentity(key));
+}
+
+/**
+ * The name an earlier version gave a key's entry: the key as spelled, so `Octo/Web` and
+ * `octo/web` were two files. Such entries are renamed before the next write (spellings.ts).
+ */
+export function spelledEntryName(key: string): string {
+  return encodeName(key);
+}
+
+function encodeName(key: string): string {
   if (key === '') return `%empty${ENTRY_SUFFIX}`;
   let encoded = encodeURIComponent(key);
   if (encoded.startsWith('.')) encoded = `%2E${encoded.slice(1)}`;
@@ -32,7 +45,10 @@ export function entryName(key: string): string {
   return `${encoded}${ENTRY_SUFFIX}`;
 }
 
-/** The key of an entry file name, or null when only the file knows it (hashed names). */
+/**
+ * The key an entry file name encodes (this version's names encode the key's identity, an earlier
+ * version's the key as spelled), or null when only the file knows it (hashed names).
+ */
 export function keyOfEntryName(name: string): string | null {
   if (!name.endsWith(ENTRY_SUFFIX) || name.startsWith('.')) return null;
   const stem = name.slice(0, -ENTRY_SUFFIX.length);
@@ -82,8 +98,8 @@ export function parseEntry(bytes: Uint8Array, file: string, key: string | null):
     throw bad('is not a ledger entry (expected "key" and "deliveryId" strings and "recordedAt" string or null)');
   }
   if (recordedAt !== null && Number.isNaN(Date.parse(recordedAt))) throw bad(`has "recordedAt": ${excerptValue(recordedAt)}, not a time`);
-  // Case-insensitive file systems fold names; GitHub treats owner/repo case-insensitively too.
-  if (key !== null && storedKey !== key && storedKey.toLowerCase() !== key.toLowerCase()) {
+  // A name is the key's identity (owner and name folded), the file keeps the key as first spelled.
+  if (key !== null && storedKey !== key && keyIdentity(storedKey) !== keyIdentity(key)) {
     throw bad(`records the key ${excerptValue(storedKey)}, but its name is for ${excerptValue(key)}`);
   }
   const attempt = entry['attempt'] ?? 1;
@@ -102,10 +118,4 @@ export function parseEntry(bytes: Uint8Array, file: string, key: string | null):
     throw bad(`has "outcome": ${excerptValue(outcome)}, expected a short text without control characters, or null`);
   }
   return { key: storedKey, deliveryId, recordedAt, attempt, leaseExpiresAt, completedAt, outcome };
-}
-
-/** The time a record counts from for retention: when it was completed, else first claimed. */
-export function recordTimeMs(record: DeliveryRecord): number | null {
-  const times = [record.recordedAt, record.completedAt].filter((t): t is string => t !== null).map((t) => Date.parse(t));
-  return times.length === 0 ? null : Math.max(...times);
 }

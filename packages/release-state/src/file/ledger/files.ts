@@ -33,10 +33,26 @@ export interface Marker {
   /** Identity of delivery_ids.json when we last imported or exported it ('absent': there was none); null: never synced. */
   python_source: string | null;
   last_prune: string | null;
+  /**
+   * `case-folded` once every entry is named by its key's identity (entry.ts); null for a ledger
+   * an earlier version wrote, whose names kept each spelling (spellings.ts renames them).
+   */
+  entry_names: typeof ENTRY_NAMES | null;
 }
 
-/** No bookkeeping file yet: nothing imported; a delivery_ids.json that appears is imported. */
-export const EMPTY_MARKER: Marker = { format_version: LEDGER_FORMAT_VERSION, python_source: 'absent', last_prune: null };
+/** The entry-name rule of this version, as the bookkeeping file records it. */
+export const ENTRY_NAMES = 'case-folded';
+
+/**
+ * No bookkeeping file yet: nothing imported (a delivery_ids.json that appears is imported), and
+ * the names not known to follow this version's rule.
+ */
+export const EMPTY_MARKER: Marker = {
+  format_version: LEDGER_FORMAT_VERSION,
+  python_source: 'absent',
+  last_prune: null,
+  entry_names: null,
+};
 
 export interface LedgerOptions extends LedgerSettings {
   fs: FsSeam;
@@ -55,15 +71,45 @@ const dirHandles = new FinalizationRegistry<{ fd: number }>((held) => {
   fsSync.close(held.fd, () => undefined);
 });
 
-const CHUNK = 500;
 /** One more byte than an entry may have, so that an over-long file is seen as such. */
 const scanBuffer = Buffer.allocUnsafe(ENTRY_MAX_BYTES + 1);
 
-/** Runs `fn` over `items`, letting the event loop breathe between chunks of synchronous work. */
-async function inChunks<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
-  for (let start = 0; start < items.length; start += CHUNK) {
-    for (const item of items.slice(start, start + CHUNK)) fn(item);
-    if (start + CHUNK < items.length) await new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * The longest stretch of synchronous work a bulk pass (a scan, a prune pass, the Python export)
+ * does before it lets the event loop run: 2 ms, or a quarter of one while a claim of this process
+ * is in flight. A prune pass runs beside the claims of its process, and each of a claim's six or
+ * so I/O steps waits for the stretch in progress (a claim takes about 1 ms here).
+ */
+const SLICE_MS = 2;
+const SLICE_BESIDE_CLAIMS_MS = 0.25;
+let claimsInFlight = 0;
+
+/** Runs a claim, counted as in flight (bulk passes then work in shorter slices). */
+export async function asClaim<T>(claim: () => Promise<T>): Promise<T> {
+  claimsInFlight++;
+  try {
+    return await claim();
+  } finally {
+    claimsInFlight--;
+  }
+}
+
+/** Resolves on the event loop's next turn, after the I/O that is waiting. */
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs `fn` over `items`, synchronously in slices (see SLICE_MS), letting the event loop run
+ * between them. The clock is read every 4 items.
+ */
+export async function inSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+  let sliceStart = performance.now();
+  for (let index = 0; index < items.length; index++) {
+    fn(items[index] as T);
+    const slice = claimsInFlight > 0 ? SLICE_BESIDE_CLAIMS_MS : SLICE_MS;
+    if ((index & 3) === 3 && performance.now() - sliceStart >= slice) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
   }
 }
 
@@ -81,6 +127,16 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * Where entries are kept aside, never deleted: `<path>.<kind>-<time>-<pid>`. `corrupt`: damaged
+ * bytes moved by a reset (release.json's too); `duplicate`: a second spelling of one key
+ * (spellings.ts).
+ */
+export function keptAsidePath(file: string, now: Date, kind: 'corrupt' | 'duplicate' = 'corrupt'): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${file}.${kind}-${stamp}-${process.pid}`;
 }
 
 /** True for damage that `booty state reset deliveries` repairs (a file that does not parse, or is not a regular file). */
@@ -156,7 +212,8 @@ export class LedgerFiles {
       }
       await this.dirExists();
       if (this.fs.lstatBigSync(this.pythonPath) === undefined) {
-        const marker: Marker = { ...EMPTY_MARKER, last_prune: this.options.now().toISOString() };
+        const created = this.options.now().toISOString();
+        const marker: Marker = { ...EMPTY_MARKER, last_prune: created, entry_names: ENTRY_NAMES };
         // The entry that follows fsyncs the directory; a lost marker only makes a prune due.
         await createExclusive(this.fs, this.markerPath, markerBytes(marker), {
           tempBase: ENTRY_TEMP_BASE,
@@ -240,7 +297,7 @@ export class LedgerFiles {
   async scanEntries(names?: readonly string[]): Promise<ScannedEntry[]> {
     const list = names ?? (await this.entryNames());
     const out: ScannedEntry[] = [];
-    await inChunks(list, (name) => {
+    await inSlices(list, (name) => {
       const file = this.entryFile(name);
       try {
         const record = this.read(file, keyOfEntryName(name));
@@ -292,6 +349,7 @@ export class LedgerFiles {
       format_version: LEDGER_FORMAT_VERSION,
       python_source: typeof record['python_source'] === 'string' ? record['python_source'] : null,
       last_prune: typeof record['last_prune'] === 'string' ? record['last_prune'] : null,
+      entry_names: record['entry_names'] === ENTRY_NAMES ? ENTRY_NAMES : null,
     };
   }
 

@@ -17,11 +17,18 @@ describe('delivery ledger', () => {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'booty-rs-ledger-'));
     stateDir = path.join(dir, 'state');
   });
+  // Closed before the directory goes: a claim may have started a prune pass in the background.
+  const opened: FileReleaseStore[] = [];
   afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  const open = (extra: Partial<FileStoreOptions> = {}): Promise<FileReleaseStore> => openFileStore({ stateDir, ...extra }, { pruneIntervalMs: 3_600_000 });
+  const open = async (extra: Partial<FileStoreOptions> = {}): Promise<FileReleaseStore> => {
+    const store = await openFileStore({ stateDir, ...extra }, { pruneIntervalMs: 3_600_000 });
+    opened.push(store);
+    return store;
+  };
 
   describe('claim', () => {
     it('records the first claim and reports later ones with the winner, telling redeliveries apart', async () => {
@@ -86,6 +93,7 @@ describe('delivery ledger', () => {
             }
           }
           expect(await store.deliveries.count()).toBe(new Set(claims.map(([key]) => key)).size);
+          await store.close();
         }),
         { numRuns: 25 },
       );
@@ -158,7 +166,7 @@ describe('delivery ledger', () => {
     });
 
     it('prune removes temp files left by crashed writers once they are older than the stale threshold', async () => {
-      const store = await openFileStore({ stateDir, lockStaleMs: 100 }, { pruneIntervalMs: 3_600_000 });
+      const store = await open({ lockStaleMs: 100 });
       await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'one' });
       const leftover = path.join(stateDir, 'deliveries', '.entry.12345.0.1.abcdef01.tmp');
       await fsp.writeFile(leftover, '{"key":');

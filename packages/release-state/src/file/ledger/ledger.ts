@@ -2,10 +2,13 @@
 // are made here; each operation lives in a module of its own, and the store (../store.ts) calls
 // them directly:
 //   claim.ts        the claim, top to bottom (and the takeover of an ended lease)
-//   leases.ts       complete and release
+//   leases.ts       complete and release (forget)
 //   readers.ts      get, has, count, tally, list, every record
-//   maintenance.ts  prune (and when a claim runs one), check, reset, restore
+//   maintenance.ts  prune (and when a claim starts one, in the background), check, reset, restore
+//   sync.ts         what every write waits for: the directory brought up to date
+//   spellings.ts    entries an earlier version named by the key's spelling, renamed once
 //   python.ts       the Python implementation's delivery_ids.json
+//   ages.ts         how old an entry is, for the bounds
 //   files.ts        where the files are, how they are read, the per-key lock
 //   entry.ts        the entry file format
 import { LedgerFiles, type LedgerOptions } from './files';
@@ -24,8 +27,9 @@ export class DeliveryLedger {
     this.maintenance = new LedgerMaintenance(this.files, this.python);
   }
 
-  /** Gives back the kept directory descriptor. */
-  close(): void {
+  /** Waits for a background prune pass in progress, then gives back the kept directory descriptor. */
+  async close(): Promise<void> {
+    await this.maintenance.idle();
     this.files.closeDir();
   }
 }

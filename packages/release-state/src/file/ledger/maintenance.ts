@@ -1,61 +1,93 @@
-// Ledger maintenance: the prune pass (retention and count limits, temp clean-up, the Python
-// export) and when a claim runs one, the full check, the operator's reset of damaged ledger
-// files, and the restore of a snapshot.
+// Ledger maintenance: when a prune pass runs and how it ends (its work on the files is sweep.ts),
+// the full check, the operator's reset of damaged ledger files, and the restore of a snapshot.
+//
+// No claim waits for a prune pass. Once a claim is recorded and a pass is due (the last one is an
+// hour old, or this process has recorded a tenth of the count limit since its last), the pass
+// starts in the background of the process and the claim returns: a pass reads every entry (O(n):
+// a second or more at 100,000 entries), so inside a claim it would stretch that claim past what a
+// webhook's answer may take. In the background its sweep runs in a worker thread, so the claims
+// beside it keep their pace; another process's pass in progress is skipped, not waited for;
+// `close()` waits for it.
 import * as path from 'node:path';
-import type { DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
-import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError } from '../../shared/errors';
+import type { CountLimit, DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
+import { isStateError, REPAIR_COMMAND } from '../../shared/errors';
+import { keyIdentity } from '../../shared/input';
 import { nothingToReset } from '../../shared/refusals';
+import { countLimit } from '../../shared/retention';
 import { acquireLock, withLock, type HeldLock } from '../lock';
-import { createExclusive, fsyncDir, isTempName, removeQuietly } from '../staged-file';
+import { createExclusive, fsyncDir, removeQuietly } from '../staged-file';
+import { datedEntries } from './ages';
+import { ENTRY_TEMP_BASE, entryName, LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE, serializeEntry } from './entry';
 import {
-  ENTRY_TEMP_BASE,
-  entryName,
-  isEntryName,
-  LEDGER_DIR,
-  MARKER_FILE,
-  PYTHON_LEDGER_FILE,
-  recordTimeMs,
-  serializeEntry,
-} from './entry';
-import { EMPTY_MARKER, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles, type Marker } from './files';
+  EMPTY_MARKER,
+  ENTRY_NAMES,
+  IO_CONCURRENCY,
+  isDamage,
+  keptAsidePath,
+  mapLimit,
+  type LedgerFiles,
+  type Marker,
+} from './files';
 import type { PythonBridge } from './python';
-
-/** Where damaged bytes are kept by a reset: `<path>.corrupt-<time>-<pid>` (release.json's too). */
-export function keptAsidePath(file: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${file}.corrupt-${stamp}-${process.pid}`;
-}
+import { sweep, sweepInWorker, type SweepResult } from './sweep';
+import { syncForWrite, syncLocked } from './sync';
 
 export class LedgerMaintenance {
   private claimsSincePrune = 0;
+  /** The background pass in progress, if any. */
+  private background: Promise<void> | null = null;
+  /** After a background pass failed: none before this time (ms since the epoch). */
+  private retryAfterMs = 0;
 
   constructor(
     private readonly files: LedgerFiles,
     private readonly python: PythonBridge,
   ) {}
 
-  /** A claim was recorded (one more toward the next pass). */
-  noteClaim(): void {
+  /**
+   * A claim was recorded (one more toward the next pass). When a pass is due, it starts in the
+   * background; the claim does not wait for it.
+   */
+  claimRecorded(marker: Marker): void {
     this.claimsSincePrune++;
+    if (this.background !== null || Date.now() < this.retryAfterMs || !this.pruneDue(marker)) return;
+    this.background = this.backgroundPass().finally(() => {
+      this.background = null;
+    });
+  }
+
+  /** Resolves once no background pass is in progress (store.close()). */
+  async idle(): Promise<void> {
+    await this.background;
   }
 
   /**
-   * During a claim: a prune pass when one is due (by time since the last, or claims since this
-   * process's last), unless another process is pruning right now: claims never wait for a prune.
+   * A pass unless another process is pruning right now (then it is skipped, not waited for), its
+   * sweep in a worker thread (sweep.ts). A failure does not reach any claim: the next pass is
+   * tried after the prune interval, and `booty state prune` (the foreground pass) reports what
+   * stops it.
    */
-  async pruneIfDue(marker: Marker): Promise<void> {
-    if (!this.pruneDue(marker)) return;
-    let lock: HeldLock;
+  private async backgroundPass(): Promise<void> {
     try {
-      lock = await acquireLock(this.files.maintenanceLockPath, { ...this.files.options.lock, waitMs: 0 }, this.files.maintenanceTarget());
-    } catch (error) {
-      if (isStateError(error) && error.code === 'STATE_LOCK_TIMEOUT') return;
-      throw error;
-    }
-    try {
-      if (this.pruneDue(await this.files.readMarker())) await this.pruneLocked(lock);
-    } finally {
-      await lock.release();
+      let lock: HeldLock;
+      try {
+        const once = { ...this.files.options.lock, waitMs: 0 };
+        lock = await acquireLock(this.files.maintenanceLockPath, once, this.files.maintenanceTarget());
+      } catch (error) {
+        if (isStateError(error) && error.code === 'STATE_LOCK_TIMEOUT') return;
+        throw error;
+      }
+      try {
+        if (!this.pruneDue(await this.files.readMarker())) return;
+        await syncLocked({ files: this.files, python: this.python }, lock);
+        const nowMs = this.files.options.now().getTime();
+        await this.finishPass(await (sweepInWorker(this.files, nowMs) ?? sweep(this.files, nowMs)), nowMs, lock);
+      } finally {
+        await lock.release();
+      }
+    } catch {
+      this.claimsSincePrune = 0;
+      this.retryAfterMs = Date.now() + this.files.options.pruneIntervalMs;
     }
   }
 
@@ -68,85 +100,36 @@ export class LedgerMaintenance {
   }
 
   /**
-   * Under the maintenance lock: removes entries older than the retention, counted from the time
-   * recorded inside the entry (`completedAt`, else `recordedAt`; never the file mtime, which a copy
-   * without -p resets), then the oldest beyond `maxDeliveries`; clears temp files left by crashed
-   * writers; exports delivery_ids.json in the Python format. Entries imported from Python carry no
-   * time: they count from their import, kept as the file's mtime. Damaged entries are left alone
-   * for `booty state check` to report.
+   * A prune pass now (`deliveries.prune()`), waiting for one in progress, in this thread: under
+   * the maintenance lock, the directory caught up (sync.ts), then the sweep (sweep.ts: the bounds
+   * of shared/retention.ts, temp clean-up, the Python export's bytes), then its writes.
    */
-  async pruneLocked(lock: HeldLock): Promise<PruneResult> {
-    const { options, fs } = this.files;
-    const nowMs = options.now().getTime();
-    const names = await this.files.listDir();
-    const doomed: string[] = [];
-    for (const name of names) {
-      // A per-key lock left by a process that died is broken by the next takeover of its key;
-      // one that no key ever needs again would stay, so it goes once it is long past stale
-      // (a live holder's heartbeat keeps its ctime within `staleMs / 4`).
-      const keyLock = name.startsWith('.') && name.endsWith('.json.lock');
-      if (!keyLock && !isTempName(name, ENTRY_TEMP_BASE) && !isTempName(name, MARKER_FILE)) continue;
-      try {
-        // ctime, not mtime: a temp file may carry an import time as its mtime.
-        const ageMs = Date.now() - fs.lstatSync(this.files.entryFile(name)).ctimeMs;
-        if (ageMs > options.lock.staleMs * (keyLock ? 4 : 1)) doomed.push(name);
-      } catch {
-        // Gone already.
-      }
-    }
-    const scanned = await this.files.scanEntries(names.filter(isEntryName));
-    const dated: { name: string; record: DeliveryRecord; atMs: number }[] = [];
-    for (const entry of scanned) {
-      if (entry.record === null) continue;
-      let atMs = recordTimeMs(entry.record);
-      if (atMs === null) {
-        try {
-          atMs = fs.lstatSync(entry.file).mtimeMs;
-        } catch (error) {
-          if (errnoOf(error) === 'ENOENT') continue;
-          throw stateError('STATE_READ', {
-            path: entry.file,
-            reason: 'stat',
-            happened: `Could not inspect ${entry.file} while pruning the ledger: ${describeErrno(error)}`,
-            changed: 'Nothing was removed',
-            cause: error,
-          });
-        }
-      }
-      dated.push({ name: entry.name, record: entry.record, atMs });
-    }
-    const cutoff = nowMs - options.retentionMs;
-    const kept = dated.filter((entry) => entry.atMs >= cutoff);
-    let removed = dated.length - kept.length;
-    for (const entry of dated) if (entry.atMs < cutoff) doomed.push(entry.name);
-    if (kept.length > options.maxDeliveries) {
-      kept.sort((a, b) => b.atMs - a.atMs || (a.name < b.name ? -1 : 1));
-      const excess = kept.splice(options.maxDeliveries);
-      removed += excess.length;
-      for (const entry of excess) doomed.push(entry.name);
-    }
-    await mapLimit(doomed, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
-    if (doomed.length > 0) await fsyncDir(fs, this.files.dir);
-    const source = await this.python.export(
-      kept.map((entry) => entry.record),
-      lock,
-    );
-    const current = await this.files.readMarker();
-    await this.files.writeMarker({ ...current, python_source: source, last_prune: new Date(nowMs).toISOString() }, lock);
-    this.claimsSincePrune = 0;
-    return { removed, kept: kept.length };
-  }
-
-  /** A prune pass now (`deliveries.prune()`), after any pending import of delivery_ids.json. */
   async prune(): Promise<PruneResult> {
     await this.files.ensureDir();
-    await this.python.syncForWrite();
+    await syncForWrite({ files: this.files, python: this.python });
     const { maintenanceLockPath, options } = this.files;
-    return withLock(maintenanceLockPath, options.lock, this.files.maintenanceTarget(), (lock) => this.pruneLocked(lock));
+    return withLock(maintenanceLockPath, options.lock, this.files.maintenanceTarget(), async (lock) => {
+      await syncLocked({ files: this.files, python: this.python }, lock);
+      const nowMs = options.now().getTime();
+      return this.finishPass(await sweep(this.files, nowMs), nowMs, lock);
+    });
   }
 
-  /** Every damaged ledger file (delivery_ids.json, the bookkeeping file, each entry), and the healthy entries. Changes nothing. */
-  async check(): Promise<{ problems: StoreProblem[]; healthy: number }> {
+  /** The end of a pass, under the maintenance lock: delivery_ids.json written, then the bookkeeping. */
+  private async finishPass(swept: SweepResult, nowMs: number, lock: HeldLock): Promise<PruneResult> {
+    const source = await this.python.writeExport(swept.pythonExport, lock);
+    const current = await this.files.readMarker();
+    const lastPrune = new Date(nowMs).toISOString();
+    await this.files.writeMarker({ ...current, python_source: source, last_prune: lastPrune }, lock);
+    this.claimsSincePrune = 0;
+    return { removed: swept.removed, kept: swept.kept, limit: swept.limit };
+  }
+
+  /**
+   * Every damaged ledger file (delivery_ids.json, the bookkeeping file, each entry), the healthy
+   * entries, and how they stand against the count limit. Changes nothing.
+   */
+  async check(): Promise<{ problems: StoreProblem[]; healthy: number; limit: CountLimit | null }> {
     const problems: StoreProblem[] = [];
     const problem = (target: string, error: { details: { reason?: string }; message: string }) =>
       problems.push({
@@ -156,10 +139,10 @@ export class LedgerMaintenance {
         message: error.message,
         repair: REPAIR_COMMAND.deliveries,
       });
-    let pythonEntries: Map<string, string> | null = null;
+    let pythonEntries: Map<string, unknown> | null = null;
     try {
       this.python.forgetCache();
-      pythonEntries = (await this.python.read())?.entries ?? null;
+      pythonEntries = (await this.python.read())?.byIdentity ?? null;
     } catch (error) {
       if (!isDamage(error)) throw error;
       problem(this.files.pythonPath, error);
@@ -172,18 +155,14 @@ export class LedgerMaintenance {
       problem(this.files.markerPath, error);
     }
     const scanned = await this.files.scanEntries();
-    let healthy = 0;
-    const present = new Set<string>();
-    for (const entry of scanned) {
-      if (entry.record) {
-        healthy++;
-        present.add(entry.record.key);
-      } else problem(entry.file, entry.damage);
-    }
+    for (const entry of scanned) if (entry.damage !== null) problem(entry.file, entry.damage);
+    const nowMs = this.files.options.now().getTime();
+    const ages: { atMs: number }[] = await datedEntries(this.files, scanned, nowMs);
+    const present = new Set(scanned.flatMap((entry) => (entry.record ? [keyIdentity(entry.record.key)] : [])));
     if (pythonEntries && this.files.stampOf(this.files.pythonPath) !== pythonSource) {
-      for (const key of pythonEntries.keys()) if (!present.has(key)) healthy++;
+      for (const identity of pythonEntries.keys()) if (!present.has(identity)) ages.push({ atMs: nowMs });
     }
-    return { problems, healthy };
+    return { problems, healthy: ages.length, limit: countLimit(ages, this.files.options, nowMs) };
   }
 
   /**
@@ -262,7 +241,9 @@ export class LedgerMaintenance {
       const all = (await this.files.scanEntries()).flatMap((entry) => (entry.record ? [entry.record] : []));
       const source = await this.python.export(all, lock);
       const current = await this.files.readMarker().catch(() => EMPTY_MARKER);
-      await this.files.writeMarker({ ...current, python_source: source }, lock);
+      // Every entry written here has its identity's name, and the ledger held nothing else
+      // (restore refuses a non-empty one unless it replaces everything).
+      await this.files.writeMarker({ ...current, python_source: source, entry_names: ENTRY_NAMES }, lock);
     });
   }
 }

@@ -1,26 +1,62 @@
 // The Python implementation's `delivery_ids.json` (a JSON object mapping keys to bare
-// delivery-id strings): imported before the first claim that follows a change to it, and
-// rewritten in its format at every prune pass so a Python reader sees our entries too.
+// delivery-id strings): imported before the first write that follows a change to it (sync.ts),
+// rewritten in its format at every prune pass so a Python reader sees our entries too, and
+// without a key the moment that key is forgotten, so that neither the Python implementation nor
+// a later import (after the directory is copied or restored: the file's identity changes) brings
+// a forgotten key back.
 import type { DeliveryRecord } from '../../shared/contract';
 import { REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
-import { fullRecord } from '../../shared/input';
+import { fullRecord, keyIdentity } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';
 import { describeJsonType, excerptValue } from '../../shared/text';
-import { withLock, type HeldLock } from '../lock';
+import type { HeldLock } from '../lock';
 import { readStateFile } from '../read-file';
 import { createExclusive, fsyncDir, writeFileAtomic } from '../staged-file';
 import { ENTRY_TEMP_BASE, entryName, PYTHON_LEDGER_FILE, serializeEntry } from './entry';
-import { IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles, type Marker } from './files';
+import { inSlices, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles } from './files';
 
 const PYTHON_MAX_BYTES = 256 * 1024 * 1024;
 
+/** A key and its delivery id, as the Python file holds them. */
+export type PythonEntry = Pick<DeliveryRecord, 'key' | 'deliveryId'>;
+
+/** delivery_ids.json as read. */
+export interface PythonLedger {
+  /** The file's identity when it was read (LedgerFiles.stampOf). */
+  stamp: string;
+  /** Every entry as the file spells it. */
+  entries: Map<string, string>;
+  /** One entry per key identity (shared/input.ts): of two spellings of one key, the file's first. */
+  byIdentity: Map<string, PythonEntry>;
+}
+
+/**
+ * delivery_ids.json's bytes for `entries`: one JSON object of keys and delivery ids, built in
+ * slices (files.ts `inSlices`), the keys as JSON text, so that even a key named "__proto__" stays
+ * a key (no object is built).
+ */
+export async function pythonExportBytes(entries: readonly PythonEntry[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let pending: string[] = [];
+  const flush = () => {
+    chunks.push(Buffer.from(`${chunks.length === 0 ? '' : ','}${pending.join(',')}`, 'utf8'));
+    pending = [];
+  };
+  await inSlices(entries, ({ key, deliveryId }) => {
+    pending.push(`${JSON.stringify(key)}:${JSON.stringify(deliveryId)}`);
+    if (pending.length === 1_000) flush();
+  });
+  if (pending.length > 0) flush();
+  return Buffer.concat([Buffer.from('{'), ...chunks, Buffer.from('}\n')]);
+}
+
 export class PythonBridge {
-  private cache: { stamp: string; entries: Map<string, string> } | null = null;
+  private cache: PythonLedger | null = null;
 
   constructor(private readonly files: LedgerFiles) {}
 
   /** Parses the Python ledger; null when there is none. STATE_CORRUPT when it is not the Python format. */
-  async read(): Promise<{ stamp: string; entries: Map<string, string> } | null> {
+  async read(): Promise<PythonLedger | null> {
     const file = this.files.pythonPath;
     const stamp = this.files.stampOf(file);
     if (stamp === 'absent') return null;
@@ -40,11 +76,14 @@ export class PythonBridge {
       throw bad(`holds ${describeJsonType(value)}, not a JSON object`);
     }
     const entries = new Map<string, string>();
+    const byIdentity = new Map<string, PythonEntry>();
     for (const [key, deliveryId] of Object.entries(value as Record<string, unknown>)) {
       if (typeof deliveryId !== 'string') throw bad(`has ${describeJsonType(deliveryId)} for the key ${excerptValue(key, 80)}`);
       entries.set(key, deliveryId);
+      const identity = keyIdentity(key);
+      if (!byIdentity.has(identity)) byIdentity.set(identity, { key, deliveryId });
     }
-    this.cache = { stamp, entries };
+    this.cache = { stamp, entries, byIdentity };
     return this.cache;
   }
 
@@ -59,51 +98,47 @@ export class PythonBridge {
     }
   }
 
-  /** Python entries not imported yet (for lock-free readers), or null when in sync. */
-  async pending(): Promise<Map<string, string> | null> {
+  /** Python entries not imported yet (for lock-free readers), by key identity, or null when in sync. */
+  async pending(): Promise<Map<string, PythonEntry> | null> {
     const stamp = this.files.stampOf(this.files.pythonPath);
     const marker = await this.files.readMarker();
     if (stamp === marker.python_source || (stamp === 'absent' && marker.python_source === null)) return null;
-    return (await this.read())?.entries ?? null;
+    return (await this.read())?.byIdentity ?? null;
   }
 
   /** A record for a Python entry not imported yet: no time, attempt 1, final. */
-  static record(key: string, deliveryId: string): DeliveryRecord {
+  static record({ key, deliveryId }: PythonEntry): DeliveryRecord {
     return fullRecord({ key, deliveryId, recordedAt: null });
   }
 
   /**
-   * Before any claim: if delivery_ids.json is not the file we last imported or exported (first
-   * use, or the Python implementation wrote it), import its entries. Claims wait for this, so a
-   * key the Python store had is never claimed again. In sync (the usual case) it costs two lstats.
+   * Under the maintenance lock (sync.ts): when delivery_ids.json is not the file we last imported
+   * or exported (`source`), imports its entries. Returns the identity to record, or null when
+   * nothing changed.
    */
-  async syncForWrite(): Promise<Marker> {
-    const stamp = this.files.stampOf(this.files.pythonPath);
-    const marker = await this.files.readMarker();
-    if (stamp === marker.python_source) return marker;
-    return withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async (lock) => {
-      const current = await this.files.readMarker();
-      const python = await this.read();
-      const source = python?.stamp ?? 'absent';
-      if (source === current.python_source) return current;
-      if (python) await this.importEntries(python.entries);
-      const next: Marker = { ...current, python_source: source };
-      await this.files.writeMarker(next, lock);
-      return next;
-    });
+  async importChanges(source: string | null): Promise<string | null> {
+    // The identity first: the file is read only when it changed (it is 8 MB at 100,000 entries,
+    // and a claim that met a prune pass's export before its bookkeeping was written gets here).
+    if (this.files.stampOf(this.files.pythonPath) === source) return null;
+    const python = await this.read();
+    const stamp = python?.stamp ?? 'absent';
+    if (stamp === source) return null;
+    if (python) await this.importEntries(python.byIdentity);
+    return stamp;
   }
 
   /**
    * Python entries carry no time: each is imported with `recordedAt: null` and the import time as
-   * its file mtime, and retention counts from that mtime (as before this version).
+   * its file mtime, and retention counts from that mtime (as before this version). An entry of a
+   * key the ledger holds already (in any spelling) is not imported again.
    */
-  private async importEntries(entries: Map<string, string>): Promise<void> {
+  private async importEntries(entries: Map<string, PythonEntry>): Promise<void> {
     const at = this.files.options.now();
     // One directory listing instead of one lookup per key: a re-import is mostly "already there".
     const present = new Set(await this.files.listDir());
-    const missing = [...entries].filter(([key]) => !present.has(entryName(key)));
+    const missing = [...entries.values()].filter(({ key }) => !present.has(entryName(key)));
     let created = 0;
-    await mapLimit(missing, IO_CONCURRENCY, async ([key, deliveryId]) => {
+    await mapLimit(missing, IO_CONCURRENCY, async ({ key, deliveryId }) => {
       const entry = serializeEntry({ key, deliveryId, recordedAt: null }, PYTHON_LEDGER_FILE);
       const outcome = await createExclusive(this.files.fs, this.files.entryFile(entryName(key)), entry, {
         tempBase: ENTRY_TEMP_BASE,
@@ -116,14 +151,31 @@ export class PythonBridge {
     if (created > 0) await fsyncDir(this.files.fs, this.files.dir);
   }
 
-  /** Rewrites delivery_ids.json as a Python-format copy of `records`. Returns the file's new identity. */
-  async export(records: readonly DeliveryRecord[], lock: HeldLock): Promise<string> {
-    // fromEntries defines own properties, so even a key named "__proto__" stays a key.
-    const body = Object.fromEntries(records.map((record) => [record.key, record.deliveryId]));
-    const bytes = Buffer.from(`${JSON.stringify(body)}\n`, 'utf8');
-    await writeFileAtomic(this.files.fs, this.files.pythonPath, bytes, { lock, label: PYTHON_LEDGER_FILE });
+  /** Rewrites delivery_ids.json as a copy of `entries`, under the maintenance lock. Returns its new identity. */
+  async export(entries: readonly PythonEntry[], lock: HeldLock): Promise<string> {
+    return this.writeExport(await pythonExportBytes(entries), lock);
+  }
+
+  /** Writes `bytes` (pythonExportBytes) as delivery_ids.json, under the maintenance lock. Returns its new identity. */
+  async writeExport(bytes: Uint8Array, lock: HeldLock): Promise<string> {
+    // Flushed in pieces: at 100,000 entries the file is 8 MB, written beside claims.
+    const flushEvery = 256 * 1024;
+    await writeFileAtomic(this.files.fs, this.files.pythonPath, bytes, { lock, label: PYTHON_LEDGER_FILE, flushEvery });
     this.cache = null;
     return this.files.stampOf(this.files.pythonPath);
+  }
+
+  /**
+   * Under the maintenance lock: removes every spelling of the key `identity` from
+   * delivery_ids.json. Returns the file's new identity, or null when it held no such key.
+   */
+  async forget(identity: string, lock: HeldLock): Promise<string | null> {
+    const python = await this.read();
+    if (python === null || !python.byIdentity.has(identity)) return null;
+    const rest = [...python.entries]
+      .filter(([key]) => keyIdentity(key) !== identity)
+      .map(([key, deliveryId]) => ({ key, deliveryId }));
+    return this.export(rest, lock);
   }
 
   forgetCache(): void {

@@ -1,20 +1,29 @@
 // The ledger's readers: get, has, count, tally, list and the full record set. They take no lock
-// (an entry is replaced with a rename, so a reader sees the old file or the new one), and they
-// count the Python entries that are not imported yet.
-import type { DeliveryKeyInput, DeliveryRecord, ListClaimsOptions } from '../../shared/contract';
+// (an entry is replaced with a rename, so a reader sees the old file or the new one) and write
+// nothing, so they also read a ledger an earlier version named (spellings.ts) as it is, and
+// count the Python entries that are not imported yet. Keys are compared by their identity
+// (owner and name without case: shared/input.ts).
+import type { DeliveryKeyInput, DeliveryRecord, DeliveryTally, ListClaimsOptions } from '../../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
-import { checkList, deliveryKey } from '../../shared/input';
+import { checkList, deliveryKey, keyIdentity } from '../../shared/input';
+import { countLimit, type AgedEntry } from '../../shared/retention';
+import { datedEntries } from './ages';
 import { entryName } from './entry';
-import { isDamage } from './files';
+import { ENTRY_NAMES, isDamage } from './files';
 import type { LedgerParts } from './ledger';
-import { PythonBridge } from './python';
+import { PythonBridge, type PythonEntry } from './python';
+import { findSpelledEntry } from './spellings';
 
 export async function get({ files, python }: LedgerParts, input: DeliveryKeyInput): Promise<DeliveryRecord | null> {
   const key = deliveryKey(input, files.dir);
   const entry = files.readEntry(files.entryFile(entryName(key)), key);
   if (entry) return entry;
-  const deliveryId = (await python.pending())?.get(key);
-  return deliveryId === undefined ? null : PythonBridge.record(key, deliveryId);
+  if ((await files.readMarker()).entry_names !== ENTRY_NAMES) {
+    const spelled = await findSpelledEntry(files, key);
+    if (spelled) return spelled;
+  }
+  const pending = (await python.pending())?.get(keyIdentity(key));
+  return pending === undefined ? null : PythonBridge.record(pending);
 }
 
 export async function has(ledger: LedgerParts, input: DeliveryKeyInput): Promise<boolean> {
@@ -32,29 +41,26 @@ export async function count(ledger: LedgerParts): Promise<number> {
  * synchronously in chunks): about 1.1x the bare open+read+close of the same files, some 100 ms
  * for 10,000 entries here. Python entries not yet imported count too.
  */
-export async function tally({ files, python }: LedgerParts): Promise<{ entries: number; damaged: number }> {
+export async function tally({ files, python }: LedgerParts): Promise<DeliveryTally> {
   const scanned = await files.scanEntries();
-  let entries = 0;
-  let damaged = 0;
-  const present = new Set<string>();
-  for (const entry of scanned) {
-    if (entry.record) {
-      entries++;
-      present.add(entry.record.key);
-    } else damaged++;
-  }
+  const nowMs = files.options.now().getTime();
+  const dated = await datedEntries(files, scanned, nowMs);
+  const present = new Set(dated.map((entry) => keyIdentity(entry.record.key)));
+  const ages: Pick<AgedEntry, 'atMs'>[] = [...dated];
   // A damaged delivery_ids.json or bookkeeping file is not one bad entry: no claim can be made
-  // until it reads, like a damaged release.json, so it is the error (naming the repair).
+  // until it reads, like a damaged release.json, so it is the error (naming the repair). Python
+  // entries not imported yet count as entries of this moment (their import's time).
   const pending = await python.pending();
-  if (pending) for (const key of pending.keys()) if (!present.has(key)) entries++;
-  return { entries, damaged };
+  if (pending) for (const identity of pending.keys()) if (!present.has(identity)) ages.push({ atMs: nowMs });
+  const damaged = scanned.filter((entry) => entry.damage !== null).length;
+  return { entries: ages.length, damaged, limit: countLimit(ages, files.options, nowMs) };
 }
 
 export async function list(ledger: LedgerParts, options: ListClaimsOptions = {}): Promise<DeliveryRecord[]> {
   const { repo, limit } = checkList(options, ledger.files.dir);
-  const prefix = repo === null ? null : `${repo.toLowerCase()}:`;
+  const prefix = repo === null ? null : `${keyIdentity(repo)}:`;
   const all = await allRecords(ledger, { strict: false });
-  const records = all.filter((record) => prefix === null || record.key.toLowerCase().startsWith(prefix));
+  const records = all.filter((record) => prefix === null || keyIdentity(record.key).startsWith(prefix));
   records.sort(newestFirst);
   return records.slice(0, limit);
 }
@@ -78,15 +84,15 @@ export async function allRecords({ files, python }: LedgerParts, { strict }: { s
   for (const entry of scanned) {
     if (!entry.record) continue;
     out.push(entry.record);
-    present.add(entry.record.key);
+    present.add(keyIdentity(entry.record.key));
   }
-  let pending: Map<string, string> | null = null;
+  let pending: Map<string, PythonEntry> | null = null;
   try {
     pending = await python.pending();
   } catch (error) {
     if (strict || !isDamage(error)) throw error;
   }
-  if (pending) for (const [key, deliveryId] of pending) if (!present.has(key)) out.push(PythonBridge.record(key, deliveryId));
+  for (const [identity, entry] of pending ?? []) if (!present.has(identity)) out.push(PythonBridge.record(entry));
   return out;
 }
 
