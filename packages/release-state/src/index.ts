@@ -10,17 +10,22 @@ export type {
   Deliveries,
   DeliveryKeyInput,
   DeliveryRecord,
+  LedgerTally,
   ListClaimsOptions,
   PruneResult,
   ReleaseStore,
   ResetResult,
+  ScanOptions,
+  ScanProgress,
   StoreCheck,
   StoreKind,
   StorePart,
   StoreProblem,
   StoreSnapshot,
+  TallyOptions,
 } from './shared/contract';
 export { StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { FULL_SHA_TEXT, isFullSha } from './shared/formats';
+export { isRepository, REPOSITORY_TEXT } from './shared/input';
 export { redactUrl } from './shared/redact';
 export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

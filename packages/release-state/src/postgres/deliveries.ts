@@ -10,7 +10,18 @@
 // on another ("prepared statement does not exist"). No statement relies on an earlier one having
 // run on the same server connection.
 import { randomUUID } from 'node:crypto';
-import type { ClaimInput, ClaimResult, CompleteInput, Deliveries, DeliveryKeyInput, DeliveryRecord, ListClaimsOptions, PruneResult } from '../shared/contract';
+import type {
+  ClaimInput,
+  ClaimResult,
+  CompleteInput,
+  Deliveries,
+  DeliveryKeyInput,
+  DeliveryRecord,
+  LedgerTally,
+  ListClaimsOptions,
+  PruneResult,
+  TallyOptions,
+} from '../shared/contract';
 import { stateError } from '../shared/errors';
 import { checkClaim, checkComplete, checkList, deliveryKey } from '../shared/input';
 import { decodeRow, HEALTHY, ROW_COLUMNS, type DeliveryRow } from './records';
@@ -121,15 +132,18 @@ export class PostgresDeliveries implements Deliveries {
     return (await this.tally()).entries;
   }
 
-  async tally(): Promise<{ entries: number; damaged: number }> {
+  async tally(options: TallyOptions = {}): Promise<LedgerTally> {
     this.session.assertOpen();
-    return this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
+    const counts = await this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
       const found = await client.query<{ entries: string; damaged: string }>(
         `SELECT count(*) FILTER (WHERE ${HEALTHY}) AS entries, count(*) FILTER (WHERE NOT ${HEALTHY}) AS damaged FROM ${this.tables.deliveries}`,
       );
       const row = found.rows[0];
       return { entries: Number(row?.entries ?? 0), damaged: Number(row?.damaged ?? 0) };
     });
+    // The server reads the rows; each of these is one statement, with nothing to report in between.
+    options.onProgress?.({ read: counts.entries + counts.damaged, total: counts.entries + counts.damaged });
+    return options.recent === undefined ? counts : { ...counts, recent: await this.list(options.recent) };
   }
 
   async complete(input: CompleteInput): Promise<DeliveryRecord> {
