@@ -3,7 +3,7 @@
 // rewritten in its format at every prune pass so a Python reader sees our entries too.
 import type { DeliveryRecord } from '../../shared/contract';
 import { REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
-import { fullRecord } from '../../shared/input';
+import { fullRecord, recordProblem } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';
 import { describeJsonType, excerptValue } from '../../shared/text';
 import { withLock, type HeldLock } from '../lock';
@@ -42,6 +42,9 @@ export class PythonBridge {
     const entries = new Map<string, string>();
     for (const [key, deliveryId] of Object.entries(value as Record<string, unknown>)) {
       if (typeof deliveryId !== 'string') throw bad(`has ${describeJsonType(deliveryId)} for the key ${excerptValue(key, 80)}`);
+      // The record rule of every claim: what is imported from here can be checked and copied like any other.
+      const problem = recordProblem(PythonBridge.record(key, deliveryId));
+      if (problem !== null) throw bad(`has an entry that is not a claim (${problem})`);
       entries.set(key, deliveryId);
     }
     this.cache = { stamp, entries };
