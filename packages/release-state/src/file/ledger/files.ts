@@ -4,7 +4,7 @@
 import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord, ScanProgress } from '../../shared/contract';
 import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { parseJsonDocument } from '../../shared/json';
 import type { LedgerSettings } from '../../shared/options';
@@ -59,10 +59,18 @@ const CHUNK = 500;
 /** One more byte than an entry may have, so that an over-long file is seen as such. */
 const scanBuffer = Buffer.allocUnsafe(ENTRY_MAX_BYTES + 1);
 
-/** Runs `fn` over `items`, letting the event loop breathe between chunks of synchronous work. */
-async function inChunks<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+/**
+ * Runs `fn` over `items`, letting the event loop breathe between chunks of synchronous work (a
+ * progress display, a signal), and saying after each chunk how far it got.
+ */
+async function inChunks<T>(
+  items: readonly T[],
+  fn: (item: T) => void,
+  onProgress?: (progress: ScanProgress) => void,
+): Promise<void> {
   for (let start = 0; start < items.length; start += CHUNK) {
     for (const item of items.slice(start, start + CHUNK)) fn(item);
+    onProgress?.({ read: Math.min(start + CHUNK, items.length), total: items.length });
     if (start + CHUNK < items.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
@@ -237,7 +245,7 @@ export class LedgerFiles {
    * Reads every entry file (synchronously, in chunks: one async round trip per small file costs
    * more than the work). Damaged entries are returned with their error, never as deliveries.
    */
-  async scanEntries(names?: readonly string[]): Promise<ScannedEntry[]> {
+  async scanEntries(names?: readonly string[], onProgress?: (progress: ScanProgress) => void): Promise<ScannedEntry[]> {
     const list = names ?? (await this.entryNames());
     const out: ScannedEntry[] = [];
     await inChunks(list, (name) => {
@@ -249,7 +257,7 @@ export class LedgerFiles {
         if (!isDamage(error)) throw error;
         out.push({ name, file, record: null, damage: error });
       }
-    });
+    }, onProgress);
     return out;
   }
 

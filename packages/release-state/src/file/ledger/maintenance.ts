@@ -2,7 +2,7 @@
 // export) and when a claim runs one, the full check, the operator's reset of damaged ledger
 // files, and the restore of a snapshot.
 import * as path from 'node:path';
-import type { DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
+import type { DeliveryRecord, PruneResult, ResetResult, ScanProgress, StoreProblem } from '../../shared/contract';
 import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError } from '../../shared/errors';
 import { nothingToReset } from '../../shared/refusals';
 import { acquireLock, withLock, type HeldLock } from '../lock';
@@ -146,7 +146,7 @@ export class LedgerMaintenance {
   }
 
   /** Every damaged ledger file (delivery_ids.json, the bookkeeping file, each entry), and the healthy entries. Changes nothing. */
-  async check(): Promise<{ problems: StoreProblem[]; healthy: number }> {
+  async check(onProgress?: (progress: ScanProgress) => void): Promise<{ problems: StoreProblem[]; healthy: number }> {
     const problems: StoreProblem[] = [];
     const problem = (target: string, error: { details: { reason?: string }; message: string }) =>
       problems.push({
@@ -171,7 +171,7 @@ export class LedgerMaintenance {
       if (!isDamage(error)) throw error;
       problem(this.files.markerPath, error);
     }
-    const scanned = await this.files.scanEntries();
+    const scanned = await this.files.scanEntries(undefined, onProgress);
     let healthy = 0;
     const present = new Set<string>();
     for (const entry of scanned) {
@@ -243,7 +243,7 @@ export class LedgerMaintenance {
    * record (exclusive create: a claim that races in meanwhile keeps its own entry), flushes the
    * directory once, and exports delivery_ids.json so the Python format agrees.
    */
-  async restore(records: readonly DeliveryRecord[], replace: boolean): Promise<void> {
+  async restore(records: readonly DeliveryRecord[], replace: boolean, signal?: AbortSignal): Promise<void> {
     await this.files.ensureDir();
     await withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async (lock) => {
       const { fs } = this.files;
@@ -251,13 +251,15 @@ export class LedgerMaintenance {
         const names = await this.files.entryNames();
         await mapLimit(names, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
       }
-      await mapLimit(records, IO_CONCURRENCY, (record) =>
-        createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
+      await mapLimit(records, IO_CONCURRENCY, (record) => {
+        // A copy that is stopped stops here (its staging directory is then removed).
+        signal?.throwIfAborted();
+        return createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
           tempBase: ENTRY_TEMP_BASE,
           flushDir: null,
           label: `The copied claim ${record.key}`,
-        }),
-      );
+        });
+      });
       await fsyncDir(fs, this.files.dir);
       const all = (await this.files.scanEntries()).flatMap((entry) => (entry.record ? [entry.record] : []));
       const source = await this.python.export(all, lock);

@@ -1,7 +1,7 @@
 // The ledger's readers: get, has, count, tally, list and the full record set. They take no lock
 // (an entry is replaced with a rename, so a reader sees the old file or the new one), and they
 // count the Python entries that are not imported yet.
-import type { DeliveryKeyInput, DeliveryRecord, ListClaimsOptions } from '../../shared/contract';
+import type { DeliveryKeyInput, DeliveryRecord, LedgerTally, ListClaimsOptions, TallyOptions } from '../../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { checkList, deliveryKey } from '../../shared/input';
 import { entryName } from './entry';
@@ -32,28 +32,40 @@ export async function count(ledger: LedgerParts): Promise<number> {
  * synchronously in chunks): about 1.1x the bare open+read+close of the same files, some 100 ms
  * for 10,000 entries here. Python entries not yet imported count too.
  */
-export async function tally({ files, python }: LedgerParts): Promise<{ entries: number; damaged: number }> {
-  const scanned = await files.scanEntries();
+export async function tally({ files, python }: LedgerParts, options: TallyOptions = {}): Promise<LedgerTally> {
+  const recent = options.recent === undefined ? null : checkList(options.recent, files.dir);
+  const scanned = await files.scanEntries(undefined, options.onProgress);
   let entries = 0;
   let damaged = 0;
+  const records: DeliveryRecord[] = [];
   const present = new Set<string>();
   for (const entry of scanned) {
     if (entry.record) {
       entries++;
       present.add(entry.record.key);
+      if (recent !== null) records.push(entry.record);
     } else damaged++;
   }
   // A damaged delivery_ids.json or bookkeeping file is not one bad entry: no claim can be made
   // until it reads, like a damaged release.json, so it is the error (naming the repair).
   const pending = await python.pending();
-  if (pending) for (const key of pending.keys()) if (!present.has(key)) entries++;
-  return { entries, damaged };
+  if (pending) {
+    for (const [key, deliveryId] of pending) {
+      if (present.has(key)) continue;
+      entries++;
+      if (recent !== null) records.push(PythonBridge.record(key, deliveryId));
+    }
+  }
+  return recent === null ? { entries, damaged } : { entries, damaged, recent: newest(records, recent) };
 }
 
 export async function list(ledger: LedgerParts, options: ListClaimsOptions = {}): Promise<DeliveryRecord[]> {
-  const { repo, limit } = checkList(options, ledger.files.dir);
+  return newest(await allRecords(ledger, { strict: false }), checkList(options, ledger.files.dir));
+}
+
+/** The claims `list` gives: of one repository, or all; newest first; at most `limit`. */
+function newest(all: DeliveryRecord[], { repo, limit }: { repo: string | null; limit: number }): DeliveryRecord[] {
   const prefix = repo === null ? null : `${repo.toLowerCase()}:`;
-  const all = await allRecords(ledger, { strict: false });
   const records = all.filter((record) => prefix === null || record.key.toLowerCase().startsWith(prefix));
   records.sort(newestFirst);
   return records.slice(0, limit);
