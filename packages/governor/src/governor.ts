@@ -7,7 +7,7 @@ import {
   type EffectiveValue,
   type ReleaseGovernorSettings,
 } from '@booty/config';
-import { openReleaseStore, resolveStoreLocation, type ReleaseState, type ReleaseStore } from '@booty/release-state';
+import { openReleaseStore, resolveStoreLocation, type ReleaseState, type ReleaseStore, type ScanOptions } from '@booty/release-state';
 import * as path from 'node:path';
 import type { GovernorReason } from './reason';
 
@@ -59,7 +59,8 @@ export interface Governor {
   /** Open only when enabled: a disabled Governor creates and writes nothing. */
   readonly store: ReleaseStore | null;
   readonly warnings: readonly ConfigWarning[];
-  status(): Promise<GovernorStatus>;
+  /** `onProgress`: how far the read of the ledger has got (a large one takes seconds). */
+  status(options?: ScanOptions): Promise<GovernorStatus>;
   /** Closes the store (a PostgreSQL pool would otherwise keep the process alive); safe to call twice. */
   close(): Promise<void>;
 }
@@ -73,8 +74,11 @@ export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.Proces
   return resolveReleaseGovernor(config, env).enabled;
 }
 
+/** The Governor's start-up opens its store as it runs: created, or migrated, when needed. */
 function openStore({ stateDir, url, cwd }: LoadGovernorOptions, env: NodeJS.ProcessEnv): Promise<ReleaseStore> {
-  return openReleaseStore(resolveStoreLocation({ stateDir, url, cwd, env }));
+  const location = resolveStoreLocation({ stateDir, url, cwd, env });
+  // PGPASSWORD and the other PG* variables come from the same environment as the rest.
+  return openReleaseStore(location.kind === 'postgres' ? { ...location, env } : location);
 }
 
 function adviceFor(damaged: number): string | null {
@@ -107,8 +111,8 @@ export async function loadGovernor(options: LoadGovernorOptions): Promise<Govern
     settings,
     store,
     warnings: loaded.warnings,
-    async status() {
-      const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
+    async status(options: ScanOptions = {}) {
+      const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally(options)]) : [null, null];
       // Worked out here, not in loadGovernor: only status shows origins, and the server's start-up needs none.
       const explained = explainLoadedConfig(loaded);
       return {

@@ -1,4 +1,5 @@
 import { EXIT } from '../errors';
+import { progressOn } from '../progress';
 import { plural, styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson, storeLabel } from '../store-options';
 
@@ -22,9 +23,10 @@ export class StateCheckCommand extends StoreCommand {
   });
 
   protected async run(): Promise<number> {
-    const { stdout, env } = this.context;
+    const { stdout, stderr, env } = this.context;
     return this.withStore(async (store) => {
-      const result = await store.check();
+      const progress = progressOn(stderr, env, 'the store');
+      const result = await store.check({ onProgress: progress.update }).finally(() => progress.done());
       const status = result.healthy ? EXIT.ok : EXIT.failed;
       if (this.json) {
         writeJson(stdout, { ok: true, healthy: result.healthy, store: storeJson(store), deliveries: result.deliveries, problems: result.problems });
