@@ -8,7 +8,7 @@ import { VerifierRunCommand } from './commands/verifier-run';
 import { withPlaceholders, type BootyContext } from './context';
 import { DOTENV_OPTION } from './dotenv';
 import { EXIT, messageText, writeUsageError } from './errors';
-import { colorEnabled, guardStream, SafeText, text, writeJson, writeLine, writeText } from './output';
+import { colorEnabled, flushed, guardStream, outputFailure, SafeText, text, writeJson, writeLine, writeText } from './output';
 import { handleStopSignals, signalExit } from './signals';
 
 // Read at run time so the version printed is the one in the installed package.json.
@@ -57,15 +57,48 @@ function buildCli(colored: boolean, argv: readonly string[] = []): Cli<BootyCont
   return cli;
 }
 
-/** Runs the `booty` command line and resolves to its exit status (it never calls process.exit). */
+/**
+ * Runs the `booty` command line and resolves to its exit status (it never calls process.exit).
+ * Output that could not be written (a full disk, /dev/full; not a reader that went away) makes a
+ * successful command exit 1, and is named on stderr.
+ */
 export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const code = await runCommandLine(argv, options, stdout, stderr);
+  await Promise.all([flushed(stdout), flushed(stderr)]);
+  const failed = outputFailure(stdout) ?? outputFailure(stderr);
+  if (failed === undefined) return code;
+  const which = outputFailure(stdout) === undefined ? 'stderr' : 'stdout';
+  // Said on stderr when that still works; a failed stderr has nowhere left to say it.
+  if (which === 'stdout') {
+    writeLine(stderr, text`booty: could not write to stdout: ${describeWriteError(failed)}; the output is incomplete`);
+  }
+  return code === EXIT.ok ? EXIT.failed : code;
+}
+
+function describeWriteError(error: NodeJS.ErrnoException): string {
+  const what: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EIO: 'input/output error',
+    EFBIG: 'the file is too large',
+  };
+  return error.code === undefined ? error.message : `${what[error.code] ?? 'write error'} (${error.code})`;
+}
+
+async function runCommandLine(
+  argv: readonly string[],
+  options: RunOptions,
+  stdout: Writable,
+  stderr: Writable,
+): Promise<number> {
   const env = options.env ?? process.env;
   const colored = colorEnabled(stdout, env);
   const context: BootyContext = {
     stdin: (options.stdin ?? process.stdin) as BootyContext['stdin'],
     stdout,
-    stderr: options.stderr ?? process.stderr,
+    stderr,
     env,
     cwd: options.cwd ?? process.cwd(),
     colorDepth: colored ? 8 : 1,

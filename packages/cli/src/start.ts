@@ -16,6 +16,8 @@ import { createRequire, wrap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as vmConstants, Script } from 'node:vm';
+// The one safe reader (a small module of node:fs calls, inlined here by the build).
+import { readFileSafelySync } from '@booty/release-state/read-file';
 import type * as Cli from './index';
 
 /** The bundle's content hash, set by the build: a cache made for one build is never offered to another. */
@@ -24,6 +26,8 @@ declare const BUNDLE_KEY: string;
 const BUNDLE = join(__dirname, 'booty.bundle.js');
 /** Enough for a few installed versions on a few Node lines; older caches are removed on a save. */
 const KEEP = 32;
+/** A cache is about 0.5 MB; anything far larger was not written here. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * <tmpdir>/booty-code-cache-<uid>, mode 0700. V8 trusts a code cache it accepts, so one is read
@@ -99,9 +103,10 @@ function loadBundle(): typeof Cli {
   let cachedData: Buffer | undefined;
   if (dir !== undefined && name !== undefined) {
     try {
-      cachedData = readFileSync(join(dir, name));
+      // A regular file of ours only: never a link, a FIFO or a device someone left in its place.
+      cachedData = readFileSafelySync(join(dir, name), { maxBytes: MAX_CACHE_BYTES, symlinks: 'refuse' });
     } catch {
-      // No cache yet: this run writes it.
+      // No cache yet (this run writes it), or one that is not a cache (this run replaces it).
     }
   }
   const script = new Script(wrap(readFileSync(BUNDLE, 'utf8')), {

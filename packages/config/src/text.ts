@@ -39,8 +39,15 @@ export function hasUnsafeText(text: string): boolean {
 /**
  * An outside value as a short quoted excerpt for a message: escaped, in double quotes, and cut
  * to `max` characters with the full length said, so an error never carries a whole document.
+ * A value that spans lines is described, never quoted: it is almost always one that swallowed
+ * the lines after it (a quote left open in a .env file), and those lines are other variables,
+ * secrets among them. (@booty/release-state's `excerptValue` keeps the same rule.)
  */
 export function excerpt(text: string, max = 40): string {
+  if (/[\n\r\u2028\u2029]/.test(text)) {
+    const lines = text.split(/\r\n|[\n\r\u2028\u2029]/).length;
+    return `(a value of ${lines} lines, ${text.length} characters, not shown)`;
+  }
   const chars = Array.from(text);
   const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
   const suffix = chars.length > max ? ` (${chars.length} characters)` : '';

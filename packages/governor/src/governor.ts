@@ -14,6 +14,7 @@ import {
   type DeliveryTally,
   type ReleaseState,
   type ReleaseStore,
+  type ScanOptions,
 } from '@booty/release-state';
 import * as path from 'node:path';
 import type { GovernorReason } from './reason';
@@ -97,7 +98,8 @@ export interface GovernorBase {
    * with its problems), keys this booty does not know, and overrides that do not apply.
    */
   readonly warnings: readonly ConfigWarning[];
-  status(): Promise<GovernorStatus>;
+  /** `onProgress`: how far the read of the ledger has got (a large one takes seconds). */
+  status(options?: ScanOptions): Promise<GovernorStatus>;
   /** Closes the store it opened (a PostgreSQL pool would keep the process alive); safe to call twice. */
   close(): Promise<void>;
 }
@@ -131,7 +133,10 @@ export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.Proces
   return resolveReleaseGovernor(config, env).enabled;
 }
 
-/** The store to use and whether the Governor owns it (opened it, so closes it). */
+/**
+ * The store to use and whether the Governor owns it (opened it, so closes it). One it opens is
+ * opened as the Governor runs: created, or migrated, when needed.
+ */
 async function storeFor(options: GovernorStoreOptions): Promise<{ store: ReleaseStore; owned: boolean }> {
   const { stateDir, url, cwd, store } = options;
   if (store !== undefined) {
@@ -142,7 +147,9 @@ async function storeFor(options: GovernorStoreOptions): Promise<{ store: Release
     return { store, owned: false };
   }
   const env = options.env ?? process.env;
-  return { store: await openReleaseStore(resolveStoreLocation({ stateDir, url, cwd, env })), owned: true };
+  const location = resolveStoreLocation({ stateDir, url, cwd, env });
+  // PGPASSWORD and the other PG* variables come from the same environment as the rest.
+  return { store: await openReleaseStore(location.kind === 'postgres' ? { ...location, env } : location), owned: true };
 }
 
 function adviceFor(damaged: number): string | null {
@@ -189,8 +196,8 @@ async function governorFrom(
   const reason: GovernorReason = { code: loaded.state, message: loaded.reason };
   const configPath = loaded.path;
   const warnings = loaded.warnings;
-  const status = async (store: ReleaseStore | null): Promise<GovernorStatus> => {
-    const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally()]) : [null, null];
+  const status = async (store: ReleaseStore | null, scan: ScanOptions = {}): Promise<GovernorStatus> => {
+    const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally(scan)]) : [null, null];
     return {
       enabled: store !== null,
       reason,
@@ -218,7 +225,7 @@ async function governorFrom(
     settings,
     store,
     warnings,
-    status: () => status(store),
+    status: (scan) => status(store, scan),
     async close() {
       if (closed || !owned) return;
       closed = true;

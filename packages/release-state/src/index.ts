@@ -17,13 +17,17 @@ export type {
   ReleaseInput,
   ReleaseStore,
   ResetResult,
+  ScanOptions,
+  ScanProgress,
   StoreCheck,
   StoreKind,
   StorePart,
   StoreProblem,
   StoreSnapshot,
+  TallyOptions,
 } from './shared/contract';
 export { isStateError, StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { FULL_SHA_TEXT, isFullSha, toFullSha } from './shared/formats';
+export { isRepository, REPOSITORY_TEXT } from './shared/input';
 export { redactUrl } from './shared/redact';
 export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

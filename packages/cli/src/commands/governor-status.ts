@@ -2,6 +2,7 @@ import { columns } from '../columns';
 import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
 import { isOverLimit, writeOverLimit } from '../ledger-limit';
+import { progressOn } from '../progress';
 import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand } from '../store-options';
 
@@ -41,9 +42,11 @@ export class GovernorStatusCommand extends StoreCommand {
     // cwd: a relative --state-dir is read against runCli's working directory, not the process's.
     const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice() });
     let status;
+    const progress = progressOn(stderr, env, 'the ledger');
     try {
-      status = await governor.status();
+      status = await governor.status({ onProgress: progress.update });
     } finally {
+      progress.done();
       await governor.close();
     }
     if (this.json) {

@@ -98,6 +98,23 @@ export interface CountLimit {
   exceeded: boolean;
 }
 
+/** How far a full read of the ledger has got: `read` of `total` entries. */
+export interface ScanProgress {
+  read: number;
+  total: number;
+}
+
+/** For the calls that read a whole ledger (`tally`, `check`). */
+export interface ScanOptions {
+  /** Called as the entries are read (the file store: every few hundred), so a caller can show progress. */
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
+}
+
+export interface TallyOptions extends ScanOptions {
+  /** Also the most recent claims, as `list` gives them, from the same read of the ledger. */
+  recent?: ListClaimsOptions | undefined;
+}
+
 /** What `tally()` finds. */
 export interface DeliveryTally {
   /** Healthy entries. */
@@ -106,6 +123,8 @@ export interface DeliveryTally {
   damaged: number;
   /** The count limit and how the ledger stands against it; null on PostgreSQL. */
   limit: CountLimit | null;
+  /** With `recent`: the claims `list(recent)` would give. */
+  recent?: DeliveryRecord[];
 }
 
 export interface PruneResult {
@@ -124,9 +143,10 @@ export interface Deliveries {
   count(): Promise<number>;
   /**
    * What `booty governor status` shows: healthy and damaged entries, found by the cheapest sound
-   * scan (a damaged entry is never counted as a delivery). `check()` is the full scan.
+   * scan (a damaged entry is never counted as a delivery), and with `recent` the most recent
+   * claims from the same read (`booty state claims`). `check()` is the full scan.
    */
-  tally(): Promise<DeliveryTally>;
+  tally(options?: TallyOptions): Promise<DeliveryTally>;
   /** Marks the holder's claim done: final from now on. Throws STATE_LEASE_LOST when another holds it. */
   complete(input: CompleteInput): Promise<DeliveryRecord>;
   /**
@@ -194,7 +214,7 @@ export interface ReleaseStore {
   updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState>;
   readonly deliveries: Deliveries;
   /** The one full scan: every field and entry; changes nothing. */
-  check(): Promise<StoreCheck>;
+  check(options?: ScanOptions): Promise<StoreCheck>;
   /**
    * Operator repair: replaces only what is damaged, keeps the damaged bytes beside it, keeps
    * healthy entries. Refuses (STATE_INVALID_INPUT, reason `nothing-to-reset`) when nothing is damaged.

@@ -36,6 +36,8 @@ export interface FileStoreOptions {
    * writes nothing (a missing release.json stays missing; `check()` reports it). Default `true`.
    */
   create?: boolean | undefined;
+  /** How the caller named the directory (`--state-dir`, `RELEASE_GOVERNOR_STATE_DIR`, ...): messages say what to correct. */
+  source?: string | undefined;
 }
 
 /** The PostgreSQL store: `openReleaseStore({ url })`. */
@@ -60,6 +62,15 @@ export interface OpenPostgresStoreOptions {
   maxDeliveries?: undefined;
   /** The clock for record times and leases (default: the server's clock, one for every host). */
   now?: (() => Date) | undefined;
+  /**
+   * `false` opens for inspection or repair only: the store's schema must already exist (else
+   * STATE_INVALID_INPUT, reason `missing`) and nothing is created or migrated. Default `true`.
+   */
+  create?: boolean | undefined;
+  /** How the caller named the URL (`--store-url`, `RELEASE_GOVERNOR_STORE_URL`, ...): messages say what to correct. */
+  source?: string | undefined;
+  /** PGPASSWORD, PGPASSFILE, PGUSER, PGDATABASE and HOME are read from here (default: `process.env`). */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /**
@@ -107,6 +118,7 @@ export interface LedgerSettings {
 export interface FileSettings extends LedgerSettings {
   /** Absolute. */
   stateDir: string;
+  source: string | undefined;
   lockStaleMs: number;
   lockWaitMs: number;
   create: boolean;
@@ -114,6 +126,7 @@ export interface FileSettings extends LedgerSettings {
 }
 
 export interface PostgresSettings extends LedgerSettings {
+  create: boolean;
   pool: { poolMax: number; connectTimeoutMs: number; queryTimeoutMs: number; lockTimeoutMs: number; idleInTransactionMs: number };
   retryMs: number;
   /** null: the server's clock. */
@@ -134,6 +147,7 @@ export function checkFileOptions(options: FileStoreOptions): FileSettings {
     lockStaleMs: check.integer('lockStaleMs', 100, DEFAULTS.lockStaleMs),
     lockWaitMs: check.integer('lockWaitMs', 0, DEFAULTS.lockWaitMs),
     create: options.create !== false,
+    source: typeof options.source === 'string' ? options.source : undefined,
     ...check.ledger(DEFAULTS.maxDeliveries),
     now: check.clock() ?? (() => new Date()),
   };
@@ -147,6 +161,7 @@ export function checkPostgresOptions(options: OpenPostgresStoreOptions, where: s
     throw optionError(where, 'maxDeliveries', expected, options.maxDeliveries);
   }
   return {
+    create: options.create !== false,
     pool: {
       poolMax: check.integer('poolMax', 1, DEFAULTS.poolMax),
       connectTimeoutMs: check.integer('connectTimeoutMs', 100, DEFAULTS.connectTimeoutMs),

@@ -4,7 +4,7 @@
 import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord, ScanProgress } from '../../shared/contract';
 import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { parseJsonDocument } from '../../shared/json';
 import type { LedgerSettings } from '../../shared/options';
@@ -97,14 +97,25 @@ export async function asClaim<T>(claim: () => Promise<T>): Promise<T> {
 /** Resolves on the event loop's next turn, after the I/O that is waiting. */
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A bulk pass says how far it got every this many items, and at the end (a progress display). */
+const PROGRESS_EVERY = 500;
+
 /**
  * Runs `fn` over `items`, synchronously in slices (see SLICE_MS), letting the event loop run
- * between them. The clock is read every 4 items.
+ * between them (claims, a progress display, a signal). The clock is read every 4 items.
  */
-export async function inSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+export async function inSlices<T>(
+  items: readonly T[],
+  fn: (item: T) => void,
+  onProgress?: (progress: ScanProgress) => void,
+): Promise<void> {
   let sliceStart = performance.now();
   for (let index = 0; index < items.length; index++) {
     fn(items[index] as T);
+    const read = index + 1;
+    if (onProgress !== undefined && (read % PROGRESS_EVERY === 0 || read === items.length)) {
+      onProgress({ read, total: items.length });
+    }
     const slice = claimsInFlight > 0 ? SLICE_BESIDE_CLAIMS_MS : SLICE_MS;
     if ((index & 3) === 3 && performance.now() - sliceStart >= slice) {
       await nextTurn();
@@ -294,7 +305,7 @@ export class LedgerFiles {
    * Reads every entry file (synchronously, in chunks: one async round trip per small file costs
    * more than the work). Damaged entries are returned with their error, never as deliveries.
    */
-  async scanEntries(names?: readonly string[]): Promise<ScannedEntry[]> {
+  async scanEntries(names?: readonly string[], onProgress?: (progress: ScanProgress) => void): Promise<ScannedEntry[]> {
     const list = names ?? (await this.entryNames());
     const out: ScannedEntry[] = [];
     await inSlices(list, (name) => {
@@ -306,7 +317,7 @@ export class LedgerFiles {
         if (!isDamage(error)) throw error;
         out.push({ name, file, record: null, damage: error });
       }
-    });
+    }, onProgress);
     return out;
   }
 
