@@ -127,16 +127,27 @@ export async function inSlices<T>(
 /** How many file operations the ledger's bulk passes (import, prune, restore) keep in flight. */
 export const IO_CONCURRENCY = 16;
 
+/**
+ * `fn` over `items`, `limit` at a time. After a failure no item is started, and the calls in
+ * flight settle before the first error is thrown: a caller that cleans up after a failure (a
+ * stopped copy removes its staging directory) never races a write still under way.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  const failures: unknown[] = [];
   const worker = async () => {
-    while (next < items.length) {
+    while (failures.length === 0 && next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index] as T);
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (error) {
+        failures.push(error);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0];
   return results;
 }
 
