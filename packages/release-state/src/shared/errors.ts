@@ -136,6 +136,7 @@ export class StateError extends Error {
     if (details.ageMs !== undefined) this.ageMs = details.ageMs;
   }
 
+  /** What `JSON.stringify` shows: `{ name, code, path, message, details }`, never `cause` (it may hold a secret). */
   toJSON(): { name: string; code: StateErrorCode; path: string; message: string; details: StateErrorDetails } {
     return { name: this.name, code: this.code, path: this.path, message: this.message, details: this.details };
   }

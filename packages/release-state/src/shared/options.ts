@@ -7,9 +7,11 @@ import { excerptValue } from './text';
 
 /** The file store: `openReleaseStore({ stateDir })`. */
 export interface FileStoreOptions {
+  /** `'file'`, or left out: `stateDir` says it. */
   kind?: 'file' | undefined;
   /** The state directory (see `resolveStateDir`); created with mode 0700 if missing. */
   stateDir: string;
+  /** Not with `stateDir`: a `url` names a PostgreSQL store. */
   url?: undefined;
   /** A lock whose holder has not refreshed it for this long is broken (default 10,000 ms, minimum 100). */
   lockStaleMs?: number | undefined;
@@ -30,9 +32,11 @@ export interface FileStoreOptions {
 
 /** The PostgreSQL store: `openReleaseStore({ url })`. */
 export interface OpenPostgresStoreOptions {
+  /** `'postgres'`, or left out: `url` says it. */
   kind?: 'postgres' | undefined;
   /** postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&schema=…] */
   url: string;
+  /** Not with `url`: a `stateDir` names a file store. */
   stateDir?: undefined;
   /** Connections at most (default 4). */
   poolMax?: number | undefined;
@@ -44,7 +48,9 @@ export interface OpenPostgresStoreOptions {
   lockTimeoutMs?: number | undefined;
   /** How long a failed connection is retried before STATE_UNAVAILABLE (default 3,000 ms). */
   retryMs?: number | undefined;
+  /** Ledger rows older than this are pruned (default 30 days; GitHub redelivers within 3). */
   retentionDays?: number | undefined;
+  /** The ledger keeps at most this many rows, dropping the oldest (default 10,000). */
   maxDeliveries?: number | undefined;
   /** The clock for record times and leases (default: the server's clock, one for every host). */
   now?: (() => Date) | undefined;
