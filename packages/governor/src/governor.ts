@@ -10,6 +10,7 @@ import { openReleaseStore, resolveStoreLocation, type ReleaseState, type Release
 import * as path from 'node:path';
 import type { GovernorReason } from './reason';
 
+/** What `loadGovernor` takes: the workspace, and where the store is when not from the environment. */
 export interface LoadGovernorOptions {
   /** The repository whose `.booty.yml` configures the Governor. */
   workspace: string;
@@ -49,6 +50,10 @@ export interface GovernorStatus {
   advice: string | null;
 }
 
+/**
+ * The Governor as `loadGovernor` returns it: whether it is enabled and why, its settings, and the
+ * store it opened (only when enabled). Call `close()` when done.
+ */
 export interface Governor {
   readonly enabled: boolean;
   readonly reason: GovernorReason;
@@ -62,15 +67,25 @@ export interface Governor {
    * with its problems), keys this booty does not know, and overrides that do not apply.
    */
   readonly warnings: readonly ConfigWarning[];
+  /**
+   * What `booty governor status` shows: enabled or not and why, the settings with their origins,
+   * `release.json` and the ledger's size (read from the store when enabled).
+   * @throws {@link StateError} what `readState` and `deliveries.tally` throw: STATE_CORRUPT,
+   *   STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE
+   */
   status(): Promise<GovernorStatus>;
-  /** Closes the store (a PostgreSQL pool would otherwise keep the process alive); safe to call twice. */
+  /** Closes the store (a PostgreSQL pool would otherwise keep the process alive); safe to call twice. Never throws. */
   close(): Promise<void>;
 }
 
 /**
  * True when `config` has a non-empty `release_governor` block that is enabled after the
  * `RELEASE_GOVERNOR_*` overrides in `env` (default: none). A `null` config (no `.booty.yml`)
- * is disabled. A bad override value throws `ConfigError` (code `CONFIG_ENV`).
+ * is disabled.
+ *
+ * @param config - `loadBootyConfig(...).config`, or null for no `.booty.yml`
+ * @param env - the variables to apply (default: none, so the file alone decides)
+ * @throws {@link ConfigError} CONFIG_ENV for a bad `RELEASE_GOVERNOR_ENABLED` (or other override) value
  */
 export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.ProcessEnv = {}): boolean {
   return resolveReleaseGovernor(config, env).enabled;
@@ -96,6 +111,14 @@ function adviceFor(damaged: number): string | null {
  * its variables, or one that makes the file unreadable, throws `ConfigError`: an invalid block is
  * never "disabled". Another service's broken block does not stop it: that is a warning.
  * State problems throw `StateError`.
+ *
+ * @param options - `workspace` (required), `env` (default `process.env`), `stateDir` or `url`
+ *   (not both; default: from the environment), `cwd` (for a relative `stateDir`)
+ * @throws {@link ConfigError} CONFIG_READ, CONFIG_TOO_LARGE, CONFIG_ENCODING, CONFIG_YAML,
+ *   CONFIG_VERSION, CONFIG_SCHEMA (its own block, or a file no reader can get past), CONFIG_ENV
+ *   (a bad `RELEASE_GOVERNOR_*` value)
+ * @throws {@link StateError} when enabled, what `resolveStoreLocation` and `openReleaseStore`
+ *   throw: STATE_INVALID_INPUT, STATE_UNSAFE, STATE_WRITE, STATE_READ, STATE_UNAVAILABLE, STATE_CORRUPT
  */
 export async function loadGovernor(options: LoadGovernorOptions): Promise<Governor> {
   const env = options.env ?? process.env;

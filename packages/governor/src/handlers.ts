@@ -10,8 +10,10 @@ export interface HandlerContext {
   store: ReleaseStore | null;
 }
 
+/** Why the handler did not act: the Governor is `disabled`, or the decision is `not-implemented` yet. */
 export type SkipReason = 'disabled' | 'not-implemented';
 
+/** What `handleWorkflowRun` did with one delivery, and the facts it read. */
 export interface WorkflowRunOutcome {
   action: 'skip';
   reason: SkipReason;
@@ -23,6 +25,10 @@ export interface WorkflowRunOutcome {
  * Handles a `workflow_run` webhook. This phase decides nothing: it validates the fields it
  * reads (a malformed body throws `PayloadError`) and says why it did not act. The deploy
  * decision (ALLOW/HOLD) and the delivery claim arrive with the next phase, in this function.
+ *
+ * @param payload - the `workflow_run` webhook body, as GitHub sent it (checked at run time)
+ * @param context - `{ enabled, settings, store }`: a `Governor` fits
+ * @throws {@link PayloadError} PAYLOAD_INVALID, naming the field that is missing or mistyped
  */
 export async function handleWorkflowRun(payload: WorkflowRunEvent, context: HandlerContext): Promise<WorkflowRunOutcome> {
   const run = readWorkflowRun(payload);

@@ -2,6 +2,7 @@ import { excerpt } from '@booty/config';
 import { FULL_SHA_TEXT, isFullSha } from '@booty/release-state';
 import type { WorkflowRunEvent } from '@octokit/webhooks-types';
 
+/** What a `PayloadError` reports: a `workflow_run` body without, or with a mistyped, field the Governor reads. */
 export type PayloadErrorCode = 'PAYLOAD_INVALID';
 
 /** A webhook body that lacks, or mistypes, a field the Governor reads. */
