@@ -65,8 +65,9 @@ function buildCli(colored: boolean, argv: readonly string[] = []): Cli<BootyCont
 
 /**
  * Runs the `booty` command line and resolves to its exit status (it never calls process.exit).
- * Never throws: every failure is an exit status (2 bad usage or configuration, 1 a failed job or
- * state) and a message on `stderr`, or with `--json` an object on `stdout`.
+ * Never throws for what the command meets: every failure is an exit status (2 bad usage or
+ * configuration, 1 a failed job or state) and a message on `stderr`, or with `--json` an object on
+ * `stdout`. It rejects only when `stdout` or `stderr` cannot be written to at all.
  *
  * @param argv - the arguments after `booty`, e.g. `['governor', 'status', '--json']`
  * @param options - the streams, environment and working directory to use instead of the process's
