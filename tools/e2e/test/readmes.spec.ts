@@ -1,12 +1,14 @@
-// The READMEs as the registry shows them. npm renders a package's README without the repository
+// The READMEs: the root README's commands, run as written, and the packages' READMEs as the
+// registry shows them. npm renders a package's README without the repository
 // around it, so a relative link breaks there, and a source file it names is not in the tarball:
 // a package README links files outside the package absolutely (to GitHub), every such link points
 // at a path that exists here (and at a heading that exists, for an anchor), and every paragraph
 // that names a file the tarball does not ship links to it or to its folder. The Node.js version a
 // README promises is the `engines` floor.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from './support/run';
+import { childEnv, describeRun, repoRoot, run } from './support/run';
 import { workspacePackages } from './support/workspace';
 
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'packages', 'config', 'package.json'), 'utf8'));
@@ -142,5 +144,33 @@ describe('the root README', () => {
     expect(readme).toContain(`engines: { node: ">=${floor}" }`);
     const promised = [...readme.matchAll(/Node(?:\.js)? (\d+\.\d+)(?:\+| or later)/g)].map((match) => match[1]);
     for (const version of promised) expect(version).toBe(floor);
+  });
+});
+
+describe('the root README, run as written', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const [first = ''] = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((match) => match[1] as string);
+  const commands = first
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter(Boolean);
+
+  // Not run here: `npm ci` (it would reinstall node_modules under the running tests), `npm run
+  // build` (npm test has built every package before this project's tests) and `npm test` (this
+  // run; .ci/run runs it on a clean clone). The release commands run in release.spec.ts.
+  it('its first block: install, build, show this repository\'s Governor; then every test', () => {
+    expect(commands).toEqual(['npm ci && npm run build && npm run booty -- governor status', 'npm test']);
+  });
+
+  it('npm run booty -- governor status shows this repository\'s Governor with the freshly built booty', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'booty-readme-home-'));
+    try {
+      const line = commands[0]?.split(' && ').at(-1) ?? '';
+      expect(line).toBe('npm run booty -- governor status');
+      const result = await run('bash', ['-c', line], { cwd: repoRoot, env: childEnv({ HOME: home }) });
+      expect(describeRun(result)).toMatch(/^exit 0\n--- stdout ---\n[\s\S]*\nGovernor: enabled\n/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
