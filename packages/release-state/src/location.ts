@@ -8,8 +8,10 @@ import { resolveStateDir, STATE_DIR_ENV } from './state-dir';
 /** The environment variable that chooses a PostgreSQL store (it is not a config key). */
 export const STORE_URL_ENV = 'RELEASE_GOVERNOR_STORE_URL';
 
+/** Which store to open, as `resolveStoreLocation` decides it and `openReleaseStore` takes it. */
 export type StoreLocation = { kind: 'file'; stateDir: string } | { kind: 'postgres'; url: string };
 
+/** What `resolveStoreLocation` takes; every option may be left out. */
 export interface ResolveStoreLocationOptions {
   /** A state directory (the file store); cannot be given together with `url`. */
   stateDir?: string | undefined;
@@ -26,6 +28,12 @@ export interface ResolveStoreLocationOptions {
  * state-directory chain of `resolveStateDir`. Settings that name two stores at one level (both
  * options, or both variables) are refused: hosts configured differently would split the state
  * without a word. Opens and creates nothing.
+ *
+ * @param options - `url` or `stateDir` (not both), `env` (default `process.env`), `cwd` (for a
+ *   relative `stateDir`; default `process.cwd()`)
+ * @throws {@link StateError} STATE_INVALID_INPUT, with `details.reason`: `contradictory` (two
+ *   stores named at one level), `bad-url` (not a `postgres://` or `postgresql://` URL, quoted
+ *   without its password), and every refusal of `resolveStateDir`
  */
 export function resolveStoreLocation(options: ResolveStoreLocationOptions = {}): StoreLocation {
   const env = options.env ?? process.env;
