@@ -1,6 +1,6 @@
 // The CLI's build after `tsc`, in three steps, each one esbuild call:
 //   1. dist/booty.bundle.js: the CLI's own code, the @booty libraries, clipanion, yaml, lockfile
-//      and ajv's runtime helpers in one minified file. One file instead of ~200 modules,
+//      and config's generated validators in one minified file. One file instead of ~200 modules,
 //      compiled once per machine (step 3's code cache) instead of once per run, makes `booty`
 //      start at little more than the cost of Node itself (see tools/bench), and the installed
 //      CLI has no runtime dependencies.
