@@ -45,6 +45,7 @@ const RUN: [string, string][] = [
   ['js', "import { runCli } from '@booty/cli';"],
   ['console', '$ booty state copy --to postgres://booty@db.internal/booty'],
   ['sh', 'booty state copy --to postgres://booty@db.internal/booty'],
+  ['console', '$ booty state claim forget octo-org/web'],
 ];
 
 /** The block whose text starts with `start` (its first command). */
@@ -65,6 +66,11 @@ const NOT_RUN: { language: string; start: string; why: string }[] = [
     language: 'json',
     start: '{ "compilerOptions"',
     why: 'a tsconfig.json change: tools/e2e/test/registry.spec.ts applies it',
+  },
+  {
+    language: 'console',
+    start: '  deliveries recorded:      30000 (over the count limit',
+    why: 'lines of `booty governor status` over 30,000 claims: test/ledger-limit.spec.ts finds each in the real output',
   },
 ];
 
@@ -319,6 +325,13 @@ describe('README.md of @booty/cli, run as written', () => {
     world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
     await claimsAt(world.stateDir);
     await expectTranscript(block('console', '$ booty state claims'), world);
+  });
+
+  it('booty state claim forget: a running lease is refused, naming its holder and its end', async () => {
+    const world = sandbox();
+    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    await claimsAt(world.stateDir);
+    await expectTranscript(block('console', '$ booty state claim forget octo-org/web'), world);
   });
 
   it('when a deploy is stuck: find the claim, look at it, forget it', async () => {
