@@ -15,11 +15,17 @@ import { handleStopSignals, signalExit } from './signals';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
+/** Where `runCli` reads and writes, and the process it stands for; every option may be left out. */
 export interface RunOptions {
+  /** Input for the commands (default `process.stdin`); the verifier's steps get none. */
   stdin?: NodeJS.ReadableStream;
+  /** Where results go (default `process.stdout`); colour only when it is a terminal. */
   stdout?: Writable;
+  /** Where messages, warnings and errors go (default `process.stderr`). */
   stderr?: Writable;
+  /** The environment the command sees: overrides, `NO_COLOR`, `HOME` (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** The working directory: the default `--workspace` and the base of relative paths (default `process.cwd()`). */
   cwd?: string;
 }
 
@@ -59,8 +65,13 @@ function buildCli(colored: boolean, argv: readonly string[] = []): Cli<BootyCont
 
 /**
  * Runs the `booty` command line and resolves to its exit status (it never calls process.exit).
- * Output that could not be written (a full disk, /dev/full; not a reader that went away) makes a
- * successful command exit 1, and is named on stderr.
+ * Never throws for what the command meets: every failure is an exit status (2 bad usage or
+ * configuration, 1 a failed job or state) and a message on `stderr`, or with `--json` an object on
+ * `stdout`. Output that could not be written (a full disk, /dev/full; not a reader that went away)
+ * makes a successful command exit 1, and is named on stderr.
+ *
+ * @param argv - the arguments after `booty`, e.g. `['governor', 'status', '--json']`
+ * @param options - the streams, environment and working directory to use instead of the process's
  */
 export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
@@ -135,7 +146,9 @@ function envFileHint(argv: readonly string[]): string {
  * The program: runs the command line and owns the process around it. A reader that closes
  * booty's output early changes nothing (output to it stops; the work and the exit status stay),
  * and SIGHUP/SIGINT/SIGTERM/SIGQUIT end booty with 128+N, after a running verifier step's whole
- * process group has been stopped.
+ * process group has been stopped. Never throws: it sets the exit status.
+ *
+ * @param argv - the arguments after `booty` (`process.argv.slice(2)`)
  */
 export function main(argv: readonly string[]): void {
   guardStream(process.stdout);

@@ -10,7 +10,8 @@
 //
 // The cache is an optimisation and never the reason a command fails: any problem (no uid on
 // this platform, a directory we cannot create or do not own, a cache V8 rejects, a full disk)
-// means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off.
+// means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off; with
+// source maps on (`node --enable-source-maps`) the cache is not used either (loadBundle says why).
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -96,8 +97,14 @@ function save(dir: string, name: string, script: Script): void {
   }
 }
 
-/** Runs the bundle as a CommonJS module would run, compiled with the cache when there is one. */
+/**
+ * Runs the bundle as a CommonJS module would run, compiled with the cache when there is one.
+ * With source maps on (`--enable-source-maps`), `require` loads it instead, without the cache:
+ * Node applies dist/booty.bundle.js.map to stack traces only for modules it loads itself, never
+ * to code run through `vm.Script`. A run without the flag pays one property read for this.
+ */
 function loadBundle(): typeof Cli {
+  if (process.sourceMapsEnabled) return createRequire(__filename)(BUNDLE) as typeof Cli;
   const dir = cacheDir();
   const name = dir === undefined ? undefined : cacheName();
   let cachedData: Buffer | undefined;

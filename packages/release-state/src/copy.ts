@@ -11,6 +11,7 @@ import { checkFileOptions } from './shared/options';
 import { redactUrl } from './shared/redact';
 import type { StoreLocation } from './location';
 
+/** What `copyStore` takes besides the two stores. */
 export interface CopyStoreOptions {
   /** Overwrite a target that already holds deliveries or a release state (default: refuse). */
   replace?: boolean | undefined;
@@ -22,6 +23,7 @@ export interface CopyStoreOptions {
   env?: NodeJS.ProcessEnv | undefined;
 }
 
+/** What `copyStore` did. */
 export interface CopyStoreResult {
   /** How many claims were copied. */
   deliveries: number;
@@ -38,6 +40,16 @@ export interface CopyStoreResult {
  * `inside-store`, `not-a-store`); a `to` that holds data, unless `replace` (`target-not-empty`);
  * an empty `from` over a `to` that holds data, unless `force` too (`empty-source`). Claims made on
  * `from` while the copy runs are not carried over: stop the workers first.
+ *
+ * @param from - the store to copy; only read
+ * @param to - the store to write, or where it is to be (a `StoreLocation`)
+ * @param options - `replace`: overwrite a target that holds data; `force`: with `replace`, let an
+ *   empty `from` do it; `signal`: stop the copy; `env`: for a PostgreSQL location, where PG*
+ *   variables are read (default `process.env`)
+ * @throws {@link StateError} STATE_CORRUPT (damage in `from`), STATE_INVALID_INPUT (`same-store`,
+ *   `inside-store`, `not-a-store`, `target-not-empty`, `empty-source`, a closed store), STATE_WRITE
+ *   (reason `interrupted` when stopped), and what reading `from` or writing `to` throws
+ *   (STATE_READ, STATE_UNAVAILABLE, STATE_LOCK_TIMEOUT)
  */
 export async function copyStore(
   from: ReleaseStore,

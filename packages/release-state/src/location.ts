@@ -16,6 +16,7 @@ export const STORE_URL_ENV = 'RELEASE_GOVERNOR_STORE_URL';
  */
 export type StoreLocation = { kind: 'file'; stateDir: string; source?: string } | { kind: 'postgres'; url: string; source?: string };
 
+/** What `resolveStoreLocation` takes; every option may be left out. */
 export interface ResolveStoreLocationOptions {
   /** A state directory (the file store); cannot be given together with `url`. */
   stateDir?: string | undefined;
@@ -38,6 +39,13 @@ export interface ResolveStoreLocationOptions {
  * options, or both variables) are refused: hosts configured differently would split the state
  * without a word. A URL is checked in full here (postgres/url.ts), before anything is read,
  * resolved or contacted. Opens and creates nothing.
+ *
+ * @param options - `url` or `stateDir` (not both), `env` (default `process.env`), `cwd` (for a
+ *   relative `stateDir`; default `process.cwd()`)
+ * @throws {@link StateError} STATE_INVALID_INPUT, with `details.reason`: `contradictory` (two
+ *   stores named at one level), `bad-url` (not a `postgres://` or `postgresql://` URL, or one
+ *   whose user info is ambiguous or holds control characters, quoted without its password), and
+ *   every refusal of `resolveStateDir`
  */
 export function resolveStoreLocation(options: ResolveStoreLocationOptions = {}): StoreLocation {
   const env = options.env ?? process.env;

@@ -10,6 +10,7 @@ import { excerptValue, hasControlCharacter } from './shared/text';
 /** The environment variable that chooses the state directory (it is not a config key). */
 export const STATE_DIR_ENV = 'RELEASE_GOVERNOR_STATE_DIR';
 
+/** What `resolveStateDir` takes; every option may be left out. */
 export interface ResolveStateDirOptions {
   /** Wins over everything else; relative paths resolve against `cwd`. */
   stateDir?: string | undefined;
@@ -32,6 +33,12 @@ const SET_STATE_DIR = `set ${STATE_DIR_ENV}=/absolute/path (or pass --state-dir 
  * `RELEASE_GOVERNOR_STATE_DIR`, else `<home>/.booty/state`. One rule for the option and the
  * variable: `~` and `~/x` expand to the home directory, `~user` is refused, NUL is refused.
  * Never the current directory. Creates nothing.
+ *
+ * @param options - `stateDir` (wins over everything; relative to `cwd`), `env` (default
+ *   `process.env`: `RELEASE_GOVERNOR_STATE_DIR` and `HOME`), `cwd` (default `process.cwd()`)
+ * @throws {@link StateError} STATE_INVALID_INPUT, with `details.reason`: an empty option,
+ *   `bad-path` (`~user`, a NUL byte), `relative-path` (a relative path in the variable),
+ *   `no-home` (no usable home directory), `home-missing` (the home does not exist)
  */
 export function resolveStateDir(options: ResolveStateDirOptions = {}): string {
   return resolveStateDirWith(options, accountHome);

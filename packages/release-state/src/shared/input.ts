@@ -35,7 +35,12 @@ export function invalidInput(where: string, field: string, what: string): StateE
 /** The repository rule in words, for messages: "expected {REPOSITORY_TEXT}". */
 export const REPOSITORY_TEXT = '"owner/name" (for example octo-org/octo-repo)';
 
-/** True for a GitHub repository name, `owner/name`: the form a claim's key starts with. */
+/**
+ * True for a GitHub repository name, `owner/name`: the form a claim's key starts with.
+ *
+ * @param repo - anything: only a string in GitHub's form passes
+ * @throws Never throws.
+ */
 export function isRepository(repo: unknown): repo is string {
   if (typeof repo !== 'string') return false;
   const slash = repo.indexOf('/');

@@ -9,9 +9,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The file store: `openReleaseStore({ stateDir })`. */
 export interface FileStoreOptions {
+  /** `'file'`, or left out: `stateDir` says it. */
   kind?: 'file' | undefined;
   /** The state directory (see `resolveStateDir`); created with mode 0700 if missing. */
   stateDir: string;
+  /** Not with `stateDir`: a `url` names a PostgreSQL store. */
   url?: undefined;
   /** A lock whose holder has not refreshed it for this long is broken (default 10,000 ms, minimum 100). */
   lockStaleMs?: number | undefined;
@@ -42,9 +44,11 @@ export interface FileStoreOptions {
 
 /** The PostgreSQL store: `openReleaseStore({ url })`. */
 export interface OpenPostgresStoreOptions {
+  /** `'postgres'`, or left out: `url` says it. */
   kind?: 'postgres' | undefined;
   /** postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&schema=…] */
   url: string;
+  /** Not with `url`: a `stateDir` names a file store. */
   stateDir?: undefined;
   /** Connections at most (default 4). */
   poolMax?: number | undefined;
@@ -56,7 +60,9 @@ export interface OpenPostgresStoreOptions {
   lockTimeoutMs?: number | undefined;
   /** How long a failed connection is retried before STATE_UNAVAILABLE (default 3,000 ms). */
   retryMs?: number | undefined;
+  /** Ledger rows older than this are pruned (default 30 days; at least the redelivery window). */
   retentionDays?: number | undefined;
+  /** No row younger than this is ever pruned (default 4 days, minimum 3: GitHub redelivers for 3). */
   redeliveryWindowDays?: number | undefined;
   /** Not on PostgreSQL: it has no count limit (rows are bounded by `retentionDays`). Refused when given. */
   maxDeliveries?: undefined;
