@@ -5,13 +5,13 @@ import {
   releaseGovernorSchema,
   reviewerSchema,
   securitySchema,
-} from './schema';
+} from './schema-services';
 import type { SchemaNode } from './schema-types';
 import type { ServiceName } from './types';
 
 // The service blocks of .booty.yml: who owns each, and which of its keys the environment
 // overrides. Everything that treats the blocks alike (validation by block, overrides, statuses,
-// origins, messages) reads this table, so a block is added in one place (and in schema.ts).
+// origins, messages) reads this table, so a block is added in one place (and in schema-services.ts).
 
 export interface ServiceBlock {
   /** The service, as messages name it ("the Release Governor"). */

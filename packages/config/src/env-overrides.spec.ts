@@ -1,5 +1,5 @@
 import { configEnvVariables, NON_CONFIG_VARIABLES, releaseGovernorEnvVariables } from './env-overrides';
-import { releaseGovernorSchema } from './schema';
+import { releaseGovernorSchema } from './schema-services';
 import type { ReleaseGovernorSettings } from './types';
 import { governor, parse, parseError, v1 } from '../test/helpers';
 

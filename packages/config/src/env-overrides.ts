@@ -1,7 +1,7 @@
 import { SERVICE_BLOCKS, SERVICE_NAMES, variableOf } from './blocks';
 import { explainProblems } from './messages';
 import { pointerSegments } from './paths';
-import { PATTERN_NOUN } from './schema';
+import { PATTERN_NOUN } from './schema-patterns';
 import type { SchemaNode } from './schema-types';
 import { closest } from './suggest';
 import type { ConfigIssue, ConfigWarning, ServiceName } from './types';

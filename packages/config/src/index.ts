@@ -4,7 +4,8 @@ export { loadServiceConfig, parseServiceConfig, type ServiceConfig, type Service
 export { explainBootyConfig, explainLoadedConfig, type ExplainedBootyConfig } from './explain';
 export { parseBootyConfig, type ParseOptions } from './parse';
 export { resolveReleaseGovernor } from './service-status';
-export { bootyConfigSchema, commandControlCharacter } from './schema';
+export { bootyConfigSchema } from './schema';
+export { commandControlCharacter } from './schema-patterns';
 export { configEnvVariables, releaseGovernorEnvVariables, type ConfigEnvVariable } from './env-overrides';
 export type {
   ApprovalMode,

@@ -1,6 +1,6 @@
 import { pointerSegment, pointerSegments, pointerToPath } from './paths';
 import { blocksWithKey, isServiceName } from './blocks';
-import { COMMAND, commandControlCharacter, PATTERN_HELP } from './schema';
+import { COMMAND, commandControlCharacter, PATTERN_HELP } from './schema-patterns';
 import type { SchemaTypeName } from './schema-types';
 import { closest, lookAlikes } from './suggest';
 import { escapeText, excerpt } from './text';

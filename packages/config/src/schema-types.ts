@@ -1,8 +1,8 @@
-// Type-level reading of the JSON Schema subset used in schema.ts, so that the schema and the
-// interfaces in types.ts are checked against each other by the compiler: change one without the
-// other and the build fails.
+// Type-level reading of the JSON Schema subset used in schema.ts and its parts (schema-*.ts), so
+// that the schema and the interfaces in types.ts are checked against each other by the compiler:
+// change one without the other and the build fails.
 
-/** The keywords schema.ts may use; `satisfies SchemaNode` rejects a misspelt keyword. */
+/** The keywords the schema may use; `satisfies SchemaNode` rejects a misspelt keyword. */
 export interface SchemaNode {
   readonly $schema?: string;
   readonly $id?: string;

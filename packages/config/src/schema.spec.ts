@@ -2,17 +2,10 @@ import Ajv from 'ajv';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  bootyConfigSchema,
-  COMMAND,
-  commandControlCharacter,
-  bootyConfigV1Schema,
-  GIT_REF,
-  releaseGovernorSchema,
-  SCHEMA_ID,
-  validatedSchemas,
-  WORKFLOW_FILE,
-} from './schema';
+import { bootyConfigSchema, SCHEMA_ID, validatedSchemas } from './schema';
+import { COMMAND, commandControlCharacter, GIT_REF, WORKFLOW_FILE } from './schema-patterns';
+import { releaseGovernorSchema } from './schema-services';
+import { bootyConfigV1Schema } from './schema-versions';
 import type { SchemaNode } from './schema-types';
 import { SERVICE_BLOCKS, SERVICE_NAMES } from './blocks';
 import { configEnvVariables } from './env-overrides';
