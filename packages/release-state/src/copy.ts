@@ -1,6 +1,6 @@
 // Moving between backends: a file store into PostgreSQL when a deployment grows to several
 // hosts, and back (a backup). Works for any two ReleaseStores through snapshot/restore, so every
-// claim field and release.json (unknown fields included) survive the trip.
+// claim field, release.json and each repository's state (unknown fields included) survive the trip.
 import type { ReleaseStore } from './shared/contract';
 
 export interface CopyStoreOptions {
@@ -11,6 +11,8 @@ export interface CopyStoreOptions {
 export interface CopyStoreResult {
   /** How many claims were copied. */
   deliveries: number;
+  /** How many repositories' own release states were copied (besides the store's own). */
+  repositories: number;
 }
 
 /**
@@ -22,5 +24,5 @@ export interface CopyStoreResult {
 export async function copyStore(from: ReleaseStore, to: ReleaseStore, options: CopyStoreOptions = {}): Promise<CopyStoreResult> {
   const snapshot = await from.snapshot();
   await to.restore(snapshot, { replace: options.replace === true });
-  return { deliveries: snapshot.deliveries.length };
+  return { deliveries: snapshot.deliveries.length, repositories: snapshot.repositories?.length ?? 0 };
 }

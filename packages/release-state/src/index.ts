@@ -6,23 +6,30 @@ export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type Releas
 export type {
   ClaimInput,
   ClaimResult,
+  ClaimStanding,
   CompleteInput,
   CountLimit,
   Deliveries,
   DeliveryKeyInput,
   DeliveryRecord,
   DeliveryTally,
+  ExtendInput,
+  FencedClaim,
   ListClaimsOptions,
   PruneResult,
   ReleaseInput,
   ReleaseStore,
+  RepositoryState,
   ResetResult,
+  StateScope,
   StoreCheck,
   StoreKind,
   StorePart,
   StoreProblem,
   StoreSnapshot,
+  UpdateStateOptions,
 } from './shared/contract';
+export { CLAIM_STANDINGS, claimStanding } from './shared/leases';
 export { isStateError, StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { FULL_SHA_TEXT, isFullSha, toFullSha } from './shared/formats';
 export { redactUrl } from './shared/redact';

@@ -1,19 +1,31 @@
 // The file store: the embedded `ReleaseStore` (one host, nothing to run). Opening checks the
 // state directory and its paths (safety.ts), creates what is missing, and assembles release.json
-// (release-file.ts) and the delivery ledger (ledger/).
+// (release-file.ts), each repository's state (repository-states.ts) and the delivery ledger
+// (ledger/); a state write fenced by a claim is fenced-write.ts.
 import * as path from 'node:path';
 import type { ReleaseStore, StoreCheck, StoreProblem } from '../shared/contract';
 import { checkFileOptions, type FileStoreOptions } from '../shared/options';
-import { badResetPart, checkSnapshot, notAnUpdate, storeClosed, targetNotEmpty } from '../shared/refusals';
+import {
+  badResetPart,
+  checkSnapshot,
+  notAnUpdate,
+  nothingToReset,
+  storeClosed,
+  targetNotEmpty,
+} from '../shared/refusals';
 import { isSkeleton } from '../shared/release-state';
+import { checkSnapshotRepositories, checkStateScope, checkUpdateOptions } from '../shared/state-input';
+import { fencedUpdate, type StateTarget } from './fenced-write';
 import { nodeFs, type FsSeam } from './fs-seam';
-import { LEDGER_DIR, PYTHON_LEDGER_FILE } from './ledger/entry';
+import { entryName, LEDGER_DIR, PYTHON_LEDGER_FILE } from './ledger/entry';
 import { claim } from './ledger/claim';
+import { extend } from './ledger/extend';
 import { complete, release as releaseClaim } from './ledger/leases';
 import { DeliveryLedger } from './ledger/ledger';
 import { allRecords, count, get, has, list, tally } from './ledger/readers';
 import type { LockSettings } from './lock';
 import { ReleaseFile, RELEASE_FILE, removeAbandonedTemps } from './release-file';
+import { RepositoryStates } from './repository-states';
 import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from './safety';
 
 /** The file store: the contract, plus where its files are. */
@@ -49,16 +61,34 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
     pruneIntervalMs: internals.pruneIntervalMs ?? settings.pruneIntervalMs,
     pruneEveryClaims: internals.pruneEveryClaims ?? settings.pruneEveryClaims,
   });
-  const release = new ReleaseFile(fs, stateDir, lock, settings.now, () => ledger.python.damage());
+  // A claim's entry, for the state files' pending writes (pending-write.ts).
+  const entries = (key: string) => ledger.files.readEntry(ledger.files.entryFile(entryName(key)), key);
+  const stateFile = (file?: string) =>
+    new ReleaseFile(fs, stateDir, lock, settings.now, () => ledger.python.damage(), entries, {
+      file,
+      optional: file !== undefined,
+    });
+  const release = stateFile();
+  const repositories = new RepositoryStates(fs, stateDir, stateFile);
   const releaseExists = await assertRegularOrAbsent(fs, release.path);
   await assertRegularOrAbsent(fs, path.join(stateDir, PYTHON_LEDGER_FILE));
   await assertDirectoryOrAbsent(fs, path.join(stateDir, LEDGER_DIR));
+  await assertDirectoryOrAbsent(fs, repositories.dir, 'repositories');
   // Opening does not read release.json (readState does, and reports damage); it only creates the
   // skeleton when there is none.
   if (create) {
     if (!releaseExists) await release.createIfMissing();
     await removeAbandonedTemps(fs, stateDir, [RELEASE_FILE, PYTHON_LEDGER_FILE], lock.staleMs);
+    await repositories.removeAbandonedTemps(lock.staleMs);
   }
+  /** The release state a read or write is for: release.json, or a repository's file. */
+  const stateOf = (repo: string | null): StateTarget =>
+    repo === null
+      ? release
+      : {
+          readState: () => repositories.readState(repo),
+          update: (fn, completion) => repositories.update(repo, fn, completion),
+        };
 
   let closed = false;
   const live =
@@ -80,46 +110,67 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       count: live('deliveries.count', () => count(ledger)),
       tally: live('deliveries.tally', () => tally(ledger)),
       complete: live('deliveries.complete', (input) => complete(ledger, input)),
+      extend: live('deliveries.extend', (input) => extend(ledger, input)),
       release: live('deliveries.release', (input) => releaseClaim(ledger, input)),
       list: live('deliveries.list', (options) => list(ledger, options)),
       prune: live('deliveries.prune', () => ledger.maintenance.prune()),
     },
-    readState: live('readState', () => release.readState()),
-    updateState: live('updateState', async (fn) => {
+    readState: live('readState', (options) => stateOf(checkStateScope(options, stateDir)).readState()),
+    updateState: live('updateState', async (fn, options) => {
       if (typeof fn !== 'function') throw notAnUpdate(release.path, fn);
-      return release.update(fn);
+      const { repo, claim: fence, complete: completion } = checkUpdateOptions(options, stateDir);
+      if (fence === null) return stateOf(repo).update(fn);
+      return fencedUpdate(ledger, stateOf(repo), fn, fence, completion);
     }),
+    repositories: live('repositories', () => repositories.list()),
     check: live('check', async (): Promise<StoreCheck> => {
       const problems: StoreProblem[] = [];
       const releaseProblem = await release.problem();
       if (releaseProblem) problems.push(releaseProblem);
+      problems.push(...(await repositories.problems()));
       const ledgerCheck = await ledger.maintenance.check();
       problems.push(...ledgerCheck.problems);
       return { healthy: problems.length === 0, problems, deliveries: ledgerCheck.healthy, limit: ledgerCheck.limit };
     }),
     reset: live('reset', async (part) => {
-      if (part === 'release') return release.reset();
+      if (part === 'release') {
+        // release.json and every repository's state: each damaged one, none that reads.
+        const own = await release.problem();
+        if (own === null && (await repositories.problems()).length === 0) {
+          throw nothingToReset(stateDir, `release.json and every repository's state in ${stateDir} read correctly`);
+        }
+        const ownResult = own === null ? { keptAt: [], repaired: 0 } : await release.reset();
+        const theirs = await repositories.reset();
+        const keptAt = [...ownResult.keptAt, ...theirs.keptAt];
+        return { part, keptAt, repaired: ownResult.repaired + theirs.repaired };
+      }
       if (part !== 'deliveries') throw badResetPart(stateDir, part);
       const result = await ledger.maintenance.reset();
       // A first open beside a damaged delivery_ids.json wrote no release.json: now it can.
       if (!(await assertRegularOrAbsent(fs, release.path))) await release.createIfMissing();
       return result;
     }),
-    snapshot: live('snapshot', async () => ({ state: await release.readState(), deliveries: await allRecords(ledger, { strict: true }) })),
+    snapshot: live('snapshot', async () => ({
+      state: await release.readState(),
+      deliveries: await allRecords(ledger, { strict: true }),
+      repositories: await repositories.snapshot(),
+    })),
     restore: live('restore', async (snapshot, options = {}) => {
       const { state, records } = checkSnapshot(snapshot, stateDir, release.path);
+      const states = checkSnapshotRepositories(snapshot, stateDir, repositories.dir);
       const replace = options?.replace === true;
       if (!replace) {
         const holdsState = await release.readState().then(
           (current) => !isSkeleton(current),
           () => true,
         );
-        if (holdsState || !(await ledger.maintenance.isEmpty())) {
-          throw targetNotEmpty(stateDir, holdsState ? 'a release state' : 'deliveries');
+        if (holdsState || (await repositories.holdState()) || !(await ledger.maintenance.isEmpty())) {
+          throw targetNotEmpty(stateDir, holdsState ? 'a release state' : 'deliveries or a repository state');
         }
       }
       await ledger.maintenance.restore(records, replace);
       await release.replaceWith(state);
+      await repositories.restore(states, replace);
     }),
     async close() {
       closed = true;

@@ -1,23 +1,30 @@
 // The PostgreSQL store: the ReleaseStore contract on a shared server, for workers on several
-// hosts. release.json is kept as its bytes in one row (the file store's parser and serializer,
-// unknown fields kept); claims are rows of the deliveries table (deliveries.ts).
-import type { ReleaseStore, ResetResult, StoreCheck, StorePart, StoreProblem, StoreSnapshot } from '../shared/contract';
-import { CHECK_COMMAND, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../shared/errors';
+// hosts. release.json is kept as its bytes in a row of release_state, beside a row per repository
+// that has a state of its own (release-rows.ts: the file store's parser and serializer, unknown
+// fields kept); claims are rows of the deliveries table (deliveries.ts); a state write fenced by
+// a claim is one transaction (leases.ts).
+import type {
+  ReleaseStore,
+  ResetResult,
+  StateScope,
+  StoreCheck,
+  StorePart,
+  StoreProblem,
+  StoreSnapshot,
+  UpdateStateOptions,
+} from '../shared/contract';
+import { REPAIR_COMMAND, stateError } from '../shared/errors';
 import { checkPostgresOptions, type OpenPostgresStoreOptions } from '../shared/options';
 import { badResetPart, checkSnapshot, notAnUpdate, nothingToReset, targetNotEmpty } from '../shared/refusals';
-import {
-  isSkeleton,
-  parseReleaseState,
-  serializeReleaseState,
-  skeletonState,
-  validateNextState,
-  type ReleaseState,
-} from '../shared/release-state';
+import { isSkeleton, serializeReleaseState, type ReleaseState } from '../shared/release-state';
+import { checkSnapshotRepositories, checkStateScope, checkUpdateOptions } from '../shared/state-input';
 import { PostgresDeliveries } from './deliveries';
-import { createPool, type PgClient } from './driver';
+import { createPool } from './driver';
+import { fencedUpdate } from './leases';
 import { decodeRow, HEALTHY, rowProblem, rowTarget, ROW_COLUMNS, type DeliveryRow } from './records';
+import { OWN_STATE, ReleaseRows } from './release-rows';
 import { migrate, tablesOf, type Tables } from './schema';
-import { callerCode, Session } from './session';
+import { Session } from './session';
 import { parsePostgresUrl } from './url';
 
 export async function openPostgresStore(options: OpenPostgresStoreOptions): Promise<ReleaseStore> {
@@ -32,60 +39,55 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     await session.close();
     throw error;
   }
-  return new PostgresStore(session, tables, new PostgresDeliveries(session, tables, { ...ledger, now }));
+  return new PostgresStore(session, tables, new PostgresDeliveries(session, tables, { ...ledger, now }), now);
 }
 
 class PostgresStore implements ReleaseStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
-  private readonly releaseLabel: string;
+  private readonly rows: ReleaseRows;
 
   constructor(
     private readonly session: Session,
     private readonly tables: Tables,
     readonly deliveries: PostgresDeliveries,
+    /** The injected clock, or null: the server's. */
+    private readonly now: (() => Date) | null,
   ) {
     this.location = session.target.location;
-    this.releaseLabel = `${this.location} ${tables.schema}.release_state`;
+    this.rows = new ReleaseRows(tables, this.location);
   }
 
-  async readState(): Promise<ReleaseState> {
-    const body = await this.session.run('reading the release state', { idempotent: true }, ({ client }) => this.readBody(client, false));
-    return this.parse(body);
+  async readState(options?: StateScope): Promise<ReleaseState> {
+    const repo = checkStateScope(options, this.location) ?? OWN_STATE;
+    const reading = 'reading the release state';
+    return this.session.run(reading, { idempotent: true }, ({ client }) => this.rows.read(client, repo));
   }
 
-  async updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState> {
-    if (typeof fn !== 'function') throw notAnUpdate(this.releaseLabel, fn);
+  async updateState(
+    fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>,
+    options?: UpdateStateOptions,
+  ): Promise<ReleaseState> {
+    if (typeof fn !== 'function') throw notAnUpdate(this.rows.label(OWN_STATE), fn);
+    const { repo, claim, complete } = checkUpdateOptions(options, this.location);
+    const at = this.now === null ? null : this.now();
     // SELECT … FOR UPDATE: concurrent updates queue on the row, `fn` runs once per call
     // (measured: 800 of 800 increments from 8 processes; optimistic retries needed 2,023 reruns).
-    return this.session.transaction('updating the release state', { idempotent: false }, async ({ client, writing }) => {
-      const body = await this.readBody(client, true);
-      const current = this.parse(body);
-      const next = validateNextState(await callerCode(() => fn(this.parse(body))), current, this.releaseLabel);
-      const out = serializeReleaseState(next, this.releaseLabel).toString('utf8');
-      if (out !== body) {
-        writing();
-        await client.query(`UPDATE ${this.tables.release} SET body = $1, updated_at = now() WHERE id = 1`, [out]);
-      }
-      return this.parse(out);
-    });
+    return this.session.transaction('updating the release state', { idempotent: false }, (attempt) =>
+      claim === null
+        ? this.rows.update(attempt, repo ?? OWN_STATE, fn)
+        : fencedUpdate(attempt, this.tables, this.location, this.rows, repo ?? OWN_STATE, fn, claim, complete, at),
+    );
+  }
+
+  async repositories(): Promise<string[]> {
+    const listing = 'listing the repositories';
+    return this.session.run(listing, { idempotent: true }, ({ client }) => this.rows.repositories(client));
   }
 
   async check(): Promise<StoreCheck> {
     return this.session.run('checking the store', { idempotent: true }, async ({ client }) => {
-      const problems: StoreProblem[] = [];
-      const found = await client.query<{ body: string }>(`SELECT body FROM ${this.tables.release} WHERE id = 1`);
-      const body = found.rows[0]?.body;
-      const releaseProblem = body === undefined ? this.missingRelease() : this.releaseDamage(body);
-      if (releaseProblem !== null) {
-        problems.push({
-          part: 'release',
-          target: `${this.tables.schema}.release_state`,
-          reason: releaseProblem.details.reason ?? 'bad-field',
-          message: releaseProblem.message,
-          repair: REPAIR_COMMAND.release,
-        });
-      }
+      const problems: StoreProblem[] = await this.rows.problems(client);
       const damaged = await client.query<DeliveryRow>(
         `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE NOT ${HEALTHY} ORDER BY key LIMIT 1000`,
       );
@@ -106,7 +108,8 @@ class PostgresStore implements ReleaseStore {
   async reset(part: StorePart): Promise<ResetResult> {
     if (part !== 'release' && part !== 'deliveries') throw badResetPart(this.location, part);
     const t = this.tables;
-    return this.session.transaction(`resetting ${part}`, { idempotent: false }, async ({ client, writing }) => {
+    return this.session.transaction(`resetting ${part}`, { idempotent: false }, async (attempt) => {
+      const { client, writing } = attempt;
       if (part === 'deliveries') {
         writing();
         const moved = await client.query(
@@ -117,18 +120,10 @@ class PostgresStore implements ReleaseStore {
         if (repaired === 0) throw nothingToReset(this.location, `the claims in ${this.location} are healthy`);
         return { part, keptAt: [`${t.schema}.deliveries_damaged`], repaired };
       }
-      const found = await client.query<{ body: string }>(`SELECT body FROM ${t.release} WHERE id = 1 FOR UPDATE`);
-      const body = found.rows[0]?.body;
-      const skeleton = serializeReleaseState(skeletonState(), this.releaseLabel).toString('utf8');
-      writing();
-      if (body === undefined) {
-        await client.query(`INSERT INTO ${t.release} (id, body) VALUES (1, $1)`, [skeleton]);
-        return { part, keptAt: [], repaired: 1 };
-      }
-      if (this.releaseDamage(body) === null) throw nothingToReset(this.location, `the release state in ${this.location} is healthy`);
-      await client.query(`INSERT INTO ${t.releaseDamaged} (body) VALUES ($1)`, [body]);
-      await client.query(`UPDATE ${t.release} SET body = $1, updated_at = now() WHERE id = 1`, [skeleton]);
-      return { part, keptAt: [`${t.schema}.release_state_damaged`], repaired: 1 };
+      // The store's own state and every repository's: each damaged one, none that reads.
+      const repaired = await this.rows.reset(attempt);
+      if (repaired === 0) throw nothingToReset(this.location, `the release states in ${this.location} are healthy`);
+      return { part, keptAt: [`${t.schema}.release_state_damaged`], repaired };
     });
   }
 
@@ -136,10 +131,10 @@ class PostgresStore implements ReleaseStore {
     return this.session.run('taking a snapshot', { idempotent: true }, async ({ client, begin }) => {
       await begin('ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        const state = this.parse(await this.readBody(client, false));
+        const state = await this.rows.read(client, OWN_STATE);
         const rows = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} ORDER BY key`);
         const deliveries = rows.rows.map((row) => decodeRow(row, this.tables.deliveries, this.location));
-        return { state, deliveries };
+        return { state, deliveries, repositories: await this.rows.snapshot(client) };
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
@@ -147,8 +142,10 @@ class PostgresStore implements ReleaseStore {
   }
 
   async restore(snapshot: StoreSnapshot, options: { replace?: boolean } = {}): Promise<void> {
-    const { state, records } = checkSnapshot(snapshot, this.location, this.releaseLabel);
-    const body = serializeReleaseState(state, this.releaseLabel).toString('utf8');
+    const releaseLabel = this.rows.label(OWN_STATE);
+    const { state, records } = checkSnapshot(snapshot, this.location, releaseLabel);
+    const states = checkSnapshotRepositories(snapshot, this.location, releaseLabel);
+    const body = serializeReleaseState(state, releaseLabel).toString('utf8');
     const rows = records.map((record, index) => {
       const row = {
         key: record.key,
@@ -175,9 +172,9 @@ class PostgresStore implements ReleaseStore {
     });
     const t = this.tables;
     await this.session.transaction('restoring a snapshot', { idempotent: false }, async ({ client, writing }) => {
-      const current = this.parse(await this.readBody(client, true));
+      const current = await this.rows.read(client, OWN_STATE, true);
       const held = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.deliveries}`);
-      const occupied = Number(held.rows[0]?.n ?? 0) > 0 || !isSkeleton(current);
+      const occupied = Number(held.rows[0]?.n ?? 0) > 0 || !isSkeleton(current) || (await this.rows.holdState(client));
       if (occupied && options.replace !== true) throw targetNotEmpty(this.location, 'claims or a release state');
       writing();
       await client.query(`DELETE FROM ${t.deliveries}`);
@@ -191,63 +188,13 @@ class PostgresStore implements ReleaseStore {
           [JSON.stringify(rows.slice(i, i + 5_000))],
         );
       }
-      await client.query(`UPDATE ${t.release} SET body = $1, updated_at = now() WHERE id = 1`, [body]);
+      await client.query(`UPDATE ${t.release} SET body = $1, updated_at = now() WHERE repo = ''`, [body]);
+      await this.rows.restore(client, states, options.replace === true);
     });
   }
 
   async close(): Promise<void> {
     await this.deliveries.idle();
     await this.session.close();
-  }
-
-  private async readBody(client: PgClient, forUpdate: boolean): Promise<string> {
-    const forUpdateClause = forUpdate ? ' FOR UPDATE' : '';
-    const found = await client.query<{ body: string }>(`SELECT body FROM ${this.tables.release} WHERE id = 1${forUpdateClause}`);
-    const body = found.rows[0]?.body;
-    if (body === undefined) throw this.missingRelease();
-    return body;
-  }
-
-  private parse(body: string): ReleaseState {
-    try {
-      return parseReleaseState(Buffer.from(body, 'utf8'), this.releaseLabel);
-    } catch (error) {
-      if (isStateError(error) && error.code === 'STATE_CORRUPT') throw this.corruptRelease(error);
-      throw error;
-    }
-  }
-
-  /** The damage of a release body, or null when it parses. */
-  private releaseDamage(body: string): StateError | null {
-    try {
-      this.parse(body);
-      return null;
-    } catch (error) {
-      if (isStateError(error) && error.code === 'STATE_CORRUPT') return error;
-      throw error;
-    }
-  }
-
-  private corruptRelease(error: StateError): StateError {
-    // The parser speaks of a file and its repair; keep what it found, say the repair for the row.
-    const found = error.message.split('. ')[0] ?? 'It does not parse';
-    return stateError('STATE_CORRUPT', {
-      path: this.releaseLabel,
-      reason: error.details.reason ?? 'bad-field',
-      happened: `The release state row is damaged: ${found}`,
-      changed: 'Nothing was changed',
-      fix: `Run \`${CHECK_COMMAND}\`, then \`${REPAIR_COMMAND.release}\` (the damaged text is kept in the release_state_damaged table)`,
-      details: error.details.field === undefined ? undefined : { field: error.details.field },
-    });
-  }
-
-  private missingRelease(): StateError {
-    return stateError('STATE_CORRUPT', {
-      path: this.releaseLabel,
-      reason: 'missing',
-      happened: `The release state row is missing from ${this.releaseLabel} (deleted behind the store's back)`,
-      changed: 'Nothing was changed',
-      fix: `Run \`${REPAIR_COMMAND.release}\` to write an empty one (every field null)`,
-    });
   }
 }

@@ -67,6 +67,18 @@ export interface CompleteInput extends DeliveryKeyInput {
   attempt?: number | undefined;
 }
 
+/** A claim as its holder names it: the key, the delivery that holds it and the `record.attempt` it won. */
+export interface FencedClaim extends DeliveryKeyInput {
+  deliveryId: string;
+  /** The fencing number the claim returned (`record.attempt`); a takeover makes it stale. */
+  attempt: number;
+}
+
+export interface ExtendInput extends FencedClaim {
+  /** The lease then ends this many milliseconds from now (it may shorten it); 1 to 7 days' worth. */
+  leaseMs: number;
+}
+
 export interface ReleaseInput extends DeliveryKeyInput {
   /**
    * Forget the claim even while its lease runs (a worker is still at it; its `complete` then gets
@@ -75,9 +87,19 @@ export interface ReleaseInput extends DeliveryKeyInput {
   force?: boolean | undefined;
 }
 
+/**
+ * Where a claim stands (one rule: shared/leases.ts `claimStanding`): `leased`, its lease is running
+ * (a worker is at it); `expired`, its lease ended without `complete` (its holder presumably died:
+ * the next claim takes it over, what a sweeper looks for); `completed`; `final`, claimed without a
+ * lease (or by an earlier version), never taken over.
+ */
+export type ClaimStanding = 'leased' | 'expired' | 'completed' | 'final';
+
 export interface ListClaimsOptions {
   /** Only this repository (`owner/name`, compared case-insensitively). */
   repo?: string | undefined;
+  /** Only claims that stand so now (the store's clock). */
+  standing?: ClaimStanding | undefined;
   /** At most this many records (default 50). */
   limit?: number | undefined;
 }
@@ -130,6 +152,13 @@ export interface Deliveries {
   /** Marks the holder's claim done: final from now on. Throws STATE_LEASE_LOST when another holds it. */
   complete(input: CompleteInput): Promise<DeliveryRecord>;
   /**
+   * Renews the holder's lease: it then ends `leaseMs` from now. Only the holder (its delivery id
+   * and attempt) of a claim that is not completed; its lease may have ended if nobody took it
+   * over. STATE_LEASE_LOST, nothing changed, when the claim was taken over, completed, released
+   * or pruned; STATE_INVALID_INPUT for a final claim (it has no lease).
+   */
+  extend(input: ExtendInput): Promise<DeliveryRecord>;
+  /**
    * Forgets a claim on purpose, so the next delivery for that commit is evaluated afresh. True when
    * one was there. A claim whose lease is running is refused (STATE_LEASE_HELD, naming the holder
    * and the lease's end) unless `force`.
@@ -177,34 +206,83 @@ export interface ResetResult {
   repaired: number;
 }
 
+/** Which release state a call reads or writes. */
+export interface StateScope {
+  /**
+   * A repository (`owner/name`, any case: one state per repository, as GitHub compares names):
+   * its own state, for an App that serves several. Without it, the store's one state, release.json
+   * (what a single-repository deployment and the Python implementation use).
+   */
+  repo?: string | undefined;
+}
+
+export interface UpdateStateOptions extends StateScope {
+  /**
+   * Fences the write by a claim: it is made only while this delivery still holds the claim at this
+   * attempt (not taken over, released, pruned or completed), under the claim's lock, so a takeover
+   * waits for it. Otherwise STATE_LEASE_LOST: `fn` is not called and nothing is written.
+   */
+  claim?: FencedClaim | undefined;
+  /**
+   * With `claim`: completes the claim in the same critical section, all or nothing (a crash never
+   * leaves the claim completed without the state, nor the state written without the completion).
+   * Called again after its reply was lost, it finds the claim completed by this delivery and
+   * attempt: it returns the current state and does not call `fn`.
+   */
+  complete?: { outcome?: string | undefined } | undefined;
+}
+
+/** A repository's own release state, in a snapshot. */
+export interface RepositoryState {
+  /** `owner/name` in lower case (the identity the store keys it by). */
+  repo: string;
+  state: ReleaseState;
+}
+
 /** Everything a store holds, for copying between backends. */
 export interface StoreSnapshot {
   /** release.json as an object, unknown fields included. */
   state: ReleaseState;
   deliveries: DeliveryRecord[];
+  /** Each repository's own release state (`snapshot()` always sets it; a restore takes its absence as none). */
+  repositories?: RepositoryState[] | undefined;
 }
 
 export interface ReleaseStore {
   readonly kind: StoreKind;
   /** The state directory, or the URL without its password. */
   readonly location: string;
-  /** Reads release.json (or its row) without a lock. */
-  readState(): Promise<ReleaseState>;
-  /** `fn` gets the current state and returns the next; the whole read-modify-write is one critical section. */
-  updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState>;
+  /**
+   * Reads release.json (or its row) without a lock; with `repo`, that repository's own state
+   * (every field null until its first write).
+   */
+  readState(options?: StateScope): Promise<ReleaseState>;
+  /**
+   * `fn` gets the current state and returns the next; the whole read-modify-write is one critical
+   * section. `repo` writes that repository's state; `claim` fences the write by a claim and
+   * `complete` completes that claim with it (UpdateStateOptions).
+   */
+  updateState(
+    fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>,
+    options?: UpdateStateOptions,
+  ): Promise<ReleaseState>;
+  /** The repositories that have a release state of their own (`owner/name` in lower case), sorted. */
+  repositories(): Promise<string[]>;
   readonly deliveries: Deliveries;
-  /** The one full scan: every field and entry; changes nothing. */
+  /** The one full scan: every field and entry, every repository's state too; changes nothing. */
   check(): Promise<StoreCheck>;
   /**
    * Operator repair: replaces only what is damaged, keeps the damaged bytes beside it, keeps
-   * healthy entries. Refuses (STATE_INVALID_INPUT, reason `nothing-to-reset`) when nothing is damaged.
+   * healthy entries; `release` covers release.json and every repository's state. Refuses
+   * (STATE_INVALID_INPUT, reason `nothing-to-reset`) when nothing is damaged.
    */
   reset(part: StorePart): Promise<ResetResult>;
   /** Everything held, for `copyStore`. Throws STATE_CORRUPT on damage (run `booty state check`). */
   snapshot(): Promise<StoreSnapshot>;
   /**
    * Writes a snapshot into this store. Refuses (STATE_INVALID_INPUT, reason `target-not-empty`)
-   * when the store already holds deliveries or a non-skeleton release state, unless `replace`.
+   * when the store already holds deliveries or a non-skeleton release state (its own or a
+   * repository's), unless `replace`, which makes the store exactly the snapshot.
    */
   restore(snapshot: StoreSnapshot, options?: { replace?: boolean }): Promise<void>;
   /** Releases connections; a no-op for files. The store cannot be used afterwards. */

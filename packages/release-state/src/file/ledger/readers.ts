@@ -6,6 +6,7 @@
 import type { DeliveryKeyInput, DeliveryRecord, DeliveryTally, ListClaimsOptions } from '../../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { checkList, deliveryKey, keyIdentity } from '../../shared/input';
+import { claimStanding } from '../../shared/leases';
 import { countLimit, type AgedEntry } from '../../shared/retention';
 import { datedEntries } from './ages';
 import { entryName } from './entry';
@@ -57,10 +58,13 @@ export async function tally({ files, python }: LedgerParts): Promise<DeliveryTal
 }
 
 export async function list(ledger: LedgerParts, options: ListClaimsOptions = {}): Promise<DeliveryRecord[]> {
-  const { repo, limit } = checkList(options, ledger.files.dir);
+  const { repo, limit, standing } = checkList(options, ledger.files.dir);
   const prefix = repo === null ? null : `${keyIdentity(repo)}:`;
+  const nowMs = ledger.files.options.now().getTime();
   const all = await allRecords(ledger, { strict: false });
-  const records = all.filter((record) => prefix === null || keyIdentity(record.key).startsWith(prefix));
+  const ofRepo = (record: DeliveryRecord) => prefix === null || keyIdentity(record.key).startsWith(prefix);
+  const standsSo = (record: DeliveryRecord) => standing === null || claimStanding(record, nowMs) === standing;
+  const records = all.filter((record) => ofRepo(record) && standsSo(record));
   records.sort(newestFirst);
   return records.slice(0, limit);
 }
