@@ -28,8 +28,10 @@ export class StateClaimShowCommand extends StoreCommand {
   protected async run(): Promise<number> {
     const { stdout, stderr, env } = this.context;
     return this.withStore(async (store) => {
-      const record = await store.deliveries.get({ repo: this.repo, headSha: this.sha });
-      const claim = record === null ? null : viewClaim(record);
+      const commit = { repo: this.repo, headSha: this.sha };
+      const [record, library] = await Promise.all([store.deliveries.get(commit), import('@booty/release-state')]);
+      const { claimStanding } = library;
+      const claim = record === null ? null : viewClaim(record, claimStanding(record, Date.now()));
       if (this.json) {
         writeJson(stdout, { ok: true, store: storeJson(store), claim });
         return claim === null ? EXIT.failed : EXIT.ok;

@@ -51,12 +51,16 @@ export class StateCopyCommand extends StoreCommand {
         if (source.kind === target.kind && source.location === target.location) {
           throw new UsageError(`--to names the source store itself (${source.location}): nothing was copied. Give another directory or URL.`);
         }
-        const { deliveries } = await copyStore(source, target, { replace: this.replace });
+        const { deliveries, repositories } = await copyStore(source, target, { replace: this.replace });
         if (this.json) {
-          writeJson(stdout, { ok: true, from: storeJson(source), to: storeJson(target), deliveries, replaced: this.replace });
+          const [from, to] = [storeJson(source), storeJson(target)];
+          writeJson(stdout, { ok: true, from, to, deliveries, repositories, replaced: this.replace });
           return EXIT.ok;
         }
-        writeLine(stdout, text`${styleFor(stdout, env).bold('copied')}: release state and ${plural(deliveries, 'claim')} from the ${storeLabel(source)} to the ${storeLabel(target)}`);
+        const states = repositories === 0 ? '' : `, ${plural(repositories, 'repository state', 'repository states')}`;
+        const what = `release state${states} and ${plural(deliveries, 'claim')}`;
+        const copied = styleFor(stdout, env).bold('copied');
+        writeLine(stdout, text`${copied}: ${what} from the ${storeLabel(source)} to the ${storeLabel(target)}`);
         const variable = target.kind === 'postgres' ? 'RELEASE_GOVERNOR_STORE_URL' : 'RELEASE_GOVERNOR_STATE_DIR';
         writeLine(stdout, text`To use it, set ${variable} on every host (or pass --store-url / --state-dir).`);
         return EXIT.ok;
