@@ -67,9 +67,9 @@ export class ReleaseFile {
     return readStateFile(this.fs, this.path, { maxBytes: RELEASE_MAX_BYTES });
   }
 
-  /** Runs `fn` holding release.json's sidecar lock. */
+  /** Runs `fn` holding the file's sidecar lock. */
   private locked<T>(fn: (held: HeldLock) => Promise<T>): Promise<T> {
-    return withLock(lockPathFor(this.path), this.lock, { path: this.path, label: RELEASE_FILE }, fn);
+    return withLock(lockPathFor(this.path), this.lock, { path: this.path, label: path.basename(this.path) }, fn);
   }
 
   private write(state: ReleaseState, held: HeldLock): Promise<void> {
@@ -161,7 +161,8 @@ export class ReleaseFile {
   private async settle(held: HeldLock): Promise<void> {
     const pending = await readPending(this.fs, this.path);
     if (pending === null) return;
-    if (isCommitted(pending, this.entries(pending.claim.key))) {
+    const committed = isCommitted(pending, this.entries(pending.claim.key));
+    if (committed) {
       const out = serializeReleaseState(pending.state, this.path);
       const bytes = await this.readBytes();
       // A damaged state file is never overwritten without the operator's say (its error names the reset).
@@ -173,8 +174,8 @@ export class ReleaseFile {
       throw stateError('STATE_WRITE', {
         path: this.pendingPath,
         reason: 'write',
-        happened: `Could not remove ${this.pendingPath}, a finished state write: ${failed}`,
-        changed: `${this.path} holds that write; nothing else was changed`,
+        happened: `Could not remove ${this.pendingPath} (${committed ? 'committed' : 'abandoned'}): ${failed}`,
+        changed: committed ? `${this.path} holds that write; nothing else was changed` : 'Nothing was changed',
         fix: `Make ${path.dirname(this.path)} writable and retry`,
       });
     }
