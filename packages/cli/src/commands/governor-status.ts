@@ -4,6 +4,7 @@ import { stringOption } from '../context';
 import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
 import { isOverLimit, writeOverLimit } from '../ledger-limit';
+import { progressOn } from '../progress';
 import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
 import { stateRows } from '../release-view';
 import { StoreCommand } from '../store-options';
@@ -53,9 +54,11 @@ export class GovernorStatusCommand extends StoreCommand {
     const repo = this.repo === undefined ? {} : { repo: this.repo };
     const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice(), ...repo });
     let status;
+    const progress = progressOn(stderr, env, 'the ledger');
     try {
-      status = await governor.status();
+      status = await governor.status({ onProgress: progress.update });
     } finally {
+      progress.done();
       await governor.close();
     }
     if (this.json) {

@@ -4,8 +4,7 @@
 // or to restore a snapshot that is not one.
 import type { DeliveryRecord, StoreSnapshot } from './contract';
 import { CHECK_COMMAND, stateError, type StateError } from './errors';
-import { isUtcTime } from './formats';
-import { fullRecord, isShortText, keptFirst, keyIdentity } from './input';
+import { fullRecord, keptFirst, keyIdentity, recordProblem } from './input';
 import { parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
 import { describeInput, describeJsonType, excerptValue } from './text';
 
@@ -28,6 +27,62 @@ export function targetNotEmpty(where: string, holds: string): StateError {
     happened: `The store at ${where} already holds ${holds}`,
     changed: 'Nothing was copied or changed',
     fix: 'Copy into an empty store, or replace what it holds on purpose with `booty state copy --replace`',
+  });
+}
+
+/** A copy with `replace` of a source that holds nothing over a target that holds data: a slip, unless forced. */
+export function emptySource(where: string, holds: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'empty-source',
+    happened: `The source store is empty (no claims, every release field null), and copying it with --replace would erase what ${where} holds (${holds})`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Check --from (or the store the options name: is it the one you meant?); to empty the target on purpose, add --force',
+  });
+}
+
+/** A copy whose target is its own source, however it was spelt. */
+export function sameStore(where: string, how: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'same-store',
+    happened: `The target ${where} is the source store itself (${how})`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Give --to another directory or URL',
+  });
+}
+
+/** A copy target inside another store, or around the source: it would mix two stores' files. */
+export function insideStore(where: string, what: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'inside-store',
+    happened: `The target ${where} ${what}`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Give --to a directory of its own, outside every state directory',
+  });
+}
+
+/** A copy target directory that holds files no store has: booty replaces only a store. */
+export function notAStore(where: string, found: readonly string[]): StateError {
+  const shown = found.slice(0, 5).map((name) => JSON.stringify(name)).join(', ');
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'not-a-store',
+    happened: `${where} is not a state directory: it holds ${shown}${found.length > 5 ? ` and ${found.length - 5} more` : ''}, which no store has`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Give --to an empty or new directory, or an existing state directory',
+  });
+}
+
+/** A copy stopped (a signal) before it switched the target to the copy. */
+export function copyInterrupted(where: string): StateError {
+  return stateError('STATE_WRITE', {
+    path: where,
+    reason: 'interrupted',
+    happened: `The copy into ${where} was stopped before it was complete`,
+    changed: `Nothing was copied: ${where} was left as it was`,
+    fix: 'Run the same `booty state copy` again',
   });
 }
 
@@ -113,17 +168,18 @@ export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: str
   if (!Array.isArray(snapshot.deliveries)) throw bad('has no deliveries array', 'deliveries');
   // The read rules, not the write rules: a snapshot of a Python-written state holds its forms.
   const state = parseReleaseState(serializeReleaseState(snapshot.state, label), label);
+  const keys = new Set<string>();
   const records = snapshot.deliveries.map((given: unknown, index) => {
-    const badField = (field: string) => bad(`has a bad ${field} at deliveries[${index}]`, `deliveries[${index}].${field}`);
-    if (typeof given !== 'object' || given === null) throw badField('record');
+    const at = `deliveries[${index}]`;
+    if (typeof given !== 'object' || given === null) throw bad(`has ${describeJsonType(given)} at ${at}, not a record`, at);
     const record = fullRecord(given as DeliveryRecord);
-    if (typeof record.key !== 'string' || record.key === '') throw badField('key');
-    if (!isShortText(record.deliveryId)) throw badField('deliveryId');
-    if (!Number.isInteger(record.attempt) || record.attempt < 1) throw badField('attempt');
-    for (const field of ['recordedAt', 'leaseExpiresAt', 'completedAt'] as const) {
-      if (record[field] !== null && !isUtcTime(record[field])) throw badField(field);
-    }
-    if (record.outcome !== null && !isShortText(record.outcome)) throw badField('outcome');
+    if (typeof record.key !== 'string') throw bad(`has no key at ${at}`, `${at}.key`);
+    // The one record rule: a store holds nothing that its check would call damaged.
+    const problem = recordProblem(record);
+    if (problem !== null) throw bad(`has a claim at ${at} no store holds: ${problem}`, at);
+    // One claim per key: a second would be dropped by one backend and refused by the other.
+    if (keys.has(record.key)) throw bad(`has the key ${describeInput(record.key)} twice (again at ${at})`, `${at}.key`);
+    keys.add(record.key);
     return record;
   });
   const byKey = new Map<string, DeliveryRecord>();
