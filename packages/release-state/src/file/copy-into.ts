@@ -133,6 +133,8 @@ async function copyIntoNew(copy: Copy): Promise<void> {
     await build(copy, staging);
     try {
       copy.options.signal?.throwIfAborted();
+      // A new store gets no empty repositories/ (the copy is built with one: see switchIn).
+      await fs.rmdir(path.join(staging, REPOSITORIES_DIR)).catch(() => undefined);
       // Fails when the name was taken meanwhile: what is there now is never replaced unchecked.
       await fs.rename(staging, real);
       await fsyncDir(fs, realParent);
@@ -245,13 +247,16 @@ async function switchIn(fs: FsSeam, real: string): Promise<void> {
     if (await exists(current)) await fs.rename(current, aside);
     await fs.rename(path.join(ready, LEDGER_DIR), current);
   }
-  // Each repository's state: the copy's (a copy always has the directory, maybe empty, so that a
-  // switch run again knows it is done), and a repository the snapshot lacks goes.
-  if (await exists(path.join(ready, REPOSITORIES_DIR))) {
+  // Each repository's state: the copy's, and a repository the snapshot lacks goes. A copy is
+  // built with the directory, maybe empty, so that a switch run again knows this step is done
+  // once it is gone from the copy; an empty one is not moved in.
+  const staged = path.join(ready, REPOSITORIES_DIR);
+  if (await exists(staged)) {
     const current = path.join(real, REPOSITORIES_DIR);
     const aside = path.join(ready, `replaced-${REPOSITORIES_DIR}-${randomBytes(4).toString('hex')}`);
     if (await exists(current)) await fs.rename(current, aside);
-    await fs.rename(path.join(ready, REPOSITORIES_DIR), current);
+    if ((await fs.readdir(staged)).length === 0) await fs.rmdir(staged);
+    else await fs.rename(staged, current);
   }
   // The copy's delivery_ids.json belongs with its ledger: without one, the old one goes too.
   const move = (name: string) => fs.rename(path.join(ready, name), path.join(real, name));
