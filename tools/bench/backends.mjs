@@ -28,7 +28,7 @@ const PROCESSES = 8;
 const PER_PROCESS = 200;
 
 /** The tests' server and PgBouncer helpers, as one CommonJS file (one copy of their state). */
-async function loadPgSupport(dir) {
+export async function loadPgSupport(dir) {
   const outfile = path.join(dir, 'pg-support.cjs');
   await build({
     stdin: {
@@ -71,7 +71,7 @@ async function throughput(location, processes, perProcess, tag) {
 }
 
 /** Runs every function of `subjects` once a round, the order rotated every round; the series in ms by name. */
-async function interleave(rounds, subjects) {
+export async function interleave(rounds, subjects) {
   const names = Object.keys(subjects);
   const times = Object.fromEntries(names.map((name) => [name, []]));
   for (let i = 0; i < rounds; i++) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendsSection } from './backends.mjs';
 import { cliSection } from './cli.mjs';
+import { fencedSection } from './fenced.mjs';
 import { pythonSection } from './python.mjs';
 import { storeSection } from './store.mjs';
 import { markdown, ordered } from './table.mjs';
@@ -19,6 +20,7 @@ const SECTIONS = {
   store: storeSection,
   python: pythonSection,
   backends: backendsSection,
+  fenced: fencedSection,
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -4,8 +4,11 @@
 //   filter   is it the verification run? (checkVerificationRun): another workflow of the same push,
 //            a re-run's failure, a fork's pull request on a branch named main never claim
 //   claim    the (repository, commit) with a lease: exactly one delivery across every worker wins
-//   decide   the Governor's decision (handleWorkflowRun), after the answer: GitHub wants one in 10 s
-//   record   complete the claim (fenced by its attempt), then the release state
+//   decide   the Governor's decision (handleWorkflowRun), after the answer: GitHub wants one in 10 s;
+//            the lease is renewed while the work goes on, and a renewal that finds the claim taken
+//            over stops the work
+//   record   the repository's release state and the claim's completion, in one critical section
+//            fenced by the claim's attempt: both or neither, and nothing for a holder that lost it
 //
 // Each step's result maps to the HTTP answer GitHub sees (the table in @booty/governor's README).
 import {
@@ -16,8 +19,10 @@ import {
   readWorkflowRun,
   type ClaimResult,
   type EnabledGovernor,
+  type FencedClaim,
   type Governor,
   type ReleaseState,
+  type ReleaseStore,
   type WorkflowRunFacts,
   type WorkflowRunOutcome,
 } from '@booty/governor';
@@ -115,11 +120,37 @@ export async function answerDelivery(delivery: Delivery, options: WorkerOptions)
 }
 
 /**
- * release.json after the decision. The Governor decides nothing yet (every outcome is a skip), so
- * nothing changes; an ALLOW will set `last_deploy_attempt_sha` and the deploy's time here.
+ * The repository's release state after the decision. The Governor decides nothing yet (every
+ * outcome is a skip), so nothing changes; an ALLOW will set `last_deploy_attempt_sha` and the
+ * deploy's time here.
  */
 function nextState(state: ReleaseState, _outcome: WorkflowRunOutcome): ReleaseState {
   return state;
+}
+
+/**
+ * Renews the claim's lease every third of it while the work goes on (GitHub had its answer; the
+ * work may outlast the lease). The first renewal that fails (STATE_LEASE_LOST: the claim was
+ * taken over, e.g. after this process was paused past its lease) stops the work: `during(work)`
+ * rejects with that error.
+ */
+function keepLease(store: ReleaseStore, claim: FencedClaim, leaseMs: number) {
+  let fail: (error: unknown) => void = () => undefined;
+  const lost = new Promise<never>((_, reject) => (fail = reject));
+  lost.catch(() => undefined);
+  const timer = setInterval(
+    () => {
+      store.deliveries.extend({ ...claim, leaseMs }).catch((error: unknown) => {
+        clearInterval(timer);
+        fail(error);
+      });
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
+  return {
+    during: <T>(work: Promise<T>): Promise<T> => Promise.race([work, lost]),
+    stop: () => clearInterval(timer),
+  };
 }
 
 async function decideAndRecord(
@@ -131,36 +162,33 @@ async function decideAndRecord(
   options: WorkerOptions,
 ): Promise<void> {
   const { store } = governor;
-  if (options.workDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.workDelayMs));
-
-  // decide
-  const outcome = await handleWorkflowRun(payload, governor);
-  options.log({ step: 'decided', delivery: deliveryId, sha: run.headSha, attempt, outcome: outcome.reason });
-
-  // record
-  // ---------------------------------------------------------------------------------------------
-  // THE FENCED WRITE GOES HERE. Today's store has no state write fenced by the claim, so this is
-  // two steps: complete() first, fenced by `attempt` (a holder whose lease was taken over gets
-  // STATE_LEASE_LOST and writes nothing), then updateState(), which does not know the claim. A
-  // crash between the two loses the state write, never doubles it: for a deploy gate the safe way
-  // round. When @booty/release-state offers the fenced write (complete and the state in one
-  // critical section, refused for a lost lease), it replaces both calls.
-  // ---------------------------------------------------------------------------------------------
+  const claim: FencedClaim = { repo: run.repository, headSha: run.headSha, deliveryId, attempt };
+  const lease = keepLease(store, claim, options.leaseMs);
   try {
-    await store.deliveries.complete({
+    // Stands for the decision's calls to GitHub (the deploy dispatch, next phase).
+    if (options.workDelayMs > 0) await lease.during(new Promise((resolve) => setTimeout(resolve, options.workDelayMs)));
+
+    // decide
+    const outcome = await lease.during(handleWorkflowRun(payload, governor));
+    options.log({ step: 'decided', delivery: deliveryId, sha: run.headSha, attempt, outcome: outcome.reason });
+    lease.stop();
+
+    // record: the repository's release state and the claim's completion in one critical section,
+    // fenced by the attempt. A holder whose claim was taken over gets STATE_LEASE_LOST and writes
+    // nothing; a crash leaves both done or neither (the claim is then taken over after its lease).
+    await store.updateState((state) => nextState(state, outcome), {
       repo: run.repository,
-      headSha: run.headSha,
-      deliveryId,
-      attempt,
-      outcome: outcome.reason,
+      claim,
+      complete: { outcome: outcome.reason },
     });
+    options.log({ step: 'recorded', delivery: deliveryId, sha: run.headSha, attempt, outcome: outcome.reason });
   } catch (error) {
     if (isStateError(error) && error.code === 'STATE_LEASE_LOST') {
       options.log({ step: 'lease-lost', delivery: deliveryId, attempt, message: error.message });
       return;
     }
     throw error;
+  } finally {
+    lease.stop();
   }
-  await store.updateState((state) => nextState(state, outcome));
-  options.log({ step: 'recorded', delivery: deliveryId, sha: run.headSha, attempt, outcome: outcome.reason });
 }

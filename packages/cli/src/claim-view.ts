@@ -2,35 +2,28 @@
 // repository and commit apart (the commands take them apart), and one word for where it stands.
 import type { Writable } from 'node:stream';
 import { UsageError } from 'clipanion';
-import type { DeliveryRecord, ReleaseStore } from '@booty/release-state';
+import type { ClaimStanding, DeliveryRecord, ReleaseStore } from '@booty/release-state';
 import { styleFor, text, writeLine, type SafeText } from './output';
 import { storeLabel } from './store-options';
-
-/**
- * `leased`: its holder is still working on it (others are turned away until `leaseExpiresAt`);
- * `expired`: the holder's lease ended without `complete` (it presumably died) — the next
- * delivery takes it over; `completed`: done, final; `final`: claimed without a lease (or by the
- * first implementation), final.
- */
-export type ClaimStanding = 'leased' | 'expired' | 'completed' | 'final';
 
 export interface ClaimView extends DeliveryRecord {
   repo: string;
   headSha: string;
+  /**
+   * `leased`: its holder is still working on it (others are turned away until `leaseExpiresAt`);
+   * `expired`: the holder's lease ended without `complete` (it presumably died) — the next
+   * delivery takes it over; `completed`: done, final; `final`: claimed without a lease (or by the
+   * first implementation), final. The library's one rule (`claimStanding`) says which.
+   */
   standing: ClaimStanding;
 }
 
-export function viewClaim(record: DeliveryRecord, now: number = Date.now()): ClaimView {
+/** A record as shown, with where it stands (`claimStanding(record, now)` of @booty/release-state). */
+export function viewClaim(record: DeliveryRecord, standing: ClaimStanding): ClaimView {
   const split = record.key.lastIndexOf(':');
   const repo = split < 0 ? record.key : record.key.slice(0, split);
   const headSha = split < 0 ? '' : record.key.slice(split + 1);
-  return { ...record, repo, headSha, standing: standingOf(record, now) };
-}
-
-function standingOf(record: DeliveryRecord, now: number): ClaimStanding {
-  if (record.completedAt !== null) return 'completed';
-  if (record.leaseExpiresAt === null) return 'final';
-  return Date.parse(record.leaseExpiresAt) > now ? 'leased' : 'expired';
+  return { ...record, repo, headSha, standing };
 }
 
 /** The standing in words, with the time that matters. */

@@ -120,6 +120,26 @@ describe('booty governor status: enabled', () => {
     expect(result.stdout).toMatch(new RegExp(`production_sha_current: +${sha}`));
     expect(result.stdout).toMatch(/last_deploy_result: +success/);
   });
+
+  test("--repo shows that repository's own state (an App that serves several), release.json without it", async () => {
+    const dir = workspace({ '.booty.yml': ENABLED });
+    const stateDir = path.join(tempDir(), 'state');
+    const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir });
+    await withLibraryStore(stateDir, async (store) => {
+      await store.updateState((s) => ({ ...s, production_sha_current: sha(7) }), { repo: 'octo-org/web' });
+    });
+    const human = await booty(['governor', 'status', '--repo', 'octo-org/web'], { cwd: dir, env });
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/^ {2}repository: +octo-org\/web$/m);
+    expect(human.stdout).toMatch(new RegExp(`^  production_sha_current: +${sha(7)}$`, 'm'));
+    const args = ['governor', 'status', '--repo', 'Octo-Org/Web', '--json'];
+    const json = JSON.parse((await booty(args, { cwd: dir, env })).stdout);
+    expect(json).toMatchObject({ repo: 'Octo-Org/Web', state: { production_sha_current: sha(7) } });
+    const own = JSON.parse((await booty(['governor', 'status', '--json'], { cwd: dir, env })).stdout);
+    expect(own).toMatchObject({ repo: null, state: { production_sha_current: null } });
+    const bad = await booty(['governor', 'status', '--repo', 'octo'], { cwd: dir, env });
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining('expected "owner/name"')]);
+  });
 });
 
 describe('booty governor status: errors', () => {

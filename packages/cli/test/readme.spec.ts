@@ -38,7 +38,9 @@ const RUN: [string, string][] = [
   ['console', '$ booty verifier run'],
   ['console', '$ booty state check'],
   ['console', '$ booty state reset release'],
-  ['console', '$ booty state claims'],
+  ['console', '$ booty state claims --repo'],
+  ['console', '$ booty state claims --standing expired'],
+  ['console', '$ booty state show --repo octo-org/web'],
   ['sh', 'booty state claims --repo octo-org/web'],
   ['sh', 'booty state check '],
   ['sh', 'booty config show '],
@@ -324,7 +326,41 @@ describe('README.md of @booty/cli, run as written', () => {
     const world = sandbox();
     world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
     await claimsAt(world.stateDir);
-    await expectTranscript(block('console', '$ booty state claims'), world);
+    await expectTranscript(block('console', '$ booty state claims --repo'), world);
+  });
+
+  it('booty state claims --standing expired: the claims whose worker died', async () => {
+    const world = sandbox();
+    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const started = new Date(Date.now() - 2 * 60_000);
+    const store = await openReleaseStore({ stateDir: world.stateDir, now: () => started });
+    try {
+      const deliveryId = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
+      await store.deliveries.claim({ repo: WEB, headSha: SHA.leased, deliveryId, leaseMs: 60_000 });
+    } finally {
+      await store.close();
+    }
+    const final = { repo: WEB, headSha: SHA.final, deliveryId: 'd' };
+    await withLibraryStore(world.stateDir, (other) => other.deliveries.claim(final));
+    await expectTranscript(block('console', '$ booty state claims --standing expired'), world);
+  });
+
+  it("booty state show --repo: one repository's own release state", async () => {
+    const world = sandbox();
+    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    await withLibraryStore(world.stateDir, (store) =>
+      store.updateState(
+        (state) => ({
+          ...state,
+          production_sha_current: SHA.leased,
+          last_deploy_attempt_sha: SHA.leased,
+          last_deploy_time: new Date().toISOString(),
+          last_deploy_result: 'success',
+        }),
+        { repo: WEB },
+      ),
+    );
+    await expectTranscript(block('console', '$ booty state show --repo octo-org/web'), world);
   });
 
   it('booty state claim forget: a running lease is refused, naming its holder and its end', async () => {

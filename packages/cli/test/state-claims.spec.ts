@@ -56,6 +56,36 @@ describe('booty state claims', () => {
     expect(snapshotDir(stateDir)).toEqual(before);
   });
 
+  test('--standing lists only the claims that stand so: expired ones are those a sweeper retakes', async () => {
+    const stateDir = await storeWithHistory();
+    await withLibraryStore(stateDir, async (store) => {
+      await store.deliveries.claim({ repo: OTHER_REPO, headSha: sha(101), deliveryId: 'delivery-died', leaseMs: 1 });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const of = async (standing: string, more: string[] = []) => {
+      const args = ['state', 'claims', '--state-dir', stateDir, '--standing', standing, '--json', ...more];
+      const listed = await booty(args);
+      return JSON.parse(listed.stdout);
+    };
+    const expired = await of('expired');
+    expect(expired).toMatchObject({ ok: true, standing: 'expired', damaged: 0 });
+    expect(expired.claims.map((claim: { deliveryId: string }) => claim.deliveryId)).toEqual(['delivery-died']);
+    expect(expired.claims[0]).toMatchObject({ repo: OTHER_REPO, headSha: sha(101), standing: 'expired' });
+    expect((await of('leased')).claims.map((claim: { headSha: string }) => claim.headSha)).toEqual([sha(3)]);
+    expect((await of('completed')).claims.map((claim: { headSha: string }) => claim.headSha)).toEqual([sha(2)]);
+    expect((await of('final')).claims.map((claim: { headSha: string }) => claim.headSha)).toEqual([sha(100), sha(1)]);
+    expect((await of('expired', ['--repo', REPO])).claims).toEqual([]);
+
+    const human = await booty(['state', 'claims', '--state-dir', stateDir, '--standing', 'expired']);
+    expect(human.stdout.split('\n')[0]).toBe(`1 expired claim, newest first, in the file store ${stateDir}:`);
+    expect(human.stdout).toContain('lease ended');
+    const none = await booty(['state', 'claims', '--state-dir', stateDir, '--standing', 'expired', '--repo', REPO]);
+    expect(none.stdout).toBe(`No expired claims for ${REPO} in the file store ${stateDir}.\n`);
+    const bad = await booty(['state', 'claims', '--state-dir', stateDir, '--standing', 'running']);
+    const told = expect.stringContaining('--standing takes one of leased, expired, completed, final');
+    expect([bad.status, bad.stderr]).toEqual([2, told]);
+  });
+
   test('no claims, and bad --limit values', async () => {
     const stateDir = path.join(tempDir(), 'state');
     await withLibraryStore(stateDir, async () => undefined);

@@ -18,9 +18,12 @@ describe('booty state copy (file store to file store)', () => {
       from: { kind: 'file', location: source },
       to: { kind: 'file', location: target },
       deliveries: 3,
+      repositories: 1,
       replaced: false,
     });
     expect(await contentsOf(target)).toEqual(await contentsOf(source));
+    const web = expect.objectContaining({ production_sha_current: sha(2), tenant_note: 'kept' });
+    expect((await contentsOf(target)).repositories).toEqual({ [REPO]: web });
     expect((await contentsOf(target)).state).toMatchObject({ operator_note: 'written by a newer version' });
     expect(snapshotDir(source)).toEqual(before);
   });
@@ -43,7 +46,8 @@ describe('booty state copy (file store to file store)', () => {
     const replaced = await booty(['state', 'copy', '--from', source, '--to', target, '--replace']);
     expect(replaced.stderr).toBe('');
     expect(replaced.status).toBe(0);
-    expect(replaced.stdout).toContain(`copied: release state and 3 claims from the file store ${source} to the file store ${target}`);
+    const what = 'release state, 1 repository state and 3 claims';
+    expect(replaced.stdout).toContain(`copied: ${what} from the file store ${source} to the file store ${target}`);
     expect(await contentsOf(target)).toEqual(await contentsOf(source));
   });
 

@@ -3,7 +3,7 @@
 // picture of a directory to prove a command changed nothing.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { openReleaseStore, type DeliveryRecord, type ReleaseStore } from '@booty/release-state';
+import { openReleaseStore, type DeliveryRecord, type ReleaseState, type ReleaseStore } from '@booty/release-state';
 import { tempDir } from './booty';
 
 export const REPO = 'octo-org/web';
@@ -115,18 +115,28 @@ export async function richFileStore(): Promise<string> {
     await store.deliveries.claim({ repo: REPO, headSha: sha(2), deliveryId: 'delivery-2', leaseMs: HOUR });
     await store.deliveries.complete({ repo: REPO, headSha: sha(2), deliveryId: 'delivery-2', outcome: 'allowed' });
     await store.deliveries.claim({ repo: OTHER_REPO, headSha: sha(3), deliveryId: 'delivery-3', leaseMs: HOUR });
+    // An App's store: a repository with a release state of its own.
+    const produced = (state: ReleaseState) => ({ ...state, production_sha_current: sha(2), tenant_note: 'kept' });
+    await store.updateState(produced, { repo: REPO });
   });
   const releaseFile = path.join(stateDir, 'release.json');
   writeFileSync(releaseFile, `${JSON.stringify({ ...JSON.parse(readFileSync(releaseFile, 'utf8')), ...RELEASE }, null, 2)}\n`);
   return stateDir;
 }
 
-/** Every claim and the release state, as the library reads them back. */
-export async function contentsOf(target: string): Promise<{ state: unknown; claims: DeliveryRecord[] }> {
-  return withLibraryStore(target, async (store) => ({
-    state: await store.readState(),
-    claims: (await store.deliveries.list({ limit: 1000 })).sort((a, b) => a.key.localeCompare(b.key)),
-  }));
+/** Every claim, the release state and each repository's own, as the library reads them back. */
+export async function contentsOf(
+  target: string,
+): Promise<{ state: unknown; claims: DeliveryRecord[]; repositories: Record<string, unknown> }> {
+  return withLibraryStore(target, async (store) => {
+    const repositories: Record<string, unknown> = {};
+    for (const repo of await store.repositories()) repositories[repo] = await store.readState({ repo });
+    return {
+      state: await store.readState(),
+      claims: (await store.deliveries.list({ limit: 1000 })).sort((a, b) => a.key.localeCompare(b.key)),
+      repositories,
+    };
+  });
 }
 
 /** A file store of `claims` final claims (delivery ids `<prefix>-<n>`), written in one restore: fast at any size. */

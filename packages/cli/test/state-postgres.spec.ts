@@ -104,7 +104,9 @@ describeWithPg('booty state … on PostgreSQL', () => {
 
     const up = await run(['state', 'copy', '--state-dir', source, '--to', url, '--json']);
     expect(up.status).toBe(0);
-    expect(JSON.parse(up.stdout)).toMatchObject({ ok: true, from: { kind: 'file', location: source }, to: { kind: 'postgres' }, deliveries: 3 });
+    const from = { kind: 'file', location: source };
+    const to = { kind: 'postgres' };
+    expect(JSON.parse(up.stdout)).toMatchObject({ ok: true, from, to, deliveries: 3, repositories: 1 });
     const back = path.join(tempDir(), 'back');
     const down = await run(['state', 'copy', '--from', url, '--to', back]);
     expect(down.stderr).toBe('');

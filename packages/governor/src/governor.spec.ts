@@ -83,6 +83,26 @@ describe('loadGovernor', () => {
     await governor.close();
   });
 
+  test('repo: the status shows that repository’s own state; without it, the store’s own', async () => {
+    const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
+    const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
+    const store = await openReleaseStore({ stateDir });
+    await store.updateState((s) => ({ ...s, production_sha_current: 'a'.repeat(40) }), { repo: 'octo-org/web' });
+    await store.updateState((s) => ({ ...s, production_sha_current: 'b'.repeat(40) }));
+    await store.close();
+    const ofWeb = await loadGovernor({ workspace, env: {}, stateDir, repo: 'Octo-Org/Web' });
+    const web = { repo: 'Octo-Org/Web', state: { production_sha_current: 'a'.repeat(40) } };
+    expect(await ofWeb.status()).toMatchObject(web);
+    await ofWeb.close();
+    const own = await loadGovernor({ workspace, env: {}, stateDir });
+    expect(await own.status()).toMatchObject({ repo: null, state: { production_sha_current: 'b'.repeat(40) } });
+    await own.close();
+    const bad = await loadGovernor({ workspace, env: {}, stateDir, repo: 'not a repo' });
+    const refused = await bad.status().catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { field: 'repo' } });
+    await bad.close();
+  });
+
   test('a store URL and a state directory both in the environment are refused, naming both', async () => {
     const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
     const env = { RELEASE_GOVERNOR_STORE_URL: 'postgres://booty:hunter2@127.0.0.1:1/booty', RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state' };

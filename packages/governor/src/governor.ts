@@ -34,6 +34,12 @@ export interface GovernorStoreOptions {
    * shares it): used as it is, never opened or closed by the Governor. Not with `stateDir` or `url`.
    */
   store?: ReleaseStore;
+  /**
+   * The repository (`owner/name`) whose own release state `status()` shows, in a store that keeps
+   * one per repository (an App that serves several: `readState({ repo })`). Default: the store's
+   * own state, release.json (a single-repository deployment).
+   */
+  repo?: string;
 }
 
 /** What `loadGovernor` reads: a workspace's `.booty.yml`, and where the store is. */
@@ -78,6 +84,8 @@ export interface GovernorStatus {
   settings: Record<string, EffectiveValue> | null;
   /** The `RELEASE_GOVERNOR_*` variables that applied. */
   overrides: string[];
+  /** The repository whose own state `state` is; null for the store's own state (release.json). */
+  repo: string | null;
   state: ReleaseState | null;
   /**
    * Healthy and damaged ledger entries (a damaged one is never counted as a delivery), and the
@@ -225,7 +233,9 @@ async function governorFrom(
   const configPath = loaded.path;
   const warnings = loaded.warnings;
   const status = async (store: ReleaseStore | null, scan: ScanOptions = {}): Promise<GovernorStatus> => {
-    const [state, deliveries] = store ? await Promise.all([store.readState(), store.deliveries.tally(scan)]) : [null, null];
+    const scope = options.repo === undefined ? undefined : { repo: options.repo };
+    const reading = store ? Promise.all([store.readState(scope), store.deliveries.tally(scan)]) : null;
+    const [state, deliveries] = reading ? await reading : [null, null];
     return {
       enabled: store !== null,
       reason,
@@ -234,6 +244,7 @@ async function governorFrom(
       stateDir: store?.kind === 'file' ? store.location : null,
       settings: loaded.values,
       overrides: loaded.overriddenBy,
+      repo: options.repo ?? null,
       state,
       deliveries,
       advice: deliveries ? adviceFor(deliveries.damaged) : null,

@@ -32,12 +32,17 @@ export { isStateError, StateError } from '@booty/release-state';
 export type {
   ClaimInput,
   ClaimResult,
+  ClaimStanding,
   CompleteInput,
   Deliveries,
   DeliveryKeyInput,
   DeliveryRecord,
+  ExtendInput,
+  FencedClaim,
   ReleaseState,
   ReleaseStore,
   StateErrorCode,
   StateErrorDetails,
+  StateScope,
+  UpdateStateOptions,
 } from '@booty/release-state';

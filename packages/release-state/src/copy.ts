@@ -1,8 +1,8 @@
 // Moving between backends: a file store into PostgreSQL when a deployment grows to several
 // hosts, and back (a backup). Works for any two ReleaseStores through snapshot and restore, so
-// every claim field and release.json (unknown fields included) survive the trip. Into either of
-// this package's backends the copy is all or nothing (file/copy-into.ts, postgres/store.ts): a
-// copy that fails or is stopped leaves the target as it was.
+// every claim field, release.json and each repository's state (unknown fields included) survive
+// the trip. Into either of this package's backends the copy is all or nothing
+// (file/copy-into.ts, postgres/store.ts): a copy that fails or is stopped leaves the target as it was.
 import { copyIntoDirectory } from './file/copy-into';
 import { nodeFs } from './file/fs-seam';
 import { copyIntoOf } from './shared/copy-hooks';
@@ -27,6 +27,8 @@ export interface CopyStoreOptions {
 export interface CopyStoreResult {
   /** How many claims were copied. */
   deliveries: number;
+  /** How many repositories' own release states were copied (besides the store's own). */
+  repositories: number;
   /** The target, as `store.kind` and `store.location` would say it. */
   to: { kind: StoreKind; location: string };
 }
@@ -57,18 +59,19 @@ export async function copyStore(
   options: CopyStoreOptions = {},
 ): Promise<CopyStoreResult> {
   const snapshot = await from.snapshot();
+  const counts = { deliveries: snapshot.deliveries.length, repositories: snapshot.repositories?.length ?? 0 };
   const { signal } = options;
   const copy = { replace: options.replace === true, force: options.force === true, source: from, signal };
   if (!isLocation(to)) {
     const into = copyIntoOf(to);
     if (into !== undefined) await into(snapshot, copy);
     else await to.restore(snapshot, { replace: copy.replace });
-    return { deliveries: snapshot.deliveries.length, to: { kind: to.kind, location: to.location } };
+    return { ...counts, to: { kind: to.kind, location: to.location } };
   }
   if (to.kind === 'file') {
     const settings = checkFileOptions({ stateDir: to.stateDir, source: to.source });
     await copyIntoDirectory(settings, nodeFs, snapshot, copy);
-    return { deliveries: snapshot.deliveries.length, to: { kind: 'file', location: settings.stateDir } };
+    return { ...counts, to: { kind: 'file', location: settings.stateDir } };
   }
   // Loaded here: a file-store user never initialises the PostgreSQL backend's modules.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -80,7 +83,7 @@ export async function copyStore(
   } finally {
     await target.close();
   }
-  return { deliveries: snapshot.deliveries.length, to: { kind: 'postgres', location: redactUrl(to.url) } };
+  return { ...counts, to: { kind: 'postgres', location: redactUrl(to.url) } };
 }
 
 function isLocation(to: ReleaseStore | StoreLocation): to is StoreLocation {

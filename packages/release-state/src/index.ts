@@ -6,26 +6,33 @@ export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type Releas
 export type {
   ClaimInput,
   ClaimResult,
+  ClaimStanding,
   CompleteInput,
   CountLimit,
   Deliveries,
   DeliveryKeyInput,
   DeliveryRecord,
   DeliveryTally,
+  ExtendInput,
+  FencedClaim,
   ListClaimsOptions,
   PruneResult,
   ReleaseInput,
   ReleaseStore,
+  RepositoryState,
   ResetResult,
   ScanOptions,
   ScanProgress,
+  StateScope,
   StoreCheck,
   StoreKind,
   StorePart,
   StoreProblem,
   StoreSnapshot,
   TallyOptions,
+  UpdateStateOptions,
 } from './shared/contract';
+export { CLAIM_STANDINGS, claimStanding } from './shared/leases';
 export { isStateError, StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { FULL_SHA_TEXT, isFullSha, toFullSha } from './shared/formats';
 export { isRepository, REPOSITORY_TEXT } from './shared/input';

@@ -424,11 +424,13 @@ function scenarios(storeOf: () => Record<string, string>): void {
     const claimed = await deliver(victim, 'verify-4', payload);
     expect(claimed).toMatchObject({ status: 202, body: { claimed: true, attempt: 1 } });
     victim.kill('SIGKILL');
+    // Its lease as the store holds it (it may have renewed it once before the kill).
+    const leaseEnd = Date.parse((await ledger(storeOf(), sha('4')))?.['leaseExpiresAt']);
     // While the lease runs, the redelivery finds the claim in progress.
     const early = await deliver(a, 'verify-4', payload);
-    if (Date.now() < Date.parse(claimed.body['leaseExpiresAt'])) expect(early.status).toBe(409);
+    if (Date.now() < leaseEnd) expect(early.status).toBe(409);
     // Wait for the lease to end (a deadline, not a measurement), then GitHub's redelivery goes to both.
-    const wait = Date.parse(claimed.body['leaseExpiresAt']) - Date.now() + 50;
+    const wait = leaseEnd - Date.now() + 50;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const replies = await Promise.all([deliver(a, 'verify-4', payload), deliver(b, 'verify-4', payload)]);
     const takers = replies.filter((reply) => reply.status === 202);
@@ -453,7 +455,8 @@ function scenarios(storeOf: () => Record<string, string>): void {
     const claimed = await deliver(sleeper, 'verify-5', payload);
     sleeper.kill('SIGSTOP');
     expect(claimed).toMatchObject({ status: 202, body: { claimed: true, attempt: 1 } });
-    const wait = Date.parse(claimed.body['leaseExpiresAt']) - Date.now() + 50;
+    // Its lease as the store holds it: stopped, it renews nothing more.
+    const wait = Date.parse((await ledger(storeOf(), sha('5')))?.['leaseExpiresAt']) - Date.now() + 50;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const taken = await deliver(a, 'verify-5', payload);
     expect(taken).toMatchObject({ status: 202, body: { claimed: true, takeover: true, attempt: 2 } });
@@ -466,10 +469,29 @@ function scenarios(storeOf: () => Record<string, string>): void {
     sleeper.kill();
   });
 
+  it('a holder whose work outlasts its lease renews it: a redelivery meanwhile finds it in progress', async () => {
+    // Its work takes 2.5 s and its lease is 1 s: it renews the lease every third of it.
+    const slow = await startWorker('slow', storeOf(), { LEASE_MS: '1000', WORK_DELAY_MS: '2500' });
+    mine.push(slow);
+    const payload = workflowRun({ sha: sha('6') });
+    const claimed = await deliver(slow, 'verify-6', payload);
+    expect(claimed).toMatchObject({ status: 202, body: { claimed: true, attempt: 1 } });
+    // Past the lease's first end, the claim is still the holder's.
+    const wait = Date.parse(claimed.body['leaseExpiresAt']) - Date.now() + 300;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const redelivered = await deliver(a, 'verify-6', payload);
+    const inProgress = { status: 409, body: { holder: 'verify-6', attempt: 1 } };
+    if (redelivered.status !== 200) expect(redelivered).toMatchObject(inProgress);
+    await slow.waitFor((line) => line['step'] === 'recorded' && line['delivery'] === 'verify-6');
+    const recorded = { deliveryId: 'verify-6', attempt: 1, outcome: 'not-implemented' };
+    expect(await ledger(storeOf(), sha('6'))).toMatchObject(recorded);
+    slow.kill();
+  });
+
   it('across it all, each verification commit was recorded once, and nothing else was', () => {
     const shas = logged('recorded').map((line) => line['sha']);
-    expect(shas.sort()).toEqual([sha('1'), sha('2'), sha('4'), sha('5')]);
-    // The paused holder decided (the decision is not fenced yet) but never recorded.
+    expect(shas.sort()).toEqual([sha('1'), sha('2'), sha('4'), sha('5'), sha('6')]);
+    // The paused holder found its claim taken over (renewing it, or at its fenced write) and recorded nothing.
     expect(logged('lease-lost').map((line) => line['delivery'])).toEqual(['verify-5']);
   });
 }

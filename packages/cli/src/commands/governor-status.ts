@@ -1,9 +1,12 @@
+import { UsageError } from 'clipanion';
 import { columns } from '../columns';
+import { stringOption } from '../context';
 import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
 import { isOverLimit, writeOverLimit } from '../ledger-limit';
 import { progressOn } from '../progress';
 import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
+import { stateRows } from '../release-view';
 import { StoreCommand } from '../store-options';
 
 export class GovernorStatusCommand extends StoreCommand {
@@ -26,6 +29,10 @@ export class GovernorStatusCommand extends StoreCommand {
 
       The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`.
 
+      The release state shown is the store's own (\`release.json\`, a single-repository deployment's),
+      or with \`--repo OWNER/NAME\` that repository's own state, in a store that keeps one per
+      repository (an App that serves several).
+
       Exit status: 0 when the status was shown (enabled or disabled), 2 for an invalid release_governor block, an
       unreadable .booty.yml, or usage, 1 when the state cannot be read safely.
     `,
@@ -33,14 +40,19 @@ export class GovernorStatusCommand extends StoreCommand {
       ['Show the status of the current repository', '$0 governor status'],
       ['Use another state directory, as JSON', '$0 governor status --state-dir /var/lib/booty/state --json'],
       ['See whether an override applies', 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=45 $0 governor status'],
+      ['The release state of one repository of an App', '$0 governor status --repo octo-org/web'],
     ],
   });
+
+  repo = stringOption('--repo', 'OWNER/NAME', "This repository's own release state (default: the store's own)");
 
   protected async run(): Promise<number> {
     const [{ loadGovernor }, { RELEASE_STATE_FIELDS }] = await Promise.all([import('@booty/governor'), import('@booty/release-state')]);
     const { env, stdout, stderr, cwd } = this.context;
     // cwd: a relative --state-dir is read against runCli's working directory, not the process's.
-    const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice() });
+    if (this.repo === '') throw new UsageError('--repo needs a repository, owner/name');
+    const repo = this.repo === undefined ? {} : { repo: this.repo };
+    const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice(), ...repo });
     let status;
     const progress = progressOn(stderr, env, 'the ledger');
     try {
@@ -59,7 +71,8 @@ export class GovernorStatusCommand extends StoreCommand {
     if (status.configPath) rows.push(['config:', displayPath(status.configPath, cwd)]);
     if (status.store !== null) rows.push(['store:', `${status.store.kind} ${status.store.location}`]);
     if (status.state !== null) {
-      for (const field of RELEASE_STATE_FIELDS) rows.push([`${field}:`, show(status.state[field])]);
+      if (status.repo !== null) rows.push(['repository:', status.repo]);
+      rows.push(...stateRows(status.state, RELEASE_STATE_FIELDS));
     }
     if (status.deliveries !== null) {
       const { entries, damaged, limit } = status.deliveries;
@@ -79,9 +92,4 @@ export class GovernorStatusCommand extends StoreCommand {
     if (status.overrides.length > 0) writeLine(stdout, text`Overrides applied: ${status.overrides.join(', ')} (${plural(status.overrides.length, 'variable')})`);
     return EXIT.ok;
   }
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '(none)';
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -7,11 +7,13 @@ import { StateClaimsCommand } from './state-claims';
 import { StateCopyCommand } from './state-copy';
 import { StatePruneCommand } from './state-prune';
 import { StateResetCommand } from './state-reset';
+import { StateShowCommand } from './state-show';
 
 export const OPERATOR_COMMANDS = [
   ConfigShowCommand,
   StateCheckCommand,
   StateResetCommand,
+  StateShowCommand,
   StateClaimsCommand,
   StateClaimShowCommand,
   StateClaimForgetCommand,

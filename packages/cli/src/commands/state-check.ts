@@ -11,7 +11,11 @@ export class StateCheckCommand extends StoreCommand {
     category: 'State',
     description: 'read everything in the store and list each damaged file or row, with the command that repairs it',
     details: `
-      The one full scan of the store: every \`release.json\` field, every ledger entry, the first implementation's \`delivery_ids.json\` and the bookkeeping files (on PostgreSQL: the schema version and every row). Each problem is listed with the file (or table and key), what is wrong, and the repair command (\`booty state reset release\` or \`booty state reset deliveries\`). Nothing is changed.
+      The one full scan of the store: every \`release.json\` field, every repository's own release state,
+      every ledger entry, the first implementation's \`delivery_ids.json\` and the bookkeeping files (on
+      PostgreSQL: the schema version and every row). Each problem is listed with the file (or table and
+      key), what is wrong, and the repair command (\`booty state reset release\` or \`booty state reset
+      deliveries\`). Nothing is changed.
 
       The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`. State commands do not read \`.booty.yml\`: they work when the configuration is broken or the Governor is disabled.
 

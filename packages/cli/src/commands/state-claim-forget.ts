@@ -1,5 +1,5 @@
 import { Option } from 'clipanion';
-import { checkCommitArguments, viewClaim, writeNotClaimed } from '../claim-view';
+import { checkCommitArguments, writeNotClaimed } from '../claim-view';
 import { EXIT } from '../errors';
 import { styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson } from '../store-options';
@@ -48,7 +48,8 @@ export class StateClaimForgetCommand extends StoreCommand {
       // What a forced forget took from a worker, said afterwards (the refusal is the library's).
       const before = this.force ? await store.deliveries.get(commit) : null;
       const forgotten = await store.deliveries.release({ ...commit, force: this.force });
-      const held = before !== null && forgotten && viewClaim(before).standing === 'leased' ? before : null;
+      const { claimStanding } = await import('@booty/release-state');
+      const held = before !== null && forgotten && claimStanding(before, Date.now()) === 'leased' ? before : null;
       if (this.json) {
         const { deliveryId, attempt, leaseExpiresAt } = held ?? {};
         const forcedLease = held === null ? null : { deliveryId, attempt, leaseExpiresAt };

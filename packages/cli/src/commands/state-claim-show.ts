@@ -29,8 +29,10 @@ export class StateClaimShowCommand extends StoreCommand {
     const { stdout, stderr, env } = this.context;
     await checkCommitArguments({ repo: this.repo, sha: this.sha }, { repo: 'OWNER/REPO', sha: 'SHA' });
     return this.withStore(async (store) => {
-      const record = await store.deliveries.get({ repo: this.repo, headSha: this.sha });
-      const claim = record === null ? null : viewClaim(record);
+      const commit = { repo: this.repo, headSha: this.sha };
+      const [record, library] = await Promise.all([store.deliveries.get(commit), import('@booty/release-state')]);
+      const { claimStanding } = library;
+      const claim = record === null ? null : viewClaim(record, claimStanding(record, Date.now()));
       if (this.json) {
         writeJson(stdout, { ok: true, store: storeJson(store), claim });
         return claim === null ? EXIT.failed : EXIT.ok;

@@ -73,12 +73,16 @@ export class StateCopyCommand extends StoreCommand {
       } finally {
         unregister();
       }
-      const { deliveries, to } = result;
+      const { deliveries, repositories, to } = result;
       const target = { kind: to.kind, location: to.location } as const;
       if (this.json) {
-        writeJson(stdout, { ok: true, from: storeJson(source), to: target, deliveries, replaced: this.replace });
+        const from = storeJson(source);
+        writeJson(stdout, { ok: true, from, to: target, deliveries, repositories, replaced: this.replace });
       } else {
-        writeLine(stdout, text`${styleFor(stdout, env).bold('copied')}: release state and ${plural(deliveries, 'claim')} from the ${storeLabel(source)} to the ${storeLabel(target)}`);
+        const states = repositories === 0 ? '' : `, ${plural(repositories, 'repository state', 'repository states')}`;
+        const what = `release state${states} and ${plural(deliveries, 'claim')}`;
+        const copied = styleFor(stdout, env).bold('copied');
+        writeLine(stdout, text`${copied}: ${what} from the ${storeLabel(source)} to the ${storeLabel(target)}`);
         const variable = to.kind === 'postgres' ? 'RELEASE_GOVERNOR_STORE_URL' : 'RELEASE_GOVERNOR_STATE_DIR';
         writeLine(stdout, text`To use it, set ${variable} on every host (or pass --store-url / --state-dir).`);
       }

@@ -13,7 +13,11 @@ export class StateResetCommand extends StoreCommand {
     category: 'State',
     description: 'repair damaged release state or ledger entries, keeping the damaged bytes beside them',
     details: `
-      \`release\` replaces a damaged \`release.json\` (or its row) with the empty skeleton; \`deliveries\` moves damaged ledger entries aside. Only what is damaged is replaced: healthy ledger entries stay, and the damaged bytes are kept beside the store (the command prints where) so nothing is lost. Run \`booty state check\` first to see what is damaged.
+      \`release\` replaces a damaged \`release.json\` (or its row), and each damaged repository's own
+      release state, with the empty skeleton; \`deliveries\` moves damaged ledger entries aside. Only what
+      is damaged is replaced: healthy ledger entries stay, and the damaged bytes are kept beside the store
+      (the command prints where) so nothing is lost. Run \`booty state check\` first to see what is
+      damaged.
 
       When nothing in that part is damaged, the command refuses and changes nothing (exit 2, like any request that does not apply: there is nothing to repair).
 

@@ -7,8 +7,8 @@
 //   renamed to its name: one atomic step.
 // - An existing target (a store, or an empty directory made for it, perhaps in a parent booty
 //   cannot write) is built in `<target>/.copy-<pid>-<hex>/`, committed by renaming that to
-//   `<target>/.copy-ready`, then switched part by part (deliveries/, delivery_ids.json,
-//   release.json). The switch is finished by whoever comes next if the copy dies during it:
+//   `<target>/.copy-ready`, then switched part by part (deliveries/, repositories/,
+//   delivery_ids.json, release.json). The switch is finished by whoever comes next if the copy dies during it:
 //   every open of the store rolls a committed copy forward first (`finishCommittedCopy`).
 //
 // Every check (the target is not the source, not inside a store, holds nothing but a store;
@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord, StoreSnapshot } from '../shared/contract';
+import type { DeliveryRecord, RepositoryState, StoreSnapshot } from '../shared/contract';
 import type { CopyIntoOptions } from '../shared/copy-hooks';
 import { describeErrno, errnoOf, stateError } from '../shared/errors';
 import type { FileSettings } from '../shared/options';
@@ -30,12 +30,15 @@ import {
   targetNotEmpty,
 } from '../shared/refusals';
 import { isSkeleton, type ReleaseState } from '../shared/release-state';
+import { checkSnapshotRepositories } from '../shared/state-input';
 import { fixForErrno } from './advice';
 import type { FsSeam } from './fs-seam';
 import { LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE } from './ledger/entry';
 import { lockPathFor, withLock, type LockSettings } from './lock';
 import { storeParts } from './parts';
+import { pendingPathOf } from './pending-write';
 import { RELEASE_FILE } from './release-file';
+import { REPOSITORIES_DIR } from './repository-states';
 import { assertSafeDirectory, chooseDirectory } from './safety';
 import { fsyncDir } from './staged-file';
 
@@ -53,7 +56,8 @@ export async function copyIntoDirectory(
 ): Promise<void> {
   const target = settings.stateDir;
   const { state, records } = checkSnapshot(snapshot, target, path.join(target, RELEASE_FILE));
-  const copy: Copy = { settings, fs, state, records, options, lock: lockOf(settings) };
+  const states = checkSnapshotRepositories(snapshot, target, path.join(target, REPOSITORIES_DIR));
+  const copy: Copy = { settings, fs, state, records, states, options, lock: lockOf(settings) };
   options.signal?.throwIfAborted();
   const found = await fs.lstat(target).catch((error: unknown) => {
     if (errnoOf(error) === 'ENOENT') return null;
@@ -129,6 +133,8 @@ async function copyIntoNew(copy: Copy): Promise<void> {
     await build(copy, staging);
     try {
       copy.options.signal?.throwIfAborted();
+      // A new store gets no empty repositories/ (the copy is built with one: see switchIn).
+      await fs.rmdir(path.join(staging, REPOSITORIES_DIR)).catch(() => undefined);
       // Fails when the name was taken meanwhile: what is there now is never replaced unchecked.
       await fs.rename(staging, real);
       await fsyncDir(fs, realParent);
@@ -149,6 +155,8 @@ interface Copy {
   fs: FsSeam;
   state: ReleaseState;
   records: DeliveryRecord[];
+  /** Each repository's own release state. */
+  states: RepositoryState[];
   options: CopyIntoOptions;
   lock: LockSettings;
 }
@@ -182,8 +190,8 @@ async function checkPlacement(copy: Copy, real: string): Promise<void> {
 
 /** Whether the target holds data, and whether the copy may then go ahead (`replace`, `force`). */
 async function checkOccupancy(copy: Copy, target: string): Promise<void> {
-  const { settings, fs, options, state, records } = copy;
-  const { release, ledger } = storeParts(settings, fs);
+  const { settings, fs, options, state, records, states } = copy;
+  const { release, ledger, repositories } = storeParts(settings, fs);
   try {
     // No release.json (an empty directory made for the copy) holds nothing; a damaged one holds data.
     const bytes = await release.readBytes().catch(() => Buffer.from('damaged'));
@@ -194,10 +202,12 @@ async function checkOccupancy(copy: Copy, target: string): Promise<void> {
         () => true,
       ));
     const holdsClaims = !(await ledger.maintenance.isEmpty());
-    if (!holdsState && !holdsClaims) return;
-    const holds = holdsState ? 'a release state' : 'claims';
+    const holdsRepositories = await repositories.holdState().catch(() => true);
+    if (!holdsState && !holdsClaims && !holdsRepositories) return;
+    const holds = holdsState ? 'a release state' : holdsClaims ? 'claims' : "a repository's release state";
     if (!options.replace) throw targetNotEmpty(target, holds);
-    if (!options.force && records.length === 0 && isSkeleton(state)) throw emptySource(target, holds);
+    const sourceEmpty = records.length === 0 && isSkeleton(state) && states.every((one) => isSkeleton(one.state));
+    if (!options.force && sourceEmpty) throw emptySource(target, holds);
   } finally {
     await ledger.close();
   }
@@ -211,10 +221,12 @@ async function build(copy: Copy, staging: string): Promise<void> {
   } catch (error) {
     throw copyError(settings.stateDir, `Could not create ${staging}`, error, settings.source);
   }
-  const { release, ledger } = storeParts({ ...settings, stateDir: staging }, fs);
+  const { release, ledger, repositories } = storeParts({ ...settings, stateDir: staging }, fs);
   try {
     await ledger.maintenance.restore(copy.records, false, options.signal);
     options.signal?.throwIfAborted();
+    await repositories.ensureDir();
+    await repositories.restore(copy.states, false);
     await release.replaceWith(copy.state);
     await fsyncDir(fs, staging);
   } catch (error) {
@@ -235,10 +247,23 @@ async function switchIn(fs: FsSeam, real: string): Promise<void> {
     if (await exists(current)) await fs.rename(current, aside);
     await fs.rename(path.join(ready, LEDGER_DIR), current);
   }
+  // Each repository's state: the copy's, and a repository the snapshot lacks goes. A copy is
+  // built with the directory, maybe empty, so that a switch run again knows this step is done
+  // once it is gone from the copy; an empty one is not moved in.
+  const staged = path.join(ready, REPOSITORIES_DIR);
+  if (await exists(staged)) {
+    const current = path.join(real, REPOSITORIES_DIR);
+    const aside = path.join(ready, `replaced-${REPOSITORIES_DIR}-${randomBytes(4).toString('hex')}`);
+    if (await exists(current)) await fs.rename(current, aside);
+    if ((await fs.readdir(staged)).length === 0) await fs.rmdir(staged);
+    else await fs.rename(staged, current);
+  }
   // The copy's delivery_ids.json belongs with its ledger: without one, the old one goes too.
   const move = (name: string) => fs.rename(path.join(ready, name), path.join(real, name));
   if (await exists(path.join(ready, PYTHON_LEDGER_FILE))) await move(PYTHON_LEDGER_FILE);
   else await fs.unlink(path.join(real, PYTHON_LEDGER_FILE)).catch(() => undefined);
+  // A pending write of the old release.json belongs to the old ledger: it must never land on the copy's.
+  await fs.unlink(pendingPathOf(path.join(real, RELEASE_FILE))).catch(() => undefined);
   // release.json last: once it is in place, so is everything else.
   if (await exists(path.join(ready, RELEASE_FILE))) await move(RELEASE_FILE);
   await fsyncDir(fs, real);
@@ -261,9 +286,10 @@ export async function finishCommittedCopy(fs: FsSeam, dir: string, lock: LockSet
 
 /** The names a state directory holds (its files, their locks, temp files, kept-aside damage, a copy's staging). */
 function isStoreFile(name: string): boolean {
-  if ([RELEASE_FILE, PYTHON_LEDGER_FILE, LEDGER_DIR, READY].includes(name)) return true;
+  const own = [RELEASE_FILE, pendingPathOf(RELEASE_FILE), PYTHON_LEDGER_FILE, LEDGER_DIR, REPOSITORIES_DIR, READY];
+  if (own.includes(name)) return true;
   if (name.endsWith('.lock') || (name.startsWith('.') && name.endsWith('.tmp'))) return true;
-  return /^(release\.json|deliveries)\.corrupt-/.test(name) || STAGING.test(name);
+  return /^(release\.json(\.pending)?|deliveries)\.corrupt-/.test(name) || STAGING.test(name);
 }
 
 /** A directory that holds a store: a release.json beside a ledger (ours, or the first implementation's). */

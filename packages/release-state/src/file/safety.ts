@@ -95,7 +95,10 @@ export async function assertSafeDirectory(fs: FsSeam, dir: string, what: string,
     throw inspectError(dir, error, source);
   }
   const shown = real === dir ? dir : `${dir} (${real})`;
-  if (!stats.isDirectory()) throw what === 'state directory' ? notDirectory(dir, source) : notDirectoryInside(dir);
+  if (!stats.isDirectory()) {
+    if (what === 'state directory') throw notDirectory(dir, source);
+    throw notDirectoryInside(dir, what === HOLDS.repositories[0] ? 'repositories' : 'ledger');
+  }
   const uid = currentUid();
   const mode = stats.mode & 0o7777;
   const foreign = uid !== undefined && stats.uid !== uid;
@@ -146,8 +149,20 @@ export async function assertRegularOrAbsent(fs: FsSeam, file: string): Promise<b
   return true;
 }
 
+/** What a directory inside the state directory holds, for messages (`deliveries/`, `repositories/`). */
+export type InnerDirectory = 'ledger' | 'repositories';
+
+const HOLDS: Readonly<Record<InnerDirectory, [what: string, holds: string]>> = {
+  ledger: ['ledger directory', 'its delivery ledger'],
+  repositories: ['repositories directory', "each repository's release state"],
+};
+
 /** Refuses a symlink (or a non-directory) where a state directory belongs. Absent is fine. */
-export async function assertDirectoryOrAbsent(fs: FsSeam, dir: string): Promise<boolean> {
+export async function assertDirectoryOrAbsent(
+  fs: FsSeam,
+  dir: string,
+  inner: InnerDirectory = 'ledger',
+): Promise<boolean> {
   let stats;
   try {
     stats = await fs.lstat(dir);
@@ -156,8 +171,8 @@ export async function assertDirectoryOrAbsent(fs: FsSeam, dir: string): Promise<
     throw inspectError(dir, error);
   }
   if (stats.isSymbolicLink()) throw symlinkError(dir);
-  if (!stats.isDirectory()) throw notDirectoryInside(dir);
-  await assertSafeDirectory(fs, dir, 'ledger directory');
+  if (!stats.isDirectory()) throw notDirectoryInside(dir, inner);
+  await assertSafeDirectory(fs, dir, HOLDS[inner][0]);
   return true;
 }
 
@@ -184,13 +199,14 @@ function notDirectory(dir: string, source: string | undefined): StateError {
 }
 
 /** Something inside the state directory is not the directory it should be: damage (exit 1), kept. */
-function notDirectoryInside(dir: string): StateError {
+function notDirectoryInside(dir: string, inner: InnerDirectory): StateError {
+  const [what, holds] = HOLDS[inner];
   return stateError('STATE_UNSAFE', {
     path: dir,
     reason: 'not-directory',
-    happened: `${dir} is not a directory; booty keeps its delivery ledger there`,
+    happened: `${dir} is not a directory; booty keeps ${holds} there`,
     changed: 'Nothing was changed',
-    fix: `Fix: move it aside (mv ${dir} ${dir}.aside; booty makes a new ledger directory), then run booty state check`,
+    fix: `Fix: move it aside (mv ${dir} ${dir}.aside; booty makes a new ${what}), then run booty state check`,
   });
 }
 

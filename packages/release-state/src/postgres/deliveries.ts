@@ -28,16 +28,27 @@ import type {
   DeliveryKeyInput,
   DeliveryRecord,
   DeliveryTally,
+  ExtendInput,
   ListClaimsOptions,
   PruneResult,
   ReleaseInput,
   TallyOptions,
 } from '../shared/contract';
 import { stateError } from '../shared/errors';
-import { checkClaim, checkComplete, checkList, checkRelease, deliveryKey, keyIdentity } from '../shared/input';
+import { assertHolder, completedBy, leaseLost } from '../shared/fence';
+import {
+  checkClaim,
+  checkComplete,
+  checkExtend,
+  checkList,
+  checkRelease,
+  deliveryKey,
+  keyIdentity,
+} from '../shared/input';
 import { leaseRunning } from '../shared/leases';
 import type { LedgerSettings as SharedLedgerSettings } from '../shared/options';
 import { leaseHeld } from '../shared/refusals';
+import { extendLease, standingSql } from './leases';
 import { decodeRow, HEALTHY, leaseRunningSql, ROW_COLUMNS, type DeliveryRow } from './records';
 import type { Tables } from './schema';
 import type { Session } from './session';
@@ -181,19 +192,24 @@ export class PostgresDeliveries implements Deliveries {
       const found = await client.query<DeliveryRow>(sql, [keyIdentity(key)]);
       const current = found.rows[0];
       const record = current === undefined ? null : this.decode(current);
+      const holder = { key, deliveryId, attempt };
       // Completing again (a retry whose reply was lost) returns the final record unchanged.
-      if (record !== null && record.deliveryId === deliveryId && record.completedAt !== null && (attempt === null || record.attempt === attempt)) return record;
-      throw stateError('STATE_LEASE_LOST', {
-        path: `${this.location} ${d}`,
-        reason: 'lease-lost',
-        happened:
-          record === null
-            ? `Delivery ${deliveryId} cannot complete ${key} in ${this.location}: no claim of that key is held (it was released or pruned)`
-            : `Delivery ${deliveryId}${attempt === null ? '' : ` (attempt ${attempt})`} no longer holds ${key} in ${this.location}: delivery ${record.deliveryId} holds it at attempt ${record.attempt}`,
-        changed: 'Nothing was changed',
-        fix: 'Stop acting on this delivery: its claim was taken over after the lease ended (use a longer leaseMs if the work takes longer)',
-      });
+      if (completedBy(record, holder)) return record;
+      assertHolder(record, holder, `${this.location} ${d}`, 'complete');
+      // Held and open now, though the update just found it otherwise: released and claimed anew meanwhile.
+      throw leaseLost(`${this.location} ${d}`, holder, 'complete', 'it changed while it was being completed', record);
     });
+  }
+
+  async extend(input: ExtendInput): Promise<DeliveryRecord> {
+    this.session.assertOpen();
+    const { key, deliveryId, attempt, leaseMs } = checkExtend(input, this.location);
+    const at = this.nowParam();
+    const holder = { key, deliveryId, attempt };
+    // Running it again after a lost reply only sets the same kind of end again.
+    return this.session.run(`extending the lease of ${key}`, { idempotent: true }, (run) =>
+      extendLease(run, this.tables, this.location, holder, leaseMs, at),
+    );
   }
 
   async release(input: ReleaseInput): Promise<boolean> {
@@ -229,13 +245,15 @@ export class PostgresDeliveries implements Deliveries {
 
   async list(options?: ListClaimsOptions): Promise<DeliveryRecord[]> {
     this.session.assertOpen();
-    const { repo, limit } = checkList(options, this.location);
+    const { repo, limit, standing } = checkList(options, this.location);
+    const at = this.nowParam();
     return this.session.run('listing the claims', { idempotent: true }, async ({ client }) => {
       const found = await client.query<DeliveryRow>(
         `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries}
          WHERE ${HEALTHY} AND ($1::text IS NULL OR lower(split_part(key, ':', 1)) = lower($1))
+           AND ($3::text IS NULL OR ${standingSql('coalesce($4::timestamptz, now())')} = $3)
          ORDER BY recorded_at DESC NULLS LAST, key LIMIT $2`,
-        [repo, limit],
+        [repo, limit, standing, at],
       );
       return found.rows.map((row) => this.decode(row));
     });

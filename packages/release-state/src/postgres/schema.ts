@@ -7,6 +7,7 @@ import { stateError } from '../shared/errors';
 import { serializeReleaseState, skeletonState } from '../shared/release-state';
 import type { PgClient, PgConnection } from './driver';
 import { ROW_COLUMNS } from './records';
+import { repositoryStateMigration } from './release-rows';
 import type { Attempt } from './session';
 import { urlSetting } from './url';
 
@@ -73,6 +74,9 @@ const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
     // A claim's age (shared/retention.ts): a prune pass reads only the rows past the retention.
     `CREATE INDEX deliveries_age ON ${t.deliveries} (greatest(recorded_at, completed_at))`,
   ],
+  // Migration 3: release_state keyed by repository (release-rows.ts: the store's own state stays
+  // the row repo = '', each repository of an App that serves several gets a row of its own).
+  repositoryStateMigration,
 ];
 
 /** The schema version this library writes. */

@@ -1,9 +1,20 @@
 // The PostgreSQL store: the ReleaseStore contract on a shared server, for workers on several
-// hosts. release.json is kept as its bytes in one row (the file store's parser and serializer,
-// unknown fields kept); claims are rows of the deliveries table (deliveries.ts).
+// hosts. release.json is kept as its bytes in a row of release_state, beside a row per repository
+// that has a state of its own (release-rows.ts: the file store's parser and serializer, unknown
+// fields kept); claims are rows of the deliveries table (deliveries.ts); a state write fenced by
+// a claim is one transaction (leases.ts).
 import { randomInt } from 'node:crypto';
-import type { ReleaseStore, ResetResult, StoreCheck, StorePart, StoreProblem, StoreSnapshot } from '../shared/contract';
-import { CHECK_COMMAND, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../shared/errors';
+import type {
+  ReleaseStore,
+  ResetResult,
+  StateScope,
+  StoreCheck,
+  StorePart,
+  StoreProblem,
+  StoreSnapshot,
+  UpdateStateOptions,
+} from '../shared/contract';
+import { REPAIR_COMMAND } from '../shared/errors';
 import { checkPostgresOptions, type OpenPostgresStoreOptions } from '../shared/options';
 import { COPY_INTO, postgresIdentityOf, STORE_IDENTITY, type CopyIntoOptions, type PostgresIdentity } from '../shared/copy-hooks';
 import {
@@ -16,21 +27,17 @@ import {
   sameStore,
   targetNotEmpty,
 } from '../shared/refusals';
-import {
-  isSkeleton,
-  parseReleaseState,
-  serializeReleaseState,
-  skeletonState,
-  validateNextState,
-  type ReleaseState,
-} from '../shared/release-state';
+import { isSkeleton, serializeReleaseState, type ReleaseState } from '../shared/release-state';
+import { checkSnapshotRepositories, checkStateScope, checkUpdateOptions } from '../shared/state-input';
 import { accountName } from '../shared/account';
 import { PostgresDeliveries } from './deliveries';
-import { createPool, type PgClient, type PgConnection } from './driver';
+import { createPool, type PgConnection } from './driver';
+import { fencedUpdate } from './leases';
 import { passwordFromEnvironment } from './pgpass';
 import { decodeRow, HEALTHY, rowProblem, rowTarget, ROW_COLUMNS, type DeliveryRow } from './records';
+import { OWN_STATE, ReleaseRows } from './release-rows';
 import { assertStoreExists, migrate, migrateLocked, tablesOf, type Tables } from './schema';
-import { callerCode, Session } from './session';
+import { Session } from './session';
 import { readTlsFiles } from './tls';
 import { parsePostgresUrl } from './url';
 
@@ -60,7 +67,7 @@ export async function openPostgresStore(
     await session.close();
     throw error;
   }
-  return new PostgresStore(session, tables, new PostgresDeliveries(session, tables, { ...ledger, now }));
+  return new PostgresStore(session, tables, new PostgresDeliveries(session, tables, { ...ledger, now }), now);
 }
 
 /** Who logs in where, as libpq decides it: the URL, else PGUSER / PGDATABASE, else the account. */
@@ -81,54 +88,49 @@ function nonEmpty(value: string | undefined): string | undefined {
 class PostgresStore implements ReleaseStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
-  private readonly releaseLabel: string;
+  private readonly rows: ReleaseRows;
 
   constructor(
     private readonly session: Session,
     private readonly tables: Tables,
     readonly deliveries: PostgresDeliveries,
+    /** The injected clock, or null: the server's. */
+    private readonly now: (() => Date) | null,
   ) {
     this.location = session.target.location;
-    this.releaseLabel = `${this.location} ${tables.schema}.release_state`;
+    this.rows = new ReleaseRows(tables, this.location);
   }
 
-  async readState(): Promise<ReleaseState> {
-    const body = await this.session.run('reading the release state', { idempotent: true }, ({ client }) => this.readBody(client, false));
-    return this.parse(body);
+  async readState(options?: StateScope): Promise<ReleaseState> {
+    const repo = checkStateScope(options, this.location) ?? OWN_STATE;
+    const reading = 'reading the release state';
+    return this.session.run(reading, { idempotent: true }, ({ client }) => this.rows.read(client, repo));
   }
 
-  async updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState> {
-    if (typeof fn !== 'function') throw notAnUpdate(this.releaseLabel, fn);
+  async updateState(
+    fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>,
+    options?: UpdateStateOptions,
+  ): Promise<ReleaseState> {
+    if (typeof fn !== 'function') throw notAnUpdate(this.rows.label(OWN_STATE), fn);
+    const { repo, claim, complete } = checkUpdateOptions(options, this.location);
+    const at = this.now === null ? null : this.now();
     // SELECT … FOR UPDATE: concurrent updates queue on the row, `fn` runs once per call
     // (measured: 800 of 800 increments from 8 processes; optimistic retries needed 2,023 reruns).
-    return this.session.transaction('updating the release state', { idempotent: false }, async ({ client, writing }) => {
-      const body = await this.readBody(client, true);
-      const current = this.parse(body);
-      const next = validateNextState(await callerCode(() => fn(this.parse(body))), current, this.releaseLabel);
-      const out = serializeReleaseState(next, this.releaseLabel).toString('utf8');
-      if (out !== body) {
-        writing();
-        await client.query(`UPDATE ${this.tables.release} SET body = $1, updated_at = now() WHERE id = 1`, [out]);
-      }
-      return this.parse(out);
-    });
+    return this.session.transaction('updating the release state', { idempotent: false }, (attempt) =>
+      claim === null
+        ? this.rows.update(attempt, repo ?? OWN_STATE, fn)
+        : fencedUpdate(attempt, this.tables, this.location, this.rows, repo ?? OWN_STATE, fn, claim, complete, at),
+    );
+  }
+
+  async repositories(): Promise<string[]> {
+    const listing = 'listing the repositories';
+    return this.session.run(listing, { idempotent: true }, ({ client }) => this.rows.repositories(client));
   }
 
   async check(): Promise<StoreCheck> {
     return this.session.run('checking the store', { idempotent: true }, async ({ client }) => {
-      const problems: StoreProblem[] = [];
-      const found = await client.query<{ body: string }>(`SELECT body FROM ${this.tables.release} WHERE id = 1`);
-      const body = found.rows[0]?.body;
-      const releaseProblem = body === undefined ? this.missingRelease() : this.releaseDamage(body);
-      if (releaseProblem !== null) {
-        problems.push({
-          part: 'release',
-          target: `${this.tables.schema}.release_state`,
-          reason: releaseProblem.details.reason ?? 'bad-field',
-          message: releaseProblem.message,
-          repair: REPAIR_COMMAND.release,
-        });
-      }
+      const problems: StoreProblem[] = await this.rows.problems(client);
       const damaged = await client.query<DeliveryRow>(
         `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} WHERE NOT ${HEALTHY} ORDER BY key LIMIT 1000`,
       );
@@ -149,7 +151,8 @@ class PostgresStore implements ReleaseStore {
   async reset(part: StorePart): Promise<ResetResult> {
     if (part !== 'release' && part !== 'deliveries') throw badResetPart(this.location, part);
     const t = this.tables;
-    return this.session.transaction(`resetting ${part}`, { idempotent: false }, async ({ client, writing }) => {
+    return this.session.transaction(`resetting ${part}`, { idempotent: false }, async (attempt) => {
+      const { client, writing } = attempt;
       if (part === 'deliveries') {
         writing();
         const moved = await client.query(
@@ -160,18 +163,10 @@ class PostgresStore implements ReleaseStore {
         if (repaired === 0) throw nothingToReset(this.location, `the claims in ${this.location} are healthy`);
         return { part, keptAt: [`${t.schema}.deliveries_damaged`], repaired };
       }
-      const found = await client.query<{ body: string }>(`SELECT body FROM ${t.release} WHERE id = 1 FOR UPDATE`);
-      const body = found.rows[0]?.body;
-      const skeleton = serializeReleaseState(skeletonState(), this.releaseLabel).toString('utf8');
-      writing();
-      if (body === undefined) {
-        await client.query(`INSERT INTO ${t.release} (id, body) VALUES (1, $1)`, [skeleton]);
-        return { part, keptAt: [], repaired: 1 };
-      }
-      if (this.releaseDamage(body) === null) throw nothingToReset(this.location, `the release state in ${this.location} is healthy`);
-      await client.query(`INSERT INTO ${t.releaseDamaged} (body) VALUES ($1)`, [body]);
-      await client.query(`UPDATE ${t.release} SET body = $1, updated_at = now() WHERE id = 1`, [skeleton]);
-      return { part, keptAt: [`${t.schema}.release_state_damaged`], repaired: 1 };
+      // The store's own state and every repository's: each damaged one, none that reads.
+      const repaired = await this.rows.reset(attempt);
+      if (repaired === 0) throw nothingToReset(this.location, `the release states in ${this.location} are healthy`);
+      return { part, keptAt: [`${t.schema}.release_state_damaged`], repaired };
     });
   }
 
@@ -179,10 +174,10 @@ class PostgresStore implements ReleaseStore {
     return this.session.run('taking a snapshot', { idempotent: true }, async ({ client, begin }) => {
       await begin('ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        const state = this.parse(await this.readBody(client, false));
+        const state = await this.rows.read(client, OWN_STATE);
         const rows = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} ORDER BY key`);
         const deliveries = rows.rows.map((row) => decodeRow(row, this.tables.deliveries, this.location));
-        return { state, deliveries };
+        return { state, deliveries, repositories: await this.rows.snapshot(client) };
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
@@ -215,15 +210,18 @@ class PostgresStore implements ReleaseStore {
   }
 
   /**
-   * Writes `snapshot` as this store's whole content, in one transaction that also creates or
-   * migrates the schema (so a new store appears whole or not at all) and makes every check under
-   * the schema's lock: the source is not this store (two spellings of one URL reach one store:
-   * it is asked whether it sees a lock this transaction holds), and a store that holds data is
-   * replaced only with `replace` (and by an empty source only with `force`).
+   * Writes `snapshot` as this store's whole content (each repository's state included), in one
+   * transaction that also creates or migrates the schema (so a new store appears whole or not at
+   * all) and makes every check under the schema's lock: the source is not this store (two
+   * spellings of one URL reach one store: it is asked whether it sees a lock this transaction
+   * holds), and a store that holds data is replaced only with `replace` (and by an empty source
+   * only with `force`).
    */
   private async copyInto(snapshot: StoreSnapshot, options: CopyIntoOptions): Promise<void> {
-    const { state, records } = checkSnapshot(snapshot, this.location, this.releaseLabel);
-    const body = serializeReleaseState(state, this.releaseLabel).toString('utf8');
+    const releaseLabel = this.rows.label(OWN_STATE);
+    const { state, records } = checkSnapshot(snapshot, this.location, releaseLabel);
+    const states = checkSnapshotRepositories(snapshot, this.location, releaseLabel);
+    const body = serializeReleaseState(state, releaseLabel).toString('utf8');
     const rows = records.map((record) => ({
       key: record.key,
       delivery_id: record.deliveryId,
@@ -246,16 +244,18 @@ class PostgresStore implements ReleaseStore {
         const pid = held.rows[0]?.pid as number;
         if (await source.sees({ pid, ...probe })) throw sameStore(this.location, `the same database and schema ${t.schema}`);
       }
-      const found = await client.query<{ body: string }>(`SELECT body FROM ${t.release} WHERE id = 1 FOR UPDATE`);
-      const current = found.rows[0]?.body;
-      const holdsState =
-        current !== undefined && (this.releaseDamage(current) !== null || !isSkeleton(this.parse(current)));
+      const current = await this.rows.body(client, OWN_STATE, true);
+      // A damaged state holds data too: it is not known to be empty.
+      const ownHolds = (body: string) =>
+        this.rows.damage(body, OWN_STATE) !== null || !isSkeleton(this.rows.parse(body, OWN_STATE));
+      const holdsState = (current !== null && ownHolds(current)) || (await this.rows.holdState(client));
       const count = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.deliveries}`);
       const holdsClaims = Number(count.rows[0]?.n ?? 0) > 0;
       if (holdsState || holdsClaims) {
         const holds = holdsState ? 'a release state' : 'claims';
         if (!options.replace) throw targetNotEmpty(this.location, holds);
-        if (!options.force && rows.length === 0 && isSkeleton(state)) throw emptySource(this.location, holds);
+        const sourceEmpty = rows.length === 0 && isSkeleton(state) && states.every((one) => isSkeleton(one.state));
+        if (!options.force && sourceEmpty) throw emptySource(this.location, holds);
       }
       writing();
       await client.query(`DELETE FROM ${t.deliveries}`);
@@ -271,9 +271,11 @@ class PostgresStore implements ReleaseStore {
         );
       }
       await client.query(
-        `INSERT INTO ${t.release} (id, body) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = now()`,
+        `INSERT INTO ${t.release} (repo, body) VALUES ('', $1)
+         ON CONFLICT (repo) DO UPDATE SET body = excluded.body, updated_at = now()`,
         [body],
       );
+      await this.rows.restore(client, states, true);
       // Stopped now: the transaction rolls back, and the target stays as it was.
       signal?.throwIfAborted();
     }).catch((error: unknown) => {
@@ -284,56 +286,5 @@ class PostgresStore implements ReleaseStore {
   async close(): Promise<void> {
     await this.deliveries.idle();
     await this.session.close();
-  }
-
-  private async readBody(client: PgClient, forUpdate: boolean): Promise<string> {
-    const forUpdateClause = forUpdate ? ' FOR UPDATE' : '';
-    const found = await client.query<{ body: string }>(`SELECT body FROM ${this.tables.release} WHERE id = 1${forUpdateClause}`);
-    const body = found.rows[0]?.body;
-    if (body === undefined) throw this.missingRelease();
-    return body;
-  }
-
-  private parse(body: string): ReleaseState {
-    try {
-      return parseReleaseState(Buffer.from(body, 'utf8'), this.releaseLabel);
-    } catch (error) {
-      if (isStateError(error) && error.code === 'STATE_CORRUPT') throw this.corruptRelease(error);
-      throw error;
-    }
-  }
-
-  /** The damage of a release body, or null when it parses. */
-  private releaseDamage(body: string): StateError | null {
-    try {
-      this.parse(body);
-      return null;
-    } catch (error) {
-      if (isStateError(error) && error.code === 'STATE_CORRUPT') return error;
-      throw error;
-    }
-  }
-
-  private corruptRelease(error: StateError): StateError {
-    // The parser speaks of a file and its repair; keep what it found, say the repair for the row.
-    const found = error.message.split('. ')[0] ?? 'It does not parse';
-    return stateError('STATE_CORRUPT', {
-      path: this.releaseLabel,
-      reason: error.details.reason ?? 'bad-field',
-      happened: `The release state row is damaged: ${found}`,
-      changed: 'Nothing was changed',
-      fix: `Run \`${CHECK_COMMAND}\`, then \`${REPAIR_COMMAND.release}\` (the damaged text is kept in the release_state_damaged table)`,
-      details: error.details.field === undefined ? undefined : { field: error.details.field },
-    });
-  }
-
-  private missingRelease(): StateError {
-    return stateError('STATE_CORRUPT', {
-      path: this.releaseLabel,
-      reason: 'missing',
-      happened: `The release state row is missing from ${this.releaseLabel} (deleted behind the store's back)`,
-      changed: 'Nothing was changed',
-      fix: `Run \`${REPAIR_COMMAND.release}\` to write an empty one (every field null)`,
-    });
   }
 }

@@ -71,6 +71,20 @@ export interface CompleteInput extends DeliveryKeyInput {
   attempt?: number | undefined;
 }
 
+/** A claim as its holder names it: the key, the delivery that holds it and the `record.attempt` it won. */
+export interface FencedClaim extends DeliveryKeyInput {
+  /** The `X-GitHub-Delivery` id that holds the claim (the claim's `record.deliveryId`). */
+  deliveryId: string;
+  /** The fencing number the claim returned (`record.attempt`); a takeover makes it stale. */
+  attempt: number;
+}
+
+/** What `deliveries.extend` takes: the holder, and how long its lease runs from now. */
+export interface ExtendInput extends FencedClaim {
+  /** The lease then ends this many milliseconds from now (it may shorten it); 1 to 7 days' worth. */
+  leaseMs: number;
+}
+
 /** Which claim `deliveries.release` forgets, and whether a running lease may be forgotten. */
 export interface ReleaseInput extends DeliveryKeyInput {
   /**
@@ -80,10 +94,20 @@ export interface ReleaseInput extends DeliveryKeyInput {
   force?: boolean | undefined;
 }
 
-/** What `deliveries.list` takes; both options may be left out. */
+/**
+ * Where a claim stands (one rule: shared/leases.ts `claimStanding`): `leased`, its lease is running
+ * (a worker is at it); `expired`, its lease ended without `complete` (its holder presumably died:
+ * the next claim takes it over, what a sweeper looks for); `completed`; `final`, claimed without a
+ * lease (or by an earlier version), never taken over.
+ */
+export type ClaimStanding = 'leased' | 'expired' | 'completed' | 'final';
+
+/** What `deliveries.list` takes; every option may be left out. */
 export interface ListClaimsOptions {
   /** Only this repository (`owner/name`, compared case-insensitively). */
   repo?: string | undefined;
+  /** Only claims that stand so now (the store's clock). */
+  standing?: ClaimStanding | undefined;
   /** At most this many records (default 50). */
   limit?: number | undefined;
 }
@@ -192,6 +216,14 @@ export interface Deliveries {
    */
   complete(input: CompleteInput): Promise<DeliveryRecord>;
   /**
+   * Renews the holder's lease: it then ends `leaseMs` from now. Only the holder (its delivery id
+   * and attempt) of a claim that is not completed; its lease may have ended if nobody took it over.
+   * @throws {@link StateError} STATE_LEASE_LOST (the claim was taken over, completed, released or
+   *   pruned; nothing changed), STATE_INVALID_INPUT (a final claim has no lease; bad input),
+   *   STATE_CORRUPT, STATE_WRITE, STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
+   */
+  extend(input: ExtendInput): Promise<DeliveryRecord>;
+  /**
    * Forgets a claim on purpose, so the next delivery for that commit is evaluated afresh. True when
    * one was there. A claim whose lease is running is refused (STATE_LEASE_HELD, naming the holder
    * and the lease's end) unless `force`.
@@ -201,8 +233,9 @@ export interface Deliveries {
    */
   release(input: ReleaseInput): Promise<boolean>;
   /**
-   * Recent claims, newest first (by `recordedAt`; Python entries without a time last).
-   * @throws {@link StateError} STATE_INVALID_INPUT (`repo`, `limit`), STATE_CORRUPT, STATE_READ,
+   * Recent claims, newest first (by `recordedAt`; Python entries without a time last), of one
+   * repository or standing when asked.
+   * @throws {@link StateError} STATE_INVALID_INPUT (`repo`, `limit`, `standing`), STATE_CORRUPT, STATE_READ,
    *   STATE_UNAVAILABLE
    */
   list(options?: ListClaimsOptions): Promise<DeliveryRecord[]>;
@@ -252,12 +285,48 @@ export interface ResetResult {
   repaired: number;
 }
 
+/** Which release state a call reads or writes. */
+export interface StateScope {
+  /**
+   * A repository (`owner/name`, any case: one state per repository, as GitHub compares names):
+   * its own state, for an App that serves several. Without it, the store's one state, release.json
+   * (what a single-repository deployment and the Python implementation use).
+   */
+  repo?: string | undefined;
+}
+
+/** What `updateState` takes besides its callback: which state, and the claim that fences the write. */
+export interface UpdateStateOptions extends StateScope {
+  /**
+   * Fences the write by a claim: it is made only while this delivery still holds the claim at this
+   * attempt (not taken over, released, pruned or completed), under the claim's lock, so a takeover
+   * waits for it. Otherwise STATE_LEASE_LOST: `fn` is not called and nothing is written.
+   */
+  claim?: FencedClaim | undefined;
+  /**
+   * With `claim`: completes the claim in the same critical section, all or nothing (a crash never
+   * leaves the claim completed without the state, nor the state written without the completion).
+   * Called again after its reply was lost, it finds the claim completed by this delivery and
+   * attempt: it returns the current state and does not call `fn`.
+   */
+  complete?: { outcome?: string | undefined } | undefined;
+}
+
+/** A repository's own release state, in a snapshot. */
+export interface RepositoryState {
+  /** `owner/name` in lower case (the identity the store keys it by). */
+  repo: string;
+  state: ReleaseState;
+}
+
 /** Everything a store holds, for copying between backends. */
 export interface StoreSnapshot {
   /** release.json as an object, unknown fields included. */
   state: ReleaseState;
   /** Every claim, every field. */
   deliveries: DeliveryRecord[];
+  /** Each repository's own release state (`snapshot()` always sets it; a restore takes its absence as none). */
+  repositories?: RepositoryState[] | undefined;
 }
 
 /**
@@ -272,29 +341,43 @@ export interface ReleaseStore {
   /** The state directory, or the URL without its password. */
   readonly location: string;
   /**
-   * Reads release.json (or its row) without a lock.
+   * Reads release.json (or its row) without a lock; with `repo`, that repository's own state
+   * (every field null until its first write).
    * @throws {@link StateError} STATE_CORRUPT (does not parse, or a field breaks its rule),
-   *   STATE_UNSAFE (a symlink), STATE_READ (vanished, unreadable), STATE_UNAVAILABLE (PostgreSQL)
+   *   STATE_UNSAFE (a symlink), STATE_READ (vanished, unreadable), STATE_INVALID_INPUT (a bad
+   *   `repo`), STATE_UNAVAILABLE (PostgreSQL)
    */
-  readState(): Promise<ReleaseState>;
+  readState(options?: StateScope): Promise<ReleaseState>;
   /**
-   * `fn` gets the current state and returns the next; the whole read-modify-write is one critical section.
-   * An error thrown by `fn` reaches the caller unchanged, and nothing is written.
-   * @throws {@link StateError} STATE_INVALID_INPUT (a value `fn` set breaks its field's rule),
-   *   STATE_CORRUPT, STATE_LOCK_TIMEOUT, STATE_WRITE (nothing changed: the old file is intact),
-   *   STATE_UNSAFE, STATE_UNAVAILABLE
+   * `fn` gets the current state and returns the next; the whole read-modify-write is one critical
+   * section. An error thrown by `fn` reaches the caller unchanged, and nothing is written. `repo`
+   * writes that repository's state; `claim` fences the write by a claim and `complete` completes
+   * that claim with it, all or nothing (UpdateStateOptions).
+   * @throws {@link StateError} STATE_LEASE_LOST (with `claim`: the caller no longer holds it; `fn`
+   *   was not called, nothing changed), STATE_INVALID_INPUT (a value `fn` set breaks its field's
+   *   rule, bad options), STATE_CORRUPT, STATE_LOCK_TIMEOUT, STATE_WRITE (nothing changed: the old
+   *   file is intact), STATE_UNSAFE, STATE_UNAVAILABLE
    */
-  updateState(fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>): Promise<ReleaseState>;
+  updateState(
+    fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>,
+    options?: UpdateStateOptions,
+  ): Promise<ReleaseState>;
+  /**
+   * The repositories that have a release state of their own (`owner/name` in lower case), sorted.
+   * @throws {@link StateError} STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE
+   */
+  repositories(): Promise<string[]>;
   /** The delivery ledger: claims, leases, completion. */
   readonly deliveries: Deliveries;
   /**
-   * The one full scan: every field and entry; changes nothing. Damage is in the result, not an error.
+   * The one full scan: every field and entry, every repository's state too; changes nothing.
+   * Damage is in the result, not an error.
    * @throws {@link StateError} STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE
    */
   check(options?: ScanOptions): Promise<StoreCheck>;
   /**
    * Operator repair: replaces only what is damaged, keeps the damaged bytes beside it, keeps
-   * healthy entries.
+   * healthy entries; `release` covers release.json and every repository's state.
    * @throws {@link StateError} STATE_INVALID_INPUT (reason `nothing-to-reset`: nothing in that
    *   part is damaged, nothing changed), STATE_WRITE, STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
    */
@@ -306,10 +389,11 @@ export interface ReleaseStore {
    */
   snapshot(): Promise<StoreSnapshot>;
   /**
-   * Writes a snapshot into this store.
+   * Writes a snapshot into this store, each repository's state included.
    * @throws {@link StateError} STATE_INVALID_INPUT (reason `target-not-empty`: the store already
-   *   holds deliveries or a non-skeleton release state, and `replace` is not set; a snapshot
-   *   that breaks the rules), STATE_WRITE, STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
+   *   holds deliveries or a non-skeleton release state, its own or a repository's, and `replace`
+   *   is not set; a snapshot that breaks the rules), STATE_WRITE, STATE_LOCK_TIMEOUT,
+   *   STATE_UNAVAILABLE
    */
   restore(snapshot: StoreSnapshot, options?: { replace?: boolean }): Promise<void>;
   /** Releases connections; a no-op for files. The store cannot be used afterwards. Never throws. */

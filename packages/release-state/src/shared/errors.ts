@@ -19,7 +19,10 @@ export type StateErrorCode =
   | 'STATE_WRITE'
   | 'STATE_READ'
   | 'STATE_INVALID_INPUT'
-  /** A lease-holder's claim was taken over after its lease ended (complete() came too late). */
+  /**
+   * The caller no longer holds the claim it acts on (complete, extend, a state write under it): taken
+   * over after its lease ended, released, pruned, or completed.
+   */
   | 'STATE_LEASE_LOST'
   /** A claim whose lease is running cannot be forgotten without `force` (a worker is still at it). */
   | 'STATE_LEASE_HELD'
@@ -119,7 +122,10 @@ export interface StateErrorDetails {
   readonly ownerUid?: number;
   /** For permission problems: the octal mode found, e.g. `0777`. */
   readonly mode?: string;
-  /** STATE_LEASE_HELD: the delivery that holds the lease, its attempt, and when the lease ends (ISO-8601 UTC). */
+  /**
+   * STATE_LEASE_HELD: the delivery that holds the lease, its attempt, and when the lease ends (ISO-8601 UTC).
+   * STATE_LEASE_LOST: the delivery that holds the claim now, and its attempt (when one does).
+   */
   readonly deliveryId?: string;
   readonly attempt?: number;
   readonly leaseExpiresAt?: string;

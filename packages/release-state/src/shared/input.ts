@@ -3,14 +3,18 @@
 // the server before it passes here.
 import type {
   ClaimInput,
+  ClaimStanding,
   CompleteInput,
   DeliveryKeyInput,
   DeliveryRecord,
+  ExtendInput,
   ListClaimsOptions,
   ReleaseInput,
+  StorePart,
 } from './contract';
 import { stateError, type StateError } from './errors';
 import { FULL_SHA_TEXT, isFullSha, isUtcTime } from './formats';
+import { CLAIM_STANDINGS } from './leases';
 import { describeInput, describeJsonType, excerptValue, hasControlCharacter } from './text';
 
 /** The longest lease: a week (GitHub redelivers for 3 days). */
@@ -22,12 +26,19 @@ const MAX_LIST_LIMIT = 100_000;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38})$/;
 const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
-export function invalidInput(where: string, field: string, what: string): StateError {
+/** What a refused input would have changed, by the part of the store it was for. */
+const UNCHANGED: Readonly<Record<StorePart, [subject: string, changed: string]>> = {
+  deliveries: ['the delivery ledger', 'The ledger was not changed'],
+  release: ['the release state', 'The release state was not changed'],
+};
+
+export function invalidInput(where: string, field: string, what: string, part: StorePart = 'deliveries'): StateError {
+  const [subject, changed] = UNCHANGED[part];
   return stateError('STATE_INVALID_INPUT', {
     path: where,
     reason: 'bad-input',
-    happened: `Invalid ${field} for the delivery ledger in ${where}: ${what}`,
-    changed: 'The ledger was not changed',
+    happened: `Invalid ${field} for ${subject} in ${where}: ${what}`,
+    changed,
     details: { field },
   });
 }
@@ -49,28 +60,30 @@ export function isRepository(repo: unknown): repo is string {
   return slash >= 0 && OWNER.test(owner) && REPO_NAME.test(name) && name !== '.' && name !== '..';
 }
 
-/** Checks `repo` (`owner/name`); returns it unchanged. */
-export function validateRepo(repo: unknown, where: string): string {
-  if (typeof repo !== 'string') throw invalidInput(where, 'repo', `expected a string "owner/name", got ${describeJsonType(repo)}`);
-  if (!isRepository(repo)) throw invalidInput(where, 'repo', `expected ${REPOSITORY_TEXT}, got ${describeInput(repo)}`);
+/** Checks `repo` (`owner/name`); returns it unchanged. `field` and `part` say where it was given. */
+export function validateRepo(repo: unknown, where: string, field = 'repo', part: StorePart = 'deliveries'): string {
+  const refuse = (what: string) => invalidInput(where, field, what, part);
+  if (typeof repo !== 'string') throw refuse(`expected a string "owner/name", got ${describeJsonType(repo)}`);
+  if (!isRepository(repo)) throw refuse(`expected ${REPOSITORY_TEXT}, got ${describeInput(repo)}`);
   return repo;
 }
 
 /**
  * `owner/repo:head_sha` after validating both parts (upper-case hex digits are folded); throws
- * STATE_INVALID_INPUT naming the field.
+ * STATE_INVALID_INPUT naming the field (after `prefix`, e.g. `claim.` for a fenced write's claim).
  */
-export function deliveryKey(input: DeliveryKeyInput, where: string): string {
+export function deliveryKey(input: DeliveryKeyInput, where: string, prefix = ''): string {
   if (typeof input !== 'object' || input === null) {
-    throw invalidInput(where, 'input', `expected { repo, headSha }, got ${describeJsonType(input)}`);
+    const field = prefix === '' ? 'input' : prefix.slice(0, -1);
+    throw invalidInput(where, field, `expected { repo, headSha }, got ${describeJsonType(input)}`);
   }
-  const repo = validateRepo(input.repo, where);
+  const repo = validateRepo(input.repo, where, `${prefix}repo`);
   const { headSha } = input;
   const sha = typeof headSha === 'string' ? headSha.toLowerCase() : headSha;
   if (!isFullSha(sha)) {
     throw invalidInput(
       where,
-      'headSha',
+      `${prefix}headSha`,
       `expected ${FULL_SHA_TEXT}, got ${describeInput(headSha)}; an abbreviated SHA would make a second key for the same commit`,
     );
   }
@@ -123,12 +136,12 @@ function validateText(value: unknown, where: string, field: string, what: string
   return value;
 }
 
-export function validateDeliveryId(deliveryId: unknown, where: string): string {
-  return validateText(deliveryId, where, 'deliveryId', 'the X-GitHub-Delivery id');
+export function validateDeliveryId(deliveryId: unknown, where: string, field = 'deliveryId'): string {
+  return validateText(deliveryId, where, field, 'the X-GitHub-Delivery id');
 }
 
-export function validateOutcome(outcome: unknown, where: string): string | null {
-  return outcome === undefined ? null : validateText(outcome, where, 'outcome', 'a short word for what was done');
+export function validateOutcome(outcome: unknown, where: string, field = 'outcome'): string | null {
+  return outcome === undefined ? null : validateText(outcome, where, field, 'a short word for what was done');
 }
 
 /** A whole number from `min` to `max`, or undefined (null then); else STATE_INVALID_INPUT naming `field`. */
@@ -145,9 +158,19 @@ export function validateLeaseMs(leaseMs: unknown, where: string): number | null 
   return wholeNumber(leaseMs, where, 'leaseMs', 1, MAX_LEASE_MS, `a whole number of milliseconds from 1 to ${MAX_LEASE_MS} (7 days)`);
 }
 
-export function validateAttempt(attempt: unknown, where: string): number | null {
+export function validateAttempt(attempt: unknown, where: string, field = 'attempt'): number | null {
   const what = 'the record.attempt the claim returned (a whole number from 1)';
-  return wholeNumber(attempt, where, 'attempt', 1, Number.MAX_SAFE_INTEGER, what);
+  return wholeNumber(attempt, where, field, 1, Number.MAX_SAFE_INTEGER, what);
+}
+
+/** `attempt` where it is required (a renewal, a fenced write): the fence cannot be left out. */
+export function requiredAttempt(attempt: unknown, where: string, field = 'attempt'): number {
+  const checked = validateAttempt(attempt, where, field);
+  if (checked === null) {
+    const what = 'expected the record.attempt the claim returned (a whole number from 1), got nothing';
+    throw invalidInput(where, field, what);
+  }
+  return checked;
 }
 
 export function validateListLimit(limit: unknown, where: string): number {
@@ -183,12 +206,38 @@ export function checkComplete(
   };
 }
 
-export function checkList(options: ListClaimsOptions | undefined, where: string): { repo: string | null; limit: number } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw invalidInput(where, 'options', `expected { repo?, limit? }, got ${describeJsonType(options)}`);
+/** `extend`'s input, checked: the holder (key, delivery id, attempt) and the new lease. */
+export function checkExtend(
+  input: ExtendInput,
+  where: string,
+): { key: string; deliveryId: string; attempt: number; leaseMs: number } {
+  const key = deliveryKey(input, where);
+  const deliveryId = validateDeliveryId(input.deliveryId, where);
+  const attempt = requiredAttempt(input.attempt, where);
+  const leaseMs = validateLeaseMs(input.leaseMs, where);
+  if (leaseMs === null) {
+    throw invalidInput(where, 'leaseMs', 'expected how long the lease runs from now, in milliseconds, got nothing');
   }
-  const { repo, limit } = options ?? {};
-  return { repo: repo === undefined ? null : validateRepo(repo, where), limit: validateListLimit(limit, where) };
+  return { key, deliveryId, attempt, leaseMs };
+}
+
+export function checkList(
+  options: ListClaimsOptions | undefined,
+  where: string,
+): { repo: string | null; limit: number; standing: ClaimStanding | null } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalidInput(where, 'options', `expected { repo?, limit?, standing? }, got ${describeJsonType(options)}`);
+  }
+  const { repo, limit, standing } = options ?? {};
+  if (standing !== undefined && !CLAIM_STANDINGS.includes(standing)) {
+    const known = CLAIM_STANDINGS.join(', ');
+    throw invalidInput(where, 'standing', `expected one of ${known}, got ${describeInput(standing)}`);
+  }
+  return {
+    repo: repo === undefined ? null : validateRepo(repo, where),
+    limit: validateListLimit(limit, where),
+    standing: standing ?? null,
+  };
 }
 
 /** The record of a claim whose fields a caller (or an old entry) left out: attempt 1, final. */

@@ -190,3 +190,15 @@ export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: str
   }
   return { state, records: byKey.size === records.length ? records : [...byKey.values()] };
 }
+
+/** `extend` of a claim made without a lease: it is final, so there is no lease to renew. */
+export function finalClaimHasNoLease(where: string, record: DeliveryRecord): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'bad-input',
+    happened: `The claim of ${record.key} is final (claimed without leaseMs): it has no lease to extend`,
+    changed: 'Nothing was changed',
+    fix: 'Extend only a claim made with leaseMs; a final claim is never taken over',
+    details: { field: 'leaseMs' },
+  });
+}

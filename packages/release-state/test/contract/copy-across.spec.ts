@@ -49,7 +49,8 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     expect(before.deliveries).toHaveLength(4);
 
     const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_a` }) }));
-    expect(await copyStore(source, pg)).toEqual({ deliveries: 4, to: { kind: 'postgres', location: pg.location } });
+    const to = { kind: 'postgres', location: pg.location };
+    expect(await copyStore(source, pg)).toEqual({ deliveries: 4, repositories: 0, to });
     const back = track(await openFileStore({ stateDir: path.join(dir, 'back') }));
     await copyStore(pg, back);
 

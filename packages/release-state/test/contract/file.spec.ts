@@ -4,6 +4,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { entryName, LEDGER_DIR, MARKER_FILE, serializeEntry, spelledEntryName } from '../../src/file/ledger/entry';
+import { REPOSITORIES_DIR } from '../../src/file/repository-states';
 import { openFileStore } from '../../src/file/store';
 import type { DeliveryKeyInput } from '../../src/shared/contract';
 import { DEFAULTS } from '../../src/shared/options';
@@ -41,8 +42,10 @@ describeStoreContract('file store', async () => {
         const earlier = { format_version: 1, python_source: kept['python_source'] ?? 'absent', last_prune: null };
         await fsp.writeFile(marker, JSON.stringify(earlier));
       },
-      async corruptRelease() {
-        await fsp.writeFile(path.join(stateDir, 'release.json'), '{"production_sha_current": ');
+      async corruptRelease(repo) {
+        const ofRepo = (name: string) => path.join(REPOSITORIES_DIR, `${encodeURIComponent(name)}.json`);
+        const file = repo === undefined ? 'release.json' : ofRepo(repo);
+        await fsp.writeFile(path.join(stateDir, file), '{"production_sha_current": ');
       },
       async corruptDelivery(input) {
         await fsp.writeFile(entryFile(input), '{"key": 12');

@@ -8,7 +8,8 @@ import type {
 } from '../../src/shared/contract';
 
 export interface ContractDamage {
-  corruptRelease(): Promise<void>;
+  /** The store's own release state, or with `repo` (written before) that repository's, no longer parses. */
+  corruptRelease(repo?: string): Promise<void>;
   corruptDelivery(input: DeliveryKeyInput): Promise<void>;
   backdate(input: DeliveryKeyInput, ageMs: number): Promise<void>;
   /**

@@ -8,7 +8,7 @@
 //   reopen()  another, independent handle on the same data (as a second process would open it);
 //             the suite closes what it opens;
 //   damage    backend-specific hooks that change the stored data behind the store's back:
-//             corruptRelease()        release state no longer parses (readState → STATE_CORRUPT);
+//             corruptRelease(repo?)   the release state (a repository's) no longer parses (readState: STATE_CORRUPT);
 //             corruptDelivery(key)    the stored claim of that key no longer parses;
 //             backdate(key, ageMs)    the claim's recorded times move `ageMs` into the past (prune);
 //   cleanup() closes `store` and removes everything the factory made (also after a failure).
@@ -16,9 +16,11 @@
 import type { ClaimResult, ReleaseStore } from '../../src/shared/contract';
 import { failure } from '../expect-state-error';
 import { defaultLimit, KEY, REPO, SHA, type ContractFactory, type ContractHarness } from './harness';
+import { describeFenceContract } from './suite-fence';
 import { describeKeyContract } from './suite-keys';
 import { describePruningContract } from './suite-pruning';
 import { describeRepairContract } from './suite-repair';
+import { describeRepositoryContract } from './suite-repositories';
 
 export type { ContractDamage, ContractFactory, ContractHarness } from './harness';
 
@@ -356,5 +358,7 @@ export function describeStoreContract(name: string, open: ContractFactory): void
     describePruningContract(context);
     describeKeyContract(context);
     describeRepairContract(context);
+    describeFenceContract(context);
+    describeRepositoryContract(context);
   });
 }

@@ -3,6 +3,7 @@
 // pgbouncer.spec.ts runs through PgBouncer too), and a server crashed under claiming workers.
 // The workers run the built package (dist/), as a deployed worker would.
 import { Pool } from 'pg';
+import { openReleaseStore } from '../../src/open';
 import { describeWithPg, startPgServer, type PgServer } from '../support/pg-server';
 import {
   distinctClaimsAreAllKept,
@@ -47,6 +48,30 @@ describeWithPg('PostgreSQL store across processes', () => {
 
   it('leases: no early takeover; after the holder is SIGKILLed exactly one takeover; none after completion', async () => {
     await killedLeaseIsTakenOverOnce({ ...fresh(), admin });
+  });
+
+  it('a holder SIGKILLed inside a write that completes its claim: neither is done; a takeover follows', async () => {
+    const { schema, url } = fresh();
+    const holder = startPgWorker({ url, op: 'fenced-hold', repo: 'octo/app', from: 1, tag: 'dies', leaseMs: 500 });
+    const inside = () => holder.lines.some((line) => line['inside'] === true);
+    await waitFor(inside, 30_000, () => JSON.stringify(holder.lines));
+    expect(holder.lines[0]).toEqual({ claimed: true, attempt: 1 });
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    const store = await openReleaseStore({ url });
+    try {
+      const [row] = await rows(schema);
+      const key = { repo: 'octo/app', headSha: (row?.key ?? '').split(':')[1] ?? '' };
+      const open = { deliveryId: 'dies', attempt: 1, completedAt: null, outcome: null };
+      expect(await store.deliveries.get(key)).toMatchObject(open);
+      expect((await store.readState()).last_deploy_attempt_sha).toBeNull();
+      // The server rolled the transaction back and let go of the claim's row: after the lease, a takeover.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const taken = await store.deliveries.claim({ ...key, deliveryId: 'taker', leaseMs: 60_000 });
+      expect(taken).toMatchObject({ claimed: true, takeover: true, record: { deliveryId: 'taker', attempt: 2 } });
+    } finally {
+      await store.close();
+    }
   });
 
   it('updateState from 8 processes: 400 increments, fn called once each (SELECT … FOR UPDATE)', async () => {

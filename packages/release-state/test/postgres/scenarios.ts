@@ -133,7 +133,7 @@ export async function firstStartsMigrateOnce(target: Target, processes: number):
   const locks = await admin.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
   expect(locks.rows).toEqual([{ n: 0 }]);
   const applied = await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-  expect(applied.rows).toEqual([{ version: 1 }, { version: 2 }]);
+  expect(applied.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   expect((await admin.query(`SELECT count(*)::int AS n FROM "${schema}".release_state`)).rows).toEqual([{ n: 1 }]);
 }
 

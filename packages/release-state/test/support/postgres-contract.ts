@@ -51,8 +51,9 @@ export function postgresContract(pg: PostgresSuite, urlOf: (schema: string) => s
             [JSON.stringify(rows)],
           );
         },
-        async corruptRelease() {
-          await pg.admin.query(`UPDATE "${schema}".release_state SET body = '{"production_sha_current": '`);
+        async corruptRelease(repo = '') {
+          const damage = `UPDATE "${schema}".release_state SET body = '{"production_sha_current": ' WHERE repo = $1`;
+          await pg.admin.query(damage, [repo]);
         },
         async corruptDelivery(input) {
           const bad = `UPDATE "${schema}".deliveries SET delivery_id = E'bad\\x01id' WHERE lower(key) = $1`;

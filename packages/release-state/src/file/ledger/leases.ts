@@ -2,11 +2,11 @@
 // it on purpose, so the next delivery is evaluated afresh). Both change an existing entry, so
 // both run under the key's sidecar lock, after the directory has caught up (sync.ts).
 import type { CompleteInput, DeliveryRecord, ReleaseInput } from '../../shared/contract';
-import { stateError, type StateError } from '../../shared/errors';
+import { stateError } from '../../shared/errors';
+import { assertHolder, completedRecord } from '../../shared/fence';
 import { checkComplete, checkRelease, keyIdentity } from '../../shared/input';
 import { leaseRunning } from '../../shared/leases';
 import { leaseHeld } from '../../shared/refusals';
-import { excerptValue } from '../../shared/text';
 import { withLock } from '../lock';
 import { fsyncDir, removeQuietly, writeFileAtomic } from '../staged-file';
 import { entryName, serializeEntry } from './entry';
@@ -22,12 +22,10 @@ export async function complete(ledger: LedgerParts, input: CompleteInput): Promi
   return files.withKeyLock(name, key, async (lock) => {
     const file = files.entryFile(name);
     const current = files.readEntry(file, key);
-    if (!current || current.deliveryId !== deliveryId || (attempt !== null && attempt !== current.attempt)) {
-      throw leaseLost(file, key, deliveryId, attempt, current);
-    }
+    assertHolder(current, { key, deliveryId, attempt }, file, 'complete');
     // Completing twice (a retry whose reply was lost) returns the final record as it is.
     if (current.completedAt !== null) return current;
-    const record: DeliveryRecord = { ...current, leaseExpiresAt: null, completedAt: files.options.now().toISOString(), outcome };
+    const record = completedRecord(current, outcome, files.options.now());
     await writeFileAtomic(files.fs, file, serializeEntry(record), { lock, label: `The claim of ${key}` });
     return record;
   });
@@ -77,22 +75,5 @@ export async function release(ledger: LedgerParts, input: ReleaseInput): Promise
     }
     await fsyncDir(files.fs, files.dir);
     return true;
-  });
-}
-
-function leaseLost(file: string, key: string, deliveryId: string, attempt: number | null, current: DeliveryRecord | null): StateError {
-  const held =
-    current === null
-      ? 'no claim of it is recorded (it was released or pruned)'
-      : current.deliveryId !== deliveryId
-        ? `it is held by another delivery (attempt ${current.attempt}): the lease ended and was taken over`
-        : `it is at attempt ${current.attempt}, not ${String(attempt)}: the lease ended and was taken over`;
-  return stateError('STATE_LEASE_LOST', {
-    path: file,
-    reason: 'lease-lost',
-    happened: `The delivery ${excerptValue(deliveryId, 80)} cannot complete ${key}: ${held}`,
-    changed: 'The claim was not changed',
-    fix: 'Do not act on this delivery; the current holder completes it (see `booty state check` for the store)',
-    details: { field: 'deliveryId' },
   });
 }

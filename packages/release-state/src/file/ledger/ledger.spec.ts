@@ -210,8 +210,13 @@ describe('delivery ledger', () => {
 
     it('entries the Python implementation adds later are imported before the next claim', async () => {
       await writePython({ [KEY(1)]: 'py-1' });
+      const first = await open();
+      await first.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'ts-2' });
+      // That claim started the store's first prune pass (none ever ran here) in the background, and a
+      // pass rewrites delivery_ids.json: the two implementations never run at one time, so the
+      // Python service runs once it is done (close waits for it).
+      await first.close();
       const store = await open();
-      await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'ts-2' });
       // The Python service runs again and records a delivery the way it does: read, add, rewrite.
       const current = JSON.parse(await fsp.readFile(pythonFile(), 'utf8')) as Record<string, string>;
       await fsp.writeFile(`${pythonFile()}.tmp`, JSON.stringify({ ...current, [KEY(4)]: 'py-4' }));

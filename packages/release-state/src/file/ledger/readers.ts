@@ -6,6 +6,7 @@
 import type { DeliveryKeyInput, DeliveryRecord, DeliveryTally, ListClaimsOptions, TallyOptions } from '../../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { checkList, deliveryKey, keyIdentity } from '../../shared/input';
+import { claimStanding } from '../../shared/leases';
 import { countLimit, type AgedEntry } from '../../shared/retention';
 import { datedEntries } from './ages';
 import { entryName } from './entry';
@@ -63,17 +64,24 @@ export async function tally({ files, python }: LedgerParts, options: TallyOption
   }
   const damaged = scanned.filter((entry) => entry.damage !== null).length;
   const found: DeliveryTally = { entries: ages.length, damaged, limit: countLimit(ages, files.options, nowMs) };
-  return recent === null ? found : { ...found, recent: newest(records, recent) };
+  return recent === null ? found : { ...found, recent: newest(records, recent, nowMs) };
 }
 
 export async function list(ledger: LedgerParts, options: ListClaimsOptions = {}): Promise<DeliveryRecord[]> {
-  return newest(await allRecords(ledger, { strict: false }), checkList(options, ledger.files.dir));
+  const nowMs = ledger.files.options.now().getTime();
+  return newest(await allRecords(ledger, { strict: false }), checkList(options, ledger.files.dir), nowMs);
 }
 
-/** The claims `list` gives: of one repository (by its identity), or all; newest first; at most `limit`. */
-function newest(all: DeliveryRecord[], { repo, limit }: { repo: string | null; limit: number }): DeliveryRecord[] {
+/**
+ * The claims `list` gives: of one repository (by its identity), or all; that stand so at `nowMs`
+ * (`claimStanding`), or all; newest first; at most `limit`.
+ */
+function newest(all: DeliveryRecord[], filter: ReturnType<typeof checkList>, nowMs: number): DeliveryRecord[] {
+  const { repo, limit, standing } = filter;
   const prefix = repo === null ? null : `${keyIdentity(repo)}:`;
-  const records = all.filter((record) => prefix === null || keyIdentity(record.key).startsWith(prefix));
+  const ofRepo = (record: DeliveryRecord) => prefix === null || keyIdentity(record.key).startsWith(prefix);
+  const standsSo = (record: DeliveryRecord) => standing === null || claimStanding(record, nowMs) === standing;
+  const records = all.filter((record) => ofRepo(record) && standsSo(record));
   records.sort(newestFirst);
   return records.slice(0, limit);
 }
