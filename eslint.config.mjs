@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/*.generated.ts', '**/dist/**', '**/node_modules/**', '**/coverage/**', '**/out-tsc/**', 'tools/registry/storage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/out-tsc/**', 'tools/registry/storage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

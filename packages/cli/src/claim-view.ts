@@ -1,6 +1,7 @@
 // How a claim (a ledger record) is shown to the person on call, in text and in --json: the
 // repository and commit apart (the commands take them apart), and one word for where it stands.
 import type { Writable } from 'node:stream';
+import { UsageError } from 'clipanion';
 import type { ClaimStanding, DeliveryRecord, ReleaseStore } from '@booty/release-state';
 import { styleFor, text, writeLine, type SafeText } from './output';
 import { storeLabel } from './store-options';
@@ -46,4 +47,23 @@ export function describeStanding(claim: ClaimView): string {
 export function writeNotClaimed(stderr: Writable, env: NodeJS.ProcessEnv, store: ReleaseStore, commit: { repo: string; sha: string }, consequence: SafeText): void {
   writeLine(stderr, text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${commit.repo} at ${commit.sha} in the ${storeLabel(store)}${consequence}`);
   writeLine(stderr, text`Recent claims of that repository: booty state claims --repo ${commit.repo}`);
+}
+
+/**
+ * The command line's repository and commit, checked with the store's own rules before the store
+ * is opened, so a mistake names the argument as the user typed it (`OWNER/REPO`, `SHA`, `--repo`).
+ */
+export async function checkCommitArguments(
+  given: { repo?: string | undefined; sha?: string | undefined },
+  names: { repo: string; sha?: string },
+): Promise<void> {
+  const [library, { excerpt }] = await Promise.all([import('@booty/release-state'), import('@booty/config')]);
+  const { isRepository, isFullSha, REPOSITORY_TEXT, FULL_SHA_TEXT } = library;
+  if (given.repo !== undefined && !isRepository(given.repo)) {
+    throw new UsageError(`${names.repo} ${excerpt(given.repo)} is not a repository: expected ${REPOSITORY_TEXT}`);
+  }
+  if (given.sha !== undefined && !isFullSha(given.sha.toLowerCase())) {
+    const why = 'an abbreviated SHA could name another commit (`git rev-parse SHORT` prints the full one)';
+    throw new UsageError(`${names.sha ?? 'SHA'} ${excerpt(given.sha)} is not ${FULL_SHA_TEXT}: ${why}`);
+  }
 }

@@ -8,18 +8,24 @@ import { VerifierRunCommand } from './commands/verifier-run';
 import { withPlaceholders, type BootyContext } from './context';
 import { DOTENV_OPTION } from './dotenv';
 import { EXIT, messageText, writeUsageError } from './errors';
-import { colorEnabled, guardStream, SafeText, text, writeJson, writeLine, writeText } from './output';
+import { colorEnabled, flushed, guardStream, outputFailure, SafeText, text, writeJson, writeLine, writeText } from './output';
 import { handleStopSignals, signalExit } from './signals';
 
 // Read at run time so the version printed is the one in the installed package.json.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
+/** Where `runCli` reads and writes, and the process it stands for; every option may be left out. */
 export interface RunOptions {
+  /** Input for the commands (default `process.stdin`); the verifier's steps get none. */
   stdin?: NodeJS.ReadableStream;
+  /** Where results go (default `process.stdout`); colour only when it is a terminal. */
   stdout?: Writable;
+  /** Where messages, warnings and errors go (default `process.stderr`). */
   stderr?: Writable;
+  /** The environment the command sees: overrides, `NO_COLOR`, `HOME` (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** The working directory: the default `--workspace` and the base of relative paths (default `process.cwd()`). */
   cwd?: string;
 }
 
@@ -57,15 +63,53 @@ function buildCli(colored: boolean, argv: readonly string[] = []): Cli<BootyCont
   return cli;
 }
 
-/** Runs the `booty` command line and resolves to its exit status (it never calls process.exit). */
+/**
+ * Runs the `booty` command line and resolves to its exit status (it never calls process.exit).
+ * Never throws for what the command meets: every failure is an exit status (2 bad usage or
+ * configuration, 1 a failed job or state) and a message on `stderr`, or with `--json` an object on
+ * `stdout`. Output that could not be written (a full disk, /dev/full; not a reader that went away)
+ * makes a successful command exit 1, and is named on stderr.
+ *
+ * @param argv - the arguments after `booty`, e.g. `['governor', 'status', '--json']`
+ * @param options - the streams, environment and working directory to use instead of the process's
+ */
 export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const code = await runCommandLine(argv, options, stdout, stderr);
+  await Promise.all([flushed(stdout), flushed(stderr)]);
+  const failed = outputFailure(stdout) ?? outputFailure(stderr);
+  if (failed === undefined) return code;
+  const which = outputFailure(stdout) === undefined ? 'stderr' : 'stdout';
+  // Said on stderr when that still works; a failed stderr has nowhere left to say it.
+  if (which === 'stdout') {
+    writeLine(stderr, text`booty: could not write to stdout: ${describeWriteError(failed)}; the output is incomplete`);
+  }
+  return code === EXIT.ok ? EXIT.failed : code;
+}
+
+function describeWriteError(error: NodeJS.ErrnoException): string {
+  const what: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EIO: 'input/output error',
+    EFBIG: 'the file is too large',
+  };
+  return error.code === undefined ? error.message : `${what[error.code] ?? 'write error'} (${error.code})`;
+}
+
+async function runCommandLine(
+  argv: readonly string[],
+  options: RunOptions,
+  stdout: Writable,
+  stderr: Writable,
+): Promise<number> {
   const env = options.env ?? process.env;
   const colored = colorEnabled(stdout, env);
   const context: BootyContext = {
     stdin: (options.stdin ?? process.stdin) as BootyContext['stdin'],
     stdout,
-    stderr: options.stderr ?? process.stderr,
+    stderr,
     env,
     cwd: options.cwd ?? process.cwd(),
     colorDepth: colored ? 8 : 1,
@@ -102,7 +146,9 @@ function envFileHint(argv: readonly string[]): string {
  * The program: runs the command line and owns the process around it. A reader that closes
  * booty's output early changes nothing (output to it stops; the work and the exit status stay),
  * and SIGHUP/SIGINT/SIGTERM/SIGQUIT end booty with 128+N, after a running verifier step's whole
- * process group has been stopped.
+ * process group has been stopped. Never throws: it sets the exit status.
+ *
+ * @param argv - the arguments after `booty` (`process.argv.slice(2)`)
  */
 export function main(argv: readonly string[]): void {
   guardStream(process.stdout);

@@ -5,8 +5,8 @@
 // Not `--env-file`: Node takes `--env-file` (and `--env-file-if-exists`) from among a script's
 // own arguments on every line from 20 to 26, and exits 9 on a missing file before booty runs.
 // The README says more.
-import { constants, promises as fsp } from 'node:fs';
 import * as util from 'node:util';
+import { FileReadError, readFileSafely } from '@booty/release-state/read-file';
 import { CliError } from './errors';
 
 /** The option, as messages name it. */
@@ -28,56 +28,32 @@ export async function readEnvFile(file: string): Promise<Record<string, string>>
     const fix = 'Upgrade Node.js, or export the variables in the shell instead';
     throw new CliError('ENV_FILE', `${what}. Nothing was run or changed. ${fix}.`, file);
   }
-  let handle;
+  let bytes: Buffer;
   try {
-    // O_NONBLOCK: a FIFO planted in place of the file must not hang the command.
-    handle = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    // The one safe reader: a FIFO, a device or a file that never ends cannot hang or fill booty.
+    bytes = await readFileSafely(file, { maxBytes: MAX_BYTES });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw failure(file, 'does not exist');
-    if (code === 'EACCES' || code === 'EPERM') throw failure(file, `cannot be read (${code}: permission denied)`);
-    if (code === 'ELOOP') throw failure(file, 'is a loop of symbolic links');
-    if (code === 'ENOTDIR') throw failure(file, 'goes through something that is not a directory (ENOTDIR)');
-    throw failure(file, `cannot be opened (${code ?? 'unknown error'})`);
+    if (!(error instanceof FileReadError)) throw error;
+    throw failure(file, error.reason === 'too-large' ? `${error.what}, too large for a .env file` : error.what);
   }
+  let content: string;
   try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw failure(file, 'is a directory');
-    if (!stats.isFile()) throw failure(file, 'is not a regular file');
-    if (stats.size > MAX_BYTES) throw failure(file, `is larger than 1 MiB (${stats.size} bytes), too large for a .env file`);
-    // Read to the end rather than trusting the size: /proc and some file systems say 0.
-    const bytes = Buffer.alloc(MAX_BYTES + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > MAX_BYTES) throw failure(file, 'is larger than 1 MiB, too large for a .env file');
-    }
-    let content: string;
-    try {
-      content = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length));
-    } catch {
-      throw failure(file, 'is not UTF-8 text');
-    }
-    const parsed = parseEnv(content);
-    // No environment can hold a NUL (a child could not be started with it); the name is ours to
-    // show, the value is not.
-    for (const [name, value] of Object.entries(parsed)) {
-      if (name.includes('\u0000') || value.includes('\u0000')) {
-        // A name is shown only when it looks like one: in a file that is not a .env file, what
-        // the parser takes for a name can be anything, a secret included.
-        const which = /^[A-Za-z_][A-Za-z0-9_]{0,100}$/.test(name) ? name : 'a variable';
-        throw failure(file, `sets ${which} to a value with a NUL character, which no environment variable can hold (is it a .env file?)`);
-      }
-    }
-    return parsed;
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw failure(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
-  } finally {
-    await handle.close();
+    content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw failure(file, 'is not UTF-8 text');
   }
+  const parsed = parseEnv(content);
+  // No environment can hold a NUL (a child could not be started with it); the name is ours to
+  // show, the value is not.
+  for (const [name, value] of Object.entries(parsed)) {
+    if (name.includes('\u0000') || value.includes('\u0000')) {
+      // A name is shown only when it looks like one: in a file that is not a .env file, what
+      // the parser takes for a name can be anything, a secret included.
+      const which = /^[A-Za-z_][A-Za-z0-9_]{0,100}$/.test(name) ? name : 'a variable';
+      throw failure(file, `sets ${which} to a value with a NUL character, which no environment variable can hold (is it a .env file?)`);
+    }
+  }
+  return parsed;
 }
 
 /**

@@ -2,8 +2,10 @@
 // template: its literal parts are booty's own, every interpolated value came from outside (a
 // file, the environment, an argument, a library message) and is escaped, so nothing written can
 // move the cursor, change colours, end a line or reorder what is shown.
+import { fstatSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 
 type TextModule = typeof import('@booty/config');
 
@@ -77,25 +79,80 @@ export function styleFor(stream: Writable, env: NodeJS.ProcessEnv): Style {
   return { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22) };
 }
 
-// Streams that failed (a reader that went away: EPIPE). Output to them stops; nothing else
-// changes: not the exit status, not the work under way.
+// How booty's output can fail. A reader that went away (EPIPE: `booty … | head -1`) is not a
+// failure: output to it stops and nothing else changes, not the work under way, not the exit
+// status. Any other write error (ENOSPC on a full disk or /dev/full, EIO, EFBIG) is: the output
+// is incomplete, and runCli reports it and exits 1 (`outputFailure`).
 const closedStreams = new WeakSet<Writable>();
+const failures = new WeakMap<Writable, NodeJS.ErrnoException>();
+
+function noteError(stream: Writable, error: unknown): void {
+  closedStreams.add(stream);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  // ERR_STREAM_DESTROYED: a write after the stream failed, which is already noted.
+  if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || failures.has(stream)) return;
+  failures.set(stream, error as NodeJS.ErrnoException);
+}
 
 /** Marks `stream` closed when it fails, instead of letting the error end the process. */
 export function guardStream(stream: Writable): void {
-  stream.on('error', () => closedStreams.add(stream));
+  stream.on('error', (error) => noteError(stream, error));
+}
+
+/** The write error of `stream` other than a reader that went away, if one happened. */
+export function outputFailure(stream: Writable): NodeJS.ErrnoException | undefined {
+  return failures.get(stream);
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the system (or failed). */
+export function flushed(stream: Writable): Promise<void> {
+  // Written directly, every byte is written already (an empty write to /dev/full would fail).
+  if (isClosed(stream) || directFd(stream) !== null) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 function isClosed(stream: Writable): boolean {
   return closedStreams.has(stream) || stream.destroyed || stream.writableEnded;
 }
 
-/** Writes safe text to a stream, unless that stream has been closed by its reader. */
+// Node writes to a regular file (or a device such as /dev/full) with one write(2) per chunk and
+// ignores a short count, so on a full disk the output is cut without an error. For those,
+// booty writes itself, until every byte is written or the system says why not.
+const directFds = new WeakMap<Writable, number | null>();
+
+function directFd(stream: Writable): number | null {
+  let fd = directFds.get(stream);
+  if (fd !== undefined) return fd;
+  fd = null;
+  const candidate = (stream as Writable & { fd?: unknown }).fd;
+  if (typeof candidate === 'number' && !isatty(candidate)) {
+    try {
+      const stats = fstatSync(candidate);
+      if (stats.isFile() || stats.isCharacterDevice() || stats.isBlockDevice()) fd = candidate;
+    } catch {
+      fd = null;
+    }
+  }
+  directFds.set(stream, fd);
+  return fd;
+}
+
+/** Writes safe text to a stream, unless that stream has been closed by its reader (or failed). */
 export function writeText(stream: Writable, value: SafeText): void {
   if (isClosed(stream)) return;
-  stream.write(value.value, (error) => {
-    if (error) closedStreams.add(stream);
-  });
+  const fd = directFd(stream);
+  if (fd === null) {
+    stream.write(value.value, (error) => {
+      if (error) noteError(stream, error);
+    });
+    return;
+  }
+  const bytes = Buffer.from(value.value, 'utf8');
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+  } catch (error) {
+    noteError(stream, error);
+  }
 }
 
 /** One line of safe text. */

@@ -10,12 +10,15 @@
 //
 // The cache is an optimisation and never the reason a command fails: any problem (no uid on
 // this platform, a directory we cannot create or do not own, a cache V8 rejects, a full disk)
-// means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off.
+// means compiling from source as usual. Set NODE_DISABLE_COMPILE_CACHE=1 to turn it off; with
+// source maps on (`node --enable-source-maps`) the cache is not used either (loadBundle says why).
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as vmConstants, Script } from 'node:vm';
+// The one safe reader (a small module of node:fs calls, inlined here by the build).
+import { readFileSafelySync } from '@booty/release-state/read-file';
 import type * as Cli from './index';
 
 /** The bundle's content hash, set by the build: a cache made for one build is never offered to another. */
@@ -24,6 +27,8 @@ declare const BUNDLE_KEY: string;
 const BUNDLE = join(__dirname, 'booty.bundle.js');
 /** Enough for a few installed versions on a few Node lines; older caches are removed on a save. */
 const KEEP = 32;
+/** A cache is about 0.5 MB; anything far larger was not written here. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * <tmpdir>/booty-code-cache-<uid>, mode 0700. V8 trusts a code cache it accepts, so one is read
@@ -92,16 +97,23 @@ function save(dir: string, name: string, script: Script): void {
   }
 }
 
-/** Runs the bundle as a CommonJS module would run, compiled with the cache when there is one. */
+/**
+ * Runs the bundle as a CommonJS module would run, compiled with the cache when there is one.
+ * With source maps on (`--enable-source-maps`), `require` loads it instead, without the cache:
+ * Node applies dist/booty.bundle.js.map to stack traces only for modules it loads itself, never
+ * to code run through `vm.Script`. A run without the flag pays one property read for this.
+ */
 function loadBundle(): typeof Cli {
+  if (process.sourceMapsEnabled) return createRequire(__filename)(BUNDLE) as typeof Cli;
   const dir = cacheDir();
   const name = dir === undefined ? undefined : cacheName();
   let cachedData: Buffer | undefined;
   if (dir !== undefined && name !== undefined) {
     try {
-      cachedData = readFileSync(join(dir, name));
+      // A regular file of ours only: never a link, a FIFO or a device someone left in its place.
+      cachedData = readFileSafelySync(join(dir, name), { maxBytes: MAX_CACHE_BYTES, symlinks: 'refuse' });
     } catch {
-      // No cache yet: this run writes it.
+      // No cache yet (this run writes it), or one that is not a cache (this run replaces it).
     }
   }
   const script = new Script(wrap(readFileSync(BUNDLE, 'utf8')), {

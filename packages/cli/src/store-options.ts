@@ -34,9 +34,8 @@ export abstract class StoreCommand extends BootyCommand {
 
   /**
    * Opens the store the options point at, runs `work`, and always closes it (a PostgreSQL pool
-   * must not keep the process alive). Inspection and repair never create a store: a file store
-   * whose directory does not exist is a usage error naming it (the library's, exit 2), so a
-   * mistyped path is not mistaken for an empty, healthy store.
+   * must not keep the process alive). Inspection and repair never create or migrate a store
+   * (`openExisting`).
    */
   protected async withStore<T>(work: (store: ReleaseStore) => Promise<T>): Promise<T> {
     const store = await openExisting(this.storeChoice(), this.context);
@@ -44,18 +43,30 @@ export abstract class StoreCommand extends BootyCommand {
   }
 }
 
-/** Where `choice` points (the library's one rule): a relative --state-dir is from `cwd`, then the environment's chain. */
-export async function locate(choice: StoreChoice, where: { env: NodeJS.ProcessEnv; cwd: string }): Promise<StoreLocation> {
-  const { resolveStoreLocation } = await import('@booty/release-state');
-  return resolveStoreLocation({ ...choice, env: where.env, cwd: where.cwd });
+/** Where the options are read from, and (for `--from`/`--to`) what the command line called them. */
+export interface Where {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** The option names messages use for the URL and the directory (default --store-url, --state-dir). */
+  names?: { url?: string; stateDir?: string };
 }
 
-/** Opens the store for `choice`, refusing a file store that is not there yet. */
-export async function openExisting(choice: StoreChoice, where: { env: NodeJS.ProcessEnv; cwd: string }): Promise<ReleaseStore> {
+/** Where `choice` points (the library's one rule): a relative --state-dir is from `cwd`, then the environment's chain. */
+export async function locate(choice: StoreChoice, where: Where): Promise<StoreLocation> {
+  const { resolveStoreLocation } = await import('@booty/release-state');
+  return resolveStoreLocation({ ...choice, env: where.env, cwd: where.cwd, names: where.names });
+}
+
+/**
+ * Opens the store for `choice` as it is: never created, never migrated. A file store directory or
+ * a PostgreSQL schema that is not there is the library's error naming it (exit 2): a mistyped
+ * path or `?schema=` is not an empty, healthy store, and inspecting writes nothing.
+ */
+export async function openExisting(choice: StoreChoice, where: Where): Promise<ReleaseStore> {
   const { openReleaseStore } = await import('@booty/release-state');
   const location = await locate(choice, where);
-  // create: false: a mistyped path is an error, and inspecting writes nothing (not even the skeleton).
-  return openReleaseStore(location.kind === 'file' ? { ...location, create: false } : location);
+  if (location.kind === 'file') return openReleaseStore({ ...location, create: false });
+  return openReleaseStore({ ...location, create: false, env: where.env });
 }
 
 /** Runs `work` on `store` and closes it whatever happens; `work`'s own failure is the one reported. */
@@ -72,11 +83,11 @@ export async function useAndClose<T>(store: ReleaseStore, work: (store: ReleaseS
 }
 
 /** The store as --json shows it. */
-export function storeJson(store: ReleaseStore): { kind: string; location: string } {
+export function storeJson(store: Pick<ReleaseStore, 'kind' | 'location'>): { kind: string; location: string } {
   return { kind: store.kind, location: store.location };
 }
 
 /** The store in words (`file store /var/lib/booty/state`); escape it before printing. */
-export function storeLabel(store: ReleaseStore): string {
+export function storeLabel(store: Pick<ReleaseStore, 'kind' | 'location'>): string {
   return `${store.kind === 'postgres' ? 'PostgreSQL' : 'file'} store ${store.location}`;
 }

@@ -1,7 +1,8 @@
 // The V8 code cache that dist/booty.js keeps in <TMPDIR>/booty-code-cache-<uid>: written by the
 // first run of a command, used by the next, and never the reason a command fails or changes what
 // it prints (a damaged cache, an unusable or foreign directory, a symlink, the off switch).
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { booty, cleanEnv, expectNoStackTrace, tempDir, workspace, type RunResult } from './booty';
 
@@ -64,6 +65,27 @@ describe('the code cache', () => {
     expect(damaged).toEqual(first);
     expect(readFileSync(file).length).toBeGreaterThan(100_000);
     expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it('a FIFO, a link to /dev/zero or a huge file in place of the cache is never read (no hang); it is replaced', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const status = statusIn(tmp);
+    const first = await status();
+    const dir = cacheDirIn(tmp);
+    const [name] = readdirSync(dir);
+    const file = path.join(dir, name as string);
+    const plant: Record<string, () => void> = {
+      fifo: () => expect(spawnSync('mkfifo', ['-m', '600', file]).status).toBe(0),
+      'link to /dev/zero': () => symlinkSync('/dev/zero', file),
+      'a 70 MB file': () => writeFileSync(file, Buffer.alloc(70 * 1024 * 1024, 1)),
+    };
+    for (const [what, make] of Object.entries(plant)) {
+      rmSync(file);
+      make();
+      const run = await status();
+      expect({ what, run }).toEqual({ what, run: first });
+      expect({ what, regular: lstatSync(file).isFile(), size: lstatSync(file).size < 10 * 1024 * 1024 }).toEqual({ what, regular: true, size: true });
+    }
   });
 
   it('a TMPDIR where no directory can be made: the command works, without a cache', async () => {

@@ -3,7 +3,7 @@
 // its typed error code and exit status (2 bad input, 1 state trouble), no stack trace, no hang,
 // and leave every file of its workspace and state directory as it was, with no file added.
 import { build, BIN, fingerprint, isRoot, PAYLOAD_WORKER, remove, run, STACK_FRAME, techniques, type Built, type RunResult } from './faults/harness';
-import { CASES, type Area, type FaultCase } from './faults/cases';
+import { CASES, OPERATOR_CASES, type Area, type FaultCase } from './faults/cases';
 
 jest.setTimeout(120_000);
 
@@ -49,7 +49,8 @@ async function runBooty(c: FaultCase, built: Built): Promise<void> {
     const args = caseArgs.map((arg) => built.expand(arg));
     // A case that gives --workspace or --state-dir itself (an empty one, say) keeps its own.
     const has = (...names: string[]) => args.some((arg) => names.includes(arg.replace(/=.*$/, '')));
-    const withState = (args[0] === 'governor' || args[0] === 'state') && built.stateDirArg !== null && !has('--state-dir') ? ['--state-dir', built.stateDirArg] : [];
+    // A copy that names its source with --from gets no --state-dir (the two would contradict).
+    const withState = (args[0] === 'governor' || args[0] === 'state') && built.stateDirArg !== null && !has('--state-dir', '--from') ? ['--state-dir', built.stateDirArg] : [];
     const label = `booty ${caseArgs.join(' ')}`;
     // `node booty.js`, as its `#!/usr/bin/env node` line starts it.
     const result = await run([...built.prefix, process.execPath, built.bin, ...args, ...(has('--workspace', '-w') ? [] : base), ...withState], { env: built.env, cwd: built.cwd });
@@ -89,6 +90,8 @@ async function runPayload(c: FaultCase, built: Built): Promise<void> {
 
 test('the corpus has at least 40 cases, covering every kind of input, with unique names', () => {
   expect(CASES.length).toBeGreaterThanOrEqual(40);
+  // The classes of issue 18 (a slip, a secret, a file read, a diagnosis) hold 30 cases or more.
+  expect(OPERATOR_CASES.length).toBeGreaterThanOrEqual(30);
   const areas = new Set(CASES.map((c) => c.area));
   expect([...areas].sort()).toEqual(['booty.yml', 'env', 'payload', 'state']);
   expect(new Set(CASES.map((c) => c.id)).size).toBe(CASES.length);

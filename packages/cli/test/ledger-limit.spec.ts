@@ -2,7 +2,7 @@
 // with default options (a bulk fixture: what is shown is the ledger's size, not 30,000 claims),
 // `governor status`, `state check` and `state prune` show the count, say the limit is exceeded,
 // and give the fix; the prune keeps every claim (all are younger than the redelivery window).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { booty, cleanEnv, tempDir, workspace } from './booty';
 import { REPO, withLibraryStore } from './state-fixture';
@@ -67,6 +67,18 @@ describe('a ledger over its count limit', () => {
     const recorded = `^ {2}deliveries recorded: +${BURST} \\(over the count limit of 10000: see below\\)$`;
     expect(human.stdout).toMatch(new RegExp(recorded, 'm'));
     expectNotice(human.stdout);
+  });
+
+  test("the README's lines of governor status are the ones it prints", async () => {
+    const readme = readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+    const shown = /^```console\n( {2}deliveries recorded: {6}30000 [\s\S]*?)^```/m.exec(readme)?.[1] ?? '';
+    const dir = workspace({ '.booty.yml': ENABLED });
+    const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir });
+    const human = await booty(['governor', 'status'], { cwd: dir, env });
+    const printed = human.stdout.split('\n');
+    const lines = shown.replace(/\n$/, '').split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect({ line, printed: printed.includes(line) }).toEqual({ line, printed: true });
   });
 
   test('state check: healthy (exit 0), and over the limit, with the fix', async () => {

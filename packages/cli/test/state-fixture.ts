@@ -138,3 +138,26 @@ export async function contentsOf(
     };
   });
 }
+
+/** A file store of `claims` final claims (delivery ids `<prefix>-<n>`), written in one restore: fast at any size. */
+export async function storeOfSize(claims: number, prefix: string): Promise<string> {
+  const stateDir = path.join(tempDir('booty-sized-'), 'state');
+  const recordedAt = new Date().toISOString();
+  const deliveries = Array.from({ length: claims }, (_, n) => ({
+    key: `${REPO}:${(n + 1).toString(16).padStart(40, '0')}`,
+    deliveryId: `${prefix}-${n + 1}`,
+    recordedAt,
+    attempt: 1,
+    leaseExpiresAt: null,
+    completedAt: null,
+    outcome: null,
+  }));
+  await withLibraryStore(stateDir, async (store) => store.restore({ state: await store.readState(), deliveries }));
+  return stateDir;
+}
+
+/** The store's own files (release.json, delivery_ids.json, every ledger entry) with their bytes: what a copy may change. */
+export function storeFiles(stateDir: string): Record<string, string> {
+  const all = snapshotDir(stateDir);
+  return Object.fromEntries(Object.entries(all).filter(([name]) => /^(release\.json|delivery_ids\.json|deliveries\/[^.][^/]*)$/.test(name)));
+}

@@ -1,11 +1,12 @@
 // The operator's commands on PostgreSQL, through the built binary, against a real throwaway
 // server (release-state's test/support/pg-server.ts). With CI=true a missing server fails.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describeWithPg, PG_PASSWORD } from '../../release-state/test/support/pg-server';
 import { usePostgres } from '../../release-state/test/support/use-postgres';
-import { booty, cleanEnv, expectNoStackTrace, tempDir, type RunResult } from './booty';
-import { contentsOf, REPO, richFileStore, sha, snapshotDir, withLibraryStore } from './state-fixture';
+import { BIN, booty, cleanEnv, expectNoStackTrace, tempDir, type RunResult } from './booty';
+import { contentsOf, fileStoreWithClaims, REPO, richFileStore, sha, snapshotDir, storeOfSize, withLibraryStore } from './state-fixture';
 
 describeWithPg('booty state … on PostgreSQL', () => {
   const pg = usePostgres();
@@ -155,4 +156,81 @@ describeWithPg('booty state … on PostgreSQL', () => {
     expect(shown.stdout).toMatch(/^ {2}delivery +delivery-2$/m);
     expect((await run(['state', 'claim', 'show', REPO, sha(1), '--store-url', url])).status).toBe(1);
   });
+
+  /** Every schema of the database, and every row of every booty table in it: what "nothing changed" means here. */
+  const databasePicture = async () => {
+    const schemas = (await pg.admin.query(`SELECT nspname FROM pg_namespace ORDER BY 1`)).rows.map((row: { nspname: string }) => row.nspname);
+    const tables = (await pg.admin.query(`SELECT schemaname, tablename FROM pg_tables WHERE tablename IN ('release_state', 'deliveries') ORDER BY 1, 2`)).rows as { schemaname: string; tablename: string }[];
+    const rows = await Promise.all(tables.map(async ({ schemaname, tablename }) => (await pg.admin.query(`SELECT * FROM "${schemaname}".${tablename} ORDER BY 1`)).rows));
+    return { schemas, rows };
+  };
+
+  test('a mistyped ?schema= is a store that does not exist: every state command and a copy from it exit 2, create nothing', async () => {
+    const { url } = freshStore();
+    await withLibraryStore(url, async (store) => store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'real' }));
+    const typo = url.replace(/schema=([a-z0-9_]+)/, 'schema=$1x');
+    const backup = await fileStoreWithClaims(2);
+    const before = { database: await databasePicture(), backup: snapshotDir(backup) };
+    const commands = [
+      ['state', 'check'],
+      ['state', 'claims'],
+      ['state', 'claim', 'show', REPO, sha(1)],
+      ['state', 'claim', 'forget', REPO, sha(1)],
+      ['state', 'prune'],
+      ['state', 'reset', 'deliveries'],
+    ];
+    for (const args of commands) {
+      for (const json of [false, true]) {
+        const result = await run([...args, '--store-url', typo, ...(json ? ['--json'] : [])]);
+        expect({ args, status: result.status }).toEqual({ args, status: 2 });
+        const message = json ? JSON.parse(result.stdout).error.message : result.stderr;
+        expect(message).toContain('There is no store at');
+        expect(message).toContain('--store-url');
+      }
+    }
+    const copy = await run(['state', 'copy', '--from', typo, '--to', backup, '--replace']);
+    expect(copy.status).toBe(2);
+    expect(copy.stderr).toContain('Check schema= and the database in --from');
+    expect({ database: await databasePicture(), backup: snapshotDir(backup) }).toEqual(before);
+  });
+
+  test('the same database and schema by another spelling of the URL is the source itself: refused, nothing changed', async () => {
+    const { schema, url } = freshStore();
+    await withLibraryStore(url, async (store) => store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'only-copy' }));
+    const port = new URL(url).port;
+    const password = encodeURIComponent(PG_PASSWORD);
+    const spellings = [
+      `postgresql://booty_admin:${password}@localhost:${port}/postgres?schema=${schema}`,
+      `postgres://booty_admin:${password}@127.0.0.1:${port}/postgres?application_name=backup&schema=${schema}&sslmode=disable`,
+    ];
+    const before = await databasePicture();
+    for (const to of spellings) {
+      const result = await run(['state', 'copy', '--from', url, '--to', to, '--replace', '--force']);
+      expect({ to, status: result.status }).toEqual({ to, status: 2 });
+      expect(result.stderr).toContain('is the source store itself');
+    }
+    expect(await databasePicture()).toEqual(before);
+  });
+
+  test('a copy into PostgreSQL stopped by Ctrl-C, SIGHUP or kill -9 leaves the target as it was (one transaction)', async () => {
+    const source = await storeOfSize(20_000, 'new');
+    const { url } = freshStore();
+    await withLibraryStore(url, async (store) => store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'old' }));
+    const fresh = freshStore();
+    const before = await databasePicture();
+    for (const [to, signal] of [[url, 'SIGINT'], [url, 'SIGHUP'], [url, 'SIGKILL'], [fresh.url, 'SIGINT'], [fresh.url, 'SIGKILL']] as const) {
+      const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', to, '--replace'], { env: cleanEnv(), stdio: 'ignore' });
+      const exited = new Promise<{ status: number | null; signal: string | null }>((resolve) => child.on('close', (status, by) => resolve({ status, signal: by })));
+      // Stopped while its transaction is open on the server.
+      const busy = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'booty' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`;
+      while ((await pg.admin.query<{ n: number }>(busy)).rows[0]?.n === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      child.kill(signal);
+      const exit = await exited;
+      expect({ signal, exit }).toEqual({ signal, exit: signal === 'SIGKILL' ? { status: null, signal } : { status: signal === 'SIGINT' ? 130 : 129, signal: null } });
+      // The server rolls back an interrupted transaction (at once, or when it sees the connection gone).
+      const idle = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'booty' AND pid <> pg_backend_pid()`;
+      while ((await pg.admin.query<{ n: number }>(idle)).rows[0]?.n !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect({ to, signal, database: await databasePicture() }).toEqual({ to, signal, database: before });
+    }
+  }, 180_000);
 });

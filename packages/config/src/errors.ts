@@ -102,6 +102,9 @@ Object.defineProperty(ConfigError.prototype, CONFIG_ERROR_BRAND, { value: true }
 /**
  * True for a `ConfigError` thrown by any installed copy of `@booty/config`, where
  * `instanceof ConfigError` is true only for this copy's own errors. Branch on `error.code` after it.
+ *
+ * @param error - anything caught
+ * @throws Never throws.
  */
 export function isConfigError(error: unknown): error is ConfigError {
   if (typeof error !== 'object' || error === null) return false;

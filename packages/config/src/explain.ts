@@ -19,10 +19,16 @@ export interface ExplainedBootyConfig {
   overrides: string[];
   /** Variables set and ignored: unknown `RELEASE_GOVERNOR_*` names (typos) and ones with no block to apply to. */
   ignoredVariables: string[];
+  /** As `LoadedBootyConfig.warnings`. */
   warnings: ConfigWarning[];
 }
 
-/** `explainBootyConfig` for a configuration already loaded (with `loadBootyConfig` or `parseBootyConfig`). */
+/**
+ * `explainBootyConfig` for a configuration already loaded (with `loadBootyConfig` or
+ * `parseBootyConfig`). Never throws.
+ *
+ * @param loaded - what `loadBootyConfig` or `parseBootyConfig` returned
+ */
 export function explainLoadedConfig(loaded: LoadedBootyConfig): ExplainedBootyConfig {
   const values: Record<string, EffectiveValue> = {};
   const config = loaded.config as Record<string, unknown> | null;
@@ -58,6 +64,11 @@ export function explainLoadedConfig(loaded: LoadedBootyConfig): ExplainedBootyCo
 /**
  * Loads `<workspaceDir>/.booty.yml` as `loadBootyConfig` does (same errors) and gives every
  * effective value with its origin: what `booty config show` prints.
+ *
+ * @param workspaceDir - the repository's directory; it must exist
+ * @param options - `env`: where the overrides come from (default `process.env`)
+ * @throws {@link ConfigError} what `loadBootyConfig` throws: CONFIG_READ, CONFIG_TOO_LARGE,
+ *   CONFIG_ENCODING, CONFIG_YAML, CONFIG_VERSION, CONFIG_SCHEMA, CONFIG_ENV
  */
 export async function explainBootyConfig(
   workspaceDir: string,

@@ -36,6 +36,7 @@ async function otherConfigName(workspace: string): Promise<string | null> {
   return names.filter((name) => name !== CONFIG_FILE_NAME && OTHER_NAME.test(name)).sort()[0] ?? null;
 }
 
+/** What `loadBootyConfig`, `loadServiceConfig` and `explainBootyConfig` take besides the workspace. */
 export interface LoadOptions {
   /** Source of the variables that override config keys; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -214,6 +215,15 @@ export async function readConfigFile(workspaceDir: string): Promise<{ file: stri
  * Loads `<workspaceDir>/.booty.yml`. A workspace without the file has no configuration (every
  * service is `no-config`); a file that cannot be read, is too large, or has a problem in any part
  * throws `ConfigError`. Nothing is written.
+ *
+ * @param workspaceDir - the repository's directory; it must exist (a typo is not "no configuration")
+ * @param options - `env`: where the overrides come from (default `process.env`); `unknownKeys`:
+ *   `'error'` (default) or `'warn'` for a key this version does not know that is no near miss
+ * @returns the whole file: `path`, `config` (defaults and overrides applied), each service's
+ *   status, `warnings` and `origins`
+ * @throws {@link ConfigError} CONFIG_READ (a directory, FIFO, dangling link, a link out of the
+ *   workspace, unreadable, a missing workspace, the file under another name), CONFIG_TOO_LARGE,
+ *   and every code `parseBootyConfig` throws
  */
 export async function loadBootyConfig(
   workspaceDir: string,

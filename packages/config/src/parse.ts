@@ -12,6 +12,7 @@ import type {
   ServiceStatuses,
 } from './types';
 
+/** What `parseBootyConfig` takes besides the content. */
 export interface ParseOptions {
   /** The path reported in issues and returned as `path`. */
   file: string;
@@ -83,6 +84,14 @@ export function loadedFrom(analysis: Analysis, unknownKeys: 'error' | 'warn' = '
  * Parses and validates `.booty.yml` content: size and encoding, YAML, schema version, the schema
  * of every part (defaults applied), then the variables that override the service blocks. Throws
  * `ConfigError` for any problem in any part, with every problem of the failing stage.
+ *
+ * @param source - the file's text, or its bytes (UTF-8; a byte order mark is removed)
+ * @param options - `file`: the name put in issues and in `path` (required); `env` (default
+ *   `process.env`) and `unknownKeys` (default `'error'`) as for `loadBootyConfig`
+ * @throws {@link ConfigError} CONFIG_TOO_LARGE (over 1 MiB or 100,000 YAML tokens),
+ *   CONFIG_ENCODING (not UTF-8), CONFIG_YAML (syntax, duplicate keys, aliases, nesting),
+ *   CONFIG_VERSION (a schema_version other than absent, 0 or 1), CONFIG_SCHEMA (the schema, an
+ *   unknown key), CONFIG_ENV (a variable that does not parse or breaks the schema)
  */
 export function parseBootyConfig(source: string | Uint8Array, options: ParseOptions): LoadedBootyConfig {
   const document = readDocument(source, options.file);

@@ -35,7 +35,9 @@ export const COMMAND = `^(?=[\\s\\S]*\\S)[^${COMMAND_CONTROL_CLASS}]*$`;
 
 /**
  * The first control character in `command` that a command may not hold (tab and line feed are
- * fine), with its 1-based position in characters; null when there is none.
+ * fine), with its 1-based position in characters; null when there is none. Never throws.
+ *
+ * @param command - a command as written in `.booty.yml` (`test_command`, ...)
  */
 export function commandControlCharacter(command: string): { character: string; position: number } | null {
   const found = COMMAND_CONTROL.exec(command);

@@ -108,8 +108,12 @@ export function serviceStatus<S extends object>(
  * there is no file), with `RELEASE_GOVERNOR_*` overrides from `env` (default: none) applied on
  * top. `loadBootyConfig` already returns this as `releaseGovernor`; this is for callers that
  * hold only the config. A config cannot tell `release_governor: {}` from `release_governor:`
- * (both load as null), so both report `null` here. Throws ConfigError (CONFIG_ENV) for a bad
- * override.
+ * (both load as null), so both report `null` here.
+ *
+ * @param config - `LoadedBootyConfig.config`, or null for no file
+ * @param env - the variables to apply (default: none, so the file alone decides)
+ * @throws {@link ConfigError} CONFIG_ENV for a `RELEASE_GOVERNOR_*` value that does not parse or
+ *   breaks the schema
  */
 export function resolveReleaseGovernor(config: BootyConfig | null, env: NodeJS.ProcessEnv = {}): ReleaseGovernorStatus {
   const status = (presence: BlockPresence, settings: ReleaseGovernorSettings | null) =>

@@ -21,6 +21,7 @@ import type {
 
 /** One service's view of `.booty.yml`: its status, its settings with their origins, and warnings. */
 export interface ServiceConfig<S extends ServiceName = ServiceName> extends ServiceStatus<ServiceSettings[S]> {
+  /** The block read: `release_governor`, `security`, `memory`, `planner`, `architect` or `reviewer`. */
   service: S;
   /** The `.booty.yml` path (for `parseServiceConfig`: the `file` option); null when there is none. */
   path: string | null;
@@ -30,6 +31,7 @@ export interface ServiceConfig<S extends ServiceName = ServiceName> extends Serv
   warnings: ConfigWarning[];
 }
 
+/** What `parseServiceConfig` takes besides the content and the service. */
 export interface ServiceParseOptions {
   /** The name put in issues and returned as `path`: a path, or where the content came from (a URL, say). */
   file: string;
@@ -99,6 +101,15 @@ function serviceFrom<S extends ServiceName>(analysis: Analysis, service: S): Ser
  * contents API, say): `file` names it in messages. Throws `ConfigError` for problems in the
  * service's own block or its variables, and for what makes the file unreadable for anyone;
  * problems elsewhere are warnings.
+ *
+ * @param source - the file's text, or its bytes (UTF-8; a byte order mark is removed)
+ * @param service - the block to read (a `ServiceName`)
+ * @param options - `file`: the name put in issues and origins (required); `env`: where the
+ *   block's variables come from (default `process.env`)
+ * @throws {@link ConfigError} for the service's own block: CONFIG_SCHEMA, CONFIG_ENV; for what no
+ *   reader can get past: CONFIG_TOO_LARGE, CONFIG_ENCODING, CONFIG_YAML, CONFIG_VERSION, and
+ *   CONFIG_SCHEMA for a top level that is not a mapping or a mistaken top-level key
+ * @throws `TypeError` when `service` is not a service's name
  */
 export function parseServiceConfig<S extends ServiceName>(
   source: string | Uint8Array,
@@ -113,7 +124,15 @@ export function parseServiceConfig<S extends ServiceName>(
 /**
  * One service's block of `<workspaceDir>/.booty.yml`, read as `loadBootyConfig` reads the file
  * (the same refusals for links, sizes and other names). Without a file the service is
- * `no-config`. Errors as for `parseServiceConfig`.
+ * `no-config`.
+ *
+ * @param workspaceDir - the repository's directory; it must exist
+ * @param service - the block to read (a `ServiceName`)
+ * @param options - `env`: where the block's variables come from (default `process.env`)
+ * @throws {@link ConfigError} CONFIG_READ and CONFIG_TOO_LARGE as `loadBootyConfig` does, and
+ *   what `parseServiceConfig` throws: CONFIG_SCHEMA, CONFIG_ENV, CONFIG_ENCODING, CONFIG_YAML,
+ *   CONFIG_VERSION
+ * @throws `TypeError` when `service` is not a service's name
  */
 export async function loadServiceConfig<S extends ServiceName>(
   workspaceDir: string,

@@ -59,6 +59,11 @@ describe('excerpt', () => {
       fc.property(hostile, fc.integer({ min: 1, max: 50 }), (text, max) => {
         const shown = excerpt(text, max);
         expect(FORBIDDEN.test(shown)).toBe(false);
+        // A value that spans lines is described, never quoted (see the next test).
+        if (/[\n\r\u2028\u2029]/.test(text)) {
+          expect(shown).toMatch(/^\(a value of \d+ lines, \d+ characters, not shown\)$/);
+          return;
+        }
         expect(shown.startsWith('"')).toBe(true);
         const length = Array.from(text).length;
         if (length > max) expect(shown.endsWith(`…" (${length} characters)`)).toBe(true);
@@ -66,6 +71,12 @@ describe('excerpt', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  test('describes a value that spans lines instead of quoting it: the lines after a stray quote are other secrets', () => {
+    const folded = '6\nPGPASSWORD=hunter2-s3cret\nX=';
+    expect(excerpt(folded, 60)).toBe(`(a value of 3 lines, ${folded.length} characters, not shown)`);
+    expect(excerpt('a\r\nb', 60)).toBe('(a value of 2 lines, 4 characters, not shown)');
   });
 
   test('never carries more than the first characters of a long secret', () => {

@@ -22,13 +22,19 @@ function escapeChar(char: string): string {
 /**
  * `text` with every control, invisible or reordering character shown as an escape (`\e`, `\n`,
  * `\x00`, `\u{202e}`, a lone surrogate as `\u{d800}`). A backslash in the input is kept as is:
- * the output is for reading, not for parsing back.
+ * the output is for reading, not for parsing back. Never throws.
+ *
+ * @param text - any text from outside (a file, a variable, an argument)
  */
 export function escapeText(text: string): string {
   return text.replace(UNSAFE, escapeChar);
 }
 
-/** True when `text` holds a character that `escapeText` would change. */
+/**
+ * True when `text` holds a character that `escapeText` would change. Never throws.
+ *
+ * @param text - any text from outside
+ */
 export function hasUnsafeText(text: string): boolean {
   UNSAFE.lastIndex = 0;
   const found = UNSAFE.test(text);
@@ -39,8 +45,19 @@ export function hasUnsafeText(text: string): boolean {
 /**
  * An outside value as a short quoted excerpt for a message: escaped, in double quotes, and cut
  * to `max` characters with the full length said, so an error never carries a whole document.
+ * A value that spans lines is described, never quoted: it is almost always one that swallowed
+ * the lines after it (a quote left open in a .env file), and those lines are other variables,
+ * secrets among them. (@booty/release-state's `excerptValue` keeps the same rule.)
+ * Never throws.
+ *
+ * @param text - the value to quote
+ * @param max - the most characters quoted (default 40)
  */
 export function excerpt(text: string, max = 40): string {
+  if (/[\n\r\u2028\u2029]/.test(text)) {
+    const lines = text.split(/\r\n|[\n\r\u2028\u2029]/).length;
+    return `(a value of ${lines} lines, ${text.length} characters, not shown)`;
+  }
   const chars = Array.from(text);
   const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
   const suffix = chars.length > max ? ` (${chars.length} characters)` : '';

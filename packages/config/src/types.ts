@@ -123,6 +123,7 @@ export interface BootyConfigV1 {
   reviewer?: ReviewerSettings | null;
 }
 
+/** A loaded `.booty.yml`: tell the versions apart by `schema_version` (`0` for a file without it). */
 export type BootyConfig = BootyConfigV0 | BootyConfigV1;
 
 /**
@@ -153,11 +154,13 @@ export interface ServiceStatus<S = ServiceSettings[ServiceName]> {
   overriddenBy: string[];
 }
 
+/** The Release Governor's status: a `ServiceStatus` whose settings are the `release_governor` block. */
 export type ReleaseGovernorStatus = ServiceStatus<ReleaseGovernorSettings>;
 
 /** Every service's status, by block. */
 export type ServiceStatuses = { [S in ServiceName]: ServiceStatus<ServiceSettings[S]> };
 
+/** What a `ConfigWarning` is about; the package README has a row for each. */
 export type ConfigWarningCode =
   'CONFIG_ENV_UNKNOWN' | 'CONFIG_ENV_IGNORED' | 'CONFIG_KEY_UNKNOWN' | 'CONFIG_KEY_IGNORED' | 'CONFIG_BLOCK_INVALID';
 
@@ -182,6 +185,7 @@ export interface ConfigWarning {
   errorCode?: ConfigErrorCode;
 }
 
+/** The whole `.booty.yml`, as `loadBootyConfig` and `parseBootyConfig` return it. */
 export interface LoadedBootyConfig {
   /** Absolute path of `.booty.yml` (for `parseBootyConfig`: the `file` option); null when there is none. */
   path: string | null;
@@ -205,6 +209,7 @@ export interface EffectiveValue {
   origin: string;
 }
 
+/** What kind of problem a `ConfigError` reports; the package README has a row for each. */
 export type ConfigErrorCode =
   | 'CONFIG_READ'
   | 'CONFIG_TOO_LARGE'
@@ -214,6 +219,7 @@ export type ConfigErrorCode =
   | 'CONFIG_SCHEMA'
   | 'CONFIG_ENV';
 
+/** One problem of a `ConfigError`, with its place: key path, file, line and column (or the variable). */
 export interface ConfigIssue {
   /** Dotted key path (`release_governor.cooldown_minutes`, `protected_paths.2`); '' for the document root. */
   path: string;

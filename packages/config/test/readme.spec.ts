@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SERVICE_BLOCKS, SERVICE_NAMES } from '../src/blocks';
 import { configEnvVariables } from '../src/env-overrides';
+import { loadBootyConfig } from '../src/load';
 
 // The package README is part of the product: its example must run and its tables must match the code.
 
@@ -65,6 +66,15 @@ describe('README', () => {
       stdout: '',
       stderr: `${path.join(dir, '.booty.yml')}:4:3  release_governor.enabeld  unknown key \`enabeld\` in release_governor; did you mean \`enabled\`?\n`,
     });
+  });
+
+  it('example runs: prints for a typo what the README shows (its file path aside)', async () => {
+    const shown = /For a file with a typo this prints, for example:\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1];
+    const lines = ['schema_version: 1', 'test_command: npm test', 'timeout_seconds: 300', '', '# the Governor'];
+    await fs.writeFile(path.join(dir, '.booty.yml'), [...lines, 'release_governor:', '  enabeld: true', ''].join('\n'));
+    const result = runExample();
+    const asShown = { ...result, stderr: result.stderr.replace(dir, '/repo') };
+    expect(asShown).toEqual({ status: 2, stdout: '', stderr: shown });
   });
 
   it('a service reads its own block, and another broken block is a warning', async () => {
@@ -167,5 +177,13 @@ describe('README', () => {
 
   it('shows the yaml-language-server comment that uses the shipped schema', () => {
     expect(readme).toContain('# yaml-language-server: $schema=./node_modules/@booty/config/schema.json');
+  });
+
+  it('its .booty.yml example is a valid file, without a warning', async () => {
+    const [file] = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+    await fs.writeFile(path.join(dir, '.booty.yml'), file ?? '');
+    const loaded = await loadBootyConfig(dir, { env: {} });
+    const seen = { test: loaded.config?.test_command, warnings: loaded.warnings };
+    expect(seen).toEqual({ test: 'npm test', warnings: [] });
   });
 });

@@ -14,6 +14,7 @@ import {
   type DeliveryTally,
   type ReleaseState,
   type ReleaseStore,
+  type ScanOptions,
 } from '@booty/release-state';
 import * as path from 'node:path';
 import type { GovernorReason } from './reason';
@@ -105,8 +106,19 @@ export interface GovernorBase {
    * with its problems), keys this booty does not know, and overrides that do not apply.
    */
   readonly warnings: readonly ConfigWarning[];
-  status(): Promise<GovernorStatus>;
-  /** Closes the store it opened (a PostgreSQL pool would keep the process alive); safe to call twice. */
+  /**
+   * What `booty governor status` shows: enabled or not and why, the settings with their origins,
+   * `release.json` (or, with the `repo` option, that repository's own state) and the ledger's size
+   * (read from the store when enabled).
+   * @param options - `onProgress`: how far the read of the ledger has got (a large one takes seconds)
+   * @throws {@link StateError} what `readState` and `deliveries.tally` throw: STATE_CORRUPT,
+   *   STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE, STATE_INVALID_INPUT (`repo` is not `owner/name`)
+   */
+  status(options?: ScanOptions): Promise<GovernorStatus>;
+  /**
+   * Closes the store it opened (a PostgreSQL pool would otherwise keep the process alive), never
+   * one passed as `store`; safe to call twice. Never throws.
+   */
   close(): Promise<void>;
 }
 
@@ -133,13 +145,20 @@ export type Governor = EnabledGovernor | DisabledGovernor;
 /**
  * True when `config` has a non-empty `release_governor` block that is enabled after the
  * `RELEASE_GOVERNOR_*` overrides in `env` (default: none). A `null` config (no `.booty.yml`)
- * is disabled. A bad override value throws `ConfigError` (code `CONFIG_ENV`).
+ * is disabled.
+ *
+ * @param config - `loadBootyConfig(...).config`, or null for no `.booty.yml`
+ * @param env - the variables to apply (default: none, so the file alone decides)
+ * @throws {@link ConfigError} CONFIG_ENV for a bad `RELEASE_GOVERNOR_ENABLED` (or other override) value
  */
 export function isGovernorEnabled(config: BootyConfig | null, env: NodeJS.ProcessEnv = {}): boolean {
   return resolveReleaseGovernor(config, env).enabled;
 }
 
-/** The store to use and whether the Governor owns it (opened it, so closes it). */
+/**
+ * The store to use and whether the Governor owns it (opened it, so closes it). One it opens is
+ * opened as the Governor runs: created, or migrated, when needed.
+ */
 async function storeFor(options: GovernorStoreOptions): Promise<{ store: ReleaseStore; owned: boolean }> {
   const { stateDir, url, cwd, store } = options;
   if (store !== undefined) {
@@ -150,7 +169,9 @@ async function storeFor(options: GovernorStoreOptions): Promise<{ store: Release
     return { store, owned: false };
   }
   const env = options.env ?? process.env;
-  return { store: await openReleaseStore(resolveStoreLocation({ stateDir, url, cwd, env })), owned: true };
+  const location = resolveStoreLocation({ stateDir, url, cwd, env });
+  // PGPASSWORD and the other PG* variables come from the same environment as the rest.
+  return { store: await openReleaseStore(location.kind === 'postgres' ? { ...location, env } : location), owned: true };
 }
 
 function adviceFor(damaged: number): string | null {
@@ -169,6 +190,16 @@ function adviceFor(damaged: number): string | null {
  * A problem in its own block or its variables, or one that makes the file unreadable, throws
  * `ConfigError`: an invalid block is never "disabled". Another service's broken block does not
  * stop it: that is a warning. State problems throw `StateError`.
+ *
+ * @param options - `workspace` (required), `env` (default `process.env`), `stateDir` or `url`
+ *   (not both; default: from the environment), `cwd` (for a relative `stateDir`), or `store` (an
+ *   open store, shared, never closed by the Governor); `repo`: whose own release state `status()`
+ *   shows (default: the store's own)
+ * @throws {@link ConfigError} CONFIG_READ, CONFIG_TOO_LARGE, CONFIG_ENCODING, CONFIG_YAML,
+ *   CONFIG_VERSION, CONFIG_SCHEMA (its own block, or a file no reader can get past), CONFIG_ENV
+ *   (a bad `RELEASE_GOVERNOR_*` value)
+ * @throws {@link StateError} when enabled, what `resolveStoreLocation` and `openReleaseStore`
+ *   throw: STATE_INVALID_INPUT, STATE_UNSAFE, STATE_WRITE, STATE_READ, STATE_UNAVAILABLE, STATE_CORRUPT
  */
 export async function loadGovernor(options: LoadGovernorOptions): Promise<Governor> {
   const env = options.env ?? process.env;
@@ -180,7 +211,13 @@ export async function loadGovernor(options: LoadGovernorOptions): Promise<Govern
  * The Governor of a `.booty.yml` already in memory (a service that reads each repository's file
  * through the GitHub contents API): `file` names it in messages. The block's `RELEASE_GOVERNOR_*`
  * overrides come only from `overrides` (default: none), so a service's own environment never
- * changes a tenant's gate; the store's location still comes from `env`. Errors as `loadGovernor`.
+ * changes a tenant's gate; the store's location still comes from `env`.
+ *
+ * @param options - `content` and `file` (required), `overrides` (default: none), and the store as
+ *   for `loadGovernor`: `env`, `stateDir` or `url`, `cwd`, or `store`; `repo` as for `loadGovernor`
+ * @throws {@link ConfigError} as `loadGovernor`, except CONFIG_READ (nothing is read from disk)
+ * @throws {@link StateError} when enabled: STATE_INVALID_INPUT, STATE_UNSAFE, STATE_WRITE, STATE_READ,
+ *   STATE_UNAVAILABLE, STATE_CORRUPT
  */
 export async function loadGovernorFromContent(options: GovernorFromContentOptions): Promise<Governor> {
   const loaded = parseServiceConfig(options.content, 'release_governor', {
@@ -197,9 +234,9 @@ async function governorFrom(
   const reason: GovernorReason = { code: loaded.state, message: loaded.reason };
   const configPath = loaded.path;
   const warnings = loaded.warnings;
-  const status = async (store: ReleaseStore | null): Promise<GovernorStatus> => {
+  const status = async (store: ReleaseStore | null, scan: ScanOptions = {}): Promise<GovernorStatus> => {
     const scope = options.repo === undefined ? undefined : { repo: options.repo };
-    const reading = store ? Promise.all([store.readState(scope), store.deliveries.tally()]) : null;
+    const reading = store ? Promise.all([store.readState(scope), store.deliveries.tally(scan)]) : null;
     const [state, deliveries] = reading ? await reading : [null, null];
     return {
       enabled: store !== null,
@@ -229,7 +266,7 @@ async function governorFrom(
     settings,
     store,
     warnings,
-    status: () => status(store),
+    status: (scan) => status(store, scan),
     async close() {
       if (closed || !owned) return;
       closed = true;

@@ -47,6 +47,10 @@ export interface WorkflowRunOutcome {
  * and, for the verification run, decides: in this phase it decides nothing and says so
  * (`not-implemented`). It never claims the delivery and writes nothing: a worker claims before it
  * calls this, and records the outcome after (the package README shows the order).
+ *
+ * @param payload - the `workflow_run` webhook body, as GitHub sent it (checked at run time)
+ * @param context - `{ enabled, settings, store }`: a `Governor` fits
+ * @throws {@link PayloadError} PAYLOAD_INVALID, naming the field that is missing or mistyped
  */
 export async function handleWorkflowRun(payload: unknown, context: HandlerContext): Promise<WorkflowRunOutcome> {
   const run = readWorkflowRun(payload);

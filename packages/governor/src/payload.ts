@@ -4,7 +4,7 @@
 import { excerpt } from '@booty/config';
 import { FULL_SHA_TEXT, toFullSha } from '@booty/release-state';
 
-/** The stable code of a `PayloadError`. */
+/** What a `PayloadError` reports: a `workflow_run` body without, or with a mistyped, field the Governor reads. */
 export type PayloadErrorCode = 'PAYLOAD_INVALID';
 
 /** A webhook body that lacks, or mistypes, a field the Governor reads. */
@@ -30,7 +30,12 @@ export class PayloadError extends Error {
 const PAYLOAD_ERROR_BRAND: unique symbol = Symbol.for('@booty/governor:PayloadError');
 Object.defineProperty(PayloadError.prototype, PAYLOAD_ERROR_BRAND, { value: true });
 
-/** True for a `PayloadError` thrown by any installed copy of `@booty/governor`. */
+/**
+ * True for a `PayloadError` thrown by any installed copy of `@booty/governor`.
+ *
+ * @param error - anything caught
+ * @throws Never throws.
+ */
 export function isPayloadError(error: unknown): error is PayloadError {
   return (
     typeof error === 'object' && error !== null && PAYLOAD_ERROR_BRAND in error && error[PAYLOAD_ERROR_BRAND] === true
@@ -155,6 +160,9 @@ function headRepository(run: Record<string, unknown>): string | null {
  * Reads and checks the facts of an untrusted `workflow_run` body (`unknown`: a parsed JSON body,
  * or the `payload` `@octokit/webhooks` hands over). A field that is missing or of the wrong type
  * throws `PayloadError` naming it; a field is refused when missing only if GitHub always sends it.
+ *
+ * @param payload - the `workflow_run` webhook body, as GitHub sent it
+ * @throws {@link PayloadError} PAYLOAD_INVALID, naming the field that is missing or mistyped
  */
 export function readWorkflowRun(payload: unknown): WorkflowRunFacts {
   const body = record(payload, '(payload)');

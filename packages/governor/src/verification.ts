@@ -35,6 +35,10 @@ const shown = (value: string | null) => (value === null ? 'none' : excerpt(value
  * started by a `push`; the commit is the repository's own, not a fork's; the branch is the
  * repository's default branch (the branch GitHub names in every event, so each repository of an
  * App is judged by its own); it succeeded. Pure: it reads nothing but its arguments.
+ *
+ * @param run - the facts `readWorkflowRun` returns
+ * @param settings - the Governor's settings (`verification_workflow_name`); a `Governor`'s `settings` fit
+ * @throws Never throws.
  */
 export function checkVerificationRun(run: WorkflowRunFacts, settings: VerificationSettings): VerificationCheck {
   const workflow = settings.verification_workflow_name;

@@ -21,16 +21,20 @@ export type {
   ReleaseStore,
   RepositoryState,
   ResetResult,
+  ScanOptions,
+  ScanProgress,
   StateScope,
   StoreCheck,
   StoreKind,
   StorePart,
   StoreProblem,
   StoreSnapshot,
+  TallyOptions,
   UpdateStateOptions,
 } from './shared/contract';
 export { CLAIM_STANDINGS, claimStanding } from './shared/leases';
 export { isStateError, StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { FULL_SHA_TEXT, isFullSha, toFullSha } from './shared/formats';
+export { isRepository, REPOSITORY_TEXT } from './shared/input';
 export { redactUrl } from './shared/redact';
 export { copyStore, type CopyStoreOptions, type CopyStoreResult } from './copy';

@@ -32,16 +32,22 @@ describe('resolveStoreLocation', () => {
   it('explicit options first, then RELEASE_GOVERNOR_STORE_URL, then the state-directory chain', () => {
     const url = 'postgres://booty@db.example.com/booty';
     const env = { HOME: home, RELEASE_GOVERNOR_STORE_URL: url };
-    expect(resolveStoreLocation({ url: 'postgresql://other@db/x', env })).toEqual({ kind: 'postgres', url: 'postgresql://other@db/x' });
-    expect(resolveStoreLocation({ stateDir: '/srv/state', env })).toEqual({ kind: 'file', stateDir: '/srv/state' });
-    expect(resolveStoreLocation({ env })).toEqual({ kind: 'postgres', url });
-    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual({ kind: 'file', stateDir: '/srv/s' });
-    expect(resolveStoreLocation({ env: { HOME: home } })).toEqual({ kind: 'file', stateDir: path.join(home, '.booty', 'state') });
+    // `source` says which setting chose the store: messages name it as the thing to correct.
+    expect(resolveStoreLocation({ url: 'postgresql://other@db/x', env })).toEqual({ kind: 'postgres', url: 'postgresql://other@db/x', source: '--store-url' });
+    expect(resolveStoreLocation({ stateDir: '/srv/state', env })).toEqual({ kind: 'file', stateDir: '/srv/state', source: '--state-dir' });
+    expect(resolveStoreLocation({ env })).toEqual({ kind: 'postgres', url, source: 'RELEASE_GOVERNOR_STORE_URL' });
+    const fromVariable = { kind: 'file', stateDir: '/srv/s', source: 'RELEASE_GOVERNOR_STATE_DIR' };
+    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual(fromVariable);
+    const byDefault = { kind: 'file', stateDir: path.join(home, '.booty', 'state'), source: 'the default ($HOME/.booty/state)' };
+    expect(resolveStoreLocation({ env: { HOME: home } })).toEqual(byDefault);
     // The state-directory rule is resolveStateDir's: ~ expands, a relative option is from cwd.
-    expect(resolveStoreLocation({ stateDir: '~/st', env: { HOME: home } })).toEqual({ kind: 'file', stateDir: path.join(home, 'st') });
-    expect(resolveStoreLocation({ stateDir: 'st', cwd: '/w', env: { HOME: home } })).toEqual({ kind: 'file', stateDir: '/w/st' });
+    expect(resolveStoreLocation({ stateDir: '~/st', env: { HOME: home } })).toMatchObject({ kind: 'file', stateDir: path.join(home, 'st') });
+    expect(resolveStoreLocation({ stateDir: 'st', cwd: '/w', env: { HOME: home } })).toMatchObject({ kind: 'file', stateDir: '/w/st' });
     // Empty variables count as unset.
-    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STORE_URL: '', RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual({ kind: 'file', stateDir: '/srv/s' });
+    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STORE_URL: '', RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual(fromVariable);
+    // The caller's own option names: an error then names what the user typed.
+    const named = resolveStoreLocation({ stateDir: '/srv/t', env, names: { stateDir: '--to' } });
+    expect(named).toEqual({ kind: 'file', stateDir: '/srv/t', source: '--to' });
   });
 
   it('refuses two stores at one level, naming both, without the password', () => {
@@ -61,8 +67,9 @@ describe('resolveStoreLocation', () => {
     ['postgres:/u:PW@db/x', 'is not a postgres:// or postgresql:// URL'],
     ['u:PW@db/x', 'is not a postgres:// or postgresql:// URL'],
     ['postgres://u:PW@db:99999999/x', 'does not parse'],
-    ['postgres://u:PW@db/x\n', 'control character'],
-    ['postgres://u:P@W@db:port/x', 'does not parse'],
+    ['postgres://u:PW@db/x\n', 'spans lines'],
+    ['postgres://u:PW@db/x\u0007', 'control character'],
+    ['postgres://u:P@W@db:port/x', 'ambiguous'],
   ])('refuses %j as STATE_INVALID_INPUT, never echoing the password', (template, says) => {
     const url = template.replace('PW', PASSWORD).replace('P@W', `${PASSWORD}@x`);
     for (const options of [{ url }, { env: { RELEASE_GOVERNOR_STORE_URL: url } }]) {

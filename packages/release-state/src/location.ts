@@ -1,15 +1,22 @@
 // Where the store lives: a state directory (the file store) or a PostgreSQL URL. One decision,
 // made here, so that every host given the same settings opens the same store.
+import { parsePostgresUrl } from './postgres/url';
 import { stateError } from './shared/errors';
 import { redactUrl } from './shared/redact';
-import { excerptValue, hasControlCharacter } from './shared/text';
-import { resolveStateDir, STATE_DIR_ENV } from './state-dir';
+import { excerptValue } from './shared/text';
+import { DEFAULT_STATE_DIR_SOURCE, resolveStateDir, STATE_DIR_ENV } from './state-dir';
 
 /** The environment variable that chooses a PostgreSQL store (it is not a config key). */
 export const STORE_URL_ENV = 'RELEASE_GOVERNOR_STORE_URL';
 
-export type StoreLocation = { kind: 'file'; stateDir: string } | { kind: 'postgres'; url: string };
+/**
+ * Where the store is, and `source`: the option or variable that said so (`--state-dir`,
+ * `RELEASE_GOVERNOR_STORE_URL`, ...), which every message about the store names as the thing to
+ * correct. `openReleaseStore` takes this object as it is.
+ */
+export type StoreLocation = { kind: 'file'; stateDir: string; source?: string } | { kind: 'postgres'; url: string; source?: string };
 
+/** What `resolveStoreLocation` takes; every option may be left out. */
 export interface ResolveStoreLocationOptions {
   /** A state directory (the file store); cannot be given together with `url`. */
   stateDir?: string | undefined;
@@ -19,51 +26,54 @@ export interface ResolveStoreLocationOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** For a relative `stateDir`. Default: `process.cwd()`. */
   cwd?: string | undefined;
+  /**
+   * How messages name the `url` and `stateDir` options: the command line's own words (`--to`),
+   * so that an error names what the user typed. Default: `--store-url` and `--state-dir`.
+   */
+  names?: { url?: string | undefined; stateDir?: string | undefined } | undefined;
 }
 
 /**
  * The store to open: the `url` or `stateDir` option, else `RELEASE_GOVERNOR_STORE_URL`, else the
  * state-directory chain of `resolveStateDir`. Settings that name two stores at one level (both
  * options, or both variables) are refused: hosts configured differently would split the state
- * without a word. Opens and creates nothing.
+ * without a word. A URL is checked in full here (postgres/url.ts), before anything is read,
+ * resolved or contacted. Opens and creates nothing.
+ *
+ * @param options - `url` or `stateDir` (not both), `env` (default `process.env`), `cwd` (for a
+ *   relative `stateDir`; default `process.cwd()`)
+ * @throws {@link StateError} STATE_INVALID_INPUT, with `details.reason`: `contradictory` (two
+ *   stores named at one level), `bad-url` (not a `postgres://` or `postgresql://` URL, or one
+ *   whose user info is ambiguous or holds control characters, quoted without its password), and
+ *   every refusal of `resolveStateDir`
  */
 export function resolveStoreLocation(options: ResolveStoreLocationOptions = {}): StoreLocation {
   const env = options.env ?? process.env;
   const cwd = options.cwd;
+  const urlName = options.names?.url ?? '--store-url';
+  const dirName = options.names?.stateDir ?? '--state-dir';
   if (options.url !== undefined && options.stateDir !== undefined) {
-    throw contradiction('the url option (--store-url)', 'the stateDir option (--state-dir)', redactUrl(options.url));
+    throw contradiction(urlName, dirName, redactUrl(options.url));
   }
-  if (options.url !== undefined) return { kind: 'postgres', url: checkUrl(options.url, 'the url option (--store-url)') };
-  if (options.stateDir !== undefined) return { kind: 'file', stateDir: resolveStateDir({ stateDir: options.stateDir, env, cwd }) };
+  if (options.url !== undefined) return postgres(options.url, urlName);
+  if (options.stateDir !== undefined) {
+    return { kind: 'file', stateDir: resolveStateDir({ stateDir: options.stateDir, env, cwd, source: dirName }), source: dirName };
+  }
   const url = env[STORE_URL_ENV];
   // Empty variables count as unset, as for RELEASE_GOVERNOR_STATE_DIR.
   if (url !== undefined && url !== '') {
     const dir = env[STATE_DIR_ENV];
     if (dir !== undefined && dir !== '') throw contradiction(STORE_URL_ENV, STATE_DIR_ENV, redactUrl(url));
-    return { kind: 'postgres', url: checkUrl(url, STORE_URL_ENV) };
+    return postgres(url, STORE_URL_ENV);
   }
-  return { kind: 'file', stateDir: resolveStateDir({ env, cwd }) };
+  const fromEnv = env[STATE_DIR_ENV] !== undefined && env[STATE_DIR_ENV] !== '';
+  return { kind: 'file', stateDir: resolveStateDir({ env, cwd }), source: fromEnv ? STATE_DIR_ENV : DEFAULT_STATE_DIR_SOURCE };
 }
 
-function checkUrl(url: string, source: string): string {
-  const shown = redactUrl(url);
-  const refuse = (what: string) =>
-    stateError('STATE_INVALID_INPUT', {
-      path: excerptValue(shown),
-      reason: 'bad-url',
-      happened: `${source} ${excerptValue(shown)} ${what}`,
-      changed: 'Nothing was opened or changed',
-      fix:
-        `Fix: set ${source === STORE_URL_ENV ? STORE_URL_ENV : '--store-url'} to a URL such as ` +
-        'postgres://booty@db.example.com:5432/booty, or unset it to use the file store',
-      details: { field: source === STORE_URL_ENV ? STORE_URL_ENV : 'url' },
-    });
-  if (url === '') throw refuse('is empty');
-  if (hasControlCharacter(url)) throw refuse('contains a control character');
-  if (!/^postgres(?:ql)?:\/\//i.test(url)) throw refuse('is not a postgres:// or postgresql:// URL');
-  // The parse error itself is not kept: its message and input carry the password.
-  if (!URL.canParse(url)) throw refuse('does not parse as a URL');
-  return url;
+/** A postgres location, its URL checked in full (a bad one is STATE_INVALID_INPUT naming `source`). */
+function postgres(url: string, source: string): StoreLocation {
+  parsePostgresUrl(url, source);
+  return { kind: 'postgres', url, source };
 }
 
 function contradiction(first: string, second: string, url: string): Error {

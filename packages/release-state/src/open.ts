@@ -7,8 +7,27 @@ import { stateError } from './shared/errors';
 import type { FileStoreOptions, OpenPostgresStoreOptions } from './shared/options';
 import { redactUrl } from './shared/redact';
 
+/**
+ * What `openReleaseStore` takes: a file store's options (`{ stateDir, ... }`) or a PostgreSQL
+ * store's (`{ url, ... }`), `kind` optional: what `resolveStoreLocation` returns fits as it is.
+ */
 export type OpenReleaseStoreOptions = FileStoreOptions | OpenPostgresStoreOptions;
 
+/**
+ * Opens the store a location names: the file store for `{ stateDir }` (created with mode 0700
+ * and a `release.json` skeleton on first use, unless `create: false`), the PostgreSQL store for
+ * `{ url }` (its tables created or upgraded). Opening an existing file store writes nothing.
+ *
+ * @param options - the location (`{ stateDir }` or `{ url }`, as `resolveStoreLocation` returns
+ *   it) and that backend's options, each with its default: the package README's tables
+ * @returns the store; call `close()` when done (a PostgreSQL pool keeps the process alive)
+ * @throws {@link StateError} STATE_INVALID_INPUT (a bad option, `url` and `stateDir` both, a
+ *   missing directory with `create: false`), STATE_UNSAFE (a directory others can write or own,
+ *   a symlink where a state file belongs), STATE_WRITE and STATE_READ (the file system refused),
+ *   STATE_UNAVAILABLE (PostgreSQL cannot be reached, refused the login, or `pg` is not
+ *   installed), STATE_CORRUPT (a schema newer than this library), STATE_LOCK_TIMEOUT (migrations
+ *   waited too long for another process)
+ */
 export async function openReleaseStore(options: OpenReleaseStoreOptions): Promise<ReleaseStore> {
   const given: Partial<Record<'kind' | 'url' | 'stateDir', unknown>> = typeof options === 'object' && options !== null ? options : {};
   const kind = given.kind ?? (given.url !== undefined ? 'postgres' : 'file');

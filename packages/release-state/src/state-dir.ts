@@ -5,11 +5,12 @@ import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { accountHome, currentUid } from './shared/account';
 import { errnoOf, stateError, type StateError } from './shared/errors';
-import { excerptValue } from './shared/text';
+import { excerptValue, hasControlCharacter } from './shared/text';
 
 /** The environment variable that chooses the state directory (it is not a config key). */
 export const STATE_DIR_ENV = 'RELEASE_GOVERNOR_STATE_DIR';
 
+/** What `resolveStateDir` takes; every option may be left out. */
 export interface ResolveStateDirOptions {
   /** Wins over everything else; relative paths resolve against `cwd`. */
   stateDir?: string | undefined;
@@ -17,11 +18,12 @@ export interface ResolveStateDirOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** Default: `process.cwd()`. */
   cwd?: string | undefined;
+  /** How messages name the `stateDir` option (default `--state-dir`); see resolveStoreLocation's `names`. */
+  source?: string | undefined;
 }
 
-/** Where a path came from, as an operator would name it in a message. */
-type PathSource = 'the stateDir option (--state-dir)' | typeof STATE_DIR_ENV;
-const OPTION_SOURCE: PathSource = 'the stateDir option (--state-dir)';
+/** The source of a state directory that no option or variable named. */
+export const DEFAULT_STATE_DIR_SOURCE = 'the default ($HOME/.booty/state)';
 
 /** What to set when booty cannot place the state directory by itself. */
 const SET_STATE_DIR = `set ${STATE_DIR_ENV}=/absolute/path (or pass --state-dir /absolute/path)`;
@@ -31,6 +33,12 @@ const SET_STATE_DIR = `set ${STATE_DIR_ENV}=/absolute/path (or pass --state-dir 
  * `RELEASE_GOVERNOR_STATE_DIR`, else `<home>/.booty/state`. One rule for the option and the
  * variable: `~` and `~/x` expand to the home directory, `~user` is refused, NUL is refused.
  * Never the current directory. Creates nothing.
+ *
+ * @param options - `stateDir` (wins over everything; relative to `cwd`), `env` (default
+ *   `process.env`: `RELEASE_GOVERNOR_STATE_DIR` and `HOME`), `cwd` (default `process.cwd()`)
+ * @throws {@link StateError} STATE_INVALID_INPUT, with `details.reason`: an empty option,
+ *   `bad-path` (`~user`, a NUL byte), `relative-path` (a relative path in the variable),
+ *   `no-home` (no usable home directory), `home-missing` (the home does not exist)
  */
 export function resolveStateDir(options: ResolveStateDirOptions = {}): string {
   return resolveStateDirWith(options, accountHome);
@@ -41,7 +49,7 @@ export function resolveStateDirWith(options: ResolveStateDirOptions, passwdHome:
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const home = () => homeDirectory(env, passwdHome);
-  if (options.stateDir !== undefined) return interpretPath(options.stateDir, OPTION_SOURCE, home, cwd);
+  if (options.stateDir !== undefined) return interpretPath(options.stateDir, options.source ?? '--state-dir', home, cwd);
   const fromEnv = env[STATE_DIR_ENV];
   // An empty variable counts as unset (`RELEASE_GOVERNOR_STATE_DIR= booty ...`), as for config overrides.
   if (fromEnv !== undefined && fromEnv !== '') return interpretPath(fromEnv, STATE_DIR_ENV, home, cwd);
@@ -55,7 +63,7 @@ export function resolveStateDirWith(options: ResolveStateDirOptions, passwdHome:
  * is refused, because the variable is inherited by services, hooks and cron jobs that start in
  * different directories, and each would then keep a ledger of its own (exactly-once gone).
  */
-function interpretPath(value: string, source: PathSource, home: () => string, cwd: string): string {
+function interpretPath(value: string, source: string, home: () => string, cwd: string): string {
   if (value === '') throw badPath(value, source, 'is empty; it must name the state directory', 'empty');
   if (value.includes('\0')) throw badPath(value, source, 'contains a NUL byte', 'bad-path');
   if (value === '~' || value.startsWith('~/')) return path.resolve(home(), `.${value.slice(1)}`);
@@ -68,13 +76,18 @@ function interpretPath(value: string, source: PathSource, home: () => string, cw
   return path.resolve(cwd, value);
 }
 
-function badPath(value: string, source: PathSource, what: string, reason: 'empty' | 'bad-path' | 'relative-path'): StateError {
+function badPath(value: string, source: string, what: string, reason: 'empty' | 'bad-path' | 'relative-path'): StateError {
   const shown = excerptValue(value);
   // Only a plain path is repeated in a shell step; anything else gets a placeholder.
   const relative = /^[\w.@+-][\w./@+-]{0,79}$/.test(value) ? value.replace(/^\.\//, '') : 'DIR';
-  const example = reason === 'relative-path' ? `set ${STATE_DIR_ENV}="$PWD/${relative}" (an absolute path)` : SET_STATE_DIR;
+  const example =
+    reason === 'relative-path'
+      ? `set ${STATE_DIR_ENV}="$PWD/${relative}" (an absolute path)`
+      : source === STATE_DIR_ENV
+        ? `set ${STATE_DIR_ENV} to an absolute path (or ~/...), or unset it`
+        : `give ${source} a directory: an absolute path, ~/..., or a path relative to the current directory`;
   return stateError('STATE_INVALID_INPUT', {
-    path: value.includes('\0') ? shown : value,
+    path: hasControlCharacter(value) ? shown : value,
     reason,
     happened: `${source} ${shown} ${what}`,
     changed: 'Nothing was created or changed',

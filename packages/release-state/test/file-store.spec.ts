@@ -27,6 +27,40 @@ describe('the file store', () => {
   });
   const entryPath = (n: number, root = stateDir) => path.join(root, 'deliveries', entryName(`octo/app:${SHA(n)}`));
 
+  it('tally with recent claims reads every entry once (state claims used to read the ledger twice), and says how far it got', async () => {
+    const opened: string[] = [];
+    const seam: FsSeam = {
+      ...nodeFs,
+      openSync(file, flags) {
+        opened.push(file);
+        return nodeFs.openSync(file, flags);
+      },
+    };
+    const store = await openFileStore({ stateDir }, { fs: seam });
+    const now = new Date().toISOString();
+    const deliveries = Array.from({ length: 1200 }, (_, n) => ({
+      key: `octo/app:${SHA(n + 1)}`,
+      deliveryId: `d${n + 1}`,
+      recordedAt: now,
+      attempt: 1,
+      leaseExpiresAt: null,
+      completedAt: null,
+      outcome: null,
+    }));
+    await store.restore({ state: await store.readState(), deliveries });
+    opened.length = 0;
+    const progress: number[] = [];
+    const tally = await store.deliveries.tally({ recent: { repo: 'octo/app', limit: 5 }, onProgress: ({ read, total }) => progress.push(read / total) });
+    const entriesRead = opened.filter((file) => file.startsWith(path.join(stateDir, 'deliveries', 'octo%2F')));
+    expect(entriesRead).toHaveLength(1200);
+    expect(new Set(entriesRead).size).toBe(1200);
+    expect(progress).toEqual([500 / 1200, 1000 / 1200, 1]);
+    expect(tally).toMatchObject({ entries: 1200, damaged: 0 });
+    expect(tally.recent).toHaveLength(5);
+    expect(tally.recent).toEqual(await store.deliveries.list({ repo: 'octo/app', limit: 5 }));
+    await store.close();
+  });
+
   it('the first claim on a fresh store takes no lock and replaces no file', async () => {
     const renames: string[] = [];
     const seam: FsSeam = {
@@ -218,8 +252,15 @@ describe('the file store', () => {
     expect((await store.check()).healthy).toBe(true);
   });
 
-  it('opened with create: false, it writes nothing (no skeleton) and refuses a directory that is not there', async () => {
+  it('opened with create: false, it writes nothing (no skeleton) and refuses a directory that is not there or holds no store', async () => {
     await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    // An empty directory is no store (a slip, not an empty one): refused, nothing written.
+    const empty = await failure(openFileStore({ stateDir, source: '--state-dir', create: false }));
+    expect({ code: empty.code, reason: empty.details.reason }).toEqual({ code: 'STATE_INVALID_INPUT', reason: 'missing' });
+    expect(empty.message).toContain(`There is no store in ${stateDir} (--state-dir)`);
+    expect(await fsp.readdir(stateDir)).toEqual([]);
+    // A store that has lost its release.json is one: opened, and check() reports the loss.
+    await fsp.mkdir(path.join(stateDir, 'deliveries'), { mode: 0o700 });
     const before = await snapshotTree(stateDir);
     const store = await openFileStore({ stateDir, create: false });
     expect((await store.check()).problems.map((p) => [p.reason, p.repair])).toEqual([['missing', 'booty state reset release']]);

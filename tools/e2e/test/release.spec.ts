@@ -15,6 +15,16 @@ jest.setTimeout(180_000);
 const packages = workspacePackages();
 const env = childEnv({ NX_DAEMON: 'false' });
 
+/** The README's release commands (its "A maintainer cuts a version" block), as written, comments dropped. */
+const readmeBlock = /\n {3}```sh\n([\s\S]*?)\n {3}```/.exec(readFileSync(path.join(repoRoot, 'README.md'), 'utf8'));
+const readmeCommands = (readmeBlock?.[1] ?? '')
+  .split('\n')
+  .map((line) => line.replace(/#.*$/, '').trim())
+  .filter(Boolean);
+const [README_DRY_RUN = '', README_RELEASE = '', README_PUSH = ''] = readmeCommands;
+/** Runs a README command line as a shell would. */
+const shell = (line: string, cwd: string, extra: NodeJS.ProcessEnv) => run('bash', ['-c', line], { cwd, env: extra });
+
 /** What a release would touch: manifests, changelogs, the lockfile. */
 async function releaseFilesStatus(): Promise<string> {
   const result = await run('git', ['status', '--porcelain', '--', 'package-lock.json', 'CHANGELOG.md', 'packages/*/package.json', 'packages/*/CHANGELOG.md']);
@@ -22,6 +32,11 @@ async function releaseFilesStatus(): Promise<string> {
 }
 
 describe('nx release', () => {
+  it('is run here with the README\'s commands: a dry run, the release, the push', () => {
+    const commands = ['npx nx release --dry-run', 'npx nx release --skip-publish', 'git push --follow-tags'];
+    expect(readmeCommands).toEqual(commands);
+  });
+
   it('is configured for every workspace package, fixed versioning, changelogs at the root and per package', () => {
     const release = JSON.parse(readFileSync(path.join(repoRoot, 'nx.json'), 'utf8')).release;
     expect([...release.projects].sort()).toEqual(packages.map((pkg) => pkg.name).sort());
@@ -48,7 +63,7 @@ describe('nx release', () => {
 
   it('nx release --dry-run runs without prompting and changes nothing', async () => {
     const before = await releaseFilesStatus();
-    const result = await run('npx', ['nx', 'release', '--dry-run'], { env });
+    const result = await shell(README_DRY_RUN, repoRoot, env);
     expect(describeRun(result)).toMatch(/^exit 0\n/);
     expect(`${result.stdout}${result.stderr}`).toContain('The "dryRun" flag means no changes were made.');
     expect(await releaseFilesStatus()).toBe(before);
@@ -85,6 +100,7 @@ function bumped(version: string, change: 'feat' | 'fix'): string {
 
 describe('the release flow, in a scratch clone: the 0.1.0 history, then conventional commits', () => {
   let clone: string;
+  let remote: string | undefined;
   const nxEnv = { ...gitEnv, NX_DAEMON: 'false' };
   const current = packages[0]?.version ?? '';
   const first = bumped(current, 'feat');
@@ -127,6 +143,7 @@ describe('the release flow, in a scratch clone: the 0.1.0 history, then conventi
 
   afterAll(async () => {
     if (clone) await rm(clone, { recursive: true, force: true });
+    if (remote) await rm(remote, { recursive: true, force: true });
   });
 
   it(`nx release --dry-run proposes ${first} (from ${current}), changelog entries of new commits only`, async () => {
@@ -149,7 +166,7 @@ describe('the release flow, in a scratch clone: the 0.1.0 history, then conventi
   });
 
   it(`nx release --skip-publish writes v${first}: versions, ranges, CHANGELOGs over 0.1.0, commit, tag`, async () => {
-    const result = await release();
+    const result = await shell(README_RELEASE, clone, nxEnv);
     expect(describeRun(result)).toMatch(/^exit 0\n/);
     expect(await git(clone, 'log', '-1', '--format=%s')).toBe(`chore(release): v${first}`);
     expect(await git(clone, 'tag', '--points-at', 'HEAD')).toBe(`v${first}`);
@@ -171,6 +188,23 @@ describe('the release flow, in a scratch clone: the 0.1.0 history, then conventi
     // The release commit is in the form the commit check accepts.
     const check = await run(process.execPath, [commitsScript, '--repo', clone], { env: childEnv() });
     expect(describeRun(check)).toMatch(/^exit 0\n/);
+  });
+
+  it(`git push --follow-tags takes the release commit and its tag v${first} to the remote`, async () => {
+    // The remote: a bare repository standing for GitHub, never the repository under test.
+    remote = await mkdtemp(path.join(tmpdir(), 'booty-release-remote-'));
+    await git(remote, 'init', '--quiet', '--bare');
+    await git(clone, 'remote', 'set-url', 'origin', remote);
+    expect(await git(clone, 'remote', 'get-url', 'origin')).toBe(remote);
+    // main as the maintainer has it: the branch up to date with the remote before the release.
+    await git(clone, 'checkout', '--quiet', '-B', 'main');
+    await git(clone, 'push', '--quiet', 'origin', 'HEAD~1:refs/heads/main');
+    await git(clone, 'fetch', '--quiet', 'origin');
+    await git(clone, 'branch', '--quiet', '--set-upstream-to', 'origin/main');
+    const result = await shell(README_PUSH, clone, nxEnv);
+    expect(describeRun(result)).toMatch(/^exit 0\n/);
+    expect(await git(remote, 'rev-parse', 'main')).toBe(await git(clone, 'rev-parse', 'HEAD'));
+    expect(await git(remote, 'tag', '--points-at', 'main')).toBe(`v${first}`);
   });
 
   it(`after the release, a fix proposes ${second}, with only that fix in the changelog`, async () => {

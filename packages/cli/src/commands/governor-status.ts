@@ -1,9 +1,11 @@
 import { UsageError } from 'clipanion';
+import { checkCommitArguments } from '../claim-view';
 import { columns } from '../columns';
 import { stringOption } from '../context';
 import { effectiveValueLines } from '../effective-values';
 import { EXIT, writeWarnings } from '../errors';
 import { isOverLimit, writeOverLimit } from '../ledger-limit';
+import { progressOn } from '../progress';
 import { displayPath, plural, styleFor, text, writeJson, writeLine } from '../output';
 import { stateRows } from '../release-view';
 import { StoreCommand } from '../store-options';
@@ -50,12 +52,15 @@ export class GovernorStatusCommand extends StoreCommand {
     const { env, stdout, stderr, cwd } = this.context;
     // cwd: a relative --state-dir is read against runCli's working directory, not the process's.
     if (this.repo === '') throw new UsageError('--repo needs a repository, owner/name');
+    await checkCommitArguments({ repo: this.repo }, { repo: '--repo' });
     const repo = this.repo === undefined ? {} : { repo: this.repo };
     const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice(), ...repo });
     let status;
+    const progress = progressOn(stderr, env, 'the ledger');
     try {
-      status = await governor.status();
+      status = await governor.status({ onProgress: progress.update });
     } finally {
+      progress.done();
       await governor.close();
     }
     if (this.json) {

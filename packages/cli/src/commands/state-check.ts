@@ -1,5 +1,6 @@
 import { EXIT } from '../errors';
 import { writeOverLimit } from '../ledger-limit';
+import { progressOn } from '../progress';
 import { plural, styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson, storeLabel } from '../store-options';
 
@@ -27,9 +28,10 @@ export class StateCheckCommand extends StoreCommand {
   });
 
   protected async run(): Promise<number> {
-    const { stdout, env } = this.context;
+    const { stdout, stderr, env } = this.context;
     return this.withStore(async (store) => {
-      const result = await store.check();
+      const progress = progressOn(stderr, env, 'the store');
+      const result = await store.check({ onProgress: progress.update }).finally(() => progress.done());
       const status = result.healthy ? EXIT.ok : EXIT.failed;
       if (this.json) {
         const { healthy, deliveries, problems, limit } = result;

@@ -1,5 +1,5 @@
 import { Option } from 'clipanion';
-import { writeNotClaimed } from '../claim-view';
+import { checkCommitArguments, writeNotClaimed } from '../claim-view';
 import { EXIT } from '../errors';
 import { styleFor, text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson } from '../store-options';
@@ -42,6 +42,7 @@ export class StateClaimForgetCommand extends StoreCommand {
 
   protected async run(): Promise<number> {
     const { stdout, stderr, env } = this.context;
+    await checkCommitArguments({ repo: this.repo, sha: this.sha }, { repo: 'OWNER/REPO', sha: 'SHA' });
     return this.withStore(async (store) => {
       const commit = { repo: this.repo, headSha: this.sha };
       // What a forced forget took from a worker, said afterwards (the refusal is the library's).

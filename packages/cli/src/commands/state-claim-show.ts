@@ -1,5 +1,5 @@
 import { Option } from 'clipanion';
-import { describeStanding, viewClaim, writeNotClaimed } from '../claim-view';
+import { checkCommitArguments, describeStanding, viewClaim, writeNotClaimed } from '../claim-view';
 import { columns } from '../columns';
 import { EXIT } from '../errors';
 import { text, writeJson, writeLine } from '../output';
@@ -27,6 +27,7 @@ export class StateClaimShowCommand extends StoreCommand {
 
   protected async run(): Promise<number> {
     const { stdout, stderr, env } = this.context;
+    await checkCommitArguments({ repo: this.repo, sha: this.sha }, { repo: 'OWNER/REPO', sha: 'SHA' });
     return this.withStore(async (store) => {
       const commit = { repo: this.repo, headSha: this.sha };
       const [record, library] = await Promise.all([store.deliveries.get(commit), import('@booty/release-state')]);

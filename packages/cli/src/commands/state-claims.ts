@@ -1,9 +1,10 @@
 import { UsageError } from 'clipanion';
 import type { ClaimStanding } from '@booty/release-state';
 import { stringOption } from '../context';
-import { describeStanding, viewClaim } from '../claim-view';
+import { checkCommitArguments, describeStanding, viewClaim } from '../claim-view';
 import { columns } from '../columns';
 import { EXIT } from '../errors';
+import { progressOn } from '../progress';
 import { plural, text, writeJson, writeLine } from '../output';
 import { StoreCommand, storeJson, storeLabel } from '../store-options';
 
@@ -45,16 +46,21 @@ export class StateClaimsCommand extends StoreCommand {
   protected async run(): Promise<number> {
     const limit = parseLimit(this.limit);
     if (this.repo === '') throw new UsageError('--repo needs a repository, owner/name');
+    await checkCommitArguments({ repo: this.repo }, { repo: '--repo' });
     const { CLAIM_STANDINGS, claimStanding } = await import('@booty/release-state');
     const standing = parseStanding(this.standing, CLAIM_STANDINGS);
-    const { stdout, stderr } = this.context;
+    const { stdout, stderr, env } = this.context;
     return this.withStore(async (store) => {
-      const filter = {
+      // One read of the ledger gives the claims and the count of damaged entries.
+      const progress = progressOn(stderr, env, 'the ledger');
+      const recent = {
         limit,
         ...(this.repo === undefined ? {} : { repo: this.repo }),
         ...(standing === null ? {} : { standing }),
       };
-      const [records, { damaged }] = await Promise.all([store.deliveries.list(filter), store.deliveries.tally()]);
+      const tally = await store.deliveries.tally({ recent, onProgress: progress.update }).finally(() => progress.done());
+      const records = tally.recent ?? [];
+      const { damaged } = tally;
       const now = Date.now();
       const claims = records.map((record) => viewClaim(record, claimStanding(record, now)));
       if (this.json) {

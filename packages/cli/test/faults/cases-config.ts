@@ -140,7 +140,8 @@ export const CONFIG_CASES: FaultCase[] = [
     area: 'env',
     input: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES holding OSC 0 (sets the window title) and a newline',
     env: { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '5\u001b]0;pwned\u0007\nfake: line' },
-    expect: { code: 'CONFIG_ENV', exit: 2, says: ['\\e]0;pwned\\x07\\nfake'], hidden: ['\u001b]0;', '\nfake: line'] },
+    // It spans lines, so it is described, not quoted: nothing of it reaches the output.
+    expect: { code: 'CONFIG_ENV', exit: 2, says: ['(a value of 2 lines, 22 characters, not shown)'], hidden: ['\u001b]0;', 'pwned', 'fake: line'] },
   },
 
   // --- the other services' blocks: the same hardening, and the authors' side refuses them --------

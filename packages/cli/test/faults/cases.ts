@@ -11,6 +11,10 @@ import { ENABLED_YML, governorYml, yml } from './case-helpers';
 import { CLI_CASES } from './cases-cli';
 import { CONFIG_CASES } from './cases-config';
 import { STATE_CASES } from './cases-state';
+import { DIAGNOSIS_CASES } from './cases-diagnosis';
+import { FILE_CASES } from './cases-files';
+import { SECRET_CASES } from './cases-secrets';
+import { SLIP_CASES } from './cases-slips';
 
 export { ENABLED_YML } from './case-helpers';
 
@@ -231,4 +235,7 @@ const BASE_CASES: FaultCase[] = [
  * Every case. Each class of hardening keeps its cases in a file of its own beside this one
  * (cases-*.ts), so a new case is a new line in the file of its class.
  */
-export const CASES: FaultCase[] = [...BASE_CASES, ...CONFIG_CASES, ...STATE_CASES, ...CLI_CASES];
+/** The operator's tools never make things worse: a slip, a secret, a file read, a diagnosis (one file each). */
+export const OPERATOR_CASES: FaultCase[] = [...SLIP_CASES, ...SECRET_CASES, ...FILE_CASES, ...DIAGNOSIS_CASES];
+
+export const CASES: FaultCase[] = [...BASE_CASES, ...CONFIG_CASES, ...STATE_CASES, ...CLI_CASES, ...OPERATOR_CASES];

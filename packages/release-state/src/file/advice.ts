@@ -24,7 +24,8 @@ export function fixForErrno(error: unknown, dir: string, file?: string): string 
     case 'EDQUOT':
       return `Free space on the file system that holds ${dir} and retry.`;
     case 'EROFS':
-      return `Remount that file system read-write, or set ${STATE_DIR_ENV} to a writable directory.`;
+      // No option is named: the directory may have come from any of them (or from --to).
+      return 'Remount that file system read-write, or choose a directory on a writable one.';
     case 'EACCES':
     case 'EPERM':
       return uid === undefined

@@ -1,6 +1,7 @@
 import * as fsSync from 'node:fs';
 import { constants, promises as fsp, type BigIntStats, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { nodeReadOps, type ReadOps } from '../shared/read-file';
 
 /**
  * Every file-system call the store makes for its data files goes through this object, so a
@@ -8,12 +9,10 @@ import type { FileHandle } from 'node:fs/promises';
  * Lock files are the exception: the `lockfile` package talks to `node:fs` itself.
  * Internal: not exported from the package index.
  */
-export interface FsSeam {
+export interface FsSeam extends ReadOps {
   open(path: string, flags: number, mode?: number): Promise<FileHandle>;
   /** Writes every byte of `data` at the current position. */
   writeAll(handle: FileHandle, data: Uint8Array): Promise<void>;
-  /** Reads `size` bytes from the start (fewer if the file is shorter). */
-  readAll(handle: FileHandle, size: number): Promise<Buffer>;
   fstat(handle: FileHandle): Promise<Stats>;
   fsync(handle: FileHandle): Promise<void>;
   futimes(handle: FileHandle, time: Date): Promise<void>;
@@ -44,11 +43,11 @@ export interface FsSeam {
   readSync(fd: number, buffer: Buffer, length: number): number;
   openSync(path: string, flags: number): number;
   fstatSync(fd: number): Stats;
-  readAllSync(fd: number): Buffer;
   closeSync(fd: number): void;
 }
 
 export const nodeFs: FsSeam = {
+  ...nodeReadOps,
   open: (path, flags, mode) => fsp.open(path, flags, mode),
   async writeAll(handle, data) {
     let offset = 0;
@@ -57,18 +56,6 @@ export const nodeFs: FsSeam = {
       offset += bytesWritten;
     }
   },
-  async readAll(handle, size) {
-    // One read of a known size: FileHandle.readFile costs several round trips per small file.
-    const buffer = Buffer.allocUnsafe(size);
-    let offset = 0;
-    while (offset < size) {
-      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return buffer.subarray(0, offset);
-  },
-  fstat: (handle) => handle.stat(),
   fsync: (handle) => handle.sync(),
   futimes: (handle, time) => handle.utimes(time, time),
   close: (handle) => handle.close(),
@@ -103,10 +90,6 @@ export const nodeFs: FsSeam = {
   fstatBigSync: (fd) => fsSync.fstatSync(fd, { bigint: true }),
   fsyncFd: (fd) => new Promise((resolve, reject) => fsSync.fsync(fd, (error) => (error ? reject(error) : resolve()))),
   readSync: (fd, buffer, length) => fsSync.readSync(fd, buffer, 0, length, 0),
-  openSync: (path, flags) => fsSync.openSync(path, flags),
-  fstatSync: (fd) => fsSync.fstatSync(fd),
-  readAllSync: (fd) => fsSync.readFileSync(fd),
-  closeSync: (fd) => fsSync.closeSync(fd),
 };
 
 /** Read-only open that refuses symlinks and does not block on FIFOs. */

@@ -1,10 +1,11 @@
-// Reading a state file: never through a symlink, never blocking on a FIFO, never more than the
-// file may hold. Missing is null; anything else unusual is a typed error naming the file.
-import type { FileHandle } from 'node:fs/promises';
+// Reading a state file: the package's one reader (shared/read-file.ts), with the file store's
+// rules on top: never through a symlink, and each failure as the StateError that names the
+// file and its repair. Missing is null.
 import * as path from 'node:path';
-import { describeErrno, errnoOf, StateError, stateError, type StateErrorReason } from '../shared/errors';
+import { describeErrno, stateError, type StateError } from '../shared/errors';
+import { FileReadError, readFileSafely, readFileSafelySync } from '../shared/read-file';
 import { fixForErrno } from './advice';
-import { READ_FLAGS, type FsSeam } from './fs-seam';
+import type { FsSeam } from './fs-seam';
 import { notRegularFile, symlinkError } from './safety';
 
 export interface ReadOptions {
@@ -18,72 +19,55 @@ export interface ReadOptions {
  * non-regular file, STATE_CORRUPT when it is over `maxBytes`, STATE_READ otherwise.
  */
 export async function readStateFile(fs: FsSeam, file: string, options: ReadOptions): Promise<Buffer | null> {
-  let handle: FileHandle;
   try {
-    handle = await fs.open(file, READ_FLAGS);
+    return await readFileSafely(file, { maxBytes: options.maxBytes, symlinks: 'refuse' }, fs);
   } catch (error) {
-    return openFailure(file, error);
-  }
-  try {
-    const stats = await fs.fstat(handle);
-    checkSize(file, stats, options);
-    return await fs.readAll(handle, stats.size);
-  } catch (error) {
-    if (error instanceof StateError) throw error;
-    throw readFailure(file, error, 'read');
-  } finally {
-    await fs.close(handle).catch(() => undefined);
+    return failure(file, error);
   }
 }
 
 /** The synchronous twin of `readStateFile`, for the ledger's entries (see FsSeam). */
 export function readStateFileSync(fs: FsSeam, file: string, options: ReadOptions): Buffer | null {
-  let fd: number;
   try {
-    fd = fs.openSync(file, READ_FLAGS);
+    return readFileSafelySync(file, { maxBytes: options.maxBytes, symlinks: 'refuse' }, fs);
   } catch (error) {
-    return openFailure(file, error);
-  }
-  try {
-    checkSize(file, fs.fstatSync(fd), options);
-    return fs.readAllSync(fd);
-  } catch (error) {
-    if (error instanceof StateError) throw error;
-    throw readFailure(file, error, 'read');
-  } finally {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // Nothing useful to do about a failed close of a read-only descriptor.
-    }
+    return failure(file, error);
   }
 }
 
-/** A failed open: null when the file is missing, else the error that says why. */
-function openFailure(file: string, error: unknown): null {
-  const code = errnoOf(error);
-  if (code === 'ENOENT') return null;
-  if (code === 'ELOOP') throw symlinkError(file);
-  throw readFailure(file, error, 'open');
-}
-
-function checkSize(file: string, stats: { size: number; isFile(): boolean; isDirectory(): boolean }, options: ReadOptions): void {
-  if (!stats.isFile()) throw notRegularFile(file, stats);
-  if (stats.size > options.maxBytes) {
-    throw stateError('STATE_CORRUPT', {
-      path: file,
-      reason: 'too-large',
-      happened: `${file} is ${stats.size} bytes, larger than the ${options.maxBytes} bytes a state file can be; it was not read`,
-      changed: 'It was left unchanged',
-      fix: 'Inspect it (a file this size was not written by booty), then run `booty state check`',
-    });
+/** null for a missing file, else the StateError of what the reader found. */
+function failure(file: string, error: unknown): null {
+  if (!(error instanceof FileReadError)) throw error;
+  switch (error.reason) {
+    case 'missing':
+      return null;
+    case 'symlink':
+      throw symlinkError(file);
+    case 'directory':
+      throw notRegularFile(file, { isDirectory: () => true });
+    case 'not-regular':
+      throw notRegularFile(file, { isDirectory: () => false });
+    case 'too-large':
+      throw tooLarge(file, error.what);
+    case 'unreadable':
+      throw unreadable(file, error.cause ?? error);
   }
 }
 
-function readFailure(file: string, error: unknown, reason: StateErrorReason): StateError {
+function tooLarge(file: string, what: string): StateError {
+  return stateError('STATE_CORRUPT', {
+    path: file,
+    reason: 'too-large',
+    happened: `${file} ${what}, more than a state file can be; it was not read`,
+    changed: 'It was left unchanged',
+    fix: 'Inspect it (a file this size was not written by booty), then run `booty state check`',
+  });
+}
+
+function unreadable(file: string, error: unknown): StateError {
   return stateError('STATE_READ', {
     path: file,
-    reason,
+    reason: 'read',
     happened: `Could not read ${file}: ${describeErrno(error)}`,
     changed: 'Nothing was changed',
     fix: fixForErrno(error, path.dirname(file), file),

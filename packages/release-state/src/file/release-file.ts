@@ -107,7 +107,7 @@ export class ReleaseFile {
     return stateError('STATE_READ', {
       path: this.path,
       reason: 'missing',
-      happened: `${this.path} is missing: it was deleted after the store was opened`,
+      happened: `${this.path} is missing: no release state was ever written here, or it was deleted`,
       changed: 'Nothing was changed',
       fix: `Restore it from a backup, or run \`${REPAIR_COMMAND.release}\` to create an empty one (every field null)`,
       details: { errno: 'ENOENT' },

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { currentUid } from '../shared/account';
 import { describeErrno, errnoOf, stateError, type StateError } from '../shared/errors';
-import { STATE_DIR_ENV } from '../state-dir';
+import { DEFAULT_STATE_DIR_SOURCE, STATE_DIR_ENV } from '../state-dir';
 import { blockingDirectory, existingAncestor, fixForErrno, isPermission, permissionFix, privateDirFix, privateInside } from './advice';
 import type { FsSeam } from './fs-seam';
 
@@ -13,12 +13,12 @@ import type { FsSeam } from './fs-seam';
  * a directory, is owned by another user, or is writable by group or others: anyone who can write
  * the directory can replace the release state or plant links in it.
  */
-export async function ensureStateDir(fs: FsSeam, dir: string): Promise<void> {
+export async function ensureStateDir(fs: FsSeam, dir: string, source?: string): Promise<void> {
   let exists = true;
   try {
     await fs.lstat(dir);
   } catch (error) {
-    if (errnoOf(error) !== 'ENOENT') throw inspectError(dir, error);
+    if (errnoOf(error) !== 'ENOENT') throw inspectError(dir, error, source);
     exists = false;
   }
   if (!exists) {
@@ -26,7 +26,7 @@ export async function ensureStateDir(fs: FsSeam, dir: string): Promise<void> {
       await fs.mkdirp(dir, 0o700);
     } catch (error) {
       const code = errnoOf(error);
-      if (code === 'EEXIST' || code === 'ENOTDIR') throw notDirectory(dir);
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw notDirectory(dir, source);
       // Advice names a directory that exists: the deepest ancestor of the one we could not create.
       const parent = await existingAncestor(fs, path.dirname(dir));
       throw stateError('STATE_WRITE', {
@@ -39,42 +39,67 @@ export async function ensureStateDir(fs: FsSeam, dir: string): Promise<void> {
       });
     }
   }
-  await assertSafeDirectory(fs, dir, 'state directory');
+  await assertSafeDirectory(fs, dir, 'state directory', source);
 }
 
 /**
  * For opening without creating (inspection and repair): `dir` must exist, and passes the checks
  * of `ensureStateDir`. A missing directory is the caller's mistyped path, not an empty store.
  */
-export async function assertExistingStateDir(fs: FsSeam, dir: string): Promise<void> {
+export async function assertExistingStateDir(fs: FsSeam, dir: string, source?: string): Promise<void> {
   try {
     await fs.lstat(dir);
   } catch (error) {
-    if (errnoOf(error) !== 'ENOENT') throw inspectError(dir, error);
+    if (errnoOf(error) !== 'ENOENT') throw inspectError(dir, error, source);
+    const check =
+      source === undefined || source === DEFAULT_STATE_DIR_SOURCE
+        ? `Check --state-dir, ${STATE_DIR_ENV} and RELEASE_GOVERNOR_STORE_URL`
+        : `Check ${source}`;
     throw stateError('STATE_INVALID_INPUT', {
       path: dir,
       reason: 'missing',
-      happened: `There is no state directory at ${dir}: nothing has been recorded there`,
+      happened: `There is no state directory at ${dir}${source === undefined ? '' : ` (${source})`}: nothing has been recorded there`,
       changed: 'Nothing was created or changed',
-      fix: `Check --state-dir, ${STATE_DIR_ENV} and RELEASE_GOVERNOR_STORE_URL (\`booty governor status\` shows the store in use)`,
+      fix: `${check} (\`booty governor status\` shows the store in use)`,
     });
   }
-  await assertSafeDirectory(fs, dir, 'state directory');
+  await assertSafeDirectory(fs, dir, 'state directory', source);
+  // A directory with none of a store's files is no store (a slip, or an empty directory): one
+  // that has lost only its release.json is, and `booty state check` reports the loss.
+  // (.copy-ready: a copy committed into an empty directory, which opening then finishes.)
+  const exists = (name: string) => fs.lstat(path.join(dir, name)).then(() => true, () => false);
+  const parts = await Promise.all([...STORE_NAMES, '.copy-ready'].map(exists));
+  if (!parts.includes(true)) {
+    const check = source === undefined || source === DEFAULT_STATE_DIR_SOURCE ? `--state-dir and ${STATE_DIR_ENV}` : source;
+    throw stateError('STATE_INVALID_INPUT', {
+      path: dir,
+      reason: 'missing',
+      happened: `There is no store in ${dir}${source === undefined ? '' : ` (${source})`}: it holds none of ${STORE_NAMES.join(', ')}`,
+      changed: 'Nothing was created or changed',
+      fix: `Check ${check} (\`booty governor status\` shows the store in use)`,
+    });
+  }
 }
 
+/**
+ * What a state directory holds: release.json, the ledger (ours, or the first implementation's),
+ * and each repository's state (repository-states.ts).
+ */
+const STORE_NAMES = ['release.json', 'deliveries', 'delivery_ids.json', 'repositories'];
+
 /** The checks of `ensureStateDir` for an existing directory (also used for `deliveries/`). */
-export async function assertSafeDirectory(fs: FsSeam, dir: string, what: string): Promise<void> {
+export async function assertSafeDirectory(fs: FsSeam, dir: string, what: string, source?: string): Promise<void> {
   let real: string;
   let stats;
   try {
     real = await fs.realpath(dir);
     stats = await fs.stat(real);
   } catch (error) {
-    throw inspectError(dir, error);
+    throw inspectError(dir, error, source);
   }
   const shown = real === dir ? dir : `${dir} (${real})`;
   if (!stats.isDirectory()) {
-    if (what === 'state directory') throw notDirectory(dir);
+    if (what === 'state directory') throw notDirectory(dir, source);
     throw notDirectoryInside(dir, what === HOLDS.repositories[0] ? 'repositories' : 'ledger');
   }
   const uid = currentUid();
@@ -154,14 +179,25 @@ export async function assertDirectoryOrAbsent(
   return true;
 }
 
+/**
+ * How to point booty at another directory, as the user chose this one: `give --to a directory`,
+ * `set RELEASE_GOVERNOR_STATE_DIR to a directory`. Unknown (a library caller) or the default:
+ * both ways.
+ */
+export function chooseDirectory(source: string | undefined): string {
+  if (source === STATE_DIR_ENV) return `set ${STATE_DIR_ENV} to`;
+  if (source === undefined || source === DEFAULT_STATE_DIR_SOURCE) return `pass --state-dir (or set ${STATE_DIR_ENV}) to`;
+  return `give ${source}`;
+}
+
 /** The state directory the caller named is not a directory: their input (exit 2). */
-function notDirectory(dir: string): StateError {
+function notDirectory(dir: string, source: string | undefined): StateError {
   return stateError('STATE_INVALID_INPUT', {
     path: dir,
     reason: 'not-directory',
-    happened: `${dir} exists but is not a directory, so it cannot hold the release state`,
+    happened: `${dir}${source === undefined ? '' : ` (${source})`} exists but is not a directory, so it cannot hold the release state`,
     changed: 'Nothing was written',
-    fix: `Fix: pass --state-dir (or set ${STATE_DIR_ENV}) to a directory, or move ${dir} away`,
+    fix: `Fix: ${chooseDirectory(source)} a directory, or move ${dir} away`,
   });
 }
 
@@ -178,9 +214,9 @@ function notDirectoryInside(dir: string, inner: InnerDirectory): StateError {
 }
 
 /** An lstat/stat/realpath that failed: names the path, the operation and a fix that fits. */
-function inspectError(target: string, error: unknown): StateError {
+function inspectError(target: string, error: unknown, source?: string): StateError {
   const parent = path.dirname(target);
-  const notADirectory = `Fix: a component of ${target} is a file, not a directory; give --state-dir (or ${STATE_DIR_ENV}) a directory`;
+  const notADirectory = `Fix: a component of ${target} is a file, not a directory; ${chooseDirectory(source)} a directory`;
   const fix = isPermission(error)
     ? permissionFix(blockingDirectory(parent), 'dir', 'search')
     : errnoOf(error) === 'ENOTDIR'

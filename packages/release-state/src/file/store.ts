@@ -3,30 +3,24 @@
 // (release-file.ts), each repository's state (repository-states.ts) and the delivery ledger
 // (ledger/); a state write fenced by a claim is fenced-write.ts.
 import * as path from 'node:path';
-import type { ReleaseStore, StoreCheck, StoreProblem } from '../shared/contract';
+import type { ReleaseStore, ScanOptions, StoreCheck, StoreProblem, StoreSnapshot } from '../shared/contract';
+import { COPY_INTO, type CopyInto, type CopyIntoOptions } from '../shared/copy-hooks';
 import { checkFileOptions, type FileStoreOptions } from '../shared/options';
-import {
-  badResetPart,
-  checkSnapshot,
-  notAnUpdate,
-  nothingToReset,
-  storeClosed,
-  targetNotEmpty,
-} from '../shared/refusals';
-import { isSkeleton } from '../shared/release-state';
-import { checkSnapshotRepositories, checkStateScope, checkUpdateOptions } from '../shared/state-input';
+import { badResetPart, notAnUpdate, nothingToReset, storeClosed } from '../shared/refusals';
+import { checkStateScope, checkUpdateOptions } from '../shared/state-input';
+import { copyIntoDirectory, finishCommittedCopy } from './copy-into';
 import { fencedUpdate, type StateTarget } from './fenced-write';
-import { nodeFs, type FsSeam } from './fs-seam';
-import { entryName, LEDGER_DIR, PYTHON_LEDGER_FILE } from './ledger/entry';
+import { nodeFs } from './fs-seam';
+import { LEDGER_DIR, PYTHON_LEDGER_FILE } from './ledger/entry';
 import { claim } from './ledger/claim';
 import { extend } from './ledger/extend';
 import { complete, release as releaseClaim } from './ledger/leases';
-import { DeliveryLedger } from './ledger/ledger';
 import { allRecords, count, get, has, list, tally } from './ledger/readers';
-import type { LockSettings } from './lock';
-import { ReleaseFile, RELEASE_FILE, removeAbandonedTemps } from './release-file';
-import { RepositoryStates } from './repository-states';
+import { storeParts, type StoreInternals } from './parts';
+import { RELEASE_FILE, removeAbandonedTemps } from './release-file';
 import { assertDirectoryOrAbsent, assertExistingStateDir, assertRegularOrAbsent, ensureStateDir } from './safety';
+
+export type { StoreInternals } from './parts';
 
 /** The file store: the contract, plus where its files are. */
 export interface FileReleaseStore extends ReleaseStore {
@@ -34,15 +28,8 @@ export interface FileReleaseStore extends ReleaseStore {
   readonly stateDir: string;
   /** `<stateDir>/release.json`. */
   readonly releasePath: string;
-}
-
-/** Knobs for tests and benchmarks; not part of the public API. */
-export interface StoreInternals {
-  /** File-system calls for data files (fault injection). */
-  fs?: FsSeam;
-  pruneIntervalMs?: number;
-  pruneEveryClaims?: number;
-  lockPollMs?: number;
+  /** copyStore's way in (internal). */
+  readonly [COPY_INTO]: CopyInto;
 }
 
 /** Opens (and unless `create: false`, on first use creates) the file store in `options.stateDir`. */
@@ -50,29 +37,15 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
   const settings = checkFileOptions(options);
   const { stateDir, create } = settings;
   const fs = internals.fs ?? nodeFs;
-  const lock: LockSettings = { staleMs: settings.lockStaleMs, waitMs: settings.lockWaitMs, pollMs: internals.lockPollMs ?? 10 };
 
-  if (create) await ensureStateDir(fs, stateDir);
-  else await assertExistingStateDir(fs, stateDir);
-  const ledger = new DeliveryLedger({
-    ...settings,
-    fs,
-    lock,
-    pruneIntervalMs: internals.pruneIntervalMs ?? settings.pruneIntervalMs,
-    pruneEveryClaims: internals.pruneEveryClaims ?? settings.pruneEveryClaims,
-  });
-  // A claim's entry, for the state files' pending writes (pending-write.ts).
-  const entries = (key: string) => ledger.files.readEntry(ledger.files.entryFile(entryName(key)), key);
-  const stateFile = (file?: string) =>
-    new ReleaseFile(fs, stateDir, lock, settings.now, () => ledger.python.damage(), entries, {
-      file,
-      optional: file !== undefined,
-    });
-  const release = stateFile();
-  const repositories = new RepositoryStates(fs, stateDir, stateFile);
-  const releaseExists = await assertRegularOrAbsent(fs, release.path);
+  if (create) await ensureStateDir(fs, stateDir, settings.source);
+  else await assertExistingStateDir(fs, stateDir, settings.source);
+  const { lock, ledger, release, repositories } = storeParts(settings, fs, internals);
+  let releaseExists = await assertRegularOrAbsent(fs, release.path);
   await assertRegularOrAbsent(fs, path.join(stateDir, PYTHON_LEDGER_FILE));
   await assertDirectoryOrAbsent(fs, path.join(stateDir, LEDGER_DIR));
+  // A copy that was committed and then stopped during its switch is finished before anything is read.
+  if (await finishCommittedCopy(fs, stateDir, lock)) releaseExists = await assertRegularOrAbsent(fs, release.path);
   await assertDirectoryOrAbsent(fs, repositories.dir, 'repositories');
   // Opening does not read release.json (readState does, and reports damage); it only creates the
   // skeleton when there is none.
@@ -89,6 +62,17 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
           readState: () => repositories.readState(repo),
           update: (fn, completion) => repositories.update(repo, fn, completion),
         };
+
+  /** The store's contents replaced by a snapshot, all or nothing (copy-into.ts); caches then start afresh. */
+  const copyInto = async (snapshot: StoreSnapshot, options: CopyIntoOptions): Promise<void> => {
+    try {
+      await copyIntoDirectory(settings, fs, snapshot, options);
+    } finally {
+      ledger.files.forgetCaches();
+      ledger.python.forgetCache();
+      await ledger.close();
+    }
+  };
 
   let closed = false;
   const live =
@@ -108,7 +92,7 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       has: live('deliveries.has', (input) => has(ledger, input)),
       get: live('deliveries.get', (input) => get(ledger, input)),
       count: live('deliveries.count', () => count(ledger)),
-      tally: live('deliveries.tally', () => tally(ledger)),
+      tally: live('deliveries.tally', (options) => tally(ledger, options)),
       complete: live('deliveries.complete', (input) => complete(ledger, input)),
       extend: live('deliveries.extend', (input) => extend(ledger, input)),
       release: live('deliveries.release', (input) => releaseClaim(ledger, input)),
@@ -123,12 +107,12 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       return fencedUpdate(ledger, stateOf(repo), fn, fence, completion);
     }),
     repositories: live('repositories', () => repositories.list()),
-    check: live('check', async (): Promise<StoreCheck> => {
+    check: live('check', async (options?: ScanOptions): Promise<StoreCheck> => {
       const problems: StoreProblem[] = [];
       const releaseProblem = await release.problem();
       if (releaseProblem) problems.push(releaseProblem);
       problems.push(...(await repositories.problems()));
-      const ledgerCheck = await ledger.maintenance.check();
+      const ledgerCheck = await ledger.maintenance.check(options?.onProgress);
       problems.push(...ledgerCheck.problems);
       return { healthy: problems.length === 0, problems, deliveries: ledgerCheck.healthy, limit: ledgerCheck.limit };
     }),
@@ -155,23 +139,8 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       deliveries: await allRecords(ledger, { strict: true }),
       repositories: await repositories.snapshot(),
     })),
-    restore: live('restore', async (snapshot, options = {}) => {
-      const { state, records } = checkSnapshot(snapshot, stateDir, release.path);
-      const states = checkSnapshotRepositories(snapshot, stateDir, repositories.dir);
-      const replace = options?.replace === true;
-      if (!replace) {
-        const holdsState = await release.readState().then(
-          (current) => !isSkeleton(current),
-          () => true,
-        );
-        if (holdsState || (await repositories.holdState()) || !(await ledger.maintenance.isEmpty())) {
-          throw targetNotEmpty(stateDir, holdsState ? 'a release state' : 'deliveries or a repository state');
-        }
-      }
-      await ledger.maintenance.restore(records, replace);
-      await release.replaceWith(state);
-      await repositories.restore(states, replace);
-    }),
+    restore: live('restore', (snapshot, options = {}) => copyInto(snapshot, { replace: options?.replace === true, force: true })),
+    [COPY_INTO]: live('restore', (snapshot: StoreSnapshot, options: CopyIntoOptions) => copyInto(snapshot, options)),
     async close() {
       closed = true;
       await ledger.close();

@@ -32,6 +32,7 @@ import type {
   ListClaimsOptions,
   PruneResult,
   ReleaseInput,
+  TallyOptions,
 } from '../shared/contract';
 import { stateError } from '../shared/errors';
 import { assertHolder, completedBy, leaseLost } from '../shared/fence';
@@ -158,15 +159,18 @@ export class PostgresDeliveries implements Deliveries {
     return (await this.tally()).entries;
   }
 
-  async tally(): Promise<DeliveryTally> {
+  async tally(options: TallyOptions = {}): Promise<DeliveryTally> {
     this.session.assertOpen();
-    return this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
+    const counts = await this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
       const found = await client.query<{ entries: string; damaged: string }>(
         `SELECT count(*) FILTER (WHERE ${HEALTHY}) AS entries, count(*) FILTER (WHERE NOT ${HEALTHY}) AS damaged FROM ${this.tables.deliveries}`,
       );
       const row = found.rows[0];
       return { entries: Number(row?.entries ?? 0), damaged: Number(row?.damaged ?? 0), limit: null };
     });
+    // The server reads the rows; each of these is one statement, with nothing to report in between.
+    options.onProgress?.({ read: counts.entries + counts.damaged, total: counts.entries + counts.damaged });
+    return options.recent === undefined ? counts : { ...counts, recent: await this.list(options.recent) };
   }
 
   async complete(input: CompleteInput): Promise<DeliveryRecord> {

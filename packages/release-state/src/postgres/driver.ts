@@ -3,11 +3,18 @@
 // StateErrors. Driver messages can carry the URL or the password: they are scrubbed before
 // anything reaches a message or a `cause`.
 import type * as Pg from 'pg';
-import { accountName } from '../shared/account';
 import { stateError, type StateError, type StateErrorReason } from '../shared/errors';
 import { scrubSecrets } from '../shared/redact';
-import { passwordFromEnvironment } from './pgpass';
-import { tlsOptions, type PgTarget } from './url';
+import { tlsOptions, type TlsFiles } from './tls';
+import { urlSetting, type PgTarget } from './url';
+
+/** A parsed URL with what opening added: who logs in where, the password and where it came from. */
+export interface PgConnection extends PgTarget {
+  user: string;
+  database: string;
+  /** `the URL`, `PGPASSWORD`, `the pgpass file …` or `no password`: what a refused login's fix names. */
+  passwordFrom: string;
+}
 
 export type PgPool = Pg.Pool;
 export type PgClient = Pg.PoolClient;
@@ -47,12 +54,14 @@ function loadDriver(location: string): typeof Pg {
 }
 
 /** A bounded pool with client- and server-side timeouts; idle-client errors never crash the process. */
-export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
+export function createPool(target: PgConnection, tls: TlsFiles, settings: PoolSettings): PgPool {
   const pg = loadDriver(target.location);
   const config: Pg.PoolConfig = {
     host: target.host,
     port: target.port,
-    ssl: tlsOptions(target),
+    user: target.user,
+    database: target.database,
+    ssl: tlsOptions(target, tls),
     application_name: target.applicationName,
     max: settings.poolMax,
     connectionTimeoutMillis: target.connectTimeoutMs ?? settings.connectTimeoutMs,
@@ -67,12 +76,8 @@ export function createPool(target: PgTarget, settings: PoolSettings): PgPool {
     // Let the process exit when only idle clients remain (a CLI run must not linger).
     allowExitOnIdle: true,
   };
-  if (target.user !== undefined) config.user = target.user;
-  if (target.database !== undefined) config.database = target.database;
-  // The password is looked up at each new connection, and only there: never stored in the pool.
-  const user = target.user ?? process.env['PGUSER'] ?? accountName() ?? '';
-  const lookup = { host: target.host, port: target.port, database: target.database ?? process.env['PGDATABASE'] ?? user, user };
-  config.password = async () => target.password ?? passwordFromEnvironment(lookup) ?? '';
+  // A function, so the pool's own config (which a log might print) never holds the password.
+  config.password = async () => target.password ?? '';
   const pool = new pg.Pool(config);
   // An idle client's connection error (server restart, network cut) is emitted here; without a
   // listener it would crash the process. The pool drops that client; the next query reconnects.
@@ -127,7 +132,7 @@ function codeOf(error: unknown): string | undefined {
 export type Effect = 'none' | 'unknown';
 
 export interface FailureContext {
-  target: PgTarget;
+  target: PgConnection;
   /** What we were doing, e.g. "claim octo/app:abc…". */
   operation: string;
   effect: Effect;
@@ -149,7 +154,7 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     context.effect === 'none'
       ? `Nothing was changed: ${operation} did not take effect`
       : `Whether ${operation} took effect is unknown (the connection failed after it was sent)${context.idempotent ? '; retrying it is safe' : ''}`;
-  type More = { code?: 'STATE_LOCK_TIMEOUT'; field?: string };
+  type More = { code?: 'STATE_LOCK_TIMEOUT' | 'STATE_INVALID_INPUT'; field?: string };
   const fail = (reason: StateErrorReason, happened: string, fix: string, more: More = {}) => {
     const details = { effect: context.effect, ...(code === undefined ? {} : { errno: code }) };
     if (more.field !== undefined) Object.assign(details, { field: more.field });
@@ -157,13 +162,15 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     return stateError(more.code ?? 'STATE_UNAVAILABLE', spec);
   };
 
+  const setting = urlSetting(target.source);
   const refusal = refusalOf(error);
   if (refusal?.kind === 'login') {
+    const given = target.passwordFrom === 'the URL' ? `the password in ${setting}` : target.passwordFrom;
+    const check = target.passwordFrom === 'no password' ? `No password was given (none in ${setting}, PGPASSWORD or a pgpass file): add one` : `Check ${given}`;
     return fail(
       'auth',
-      `PostgreSQL at ${where} refused the login${target.user === undefined ? '' : ` of user ${target.user}`} (${message})`,
-      'Check the password (in RELEASE_GOVERNOR_STORE_URL, PGPASSWORD or ~/.pgpass) and the server pg_hba.conf ' +
-        '(behind PgBouncer: its auth_file too)',
+      `PostgreSQL at ${where} refused the login of user ${target.user} (${message})`,
+      `${check}, the user name, and the server's pg_hba.conf (behind PgBouncer: its auth_file too)`,
     );
   }
   if (refusal?.kind === 'parameter') {
@@ -178,11 +185,12 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     );
   }
   if (refusal?.kind === 'database') {
+    // A database that is not there is a store that is not there: a slip in the URL, exit 2.
     return fail(
-      'server',
-      `The server at ${where} was reached and has no such database (${message})`,
-      'Correct the database in the store URL (behind PgBouncer it must be a [databases] entry of pgbouncer.ini), ' +
-        'or create it',
+      'missing',
+      `The server at ${where} was reached and has no database ${target.database} (${message})`,
+      `Correct the database in ${setting} (behind PgBouncer it must be a [databases] entry of pgbouncer.ini), or create it`,
+      { code: 'STATE_INVALID_INPUT', field: 'database' },
     );
   }
   if (code === '55P03') {

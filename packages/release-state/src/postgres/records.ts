@@ -4,7 +4,7 @@
 // together.
 import type { DeliveryRecord } from '../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../shared/errors';
-import { deliveryKey, isShortText } from '../shared/input';
+import { recordProblem } from '../shared/input';
 
 export interface DeliveryRow {
   key: string;
@@ -19,13 +19,18 @@ export interface DeliveryRow {
 
 export const ROW_COLUMNS = 'key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome, claim_token';
 
-/** SQL for "this row is healthy": the mirror of decodeRow's checks. */
+/** A text that is only whitespace, as JavaScript's trim() sees it (isShortText), in PostgreSQL's regex syntax. */
+const BLANK = `'^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$'`;
+
+/** SQL for "this row is healthy": the mirror of the record rule (recordProblem), row by row. */
 export const HEALTHY = `(
-  key ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}/[A-Za-z0-9._-]{1,100}:([0-9a-f]{40}|[0-9a-f]{64})$'
-  AND split_part(split_part(key, ':', 1), '/', 2) NOT IN ('.', '..')
-  AND btrim(delivery_id) <> '' AND length(delivery_id) <= 200 AND delivery_id !~ '[\\x01-\\x1f\\x7f]'
+  key <> '' AND length(key) <= 400 AND key !~ '[\\x01-\\x1f\\x7f]'
+  AND delivery_id !~ ${BLANK} AND length(delivery_id) <= 200 AND delivery_id !~ '[\\x01-\\x1f\\x7f]'
   AND attempt >= 1
-  AND (outcome IS NULL OR (btrim(outcome) <> '' AND length(outcome) <= 200 AND outcome !~ '[\\x01-\\x1f\\x7f]'))
+  AND (outcome IS NULL OR (outcome !~ ${BLANK} AND length(outcome) <= 200 AND outcome !~ '[\\x01-\\x1f\\x7f]'))
+  AND (recorded_at IS NULL OR (recorded_at >= '0001-01-01Z' AND recorded_at < '10000-01-01Z'))
+  AND (lease_expires_at IS NULL OR (lease_expires_at >= '0001-01-01Z' AND lease_expires_at < '10000-01-01Z'))
+  AND (completed_at IS NULL OR (completed_at >= '0001-01-01Z' AND completed_at < '10000-01-01Z'))
 )`;
 
 /**
@@ -36,26 +41,12 @@ export function leaseRunningSql(now: string): string {
   return `(completed_at IS NULL AND lease_expires_at IS NOT NULL AND lease_expires_at > ${now})`;
 }
 
-/** Why a row is damaged, or null when it is healthy. */
-export function rowProblem(row: DeliveryRow, where: string): string | null {
-  const colon = row.key.lastIndexOf(':');
-  let canonical: string | null;
-  try {
-    canonical = colon < 0 ? null : deliveryKey({ repo: row.key.slice(0, colon), headSha: row.key.slice(colon + 1) }, where);
-  } catch {
-    canonical = null;
-  }
-  if (canonical !== row.key) return 'its key is not owner/name:full-lower-case-sha';
-  if (!isShortText(row.delivery_id)) return 'its delivery_id is empty, too long or has control characters';
-  if (!Number.isInteger(row.attempt) || row.attempt < 1) return `its attempt is ${row.attempt}, not a whole number of at least 1`;
-  if (row.outcome !== null && !isShortText(row.outcome)) return 'its outcome is empty, too long or has control characters';
-  return null;
+/** Why a row is damaged, or null when it is healthy: the shared record rule (shared/input.ts). */
+export function rowProblem(row: DeliveryRow): string | null {
+  return recordProblem(asRecord(row));
 }
 
-/** The record of a row; a damaged row is STATE_CORRUPT naming the key and the repair. */
-export function decodeRow(row: DeliveryRow, table: string, location: string): DeliveryRecord {
-  const problem = rowProblem(row, location);
-  if (problem !== null) throw damagedRow(row.key, problem, table, location);
+function asRecord(row: DeliveryRow): DeliveryRecord {
   return {
     key: row.key,
     deliveryId: row.delivery_id,
@@ -65,6 +56,14 @@ export function decodeRow(row: DeliveryRow, table: string, location: string): De
     completedAt: iso(row.completed_at),
     outcome: row.outcome,
   };
+}
+
+/** The record of a row; a damaged row is STATE_CORRUPT naming the key and the repair. */
+export function decodeRow(row: DeliveryRow, table: string, location: string): DeliveryRecord {
+  const record = asRecord(row);
+  const problem = recordProblem(record);
+  if (problem !== null) throw damagedRow(row.key, problem, table, location);
+  return record;
 }
 
 export function rowTarget(key: string, table: string): string {
@@ -83,6 +82,8 @@ function damagedRow(key: string, problem: string, table: string, location: strin
   });
 }
 
+/** A time as the store writes it; one that ISO-8601 cannot write (infinity, year 10000) fails the record rule. */
 function iso(value: Date | null): string | null {
-  return value === null ? null : value.toISOString();
+  if (value === null) return null;
+  return Number.isFinite(value.getTime()) ? value.toISOString() : 'invalid';
 }

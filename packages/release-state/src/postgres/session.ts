@@ -11,8 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isStateError, stateError } from '../shared/errors';
 import { isConnectionFailure, toStateError } from './driver';
-import type { Effect, PgClient, PgPool, PoolSettings } from './driver';
-import type { PgTarget } from './url';
+import type { Effect, PgClient, PgConnection, PgPool, PoolSettings } from './driver';
 
 export interface Attempt {
   client: PgClient;
@@ -59,7 +58,7 @@ export class Session {
 
   constructor(
     readonly pool: PgPool,
-    readonly target: PgTarget,
+    readonly target: PgConnection,
     /** How long to keep retrying a failed connection before STATE_UNAVAILABLE. */
     private readonly retryMs: number,
     limits: TransactionLimits,

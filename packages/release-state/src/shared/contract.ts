@@ -29,6 +29,7 @@ export interface DeliveryRecord {
   outcome: string | null;
 }
 
+/** Which claim: the ledger key is `owner/repo:head_sha`. */
 export interface DeliveryKeyInput {
   /** `owner/name`, in any case: GitHub treats owner and name case-insensitively, and so does the ledger. */
   repo: string;
@@ -36,6 +37,7 @@ export interface DeliveryKeyInput {
   headSha: string;
 }
 
+/** What `deliveries.claim` takes: the key, the delivery that claims it, and an optional lease. */
 export interface ClaimInput extends DeliveryKeyInput {
   /** The `X-GitHub-Delivery` header: non-empty, at most 200 characters, no control characters. */
   deliveryId: string;
@@ -47,6 +49,7 @@ export interface ClaimInput extends DeliveryKeyInput {
   leaseMs?: number | undefined;
 }
 
+/** What `deliveries.claim` answers: whether this caller won, and the holder's record. */
 export interface ClaimResult {
   /** True for exactly one caller per key (and per lease takeover), across every process and host. */
   claimed: boolean;
@@ -58,6 +61,7 @@ export interface ClaimResult {
   record: DeliveryRecord;
 }
 
+/** What `deliveries.complete` takes: the key, the holder's delivery id, and what was done. */
 export interface CompleteInput extends DeliveryKeyInput {
   /** The delivery id that holds the claim; another id gets STATE_LEASE_LOST. */
   deliveryId: string;
@@ -69,16 +73,19 @@ export interface CompleteInput extends DeliveryKeyInput {
 
 /** A claim as its holder names it: the key, the delivery that holds it and the `record.attempt` it won. */
 export interface FencedClaim extends DeliveryKeyInput {
+  /** The `X-GitHub-Delivery` id that holds the claim (the claim's `record.deliveryId`). */
   deliveryId: string;
   /** The fencing number the claim returned (`record.attempt`); a takeover makes it stale. */
   attempt: number;
 }
 
+/** What `deliveries.extend` takes: the holder, and how long its lease runs from now. */
 export interface ExtendInput extends FencedClaim {
   /** The lease then ends this many milliseconds from now (it may shorten it); 1 to 7 days' worth. */
   leaseMs: number;
 }
 
+/** Which claim `deliveries.release` forgets, and whether a running lease may be forgotten. */
 export interface ReleaseInput extends DeliveryKeyInput {
   /**
    * Forget the claim even while its lease runs (a worker is still at it; its `complete` then gets
@@ -95,6 +102,7 @@ export interface ReleaseInput extends DeliveryKeyInput {
  */
 export type ClaimStanding = 'leased' | 'expired' | 'completed' | 'final';
 
+/** What `deliveries.list` takes; every option may be left out. */
 export interface ListClaimsOptions {
   /** Only this repository (`owner/name`, compared case-insensitively). */
   repo?: string | undefined;
@@ -120,6 +128,24 @@ export interface CountLimit {
   exceeded: boolean;
 }
 
+/** How far a full read of the ledger has got: `read` of `total` entries. */
+export interface ScanProgress {
+  read: number;
+  total: number;
+}
+
+/** For the calls that read a whole ledger (`tally`, `check`). */
+export interface ScanOptions {
+  /** Called as the entries are read (the file store: every few hundred), so a caller can show progress. */
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
+}
+
+/** What `deliveries.tally` takes: progress, and the recent claims from the same read. */
+export interface TallyOptions extends ScanOptions {
+  /** Also the most recent claims, as `list` gives them, from the same read of the ledger. */
+  recent?: ListClaimsOptions | undefined;
+}
+
 /** What `tally()` finds. */
 export interface DeliveryTally {
   /** Healthy entries. */
@@ -128,47 +154,95 @@ export interface DeliveryTally {
   damaged: number;
   /** The count limit and how the ledger stands against it; null on PostgreSQL. */
   limit: CountLimit | null;
+  /** With `recent`: the claims `list(recent)` would give. */
+  recent?: DeliveryRecord[];
 }
 
+/** What a prune pass did. */
 export interface PruneResult {
+  /** Entries removed by the retention and count limits. */
   removed: number;
+  /** Entries left. */
   kept: number;
   /** How the ledger stands against its count limit after the pass; null on PostgreSQL. */
   limit: CountLimit | null;
 }
 
+/**
+ * The delivery ledger (`store.deliveries`): one claim per (repository, commit), so that a commit
+ * is acted on once however many workers and redeliveries there are. Every method throws
+ * `StateError`; STATE_INVALID_INPUT names the field of bad input and changes nothing.
+ */
 export interface Deliveries {
-  /** Check-and-record in one atomic step. */
+  /**
+   * Check-and-record in one atomic step: exactly one caller across every process (and, on
+   * PostgreSQL, every host) gets `claimed: true` for a key; the others get the holder's record.
+   * @throws {@link StateError} STATE_INVALID_INPUT (repo, headSha, deliveryId or leaseMs),
+   *   STATE_CORRUPT (a damaged ledger file), STATE_WRITE, STATE_READ, STATE_UNSAFE,
+   *   STATE_LOCK_TIMEOUT (a takeover waited for the key's lock), STATE_UNAVAILABLE (PostgreSQL)
+   */
   claim(input: ClaimInput): Promise<ClaimResult>;
+  /**
+   * Whether anything is recorded for the key (`get` is not null). No lock, no writes.
+   * @throws {@link StateError} as `get`: STATE_INVALID_INPUT, STATE_CORRUPT, STATE_READ, STATE_UNSAFE,
+   *   STATE_UNAVAILABLE
+   */
   has(input: DeliveryKeyInput): Promise<boolean>;
+  /**
+   * The key's record, or null when nothing is recorded for it. No lock, no writes.
+   * @throws {@link StateError} STATE_INVALID_INPUT, STATE_CORRUPT (a damaged entry), STATE_READ,
+   *   STATE_UNSAFE, STATE_UNAVAILABLE
+   */
   get(input: DeliveryKeyInput): Promise<DeliveryRecord | null>;
-  /** Healthy entries held now (pruning happens during claims, or through `prune`). */
+  /**
+   * Healthy entries held now (pruning happens during claims, or through `prune`).
+   * @throws {@link StateError} STATE_CORRUPT (a damaged `delivery_ids.json` or `.ledger.json`),
+   *   STATE_READ, STATE_UNAVAILABLE
+   */
   count(): Promise<number>;
   /**
    * What `booty governor status` shows: healthy and damaged entries, found by the cheapest sound
-   * scan (a damaged entry is never counted as a delivery). `check()` is the full scan.
+   * scan (a damaged entry is never counted as a delivery), and with `recent` the most recent
+   * claims from the same read (`booty state claims`). `check()` is the full scan.
+   * @throws {@link StateError} STATE_CORRUPT (a damaged `delivery_ids.json` or `.ledger.json`),
+   *   STATE_READ, STATE_UNAVAILABLE
    */
-  tally(): Promise<DeliveryTally>;
-  /** Marks the holder's claim done: final from now on. Throws STATE_LEASE_LOST when another holds it. */
+  tally(options?: TallyOptions): Promise<DeliveryTally>;
+  /**
+   * Marks the holder's claim done: final from now on (a second call returns the same record).
+   * @throws {@link StateError} STATE_LEASE_LOST (another delivery holds the claim, `attempt` is
+   *   not current, or the claim is gone), STATE_INVALID_INPUT, STATE_CORRUPT, STATE_WRITE,
+   *   STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
+   */
   complete(input: CompleteInput): Promise<DeliveryRecord>;
   /**
    * Renews the holder's lease: it then ends `leaseMs` from now. Only the holder (its delivery id
-   * and attempt) of a claim that is not completed; its lease may have ended if nobody took it
-   * over. STATE_LEASE_LOST, nothing changed, when the claim was taken over, completed, released
-   * or pruned; STATE_INVALID_INPUT for a final claim (it has no lease).
+   * and attempt) of a claim that is not completed; its lease may have ended if nobody took it over.
+   * @throws {@link StateError} STATE_LEASE_LOST (the claim was taken over, completed, released or
+   *   pruned; nothing changed), STATE_INVALID_INPUT (a final claim has no lease; bad input),
+   *   STATE_CORRUPT, STATE_WRITE, STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
    */
   extend(input: ExtendInput): Promise<DeliveryRecord>;
   /**
    * Forgets a claim on purpose, so the next delivery for that commit is evaluated afresh. True when
    * one was there. A claim whose lease is running is refused (STATE_LEASE_HELD, naming the holder
    * and the lease's end) unless `force`.
+   * @throws {@link StateError} STATE_LEASE_HELD (a running lease, without `force`), STATE_CORRUPT
+   *   (a damaged entry: `booty state reset deliveries`), STATE_INVALID_INPUT, STATE_WRITE,
+   *   STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
    */
   release(input: ReleaseInput): Promise<boolean>;
-  /** Recent claims, newest first (by `recordedAt`; Python entries without a time last). */
+  /**
+   * Recent claims, newest first (by `recordedAt`; Python entries without a time last), of one
+   * repository or standing when asked.
+   * @throws {@link StateError} STATE_INVALID_INPUT (`repo`, `limit`, `standing`), STATE_CORRUPT, STATE_READ,
+   *   STATE_UNAVAILABLE
+   */
   list(options?: ListClaimsOptions): Promise<DeliveryRecord[]>;
   /**
    * Applies the retention and count limits now. Never removes an entry younger than the
    * redelivery window, a claim whose lease is running, or a damaged entry.
+   * @throws {@link StateError} STATE_CORRUPT, STATE_WRITE, STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
    */
   prune(): Promise<PruneResult>;
 }
@@ -189,8 +263,11 @@ export interface StoreProblem {
   repair: string;
 }
 
+/** What `check()` found. */
 export interface StoreCheck {
+  /** True when nothing is damaged. */
   healthy: boolean;
+  /** Each damaged thing, with its repair command. */
   problems: StoreProblem[];
   /** Healthy ledger entries seen. */
   deliveries: number;
@@ -198,7 +275,9 @@ export interface StoreCheck {
   limit: CountLimit | null;
 }
 
+/** What `reset()` repaired. */
 export interface ResetResult {
+  /** The part repaired. */
   part: StorePart;
   /** Where the damaged bytes were kept (a file path, or `table` for PostgreSQL). */
   keptAt: string[];
@@ -216,6 +295,7 @@ export interface StateScope {
   repo?: string | undefined;
 }
 
+/** What `updateState` takes besides its callback: which state, and the claim that fences the write. */
 export interface UpdateStateOptions extends StateScope {
   /**
    * Fences the write by a claim: it is made only while this delivery still holds the claim at this
@@ -243,48 +323,79 @@ export interface RepositoryState {
 export interface StoreSnapshot {
   /** release.json as an object, unknown fields included. */
   state: ReleaseState;
+  /** Every claim, every field. */
   deliveries: DeliveryRecord[];
   /** Each repository's own release state (`snapshot()` always sets it; a restore takes its absence as none). */
   repositories?: RepositoryState[] | undefined;
 }
 
+/**
+ * The store `openReleaseStore` returns, on either backend: release.json (`readState`,
+ * `updateState`), the delivery ledger (`deliveries`) and the operator's tools (`check`, `reset`,
+ * `snapshot`, `restore`). Every method throws `StateError`; after `close()` each one is
+ * STATE_INVALID_INPUT (reason `closed`).
+ */
 export interface ReleaseStore {
+  /** Which backend: `file` or `postgres`. */
   readonly kind: StoreKind;
   /** The state directory, or the URL without its password. */
   readonly location: string;
   /**
    * Reads release.json (or its row) without a lock; with `repo`, that repository's own state
    * (every field null until its first write).
+   * @throws {@link StateError} STATE_CORRUPT (does not parse, or a field breaks its rule),
+   *   STATE_UNSAFE (a symlink), STATE_READ (vanished, unreadable), STATE_INVALID_INPUT (a bad
+   *   `repo`), STATE_UNAVAILABLE (PostgreSQL)
    */
   readState(options?: StateScope): Promise<ReleaseState>;
   /**
    * `fn` gets the current state and returns the next; the whole read-modify-write is one critical
-   * section. `repo` writes that repository's state; `claim` fences the write by a claim and
-   * `complete` completes that claim with it (UpdateStateOptions).
+   * section. An error thrown by `fn` reaches the caller unchanged, and nothing is written. `repo`
+   * writes that repository's state; `claim` fences the write by a claim and `complete` completes
+   * that claim with it, all or nothing (UpdateStateOptions).
+   * @throws {@link StateError} STATE_LEASE_LOST (with `claim`: the caller no longer holds it; `fn`
+   *   was not called, nothing changed), STATE_INVALID_INPUT (a value `fn` set breaks its field's
+   *   rule, bad options), STATE_CORRUPT, STATE_LOCK_TIMEOUT, STATE_WRITE (nothing changed: the old
+   *   file is intact), STATE_UNSAFE, STATE_UNAVAILABLE
    */
   updateState(
     fn: (current: ReleaseState) => ReleaseState | Promise<ReleaseState>,
     options?: UpdateStateOptions,
   ): Promise<ReleaseState>;
-  /** The repositories that have a release state of their own (`owner/name` in lower case), sorted. */
+  /**
+   * The repositories that have a release state of their own (`owner/name` in lower case), sorted.
+   * @throws {@link StateError} STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE
+   */
   repositories(): Promise<string[]>;
+  /** The delivery ledger: claims, leases, completion. */
   readonly deliveries: Deliveries;
-  /** The one full scan: every field and entry, every repository's state too; changes nothing. */
-  check(): Promise<StoreCheck>;
+  /**
+   * The one full scan: every field and entry, every repository's state too; changes nothing.
+   * Damage is in the result, not an error.
+   * @throws {@link StateError} STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE
+   */
+  check(options?: ScanOptions): Promise<StoreCheck>;
   /**
    * Operator repair: replaces only what is damaged, keeps the damaged bytes beside it, keeps
-   * healthy entries; `release` covers release.json and every repository's state. Refuses
-   * (STATE_INVALID_INPUT, reason `nothing-to-reset`) when nothing is damaged.
+   * healthy entries; `release` covers release.json and every repository's state.
+   * @throws {@link StateError} STATE_INVALID_INPUT (reason `nothing-to-reset`: nothing in that
+   *   part is damaged, nothing changed), STATE_WRITE, STATE_LOCK_TIMEOUT, STATE_UNAVAILABLE
    */
   reset(part: StorePart): Promise<ResetResult>;
-  /** Everything held, for `copyStore`. Throws STATE_CORRUPT on damage (run `booty state check`). */
+  /**
+   * Everything held, for `copyStore`.
+   * @throws {@link StateError} STATE_CORRUPT on damage (run `booty state check`), STATE_READ,
+   *   STATE_UNAVAILABLE
+   */
   snapshot(): Promise<StoreSnapshot>;
   /**
-   * Writes a snapshot into this store. Refuses (STATE_INVALID_INPUT, reason `target-not-empty`)
-   * when the store already holds deliveries or a non-skeleton release state (its own or a
-   * repository's), unless `replace`, which makes the store exactly the snapshot.
+   * Writes a snapshot into this store, each repository's state included.
+   * @throws {@link StateError} STATE_INVALID_INPUT (reason `target-not-empty`: the store already
+   *   holds deliveries or a non-skeleton release state, its own or a repository's, and `replace`
+   *   is not set; a snapshot that breaks the rules), STATE_WRITE, STATE_LOCK_TIMEOUT,
+   *   STATE_UNAVAILABLE
    */
   restore(snapshot: StoreSnapshot, options?: { replace?: boolean }): Promise<void>;
-  /** Releases connections; a no-op for files. The store cannot be used afterwards. */
+  /** Releases connections; a no-op for files. The store cannot be used afterwards. Never throws. */
   close(): Promise<void>;
 }

@@ -74,6 +74,12 @@ export type StateErrorReason =
   | 'nothing-to-reset'
   | 'readdir'
   | 'schema-newer'
+  | 'schema-older'
+  | 'empty-source'
+  | 'same-store'
+  | 'inside-store'
+  | 'not-a-store'
+  | 'interrupted'
   | 'stat'
   | 'symlink'
   | 'target-not-empty'
@@ -149,6 +155,7 @@ export class StateError extends Error {
     if (details.ageMs !== undefined) this.ageMs = details.ageMs;
   }
 
+  /** What `JSON.stringify` shows: `{ name, code, path, message, details }`, never `cause` (it may hold a secret). */
   toJSON(): { name: string; code: StateErrorCode; path: string; message: string; details: StateErrorDetails } {
     return { name: this.name, code: this.code, path: this.path, message: this.message, details: this.details };
   }
@@ -194,6 +201,9 @@ Object.defineProperty(StateError.prototype, STATE_ERROR_BRAND, { value: true });
 /**
  * True for a `StateError` thrown by any installed copy of `@booty/release-state`, where
  * `instanceof StateError` is true only for this copy's own errors. Branch on `error.code` after it.
+ *
+ * @param error - anything caught
+ * @throws Never throws.
  */
 export function isStateError(error: unknown): error is StateError {
   if (typeof error !== 'object' || error === null) return false;

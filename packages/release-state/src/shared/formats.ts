@@ -10,7 +10,9 @@ export const FULL_SHA_TEXT = 'a full commit SHA (40 or 64 lower-case hex digits)
 /**
  * True for a full commit SHA: 40 hex digits (SHA-1) or 64 (SHA-256), in lower case. GitHub's
  * events carry this form (`head_sha`); an abbreviation is ambiguous as the record of what runs
- * in production, and would give one commit two ledger keys.
+ * in production, and would give one commit two ledger keys. Never throws.
+ *
+ * @param value - anything (a payload's `head_sha`, a field of `release.json`)
  */
 export function isFullSha(value: unknown): value is string {
   return typeof value === 'string' && FULL_SHA.test(value);
@@ -20,6 +22,9 @@ export function isFullSha(value: unknown): value is string {
  * `value` as a full commit SHA in the one form the store keeps, lower case, or null when it is
  * none. Upper-case hex digits are folded, as a claim folds them, so that a SHA read from outside
  * (a payload) gives the claim's key and is accepted by `release.json` as it is.
+ *
+ * @param value - anything: only a string of 40 or 64 hex digits is a full SHA
+ * @throws Never throws.
  */
 export function toFullSha(value: unknown): string | null {
   if (typeof value !== 'string') return null;

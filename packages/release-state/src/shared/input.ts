@@ -13,9 +13,9 @@ import type {
   StorePart,
 } from './contract';
 import { stateError, type StateError } from './errors';
-import { FULL_SHA_TEXT, isFullSha } from './formats';
+import { FULL_SHA_TEXT, isFullSha, isUtcTime } from './formats';
 import { CLAIM_STANDINGS } from './leases';
-import { describeInput, describeJsonType, hasControlCharacter } from './text';
+import { describeInput, describeJsonType, excerptValue, hasControlCharacter } from './text';
 
 /** The longest lease: a week (GitHub redelivers for 3 days). */
 const MAX_LEASE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -43,16 +43,28 @@ export function invalidInput(where: string, field: string, what: string, part: S
   });
 }
 
+/** The repository rule in words, for messages: "expected {REPOSITORY_TEXT}". */
+export const REPOSITORY_TEXT = '"owner/name" (for example octo-org/octo-repo)';
+
+/**
+ * True for a GitHub repository name, `owner/name`: the form a claim's key starts with.
+ *
+ * @param repo - anything: only a string in GitHub's form passes
+ * @throws Never throws.
+ */
+export function isRepository(repo: unknown): repo is string {
+  if (typeof repo !== 'string') return false;
+  const slash = repo.indexOf('/');
+  const owner = repo.slice(0, slash);
+  const name = repo.slice(slash + 1);
+  return slash >= 0 && OWNER.test(owner) && REPO_NAME.test(name) && name !== '.' && name !== '..';
+}
+
 /** Checks `repo` (`owner/name`); returns it unchanged. `field` and `part` say where it was given. */
 export function validateRepo(repo: unknown, where: string, field = 'repo', part: StorePart = 'deliveries'): string {
   const refuse = (what: string) => invalidInput(where, field, what, part);
   if (typeof repo !== 'string') throw refuse(`expected a string "owner/name", got ${describeJsonType(repo)}`);
-  const slash = repo.indexOf('/');
-  const owner = repo.slice(0, slash);
-  const name = repo.slice(slash + 1);
-  if (slash < 0 || !OWNER.test(owner) || !REPO_NAME.test(name) || name === '.' || name === '..') {
-    throw refuse(`expected "owner/name" (for example octo-org/octo-repo), got ${describeInput(repo)}`);
-  }
+  if (!isRepository(repo)) throw refuse(`expected ${REPOSITORY_TEXT}, got ${describeInput(repo)}`);
   return repo;
 }
 
@@ -107,9 +119,13 @@ export function keptFirst(a: DeliveryRecord, b: DeliveryRecord): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** True for a short caller-given text: non-empty, at most 200 characters, no control characters. */
+/**
+ * True for a short caller-given text: not blank, at most 200 characters (code points, as
+ * PostgreSQL counts them: postgres/records.ts holds the same rule in SQL), no control characters.
+ */
 export function isShortText(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '' && value.length <= 200 && !hasControlCharacter(value);
+  if (typeof value !== 'string' || value.trim() === '' || hasControlCharacter(value)) return false;
+  return value.length <= 200 || Array.from(value).length <= 200;
 }
 
 function validateText(value: unknown, where: string, field: string, what: string): string {
@@ -235,4 +251,37 @@ export function fullRecord(record: Pick<DeliveryRecord, 'key' | 'deliveryId' | '
     completedAt: record.completedAt ?? null,
     outcome: record.outcome ?? null,
   };
+}
+
+/** The longest key a store holds: owner/name:sha is at most 205 characters; the first implementation's keys may be longer. */
+const MAX_KEY_LENGTH = 400;
+
+/**
+ * A key as stored: what a claim makes (`deliveryKey`), or a key the first implementation wrote
+ * into delivery_ids.json in a form of its own, which is kept and copied as it is (no claim can
+ * ever match it). Not empty, at most MAX_KEY_LENGTH characters, no control characters.
+ */
+function isStoredKey(key: unknown): boolean {
+  if (typeof key !== 'string' || key === '' || hasControlCharacter(key)) return false;
+  return key.length <= MAX_KEY_LENGTH || Array.from(key).length <= MAX_KEY_LENGTH;
+}
+
+/**
+ * Why `record` is not a claim a store can hold, or null when it is one: the one rule of a
+ * healthy record, for both backends and every path (a file entry read, a row decoded, a Python
+ * entry imported, a snapshot restored). So what `check()` calls healthy is exactly what a copy
+ * can write into either backend.
+ */
+export function recordProblem(record: DeliveryRecord): string | null {
+  const { key, deliveryId, attempt, outcome } = record;
+  const text = 'at most 200 characters, no control characters';
+  if (!isStoredKey(key)) return `its key ${excerptValue(key)} is empty, longer than ${MAX_KEY_LENGTH} characters or has control characters`;
+  if (!isShortText(deliveryId)) return `its delivery id ${excerptValue(deliveryId)} is not a non-blank text (${text})`;
+  if (!Number.isInteger(attempt) || attempt < 1) return `its attempt ${excerptValue(attempt)} is not a whole number from 1`;
+  for (const field of ['recordedAt', 'leaseExpiresAt', 'completedAt'] as const) {
+    const time = record[field];
+    if (time !== null && !isUtcTime(time)) return `its ${field} ${excerptValue(time)} is not an ISO-8601 UTC time or null`;
+  }
+  if (outcome !== null && !isShortText(outcome)) return `its outcome ${excerptValue(outcome)} is not a non-blank text (${text}) or null`;
+  return null;
 }

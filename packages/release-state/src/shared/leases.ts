@@ -20,8 +20,18 @@ export function leaseEnded(record: LeaseFields, nowMs: number): boolean {
 /** The standings, in the order `booty state claims --standing` lists them. */
 export const CLAIM_STANDINGS: readonly ClaimStanding[] = Object.freeze(['leased', 'expired', 'completed', 'final']);
 
-/** Where a claim stands at `nowMs`: `leased`, `expired`, `completed` or `final` (contract.ts ClaimStanding). */
-export function claimStanding(record: LeaseFields, nowMs: number): ClaimStanding {
+/**
+ * Where a claim stands at `nowMs`: `leased`, `expired`, `completed` or `final` (contract.ts
+ * ClaimStanding). The store lists by this rule (`list({ standing })`); the booty CLI shows it.
+ *
+ * @param record - a claim's record (its `leaseExpiresAt` and `completedAt` are read)
+ * @param nowMs - the time to judge the lease at, in milliseconds since the epoch (`Date.now()`)
+ * @throws Never throws.
+ */
+export function claimStanding(
+  record: Pick<DeliveryRecord, 'leaseExpiresAt' | 'completedAt'>,
+  nowMs: number,
+): ClaimStanding {
   if (record.completedAt !== null) return 'completed';
   if (record.leaseExpiresAt === null) return 'final';
   return leaseRunning(record, nowMs) ? 'leased' : 'expired';

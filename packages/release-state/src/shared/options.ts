@@ -9,9 +9,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The file store: `openReleaseStore({ stateDir })`. */
 export interface FileStoreOptions {
+  /** `'file'`, or left out: `stateDir` says it. */
   kind?: 'file' | undefined;
   /** The state directory (see `resolveStateDir`); created with mode 0700 if missing. */
   stateDir: string;
+  /** Not with `stateDir`: a `url` names a PostgreSQL store. */
   url?: undefined;
   /** A lock whose holder has not refreshed it for this long is broken (default 10,000 ms, minimum 100). */
   lockStaleMs?: number | undefined;
@@ -36,13 +38,17 @@ export interface FileStoreOptions {
    * writes nothing (a missing release.json stays missing; `check()` reports it). Default `true`.
    */
   create?: boolean | undefined;
+  /** How the caller named the directory (`--state-dir`, `RELEASE_GOVERNOR_STATE_DIR`, ...): messages say what to correct. */
+  source?: string | undefined;
 }
 
 /** The PostgreSQL store: `openReleaseStore({ url })`. */
 export interface OpenPostgresStoreOptions {
+  /** `'postgres'`, or left out: `url` says it. */
   kind?: 'postgres' | undefined;
   /** postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&schema=…] */
   url: string;
+  /** Not with `url`: a `stateDir` names a file store. */
   stateDir?: undefined;
   /** Connections at most (default 4). */
   poolMax?: number | undefined;
@@ -54,12 +60,23 @@ export interface OpenPostgresStoreOptions {
   lockTimeoutMs?: number | undefined;
   /** How long a failed connection is retried before STATE_UNAVAILABLE (default 3,000 ms). */
   retryMs?: number | undefined;
+  /** Ledger rows older than this are pruned (default 30 days; at least the redelivery window). */
   retentionDays?: number | undefined;
+  /** No row younger than this is ever pruned (default 4 days, minimum 3: GitHub redelivers for 3). */
   redeliveryWindowDays?: number | undefined;
   /** Not on PostgreSQL: it has no count limit (rows are bounded by `retentionDays`). Refused when given. */
   maxDeliveries?: undefined;
   /** The clock for record times and leases (default: the server's clock, one for every host). */
   now?: (() => Date) | undefined;
+  /**
+   * `false` opens for inspection or repair only: the store's schema must already exist (else
+   * STATE_INVALID_INPUT, reason `missing`) and nothing is created or migrated. Default `true`.
+   */
+  create?: boolean | undefined;
+  /** How the caller named the URL (`--store-url`, `RELEASE_GOVERNOR_STORE_URL`, ...): messages say what to correct. */
+  source?: string | undefined;
+  /** PGPASSWORD, PGPASSFILE, PGUSER, PGDATABASE and HOME are read from here (default: `process.env`). */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /**
@@ -107,6 +124,7 @@ export interface LedgerSettings {
 export interface FileSettings extends LedgerSettings {
   /** Absolute. */
   stateDir: string;
+  source: string | undefined;
   lockStaleMs: number;
   lockWaitMs: number;
   create: boolean;
@@ -114,6 +132,7 @@ export interface FileSettings extends LedgerSettings {
 }
 
 export interface PostgresSettings extends LedgerSettings {
+  create: boolean;
   pool: { poolMax: number; connectTimeoutMs: number; queryTimeoutMs: number; lockTimeoutMs: number; idleInTransactionMs: number };
   retryMs: number;
   /** null: the server's clock. */
@@ -134,6 +153,7 @@ export function checkFileOptions(options: FileStoreOptions): FileSettings {
     lockStaleMs: check.integer('lockStaleMs', 100, DEFAULTS.lockStaleMs),
     lockWaitMs: check.integer('lockWaitMs', 0, DEFAULTS.lockWaitMs),
     create: options.create !== false,
+    source: typeof options.source === 'string' ? options.source : undefined,
     ...check.ledger(DEFAULTS.maxDeliveries),
     now: check.clock() ?? (() => new Date()),
   };
@@ -147,6 +167,7 @@ export function checkPostgresOptions(options: OpenPostgresStoreOptions, where: s
     throw optionError(where, 'maxDeliveries', expected, options.maxDeliveries);
   }
   return {
+    create: options.create !== false,
     pool: {
       poolMax: check.integer('poolMax', 1, DEFAULTS.poolMax),
       connectTimeoutMs: check.integer('connectTimeoutMs', 100, DEFAULTS.connectTimeoutMs),

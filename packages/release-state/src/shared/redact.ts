@@ -5,7 +5,9 @@
  * `url` without its password: the `:password` of the user info and any `password=` parameter
  * are removed. Textual, not through `URL`, so that a URL that does not parse is redacted too.
  * The user info ends at the last `@` (a password may hold an unescaped `@`); with no
- * `scheme://`, everything up to the last `@` is dropped.
+ * `scheme://`, everything up to the last `@` is dropped. Never throws.
+ *
+ * @param url - a store URL, or text that may hold one
  */
 export function redactUrl(url: string): string {
   let out: string;

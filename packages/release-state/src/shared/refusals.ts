@@ -2,11 +2,11 @@
 // repair what is healthy, to restore into a store that holds data, to reset a part it does not
 // have, to update with something that is not a function, to forget a claim a worker still holds,
 // or to restore a snapshot that is not one.
-import type { DeliveryRecord, StoreSnapshot } from './contract';
+import type { DeliveryRecord, RepositoryState, StoreSnapshot } from './contract';
 import { CHECK_COMMAND, stateError, type StateError } from './errors';
-import { isUtcTime } from './formats';
-import { fullRecord, isShortText, keptFirst, keyIdentity } from './input';
-import { parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
+import { fullRecord, keptFirst, keyIdentity, recordProblem } from './input';
+import { isSkeleton, parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
+import { checkSnapshotRepositories } from './state-input';
 import { describeInput, describeJsonType, excerptValue } from './text';
 
 /** `reset(part)` when that part reads correctly: a reset only replaces damaged data. */
@@ -28,6 +28,62 @@ export function targetNotEmpty(where: string, holds: string): StateError {
     happened: `The store at ${where} already holds ${holds}`,
     changed: 'Nothing was copied or changed',
     fix: 'Copy into an empty store, or replace what it holds on purpose with `booty state copy --replace`',
+  });
+}
+
+/** A copy with `replace` of a source that holds nothing over a target that holds data: a slip, unless forced. */
+export function emptySource(where: string, holds: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'empty-source',
+    happened: `The source store is empty (no claims, every release field null, its own and each repository's), and copying it with --replace would erase what ${where} holds (${holds})`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Check --from (or the store the options name: is it the one you meant?); to empty the target on purpose, add --force',
+  });
+}
+
+/** A copy whose target is its own source, however it was spelt. */
+export function sameStore(where: string, how: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'same-store',
+    happened: `The target ${where} is the source store itself (${how})`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Give --to another directory or URL',
+  });
+}
+
+/** A copy target inside another store, or around the source: it would mix two stores' files. */
+export function insideStore(where: string, what: string): StateError {
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'inside-store',
+    happened: `The target ${where} ${what}`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Give --to a directory of its own, outside every state directory',
+  });
+}
+
+/** A copy target directory that holds files no store has: booty replaces only a store. */
+export function notAStore(where: string, found: readonly string[]): StateError {
+  const shown = found.slice(0, 5).map((name) => JSON.stringify(name)).join(', ');
+  return stateError('STATE_INVALID_INPUT', {
+    path: where,
+    reason: 'not-a-store',
+    happened: `${where} is not a state directory: it holds ${shown}${found.length > 5 ? ` and ${found.length - 5} more` : ''}, which no store has`,
+    changed: 'Nothing was copied or changed',
+    fix: 'Give --to an empty or new directory, or an existing state directory',
+  });
+}
+
+/** A copy stopped (a signal) before it switched the target to the copy. */
+export function copyInterrupted(where: string): StateError {
+  return stateError('STATE_WRITE', {
+    path: where,
+    reason: 'interrupted',
+    happened: `The copy into ${where} was stopped before it was complete`,
+    changed: `Nothing was copied: ${where} was left as it was`,
+    fix: 'Run the same `booty state copy` again',
   });
 }
 
@@ -90,14 +146,36 @@ export function storeClosed(where: string, what: string): StateError {
   });
 }
 
+/** A snapshot, checked (`checkSnapshot`): the store's own state, its claims, each repository's state. */
+export interface CheckedSnapshot {
+  state: ReleaseState;
+  records: DeliveryRecord[];
+  repositories: RepositoryState[];
+}
+
+/** True when a checked snapshot holds nothing: no claims, and every release state (its own, each repository's) empty. */
+export function isEmptySnapshot(snapshot: CheckedSnapshot): boolean {
+  return (
+    snapshot.records.length === 0 &&
+    isSkeleton(snapshot.state) &&
+    snapshot.repositories.every((repository) => isSkeleton(repository.state))
+  );
+}
+
 /**
  * A snapshot from any backend, checked before anything is written: its state must read back as
- * release.json does (`label` names it in messages), and every record must be one a store holds.
+ * release.json does (`label` names it in messages), each repository's state too
+ * (`repositoriesLabel`, state-input.ts), and every record must be one a store holds.
  * Fields an older snapshot leaves out are filled in as `fullRecord` does. Records of one key
  * spelled apart (a snapshot of a store an earlier version wrote) become one: the one `keptFirst`
  * orders first.
  */
-export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: string): { state: ReleaseState; records: DeliveryRecord[] } {
+export function checkSnapshot(
+  snapshot: StoreSnapshot,
+  where: string,
+  label: string,
+  repositoriesLabel: string = label,
+): CheckedSnapshot {
   const bad = (what: string, field: string) =>
     stateError('STATE_INVALID_INPUT', {
       path: where,
@@ -113,17 +191,18 @@ export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: str
   if (!Array.isArray(snapshot.deliveries)) throw bad('has no deliveries array', 'deliveries');
   // The read rules, not the write rules: a snapshot of a Python-written state holds its forms.
   const state = parseReleaseState(serializeReleaseState(snapshot.state, label), label);
+  const keys = new Set<string>();
   const records = snapshot.deliveries.map((given: unknown, index) => {
-    const badField = (field: string) => bad(`has a bad ${field} at deliveries[${index}]`, `deliveries[${index}].${field}`);
-    if (typeof given !== 'object' || given === null) throw badField('record');
+    const at = `deliveries[${index}]`;
+    if (typeof given !== 'object' || given === null) throw bad(`has ${describeJsonType(given)} at ${at}, not a record`, at);
     const record = fullRecord(given as DeliveryRecord);
-    if (typeof record.key !== 'string' || record.key === '') throw badField('key');
-    if (!isShortText(record.deliveryId)) throw badField('deliveryId');
-    if (!Number.isInteger(record.attempt) || record.attempt < 1) throw badField('attempt');
-    for (const field of ['recordedAt', 'leaseExpiresAt', 'completedAt'] as const) {
-      if (record[field] !== null && !isUtcTime(record[field])) throw badField(field);
-    }
-    if (record.outcome !== null && !isShortText(record.outcome)) throw badField('outcome');
+    if (typeof record.key !== 'string') throw bad(`has no key at ${at}`, `${at}.key`);
+    // The one record rule: a store holds nothing that its check would call damaged.
+    const problem = recordProblem(record);
+    if (problem !== null) throw bad(`has a claim at ${at} no store holds: ${problem}`, at);
+    // One claim per key: a second would be dropped by one backend and refused by the other.
+    if (keys.has(record.key)) throw bad(`has the key ${describeInput(record.key)} twice (again at ${at})`, `${at}.key`);
+    keys.add(record.key);
     return record;
   });
   const byKey = new Map<string, DeliveryRecord>();
@@ -132,7 +211,8 @@ export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: str
     const held = byKey.get(identity);
     if (held === undefined || keptFirst(record, held) < 0) byKey.set(identity, record);
   }
-  return { state, records: byKey.size === records.length ? records : [...byKey.values()] };
+  const repositories = checkSnapshotRepositories(snapshot, where, repositoriesLabel);
+  return { state, records: byKey.size === records.length ? records : [...byKey.values()], repositories };
 }
 
 /** `extend` of a claim made without a lease: it is final, so there is no lease to renew. */

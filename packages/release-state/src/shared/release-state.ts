@@ -15,8 +15,10 @@ export const RELEASE_STATE_FIELDS = Object.freeze([
   'last_health_check',
 ] as const);
 
+/** The name of one of the six fields of release.json. */
 export type ReleaseStateField = (typeof RELEASE_STATE_FIELDS)[number];
 
+/** How the last deploy ended (`pending` while it runs); read in lower case whatever the file's case. */
 export type DeployResult = 'success' | 'failure' | 'pending';
 
 /** The name of the format version field this package adds to release.json. */
@@ -24,12 +26,20 @@ export const FORMAT_VERSION_FIELD = 'format_version';
 /** The release.json format this package writes. Files without the field (Python's) are read as is. */
 export const RELEASE_FORMAT_VERSION = 1;
 
+/**
+ * release.json: what is in production and how the last deploy went. Every field is null before
+ * the first deploy; SHAs are full commit SHAs (see `isFullSha`); times are ISO-8601 UTC.
+ */
 export interface ReleaseState {
+  /** The commit in production now. */
   production_sha_current: string | null;
+  /** The commit in production before it (what a rollback goes back to). */
   production_sha_previous: string | null;
+  /** The commit of the last deploy started, whatever its result. */
   last_deploy_attempt_sha: string | null;
   /** ISO-8601 time. */
   last_deploy_time: string | null;
+  /** How the last deploy attempt ended. */
   last_deploy_result: DeployResult | null;
   /** ISO-8601 time. */
   last_health_check: string | null;

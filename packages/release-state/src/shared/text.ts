@@ -4,9 +4,13 @@
 
 /**
  * A short, printable quote of a value: JSON syntax (so control characters show as escapes and
- * a newline cannot start a forged line), cut to `max` characters with the full length said.
+ * a newline cannot start a forged line), cut to `max` characters with the full length said. A
+ * string that spans lines is described, never quoted: such a value is almost always one that
+ * swallowed the lines after it (a quote left open in a .env file), and those lines are the
+ * next variables, secrets among them. (@booty/config's `excerpt` keeps the same rule.)
  */
 export function excerptValue(value: unknown, max = 40): string {
+  if (typeof value === 'string' && /[\n\r\u2028\u2029]/.test(value)) return describeLines(value);
   let text: string;
   try {
     text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
@@ -40,4 +44,10 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  */
 export function hasControlCharacter(text: string): boolean {
   return CONTROL.test(text);
+}
+
+/** A value that spans lines, in words: how many lines and characters, never its text. */
+export function describeLines(value: string): string {
+  const lines = value.split(/\r\n|[\n\r\u2028\u2029]/).length;
+  return `(a value of ${lines} lines, ${value.length} characters, not shown)`;
 }

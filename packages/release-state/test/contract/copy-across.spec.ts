@@ -49,7 +49,8 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     expect(before.deliveries).toHaveLength(4);
 
     const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_a` }) }));
-    expect(await copyStore(source, pg)).toEqual({ deliveries: 4, repositories: 0 });
+    const to = { kind: 'postgres', location: pg.location };
+    expect(await copyStore(source, pg)).toEqual({ deliveries: 4, repositories: 0, to });
     const back = track(await openFileStore({ stateDir: path.join(dir, 'back') }));
     await copyStore(pg, back);
 
@@ -101,5 +102,36 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     expect(await pg.deliveries.count()).toBe(2);
     const kept = await pg.deliveries.get({ repo: 'octo/app', headSha: SHA(1) });
     expect(kept).toMatchObject({ key: `Octo/App:${SHA(1)}`, deliveryId: 'completed' });
+  });
+
+  it('what check() calls healthy, a copy can write into either backend; what it calls damaged, a copy refuses', async () => {
+    const source = track(await openFileStore({ stateDir: path.join(dir, 'source') }));
+    await source.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'plain' });
+    // The first implementation's keys of its own form are kept and copied as they are.
+    await fsp.writeFile(path.join(dir, 'source', 'delivery_ids.json'), JSON.stringify({ 'legacy-key-without-sha': 'from-python' }));
+    // Entries a store never writes: a blank delivery id, a time that is not UTC, a long outcome.
+    const entry = (n: number, fields: Record<string, unknown>) =>
+      fsp.writeFile(
+        path.join(dir, 'source', 'deliveries', `octo%2Fapp%3A${SHA(n)}.json`),
+        JSON.stringify({ format_version: 1, key: `octo/app:${SHA(n)}`, deliveryId: `d${n}`, recordedAt: '2026-01-01T00:00:00Z', ...fields }),
+      );
+    await entry(2, { deliveryId: ' ' });
+    await entry(3, { recordedAt: '2026-01-01 00:00' });
+    await entry(4, { outcome: 'x'.repeat(201) });
+    const check = await source.check();
+    expect(check).toMatchObject({ healthy: false, deliveries: 2 });
+    expect(check.problems.map((problem) => problem.target).sort()).toEqual([2, 3, 4].map((n) => path.join(dir, 'source', 'deliveries', `octo%2Fapp%3A${SHA(n)}.json`)));
+    const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_d` }) }));
+    const file = track(await openFileStore({ stateDir: path.join(dir, 'file-target') }));
+    for (const target of [pg, file]) {
+      expect((await failure(copyStore(source, target))).code).toBe('STATE_CORRUPT');
+      expect(await target.deliveries.count()).toBe(0);
+    }
+    await source.reset('deliveries');
+    expect(await source.check()).toMatchObject({ healthy: true, deliveries: 2 });
+    for (const target of [pg, file]) {
+      expect(await copyStore(source, target)).toMatchObject({ deliveries: 2 });
+      expect(await target.check()).toMatchObject({ healthy: true, deliveries: 2 });
+    }
   });
 });

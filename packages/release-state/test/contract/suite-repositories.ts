@@ -119,7 +119,8 @@ export function describeRepositoryContract(context: SuiteContext): void {
         { repo: 'octo-org/web', state: expect.objectContaining({ production_sha_current: SHA(1) }) },
       ]);
       const target = await another();
-      expect(await copyStore(h().store, target.store)).toEqual({ deliveries: 0, repositories: 2 });
+      const to = { kind: target.store.kind, location: target.store.location };
+      expect(await copyStore(h().store, target.store)).toEqual({ deliveries: 0, repositories: 2, to });
       expect(await target.store.snapshot()).toEqual(snapshot);
 
       // A store whose only data is a repository's state is not empty.

@@ -165,7 +165,9 @@ describeWithPg('PostgreSQL store faults', () => {
     const [error, ms] = await timed(failure(openReleaseStore({ url: pg.server.url({ schema: 'auth' }, { password: WRONG }) })));
     expect(error.code).toBe('STATE_UNAVAILABLE');
     expect(error.details.reason).toBe('auth');
-    expect(error.message).toContain('PGPASSWORD');
+    // The fix names where the password came from: here the URL, so neither PGPASSWORD nor ~/.pgpass.
+    expect(error.message).toContain('Check the password in the store URL');
+    expect(error.message).not.toContain('PGPASSWORD');
     expect(ms).toBeLessThan(10_000);
     expectNoSecret(error, WRONG, PG_PASSWORD);
   });

@@ -123,7 +123,8 @@ describeWithPgBouncer('PostgreSQL store through PgBouncer in transaction mode', 
       await client.end().catch(() => undefined);
       expect(refused).toMatchObject({ code: '08P01', message: 'unsupported startup parameter: statement_timeout' });
       expect(isConnectionFailure(refused)).toBe(false);
-      const target = parsePostgresUrl(url);
+      const parsed = parsePostgresUrl(url);
+      const target = { ...parsed, user: parsed.user ?? '', database: parsed.database ?? '', passwordFrom: 'the URL' };
       const error = toStateError(refused, { target, operation: 'opening the store', effect: 'none' });
       expect(error.details).toMatchObject({ reason: 'refused-parameter', field: 'statement_timeout' });
       expect(error.message).toContain('refused the startup parameter statement_timeout');
@@ -143,12 +144,12 @@ describeWithPgBouncer('PostgreSQL store through PgBouncer in transaction mode', 
       expectNoSecret(error, WRONG, PG_PASSWORD);
     });
 
-    it('a database the server does not have is named as such, not retried', async () => {
+    it('a database the server does not have is named as such, not retried: a store that is not there (exit 2)', async () => {
       const url = pool.bouncer.url({}, { database: 'no_such_db' });
       const [error, ms] = await timed(failure(openReleaseStore({ url, retryMs: 10_000 })));
-      expect(error.code).toBe('STATE_UNAVAILABLE');
-      expect(error.details).toMatchObject({ reason: 'server', effect: 'none' });
-      expect(error.message).toContain('was reached and has no such database');
+      expect(error.code).toBe('STATE_INVALID_INPUT');
+      expect(error.details).toMatchObject({ reason: 'missing', effect: 'none', field: 'database' });
+      expect(error.message).toContain('was reached and has no database no_such_db');
       expect(error.message).toContain('no_such_db');
       expect(ms).toBeLessThan(5_000);
       expectNoSecret(error, PG_PASSWORD);

@@ -4,7 +4,7 @@
 import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord, ScanProgress } from '../../shared/contract';
 import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { parseJsonDocument } from '../../shared/json';
 import type { LedgerSettings } from '../../shared/options';
@@ -97,14 +97,25 @@ export async function asClaim<T>(claim: () => Promise<T>): Promise<T> {
 /** Resolves on the event loop's next turn, after the I/O that is waiting. */
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A bulk pass says how far it got every this many items, and at the end (a progress display). */
+const PROGRESS_EVERY = 500;
+
 /**
  * Runs `fn` over `items`, synchronously in slices (see SLICE_MS), letting the event loop run
- * between them. The clock is read every 4 items.
+ * between them (claims, a progress display, a signal). The clock is read every 4 items.
  */
-export async function inSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+export async function inSlices<T>(
+  items: readonly T[],
+  fn: (item: T) => void,
+  onProgress?: (progress: ScanProgress) => void,
+): Promise<void> {
   let sliceStart = performance.now();
   for (let index = 0; index < items.length; index++) {
     fn(items[index] as T);
+    const read = index + 1;
+    if (onProgress !== undefined && (read % PROGRESS_EVERY === 0 || read === items.length)) {
+      onProgress({ read, total: items.length });
+    }
     const slice = claimsInFlight > 0 ? SLICE_BESIDE_CLAIMS_MS : SLICE_MS;
     if ((index & 3) === 3 && performance.now() - sliceStart >= slice) {
       await nextTurn();
@@ -116,16 +127,27 @@ export async function inSlices<T>(items: readonly T[], fn: (item: T) => void): P
 /** How many file operations the ledger's bulk passes (import, prune, restore) keep in flight. */
 export const IO_CONCURRENCY = 16;
 
+/**
+ * `fn` over `items`, `limit` at a time. After a failure no item is started, and the calls in
+ * flight settle before the first error is thrown: a caller that cleans up after a failure (a
+ * stopped copy removes its staging directory) never races a write still under way.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  const failures: unknown[] = [];
   const worker = async () => {
-    while (next < items.length) {
+    while (failures.length === 0 && next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index] as T);
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (error) {
+        failures.push(error);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0];
   return results;
 }
 
@@ -294,7 +316,7 @@ export class LedgerFiles {
    * Reads every entry file (synchronously, in chunks: one async round trip per small file costs
    * more than the work). Damaged entries are returned with their error, never as deliveries.
    */
-  async scanEntries(names?: readonly string[]): Promise<ScannedEntry[]> {
+  async scanEntries(names?: readonly string[], onProgress?: (progress: ScanProgress) => void): Promise<ScannedEntry[]> {
     const list = names ?? (await this.entryNames());
     const out: ScannedEntry[] = [];
     await inSlices(list, (name) => {
@@ -306,7 +328,7 @@ export class LedgerFiles {
         if (!isDamage(error)) throw error;
         out.push({ name, file, record: null, damage: error });
       }
-    });
+    }, onProgress);
     return out;
   }
 

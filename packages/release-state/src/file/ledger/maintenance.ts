@@ -9,7 +9,7 @@
 // beside it keep their pace; another process's pass in progress is skipped, not waited for;
 // `close()` waits for it.
 import * as path from 'node:path';
-import type { CountLimit, DeliveryRecord, PruneResult, ResetResult, StoreProblem } from '../../shared/contract';
+import type { CountLimit, DeliveryRecord, PruneResult, ResetResult, ScanProgress, StoreProblem } from '../../shared/contract';
 import { isStateError, REPAIR_COMMAND } from '../../shared/errors';
 import { keyIdentity } from '../../shared/input';
 import { nothingToReset } from '../../shared/refusals';
@@ -129,7 +129,9 @@ export class LedgerMaintenance {
    * Every damaged ledger file (delivery_ids.json, the bookkeeping file, each entry), the healthy
    * entries, and how they stand against the count limit. Changes nothing.
    */
-  async check(): Promise<{ problems: StoreProblem[]; healthy: number; limit: CountLimit | null }> {
+  async check(
+    onProgress?: (progress: ScanProgress) => void,
+  ): Promise<{ problems: StoreProblem[]; healthy: number; limit: CountLimit | null }> {
     const problems: StoreProblem[] = [];
     const problem = (target: string, error: { details: { reason?: string }; message: string }) =>
       problems.push({
@@ -154,7 +156,7 @@ export class LedgerMaintenance {
       if (!isDamage(error)) throw error;
       problem(this.files.markerPath, error);
     }
-    const scanned = await this.files.scanEntries();
+    const scanned = await this.files.scanEntries(undefined, onProgress);
     for (const entry of scanned) if (entry.damage !== null) problem(entry.file, entry.damage);
     const nowMs = this.files.options.now().getTime();
     const ages: { atMs: number }[] = await datedEntries(this.files, scanned, nowMs);
@@ -222,7 +224,7 @@ export class LedgerMaintenance {
    * record (exclusive create: a claim that races in meanwhile keeps its own entry), flushes the
    * directory once, and exports delivery_ids.json so the Python format agrees.
    */
-  async restore(records: readonly DeliveryRecord[], replace: boolean): Promise<void> {
+  async restore(records: readonly DeliveryRecord[], replace: boolean, signal?: AbortSignal): Promise<void> {
     await this.files.ensureDir();
     await withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async (lock) => {
       const { fs } = this.files;
@@ -230,13 +232,15 @@ export class LedgerMaintenance {
         const names = await this.files.entryNames();
         await mapLimit(names, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
       }
-      await mapLimit(records, IO_CONCURRENCY, (record) =>
-        createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
+      await mapLimit(records, IO_CONCURRENCY, (record) => {
+        // A copy that is stopped stops here (its staging directory is then removed).
+        signal?.throwIfAborted();
+        return createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
           tempBase: ENTRY_TEMP_BASE,
           flushDir: null,
           label: `The copied claim ${record.key}`,
-        }),
-      );
+        });
+      });
       await fsyncDir(fs, this.files.dir);
       const all = (await this.files.scanEntries()).flatMap((entry) => (entry.record ? [entry.record] : []));
       const source = await this.python.export(all, lock);

@@ -6,7 +6,7 @@
 // a forgotten key back.
 import type { DeliveryRecord } from '../../shared/contract';
 import { REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
-import { fullRecord, keyIdentity } from '../../shared/input';
+import { fullRecord, keyIdentity, recordProblem } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';
 import { describeJsonType, excerptValue } from '../../shared/text';
 import type { HeldLock } from '../lock';
@@ -79,6 +79,9 @@ export class PythonBridge {
     const byIdentity = new Map<string, PythonEntry>();
     for (const [key, deliveryId] of Object.entries(value as Record<string, unknown>)) {
       if (typeof deliveryId !== 'string') throw bad(`has ${describeJsonType(deliveryId)} for the key ${excerptValue(key, 80)}`);
+      // The record rule of every claim: what is imported from here can be checked and copied like any other.
+      const problem = recordProblem(PythonBridge.record({ key, deliveryId }));
+      if (problem !== null) throw bad(`has an entry that is not a claim (${problem})`);
       entries.set(key, deliveryId);
       const identity = keyIdentity(key);
       if (!byIdentity.has(identity)) byIdentity.set(identity, { key, deliveryId });

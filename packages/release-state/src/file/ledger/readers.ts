@@ -3,7 +3,7 @@
 // nothing, so they also read a ledger an earlier version named (spellings.ts) as it is, and
 // count the Python entries that are not imported yet. Keys are compared by their identity
 // (owner and name without case: shared/input.ts).
-import type { DeliveryKeyInput, DeliveryRecord, DeliveryTally, ListClaimsOptions } from '../../shared/contract';
+import type { DeliveryKeyInput, DeliveryRecord, DeliveryTally, ListClaimsOptions, TallyOptions } from '../../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { checkList, deliveryKey, keyIdentity } from '../../shared/input';
 import { claimStanding } from '../../shared/leases';
@@ -42,26 +42,43 @@ export async function count(ledger: LedgerParts): Promise<number> {
  * synchronously in chunks): about 1.1x the bare open+read+close of the same files, some 100 ms
  * for 10,000 entries here. Python entries not yet imported count too.
  */
-export async function tally({ files, python }: LedgerParts): Promise<DeliveryTally> {
-  const scanned = await files.scanEntries();
+export async function tally({ files, python }: LedgerParts, options: TallyOptions = {}): Promise<DeliveryTally> {
+  const recent = options.recent === undefined ? null : checkList(options.recent, files.dir);
+  const scanned = await files.scanEntries(undefined, options.onProgress);
   const nowMs = files.options.now().getTime();
   const dated = await datedEntries(files, scanned, nowMs);
   const present = new Set(dated.map((entry) => keyIdentity(entry.record.key)));
   const ages: Pick<AgedEntry, 'atMs'>[] = [...dated];
+  // With `recent`, the same read gives the claims `list(recent)` would (one read of the ledger).
+  const records = recent === null ? [] : dated.map((entry) => entry.record);
   // A damaged delivery_ids.json or bookkeeping file is not one bad entry: no claim can be made
   // until it reads, like a damaged release.json, so it is the error (naming the repair). Python
   // entries not imported yet count as entries of this moment (their import's time).
   const pending = await python.pending();
-  if (pending) for (const identity of pending.keys()) if (!present.has(identity)) ages.push({ atMs: nowMs });
+  if (pending) {
+    for (const [identity, entry] of pending) {
+      if (present.has(identity)) continue;
+      ages.push({ atMs: nowMs });
+      if (recent !== null) records.push(PythonBridge.record(entry));
+    }
+  }
   const damaged = scanned.filter((entry) => entry.damage !== null).length;
-  return { entries: ages.length, damaged, limit: countLimit(ages, files.options, nowMs) };
+  const found: DeliveryTally = { entries: ages.length, damaged, limit: countLimit(ages, files.options, nowMs) };
+  return recent === null ? found : { ...found, recent: newest(records, recent, nowMs) };
 }
 
 export async function list(ledger: LedgerParts, options: ListClaimsOptions = {}): Promise<DeliveryRecord[]> {
-  const { repo, limit, standing } = checkList(options, ledger.files.dir);
-  const prefix = repo === null ? null : `${keyIdentity(repo)}:`;
   const nowMs = ledger.files.options.now().getTime();
-  const all = await allRecords(ledger, { strict: false });
+  return newest(await allRecords(ledger, { strict: false }), checkList(options, ledger.files.dir), nowMs);
+}
+
+/**
+ * The claims `list` gives: of one repository (by its identity), or all; that stand so at `nowMs`
+ * (`claimStanding`), or all; newest first; at most `limit`.
+ */
+function newest(all: DeliveryRecord[], filter: ReturnType<typeof checkList>, nowMs: number): DeliveryRecord[] {
+  const { repo, limit, standing } = filter;
+  const prefix = repo === null ? null : `${keyIdentity(repo)}:`;
   const ofRepo = (record: DeliveryRecord) => prefix === null || keyIdentity(record.key).startsWith(prefix);
   const standsSo = (record: DeliveryRecord) => standing === null || claimStanding(record, nowMs) === standing;
   const records = all.filter((record) => ofRepo(record) && standsSo(record));
