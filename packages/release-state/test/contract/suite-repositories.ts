@@ -138,6 +138,23 @@ export function describeRepositoryContract(context: SuiteContext): void {
       expect(await earlier.store.repositories()).toEqual([]);
     });
 
+    it('a copy counts repository states as data: a source of only them is not empty; an empty one needs force', async () => {
+      // The source holds nothing but a repository's state: with replace, it may replace a target's data.
+      await h().store.updateState(producing(1), { repo: 'octo-org/web' });
+      const target = await another();
+      await claim(5, 'in-the-way', {}, target.store);
+      await copyStore(h().store, target.store, { replace: true });
+      expect(await target.store.deliveries.count()).toBe(0);
+      expect((await target.store.readState({ repo: 'octo-org/web' })).production_sha_current).toBe(SHA(1));
+      // A target whose only data is a repository's state holds data: an empty source needs force.
+      const empty = await another();
+      const refused = await failure(copyStore(empty.store, target.store, { replace: true }));
+      expect([refused.code, refused.details.reason]).toEqual(['STATE_INVALID_INPUT', 'empty-source']);
+      expect(await target.store.repositories()).toEqual(['octo-org/web']);
+      await copyStore(empty.store, target.store, { replace: true, force: true });
+      expect(await target.store.repositories()).toEqual([]);
+    });
+
     it('restore refuses a snapshot with a bad or twice-named repository, writing nothing', async () => {
       const target = await another();
       const snapshot = await h().store.snapshot();
