@@ -27,6 +27,31 @@ describe('the file store', () => {
   });
   const entryPath = (n: number, root = stateDir) => path.join(root, 'deliveries', entryName(`octo/app:${SHA(n)}`));
 
+  it('a copy switched in carries its repositories, and a switch run again after a crash keeps them', async () => {
+    const produce = (n: number) => (state: Record<string, unknown>) => ({ ...state, production_sha_current: SHA(n) });
+    const target = await openFileStore({ stateDir });
+    await target.updateState(produce(1) as never, { repo: 'octo/old' });
+    // A copy with a repository of its own, built and switched in (restore: all or nothing).
+    const source = await openFileStore({ stateDir: path.join(dir, 'source') });
+    await source.updateState(produce(2) as never, { repo: 'octo/new' });
+    await target.restore(await source.snapshot(), { replace: true });
+    expect(await target.repositories()).toEqual(['octo/new']);
+    await target.close();
+    // What a crash after the repositories were switched leaves: the rest of the copy in .copy-ready.
+    const rest = path.join(dir, 'rest');
+    await (await openFileStore({ stateDir: rest })).close();
+    await fsp.rename(rest, path.join(stateDir, '.copy-ready'));
+    const reopened = await openFileStore({ stateDir });
+    expect(await reopened.repositories()).toEqual(['octo/new']);
+    expect((await reopened.readState({ repo: 'octo/new' })).production_sha_current).toBe(SHA(2));
+    // A copy without repositories over a store that has some leaves none, and no empty directory.
+    await reopened.restore({ state: await reopened.readState(), deliveries: [] }, { replace: true });
+    expect(await reopened.repositories()).toEqual([]);
+    expect((await fsp.readdir(stateDir)).includes('repositories')).toBe(false);
+    await reopened.close();
+    await source.close();
+  });
+
   it('tally with recent claims reads every entry once (state claims used to read the ledger twice), and says how far it got', async () => {
     const opened: string[] = [];
     const seam: FsSeam = {

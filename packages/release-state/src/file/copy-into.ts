@@ -7,8 +7,8 @@
 //   renamed to its name: one atomic step.
 // - An existing target (a store, or an empty directory made for it, perhaps in a parent booty
 //   cannot write) is built in `<target>/.copy-<pid>-<hex>/`, committed by renaming that to
-//   `<target>/.copy-ready`, then switched part by part (deliveries/, delivery_ids.json,
-//   repositories/, release.json). The switch is finished by whoever comes next if the copy dies during it:
+//   `<target>/.copy-ready`, then switched part by part (deliveries/, repositories/,
+//   delivery_ids.json, release.json). The switch is finished by whoever comes next if the copy dies during it:
 //   every open of the store rolls a committed copy forward first (`finishCommittedCopy`).
 //
 // Every check (the target is not the source, not inside a store, holds nothing but a store;
@@ -130,10 +130,10 @@ async function copyIntoNew(copy: Copy): Promise<void> {
     await removeAbandoned(realParent, pidOf);
     const staging = path.join(realParent, `${prefix}${process.pid}-${randomBytes(6).toString('hex')}`);
     await build(copy, staging);
-    // A new store has no repositories/ until a repository's state is written (build made it for switchIn).
-    await removeIfEmpty(path.join(staging, REPOSITORIES_DIR));
     try {
       copy.options.signal?.throwIfAborted();
+      // A new store gets no empty repositories/ (the copy is built with one: see switchIn).
+      await fs.rmdir(path.join(staging, REPOSITORIES_DIR)).catch(() => undefined);
       // Fails when the name was taken meanwhile: what is there now is never replaced unchecked.
       await fs.rename(staging, real);
       await fsyncDir(fs, realParent);
@@ -240,25 +240,29 @@ async function build(copy: Copy, staging: string): Promise<void> {
 async function switchIn(fs: FsSeam, real: string): Promise<void> {
   const ready = path.join(real, READY);
   const exists = async (file: string) => (await fs.lstat(file).catch(() => null)) !== null;
-  // A write of the old release.json that completes a claim: the copy's state replaces it, never the reverse.
-  await fs.unlink(pendingPathOf(path.join(real, RELEASE_FILE))).catch(() => undefined);
-  /** Puts the copy's directory `name` in place (once: run again, it finds it moved); the old one goes aside inside the copy. */
-  const switchDir = async (name: string) => {
-    if (!(await exists(path.join(ready, name)))) return;
-    const current = path.join(real, name);
-    const aside = path.join(ready, `replaced-${name}-${randomBytes(4).toString('hex')}`);
+  if (await exists(path.join(ready, LEDGER_DIR))) {
+    const current = path.join(real, LEDGER_DIR);
+    const aside = path.join(ready, `replaced-${LEDGER_DIR}-${randomBytes(4).toString('hex')}`);
     if (await exists(current)) await fs.rename(current, aside);
-    await fs.rename(path.join(ready, name), current);
-  };
-  await switchDir(LEDGER_DIR);
+    await fs.rename(path.join(ready, LEDGER_DIR), current);
+  }
+  // Each repository's state: the copy's, and a repository the snapshot lacks goes. A copy is
+  // built with the directory, maybe empty, so that a switch run again knows this step is done
+  // once it is gone from the copy; an empty one is not moved in.
+  const staged = path.join(ready, REPOSITORIES_DIR);
+  if (await exists(staged)) {
+    const current = path.join(real, REPOSITORIES_DIR);
+    const aside = path.join(ready, `replaced-${REPOSITORIES_DIR}-${randomBytes(4).toString('hex')}`);
+    if (await exists(current)) await fs.rename(current, aside);
+    if ((await fs.readdir(staged)).length === 0) await fs.rmdir(staged);
+    else await fs.rename(staged, current);
+  }
   // The copy's delivery_ids.json belongs with its ledger: without one, the old one goes too.
   const move = (name: string) => fs.rename(path.join(ready, name), path.join(real, name));
   if (await exists(path.join(ready, PYTHON_LEDGER_FILE))) await move(PYTHON_LEDGER_FILE);
   else await fs.unlink(path.join(real, PYTHON_LEDGER_FILE)).catch(() => undefined);
-  // The copy's repositories' states, exactly (build makes the directory even when it holds none;
-  // left empty, it goes, as a store without any has none).
-  await switchDir(REPOSITORIES_DIR);
-  await removeIfEmpty(path.join(real, REPOSITORIES_DIR));
+  // A pending write of the old release.json belongs to the old ledger: it must never land on the copy's.
+  await fs.unlink(pendingPathOf(path.join(real, RELEASE_FILE))).catch(() => undefined);
   // release.json last: once it is in place, so is everything else.
   if (await exists(path.join(ready, RELEASE_FILE))) await move(RELEASE_FILE);
   await fsyncDir(fs, real);
@@ -281,8 +285,8 @@ export async function finishCommittedCopy(fs: FsSeam, dir: string, lock: LockSet
 
 /** The names a state directory holds (its files, their locks, temp files, kept-aside damage, a copy's staging). */
 function isStoreFile(name: string): boolean {
-  if ([RELEASE_FILE, PYTHON_LEDGER_FILE, LEDGER_DIR, REPOSITORIES_DIR, READY].includes(name)) return true;
-  if (name === pendingPathOf(RELEASE_FILE)) return true;
+  const own = [RELEASE_FILE, pendingPathOf(RELEASE_FILE), PYTHON_LEDGER_FILE, LEDGER_DIR, REPOSITORIES_DIR, READY];
+  if (own.includes(name)) return true;
   if (name.endsWith('.lock') || (name.startsWith('.') && name.endsWith('.tmp'))) return true;
   return /^(release\.json(\.pending)?|deliveries)\.corrupt-/.test(name) || STAGING.test(name);
 }
@@ -335,11 +339,6 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return errnoOf(error) === 'EPERM';
   }
-}
-
-/** Removes `dir` when it is an empty directory; anything else (absent, not empty) stays as it is. */
-async function removeIfEmpty(dir: string): Promise<void> {
-  await fsp.rmdir(dir).catch(() => undefined);
 }
 
 /** An abort (a signal) becomes the refusal that says the target is as it was; anything else passes. */
