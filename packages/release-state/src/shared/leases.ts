@@ -1,5 +1,5 @@
 // Where a claim's lease stands, one rule for both backends (PostgreSQL states it in SQL beside
-// each statement that needs it: postgres/records.ts, postgres/standing.ts): running (a worker is
+// each statement that needs it: postgres/records.ts, postgres/leases.ts): running (a worker is
 // still at it: others are turned away, and neither pruning nor `release` without `force` removes
 // it), or ended without `complete` (its holder presumably died: the next claim takes it over). A
 // claim without a lease, or completed, is final.
