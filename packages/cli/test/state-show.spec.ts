@@ -55,7 +55,7 @@ describe('booty state show', () => {
     for (const repo of ['not a repo', '']) {
       const bad = await booty(['state', 'show', '--state-dir', stateDir, '--repo', repo]);
       expect(bad.status).toBe(2);
-      expect(bad.stderr).toMatch(/--repo needs a repository|Invalid repo/);
+      expect(bad.stderr).toMatch(/--repo needs a repository|--repo .* is not a repository: expected "owner\/name"/);
     }
     const file = path.join(stateDir, 'repositories', `${encodeURIComponent(REPO)}.json`);
     writeFileSync(file, '{"production_sha_current": ');

@@ -108,10 +108,11 @@ export interface GovernorBase {
   readonly warnings: readonly ConfigWarning[];
   /**
    * What `booty governor status` shows: enabled or not and why, the settings with their origins,
-   * `release.json` and the ledger's size (read from the store when enabled).
+   * `release.json` (or, with the `repo` option, that repository's own state) and the ledger's size
+   * (read from the store when enabled).
    * @param options - `onProgress`: how far the read of the ledger has got (a large one takes seconds)
    * @throws {@link StateError} what `readState` and `deliveries.tally` throw: STATE_CORRUPT,
-   *   STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE
+   *   STATE_READ, STATE_UNSAFE, STATE_UNAVAILABLE, STATE_INVALID_INPUT (`repo` is not `owner/name`)
    */
   status(options?: ScanOptions): Promise<GovernorStatus>;
   /**
@@ -192,7 +193,8 @@ function adviceFor(damaged: number): string | null {
  *
  * @param options - `workspace` (required), `env` (default `process.env`), `stateDir` or `url`
  *   (not both; default: from the environment), `cwd` (for a relative `stateDir`), or `store` (an
- *   open store, shared, never closed by the Governor)
+ *   open store, shared, never closed by the Governor); `repo`: whose own release state `status()`
+ *   shows (default: the store's own)
  * @throws {@link ConfigError} CONFIG_READ, CONFIG_TOO_LARGE, CONFIG_ENCODING, CONFIG_YAML,
  *   CONFIG_VERSION, CONFIG_SCHEMA (its own block, or a file no reader can get past), CONFIG_ENV
  *   (a bad `RELEASE_GOVERNOR_*` value)
@@ -212,7 +214,7 @@ export async function loadGovernor(options: LoadGovernorOptions): Promise<Govern
  * changes a tenant's gate; the store's location still comes from `env`.
  *
  * @param options - `content` and `file` (required), `overrides` (default: none), and the store as
- *   for `loadGovernor`: `env`, `stateDir` or `url`, `cwd`, or `store`
+ *   for `loadGovernor`: `env`, `stateDir` or `url`, `cwd`, or `store`; `repo` as for `loadGovernor`
  * @throws {@link ConfigError} as `loadGovernor`, except CONFIG_READ (nothing is read from disk)
  * @throws {@link StateError} when enabled: STATE_INVALID_INPUT, STATE_UNSAFE, STATE_WRITE, STATE_READ,
  *   STATE_UNAVAILABLE, STATE_CORRUPT

@@ -87,6 +87,26 @@ describe('a state write that completes a claim, across a crash (file store)', ()
     },
   );
 
+  it.each([[undefined], ['octo-org/web']])(
+    'a committed write left by a crash (state of %s) never lands on a copy restored over it',
+    async (stateRepo) => {
+      await holderDies('commit', stateRepo === undefined ? {} : { stateRepo });
+      const scope = stateRepo === undefined ? undefined : { repo: stateRepo };
+      const store = await open();
+      // A backup of this very store: its ledger holds the completion the pending write names.
+      const backup = await store.snapshot();
+      const restored = { ...backup, state: { ...backup.state, production_sha_current: SHA(9) } };
+      const repositories = backup.repositories?.map((entry) => ({
+        ...entry,
+        state: { ...entry.state, production_sha_current: SHA(9) },
+      }));
+      await store.restore({ ...restored, repositories }, { replace: true });
+      expect((await store.readState(scope)).production_sha_current).toBe(SHA(9));
+      expect(await onDisk(`${stateFile(stateRepo)}.pending`)).toBeNull();
+      expect(await store.check()).toMatchObject({ healthy: true, problems: [] });
+    },
+  );
+
   it('killed before the commit point: neither happened; the claim is taken over, its taker writes', async () => {
     await holderDies('pending', { leaseMs: 300 });
     expect(await onDisk(`${stateFile()}.pending`)).toMatchObject({ claim: { deliveryId: 'dies' } });

@@ -368,4 +368,40 @@ describe('the file store', () => {
     const result = await store.deliveries.claim({ ...KEY(1), deliveryId: 'next', leaseMs: 60_000 });
     expect(result).toMatchObject({ claimed: true, takeover: true, record: { attempt: 2, deliveryId: 'next' } });
   });
+
+  it.each([['before its switch began'], ['after repositories/ was switched in']])(
+    "a copy stopped %s is finished by the next open: each repository's state is the copy's",
+    async (when) => {
+      const open = async (at: string) => openFileStore({ stateDir: at });
+      const target = await open(stateDir);
+      await target.updateState((s) => ({ ...s, production_sha_current: SHA(1) }), { repo: 'old/one' });
+      await target.deliveries.claim({ ...KEY(1), deliveryId: 'old' });
+      await target.close();
+      const copyDir = path.join(dir, 'copy');
+      const copy = await open(copyDir);
+      await copy.updateState((s) => ({ ...s, production_sha_current: SHA(2) }), { repo: 'new/two' });
+      await copy.updateState((s) => ({ ...s, production_sha_current: SHA(3) }));
+      await copy.deliveries.claim({ ...KEY(2), deliveryId: 'new' });
+      await copy.close();
+      // Committed: the whole copy is .copy-ready inside the target (what copy-into.ts makes).
+      const ready = path.join(stateDir, '.copy-ready');
+      await fsp.rename(copyDir, ready);
+      if (when !== 'before its switch began') {
+        // The switch's steps up to repositories/, as switchIn takes them; then the process died.
+        for (const name of ['deliveries', 'repositories']) {
+          await fsp.rename(path.join(stateDir, name), path.join(ready, `replaced-${name}-0`));
+          await fsp.rename(path.join(ready, name), path.join(stateDir, name));
+        }
+      }
+      const store = await open(stateDir);
+      expect(await store.repositories()).toEqual(['new/two']);
+      expect((await store.readState({ repo: 'new/two' })).production_sha_current).toBe(SHA(2));
+      expect((await store.readState({ repo: 'old/one' })).production_sha_current).toBeNull();
+      expect((await store.readState()).production_sha_current).toBe(SHA(3));
+      expect((await store.deliveries.list()).map((record) => record.deliveryId)).toEqual(['new']);
+      expect(await store.check()).toMatchObject({ healthy: true, problems: [] });
+      await store.close();
+      expect((await fsp.readdir(stateDir)).filter((name) => name.startsWith('.copy'))).toEqual([]);
+    },
+  );
 });

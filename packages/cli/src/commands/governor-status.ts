@@ -1,4 +1,5 @@
 import { UsageError } from 'clipanion';
+import { checkCommitArguments } from '../claim-view';
 import { columns } from '../columns';
 import { stringOption } from '../context';
 import { effectiveValueLines } from '../effective-values';
@@ -51,6 +52,7 @@ export class GovernorStatusCommand extends StoreCommand {
     const { env, stdout, stderr, cwd } = this.context;
     // cwd: a relative --state-dir is read against runCli's working directory, not the process's.
     if (this.repo === '') throw new UsageError('--repo needs a repository, owner/name');
+    await checkCommitArguments({ repo: this.repo }, { repo: '--repo' });
     const repo = this.repo === undefined ? {} : { repo: this.repo };
     const governor = await loadGovernor({ workspace: this.workspaceDir(), env, cwd, ...this.storeChoice(), ...repo });
     let status;

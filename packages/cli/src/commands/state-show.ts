@@ -1,4 +1,5 @@
 import { UsageError } from 'clipanion';
+import { checkCommitArguments } from '../claim-view';
 import { columns } from '../columns';
 import { stringOption } from '../context';
 import { EXIT } from '../errors';
@@ -36,6 +37,7 @@ export class StateShowCommand extends StoreCommand {
 
   protected async run(): Promise<number> {
     if (this.repo === '') throw new UsageError('--repo needs a repository, owner/name');
+    await checkCommitArguments({ repo: this.repo }, { repo: '--repo' });
     const { RELEASE_STATE_FIELDS } = await import('@booty/release-state');
     const { stdout } = this.context;
     const repo = this.repo ?? null;

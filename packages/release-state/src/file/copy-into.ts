@@ -25,12 +25,12 @@ import {
   copyInterrupted,
   emptySource,
   insideStore,
+  isEmptySnapshot,
   notAStore,
   sameStore,
   targetNotEmpty,
 } from '../shared/refusals';
 import { isSkeleton, type ReleaseState } from '../shared/release-state';
-import { checkSnapshotRepositories } from '../shared/state-input';
 import { fixForErrno } from './advice';
 import type { FsSeam } from './fs-seam';
 import { LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE } from './ledger/entry';
@@ -55,9 +55,8 @@ export async function copyIntoDirectory(
   options: CopyIntoOptions,
 ): Promise<void> {
   const target = settings.stateDir;
-  const { state, records } = checkSnapshot(snapshot, target, path.join(target, RELEASE_FILE));
-  const states = checkSnapshotRepositories(snapshot, target, path.join(target, REPOSITORIES_DIR));
-  const copy: Copy = { settings, fs, state, records, states, options, lock: lockOf(settings) };
+  const checked = checkSnapshot(snapshot, target, path.join(target, RELEASE_FILE), path.join(target, REPOSITORIES_DIR));
+  const copy: Copy = { settings, fs, ...checked, options, lock: lockOf(settings) };
   options.signal?.throwIfAborted();
   const found = await fs.lstat(target).catch((error: unknown) => {
     if (errnoOf(error) === 'ENOENT') return null;
@@ -155,8 +154,7 @@ interface Copy {
   fs: FsSeam;
   state: ReleaseState;
   records: DeliveryRecord[];
-  /** Each repository's own release state. */
-  states: RepositoryState[];
+  repositories: RepositoryState[];
   options: CopyIntoOptions;
   lock: LockSettings;
 }
@@ -190,7 +188,7 @@ async function checkPlacement(copy: Copy, real: string): Promise<void> {
 
 /** Whether the target holds data, and whether the copy may then go ahead (`replace`, `force`). */
 async function checkOccupancy(copy: Copy, target: string): Promise<void> {
-  const { settings, fs, options, state, records, states } = copy;
+  const { settings, fs, options } = copy;
   const { release, ledger, repositories } = storeParts(settings, fs);
   try {
     // No release.json (an empty directory made for the copy) holds nothing; a damaged one holds data.
@@ -201,13 +199,12 @@ async function checkOccupancy(copy: Copy, target: string): Promise<void> {
         (current) => !isSkeleton(current),
         () => true,
       ));
+    const holdsRepositoryState = await repositories.holdState();
     const holdsClaims = !(await ledger.maintenance.isEmpty());
-    const holdsRepositories = await repositories.holdState().catch(() => true);
-    if (!holdsState && !holdsClaims && !holdsRepositories) return;
+    if (!holdsState && !holdsRepositoryState && !holdsClaims) return;
     const holds = holdsState ? 'a release state' : holdsClaims ? 'claims' : "a repository's release state";
     if (!options.replace) throw targetNotEmpty(target, holds);
-    const sourceEmpty = records.length === 0 && isSkeleton(state) && states.every((one) => isSkeleton(one.state));
-    if (!options.force && sourceEmpty) throw emptySource(target, holds);
+    if (!options.force && isEmptySnapshot(copy)) throw emptySource(target, holds);
   } finally {
     await ledger.close();
   }
@@ -225,8 +222,10 @@ async function build(copy: Copy, staging: string): Promise<void> {
   try {
     await ledger.maintenance.restore(copy.records, false, options.signal);
     options.signal?.throwIfAborted();
+    // Always made, empty or not: switchIn replaces the target's with it, so states the copy lacks go.
     await repositories.ensureDir();
-    await repositories.restore(copy.states, false);
+    await repositories.restore(copy.repositories, false);
+    options.signal?.throwIfAborted();
     await release.replaceWith(copy.state);
     await fsyncDir(fs, staging);
   } catch (error) {

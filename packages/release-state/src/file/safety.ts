@@ -81,8 +81,11 @@ export async function assertExistingStateDir(fs: FsSeam, dir: string, source?: s
   }
 }
 
-/** What a state directory holds: release.json, and the ledger (ours, or the first implementation's). */
-const STORE_NAMES = ['release.json', 'deliveries', 'delivery_ids.json'];
+/**
+ * What a state directory holds: release.json, the ledger (ours, or the first implementation's),
+ * and each repository's state (repository-states.ts).
+ */
+const STORE_NAMES = ['release.json', 'deliveries', 'delivery_ids.json', 'repositories'];
 
 /** The checks of `ensureStateDir` for an existing directory (also used for `deliveries/`). */
 export async function assertSafeDirectory(fs: FsSeam, dir: string, what: string, source?: string): Promise<void> {

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import type {
   ReleaseStore,
   ResetResult,
+  ScanOptions,
   StateScope,
   StoreCheck,
   StorePart,
@@ -22,13 +23,14 @@ import {
   checkSnapshot,
   copyInterrupted,
   emptySource,
+  isEmptySnapshot,
   notAnUpdate,
   nothingToReset,
   sameStore,
   targetNotEmpty,
 } from '../shared/refusals';
 import { isSkeleton, serializeReleaseState, type ReleaseState } from '../shared/release-state';
-import { checkSnapshotRepositories, checkStateScope, checkUpdateOptions } from '../shared/state-input';
+import { checkStateScope, checkUpdateOptions } from '../shared/state-input';
 import { accountName } from '../shared/account';
 import { PostgresDeliveries } from './deliveries';
 import { createPool, type PgConnection } from './driver';
@@ -128,7 +130,8 @@ class PostgresStore implements ReleaseStore {
     return this.session.run(listing, { idempotent: true }, ({ client }) => this.rows.repositories(client));
   }
 
-  async check(): Promise<StoreCheck> {
+  // One query per part: nothing to report progress on (ScanOptions.onProgress is for long reads).
+  async check(_options?: ScanOptions): Promise<StoreCheck> {
     return this.session.run('checking the store', { idempotent: true }, async ({ client }) => {
       const problems: StoreProblem[] = await this.rows.problems(client);
       const damaged = await client.query<DeliveryRow>(
@@ -219,8 +222,8 @@ class PostgresStore implements ReleaseStore {
    */
   private async copyInto(snapshot: StoreSnapshot, options: CopyIntoOptions): Promise<void> {
     const releaseLabel = this.rows.label(OWN_STATE);
-    const { state, records } = checkSnapshot(snapshot, this.location, releaseLabel);
-    const states = checkSnapshotRepositories(snapshot, this.location, releaseLabel);
+    const checked = checkSnapshot(snapshot, this.location, releaseLabel);
+    const { state, records, repositories } = checked;
     const body = serializeReleaseState(state, releaseLabel).toString('utf8');
     const rows = records.map((record) => ({
       key: record.key,
@@ -246,16 +249,16 @@ class PostgresStore implements ReleaseStore {
       }
       const current = await this.rows.body(client, OWN_STATE, true);
       // A damaged state holds data too: it is not known to be empty.
-      const ownHolds = (body: string) =>
-        this.rows.damage(body, OWN_STATE) !== null || !isSkeleton(this.rows.parse(body, OWN_STATE));
-      const holdsState = (current !== null && ownHolds(current)) || (await this.rows.holdState(client));
+      const ownHolds = (text: string) =>
+        this.rows.damage(text, OWN_STATE) !== null || !isSkeleton(this.rows.parse(text, OWN_STATE));
+      const holdsState = current !== null && ownHolds(current);
+      const holdsRepositoryState = await this.rows.holdState(client);
       const count = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.deliveries}`);
       const holdsClaims = Number(count.rows[0]?.n ?? 0) > 0;
-      if (holdsState || holdsClaims) {
-        const holds = holdsState ? 'a release state' : 'claims';
+      if (holdsState || holdsRepositoryState || holdsClaims) {
+        const holds = holdsState ? 'a release state' : holdsClaims ? 'claims' : "a repository's release state";
         if (!options.replace) throw targetNotEmpty(this.location, holds);
-        const sourceEmpty = rows.length === 0 && isSkeleton(state) && states.every((one) => isSkeleton(one.state));
-        if (!options.force && sourceEmpty) throw emptySource(this.location, holds);
+        if (!options.force && isEmptySnapshot(checked)) throw emptySource(this.location, holds);
       }
       writing();
       await client.query(`DELETE FROM ${t.deliveries}`);
@@ -271,11 +274,12 @@ class PostgresStore implements ReleaseStore {
         );
       }
       await client.query(
-        `INSERT INTO ${t.release} (repo, body) VALUES ('', $1)
+        `INSERT INTO ${t.release} (repo, body) VALUES ($1, $2)
          ON CONFLICT (repo) DO UPDATE SET body = excluded.body, updated_at = now()`,
-        [body],
+        [OWN_STATE, body],
       );
-      await this.rows.restore(client, states, true);
+      // The repositories' states: exactly the snapshot's, as the claims are.
+      await this.rows.restore(client, repositories, true);
       // Stopped now: the transaction rolls back, and the target stays as it was.
       signal?.throwIfAborted();
     }).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 // Where a claim's lease stands, one rule for both backends (PostgreSQL states it in SQL beside
-// each statement that needs it: postgres/records.ts, postgres/standing.ts): running (a worker is
+// each statement that needs it: postgres/records.ts, postgres/leases.ts): running (a worker is
 // still at it: others are turned away, and neither pruning nor `release` without `force` removes
 // it), or ended without `complete` (its holder presumably died: the next claim takes it over). A
 // claim without a lease, or completed, is final.
@@ -28,7 +28,10 @@ export const CLAIM_STANDINGS: readonly ClaimStanding[] = Object.freeze(['leased'
  * @param nowMs - the time to judge the lease at, in milliseconds since the epoch (`Date.now()`)
  * @throws Never throws.
  */
-export function claimStanding(record: LeaseFields, nowMs: number): ClaimStanding {
+export function claimStanding(
+  record: Pick<DeliveryRecord, 'leaseExpiresAt' | 'completedAt'>,
+  nowMs: number,
+): ClaimStanding {
   if (record.completedAt !== null) return 'completed';
   if (record.leaseExpiresAt === null) return 'final';
   return leaseRunning(record, nowMs) ? 'leased' : 'expired';

@@ -2,10 +2,11 @@
 // repair what is healthy, to restore into a store that holds data, to reset a part it does not
 // have, to update with something that is not a function, to forget a claim a worker still holds,
 // or to restore a snapshot that is not one.
-import type { DeliveryRecord, StoreSnapshot } from './contract';
+import type { DeliveryRecord, RepositoryState, StoreSnapshot } from './contract';
 import { CHECK_COMMAND, stateError, type StateError } from './errors';
 import { fullRecord, keptFirst, keyIdentity, recordProblem } from './input';
-import { parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
+import { isSkeleton, parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';
+import { checkSnapshotRepositories } from './state-input';
 import { describeInput, describeJsonType, excerptValue } from './text';
 
 /** `reset(part)` when that part reads correctly: a reset only replaces damaged data. */
@@ -35,7 +36,7 @@ export function emptySource(where: string, holds: string): StateError {
   return stateError('STATE_INVALID_INPUT', {
     path: where,
     reason: 'empty-source',
-    happened: `The source store is empty (no claims, every release field null), and copying it with --replace would erase what ${where} holds (${holds})`,
+    happened: `The source store is empty (no claims, every release field null, its own and each repository's), and copying it with --replace would erase what ${where} holds (${holds})`,
     changed: 'Nothing was copied or changed',
     fix: 'Check --from (or the store the options name: is it the one you meant?); to empty the target on purpose, add --force',
   });
@@ -145,14 +146,36 @@ export function storeClosed(where: string, what: string): StateError {
   });
 }
 
+/** A snapshot, checked (`checkSnapshot`): the store's own state, its claims, each repository's state. */
+export interface CheckedSnapshot {
+  state: ReleaseState;
+  records: DeliveryRecord[];
+  repositories: RepositoryState[];
+}
+
+/** True when a checked snapshot holds nothing: no claims, and every release state (its own, each repository's) empty. */
+export function isEmptySnapshot(snapshot: CheckedSnapshot): boolean {
+  return (
+    snapshot.records.length === 0 &&
+    isSkeleton(snapshot.state) &&
+    snapshot.repositories.every((repository) => isSkeleton(repository.state))
+  );
+}
+
 /**
  * A snapshot from any backend, checked before anything is written: its state must read back as
- * release.json does (`label` names it in messages), and every record must be one a store holds.
+ * release.json does (`label` names it in messages), each repository's state too
+ * (`repositoriesLabel`, state-input.ts), and every record must be one a store holds.
  * Fields an older snapshot leaves out are filled in as `fullRecord` does. Records of one key
  * spelled apart (a snapshot of a store an earlier version wrote) become one: the one `keptFirst`
  * orders first.
  */
-export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: string): { state: ReleaseState; records: DeliveryRecord[] } {
+export function checkSnapshot(
+  snapshot: StoreSnapshot,
+  where: string,
+  label: string,
+  repositoriesLabel: string = label,
+): CheckedSnapshot {
   const bad = (what: string, field: string) =>
     stateError('STATE_INVALID_INPUT', {
       path: where,
@@ -188,7 +211,8 @@ export function checkSnapshot(snapshot: StoreSnapshot, where: string, label: str
     const held = byKey.get(identity);
     if (held === undefined || keptFirst(record, held) < 0) byKey.set(identity, record);
   }
-  return { state, records: byKey.size === records.length ? records : [...byKey.values()] };
+  const repositories = checkSnapshotRepositories(snapshot, where, repositoriesLabel);
+  return { state, records: byKey.size === records.length ? records : [...byKey.values()], repositories };
 }
 
 /** `extend` of a claim made without a lease: it is final, so there is no lease to renew. */

@@ -119,7 +119,8 @@ export function describeRepositoryContract(context: SuiteContext): void {
         { repo: 'octo-org/web', state: expect.objectContaining({ production_sha_current: SHA(1) }) },
       ]);
       const target = await another();
-      expect(await copyStore(h().store, target.store)).toMatchObject({ deliveries: 0, repositories: 2 });
+      const to = { kind: target.store.kind, location: target.store.location };
+      expect(await copyStore(h().store, target.store)).toEqual({ deliveries: 0, repositories: 2, to });
       expect(await target.store.snapshot()).toEqual(snapshot);
 
       // A store whose only data is a repository's state is not empty.
@@ -135,6 +136,23 @@ export function describeRepositoryContract(context: SuiteContext): void {
       const earlier = await another();
       await earlier.store.restore({ state: snapshot.state, deliveries: snapshot.deliveries });
       expect(await earlier.store.repositories()).toEqual([]);
+    });
+
+    it('a copy counts repository states as data: a source of only them is not empty; an empty one needs force', async () => {
+      // The source holds nothing but a repository's state: with replace, it may replace a target's data.
+      await h().store.updateState(producing(1), { repo: 'octo-org/web' });
+      const target = await another();
+      await claim(5, 'in-the-way', {}, target.store);
+      await copyStore(h().store, target.store, { replace: true });
+      expect(await target.store.deliveries.count()).toBe(0);
+      expect((await target.store.readState({ repo: 'octo-org/web' })).production_sha_current).toBe(SHA(1));
+      // A target whose only data is a repository's state holds data: an empty source needs force.
+      const empty = await another();
+      const refused = await failure(copyStore(empty.store, target.store, { replace: true }));
+      expect([refused.code, refused.details.reason]).toEqual(['STATE_INVALID_INPUT', 'empty-source']);
+      expect(await target.store.repositories()).toEqual(['octo-org/web']);
+      await copyStore(empty.store, target.store, { replace: true, force: true });
+      expect(await target.store.repositories()).toEqual([]);
     });
 
     it('restore refuses a snapshot with a bad or twice-named repository, writing nothing', async () => {
