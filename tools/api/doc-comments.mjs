@@ -92,8 +92,7 @@ export function docCommentProblems(packages) {
   const problems = [];
   const codesNamed = [];
   const knownCodes = new Set();
-  const ours = (declaration) =>
-    packages.some((pkg) => declaration.getSourceFile().fileName.startsWith(`${pkg.dir}/`));
+  const ours = (declaration) => packages.some((pkg) => declaration.getSourceFile().fileName.startsWith(`${pkg.dir}/`));
 
   for (const pkg of packages) {
     const source = program.getSourceFile(pkg.entry);

@@ -9,7 +9,9 @@ const { location, count, tag } = JSON.parse(process.argv[2]);
 // No count limit to meet (PostgreSQL has none; the file store's is raised): the rows measure claims.
 const options = location.stateDir === undefined ? location : { ...location, maxDeliveries: 10_000_000 };
 const store = await openReleaseStore(options);
-const timed = await timedClaims(count, (i) => store.deliveries.claim({ repo: 'bench/throughput', headSha: sha(i, tag), deliveryId: `${tag}-${i}` }));
+const timed = await timedClaims(count, (i) =>
+  store.deliveries.claim({ repo: 'bench/throughput', headSha: sha(i, tag), deliveryId: `${tag}-${i}` }),
+);
 await store.close();
 process.stdout.write(`${JSON.stringify(timed)}\n`);
 process.exit(0);

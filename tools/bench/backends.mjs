@@ -65,7 +65,13 @@ async function populatePg(admin, schema, n) {
 }
 
 async function throughput(location, processes, perProcess, tag) {
-  const workers = Array.from({ length: processes }, (_, w) => startWorker(path.join(HERE, 'backend-worker.mjs'), { location, count: perProcess, tag: `${tag}${w}` }, 'backend worker'));
+  const workers = Array.from({ length: processes }, (_, w) =>
+    startWorker(
+      path.join(HERE, 'backend-worker.mjs'),
+      { location, count: perProcess, tag: `${tag}${w}` },
+      'backend worker',
+    ),
+  );
   const { results, t0, t1, total } = await runTogether(workers);
   return { perSecond: (total / (t1 - t0)) * 1000, total, claimed: results.reduce((sum, r) => sum + r.claimed, 0) };
 }
@@ -89,7 +95,15 @@ export async function interleave(rounds, subjects) {
 async function alternate(rounds, a, b) {
   const times = { a: [], b: [] };
   for (let i = 0; i < rounds; i++) {
-    for (const [name, fn] of i % 2 === 0 ? [['a', a], ['b', b]] : [['b', b], ['a', a]]) {
+    for (const [name, fn] of i % 2 === 0
+      ? [
+          ['a', a],
+          ['b', b],
+        ]
+      : [
+          ['b', b],
+          ['a', a],
+        ]) {
       const started = performance.now();
       await fn(i);
       times[name].push(performance.now() - started);
@@ -149,7 +163,10 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
       const stateDir = path.join(scratch, `file-${size}`, 'state');
       log(`backends: file store: populating ${size} keys`);
       await populateFile(stateDir, size, openReleaseStore);
-      stores.file[size] = { store: await openReleaseStore({ stateDir, maxDeliveries: 10_000_000 }), dir: path.join(stateDir, 'deliveries') };
+      stores.file[size] = {
+        store: await openReleaseStore({ stateDir, maxDeliveries: 10_000_000 }),
+        dir: path.join(stateDir, 'deliveries'),
+      };
       const schema = `bench_${size}`;
       const url = server.url({ schema });
       await (await openReleaseStore({ url })).close();
@@ -157,7 +174,14 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
       await populatePg(admin, schema, size);
       stores.postgres[size] = { store: await openReleaseStore({ url }), schema };
     }
-    for (const kind of ['file', 'postgres']) for (const size of SIZES) for (let i = 0; i < 10; i++) await stores[kind][size].store.deliveries.claim({ repo: 'bench/warmup', headSha: sha(i, `w${kind}${size}`), deliveryId: `warm-${i}` });
+    for (const kind of ['file', 'postgres'])
+      for (const size of SIZES)
+        for (let i = 0; i < 10; i++)
+          await stores[kind][size].store.deliveries.claim({
+            repo: 'bench/warmup',
+            headSha: sha(i, `w${kind}${size}`),
+            deliveryId: `warm-${i}`,
+          });
 
     // Latency at 1k and 100k, round-robin across sizes and backends.
     log(`backends: claim latency, ${samples} per size and backend`);
@@ -166,7 +190,11 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
       for (const kind of ['file', 'postgres']) {
         for (const size of SIZES) {
           const started = performance.now();
-          const result = await stores[kind][size].store.deliveries.claim({ repo: 'bench/measure', headSha: sha(i, `m${kind}${size}`), deliveryId: `measure-${i}` });
+          const result = await stores[kind][size].store.deliveries.claim({
+            repo: 'bench/measure',
+            headSha: sha(i, `m${kind}${size}`),
+            deliveryId: `measure-${i}`,
+          });
           latency[kind][size].push(performance.now() - started);
           if (!result.claimed) throw new Error(`backends: ${kind}: a fresh key was not claimed`);
         }
@@ -186,7 +214,13 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
         }),
       );
       for (const size of SIZES) {
-        rows.push(detailRow({ section: 'backends', figure: `Claim p95 at ${size / 1000}k keys, ${names[kind]}`, ours: { label: names[kind], value: round(percentile(latency[kind][size], 0.95)), unit: 'ms' } }));
+        rows.push(
+          detailRow({
+            section: 'backends',
+            figure: `Claim p95 at ${size / 1000}k keys, ${names[kind]}`,
+            ours: { label: names[kind], value: round(percentile(latency[kind][size], 0.95)), unit: 'ms' },
+          }),
+        );
       }
     }
 
@@ -257,7 +291,11 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
       const key = `bench/floor:${sha(i, 'filefloor')}`;
       const temp = path.join(fileStore.dir, `.floor-${process.pid}-${i}.tmp`);
       const bytes = serializeEntry({ key, deliveryId: `f-${i}`, recordedAt: new Date().toISOString() });
-      const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+      const handle = await fs.promises.open(
+        temp,
+        fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL,
+        0o600,
+      );
       try {
         await handle.write(bytes);
         await handle.sync();
@@ -272,19 +310,33 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
     const temps = [];
     const filePair = await alternate(
       samples,
-      (i) => fileStore.store.deliveries.claim({ repo: 'bench/floor', headSha: sha(i, 'fileclaim'), deliveryId: `c-${i}` }),
+      (i) =>
+        fileStore.store.deliveries.claim({ repo: 'bench/floor', headSha: sha(i, 'fileclaim'), deliveryId: `c-${i}` }),
       async (i) => temps.push(await floorFile(i)),
     );
     await dirHandle.close();
     for (const temp of temps) fs.rmSync(temp, { force: true });
-    rows.push(againstFloor('File-store claim / bare create-exclusive, write, fsync, link, fsync dir (same run)', 'bare sequence', filePair, 1.2, samples));
+    rows.push(
+      againstFloor(
+        'File-store claim / bare create-exclusive, write, fsync, link, fsync dir (same run)',
+        'bare sequence',
+        filePair,
+        1.2,
+        samples,
+      ),
+    );
     for (const kind of ['file', 'postgres']) for (const size of SIZES) await stores[kind][size].store.close();
 
     // Claims per second: 8 processes against 1, both backends.
     const perProcess = quick ? 50 : PER_PROCESS;
     for (const kind of ['file', 'postgres']) {
-      const location = (name) => (kind === 'file' ? { stateDir: path.join(scratch, `tp-${name}`, 'state') } : { url: server.url({ schema: `tp_${name}` }) });
-      log(`backends: ${names[kind]}: claims/s, 1 process x ${perProcess * PROCESSES}, then ${PROCESSES} x ${perProcess}`);
+      const location = (name) =>
+        kind === 'file'
+          ? { stateDir: path.join(scratch, `tp-${name}`, 'state') }
+          : { url: server.url({ schema: `tp_${name}` }) };
+      log(
+        `backends: ${names[kind]}: claims/s, 1 process x ${perProcess * PROCESSES}, then ${PROCESSES} x ${perProcess}`,
+      );
       const one = await throughput(location('one'), 1, perProcess * PROCESSES, 'one');
       const many = await throughput(location('many'), PROCESSES, perProcess, 'many');
       rows.push(
@@ -298,7 +350,14 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
           samples: many.total,
         }),
       );
-      rows.push(detailRow({ section: 'backends', figure: `Claimed of ${many.total} distinct concurrent claims, ${names[kind]}`, ours: { label: names[kind], value: many.claimed, unit: `of ${many.total}` }, target: { op: '=', value: many.total } }));
+      rows.push(
+        detailRow({
+          section: 'backends',
+          figure: `Claimed of ${many.total} distinct concurrent claims, ${names[kind]}`,
+          ours: { label: names[kind], value: many.claimed, unit: `of ${many.total}` },
+          target: { op: '=', value: many.total },
+        }),
+      );
     }
     // Claims across a due prune pass at 100k keys (prune-pass.mjs), default options.
     const passSize = quick ? 10_000 : 100_000;
@@ -349,6 +408,13 @@ export async function backendsSection({ quick = false, log = () => {} } = {}) {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   const pgbouncer = bouncer === null ? null : 'transaction mode, default settings';
-  const method = { sizes: SIZES, processes: PROCESSES, claimsPerProcess: quick ? 50 : PER_PROCESS, samples, pgRounds, pgbouncer };
+  const method = {
+    sizes: SIZES,
+    processes: PROCESSES,
+    claimsPerProcess: quick ? 50 : PER_PROCESS,
+    samples,
+    pgRounds,
+    pgbouncer,
+  };
   return { rows, method: notRun.length === 0 ? method : { ...method, notRun: notRun.join('; ') } };
 }

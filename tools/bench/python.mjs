@@ -51,8 +51,18 @@ export async function pythonSection({ quick = false, log = () => {} } = {}) {
           target: { op: '>=', value: 5 },
           samples: rounds,
         }),
-        detailRow({ section: 'python', figure: `Claim p95 at ${label} ids, Python design (alternating run)`, ours: { label: theirs.layout.name, value: round(percentile(theirs.times, 0.95)), unit: 'ms' }, samples: rounds }),
-        detailRow({ section: 'python', figure: `Claim p95 at ${label} ids, @booty/release-state (alternating run)`, ours: { label: mine.layout.name, value: round(percentile(mine.times, 0.95)), unit: 'ms' }, samples: rounds }),
+        detailRow({
+          section: 'python',
+          figure: `Claim p95 at ${label} ids, Python design (alternating run)`,
+          ours: { label: theirs.layout.name, value: round(percentile(theirs.times, 0.95)), unit: 'ms' },
+          samples: rounds,
+        }),
+        detailRow({
+          section: 'python',
+          figure: `Claim p95 at ${label} ids, @booty/release-state (alternating run)`,
+          ours: { label: mine.layout.name, value: round(percentile(mine.times, 0.95)), unit: 'ms' },
+          samples: rounds,
+        }),
       ],
       method: { pythonRounds: rounds, pythonSize: SIZE },
     };

@@ -10,7 +10,9 @@ import { detailRow, median, percentile, ratioRow, round } from './table.mjs';
 import { runTogether, startWorker } from './workers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const LAYOUTS = ['entry-files.mjs', 'journal.mjs', 'python-design.mjs'].map((file) => pathToFileURL(path.join(HERE, 'layouts', file)).href);
+const LAYOUTS = ['entry-files.mjs', 'journal.mjs', 'python-design.mjs'].map(
+  (file) => pathToFileURL(path.join(HERE, 'layouts', file)).href,
+);
 const SIZES = [1_000, 10_000, 100_000];
 const PROCESSES = 8;
 const PER_PROCESS = 200;
@@ -39,7 +41,9 @@ async function latencies(layout, sampleCounts, log, { prune = true } = {}) {
       for (let i = 0; i < 10; i++) await ledger.claim('bench/warmup', sha(i, `w${size}`), `warm-${i}`);
       stores.push({ size, samples, ledger, openMs, times: [] });
     }
-    log(`store: ${layout.name}: measuring claim latency (${sampleCounts.map(([size, n]) => `${n} at ${size}`).join(', ')})`);
+    log(
+      `store: ${layout.name}: measuring claim latency (${sampleCounts.map(([size, n]) => `${n} at ${size}`).join(', ')})`,
+    );
     for (let i = 0; stores.some((store) => store.times.length < store.samples); i++) {
       for (const store of stores) {
         if (store.times.length >= store.samples) continue;
@@ -74,7 +78,13 @@ async function throughput(layoutUrl, layout, processes, perProcess) {
   try {
     const stateDir = path.join(dir, 'state');
     await (await layout.open(stateDir)).close();
-    const workers = Array.from({ length: processes }, (_, w) => startWorker(path.join(HERE, 'claim-worker.mjs'), { layout: layoutUrl, stateDir, count: perProcess, tag: `p${w}` }, 'claim worker'));
+    const workers = Array.from({ length: processes }, (_, w) =>
+      startWorker(
+        path.join(HERE, 'claim-worker.mjs'),
+        { layout: layoutUrl, stateDir, count: perProcess, tag: `p${w}` },
+        'claim worker',
+      ),
+    );
     const { t0, t1, total } = await runTogether(workers);
     const ledger = await layout.open(stateDir);
     const kept = await ledger.count();
@@ -94,10 +104,16 @@ export async function storeSection({ quick = false, log = () => {} } = {}) {
     if (quick && layout.name.startsWith('journal')) continue;
     const name = layout.name;
     const chosen = layout.chosen === true;
-    const detail = (figure, value, unit, extra = {}) => rows.push(detailRow({ section: 'store', figure: `${figure}, ${name}`, ours: { label: name, value, unit }, ...extra }));
+    const detail = (figure, value, unit, extra = {}) =>
+      rows.push(
+        detailRow({ section: 'store', figure: `${figure}, ${name}`, ours: { label: name, value, unit }, ...extra }),
+      );
     // The Python design rewrites the whole file per claim: fewer samples at large sizes.
     const slow = name.startsWith('python');
-    const sampleCounts = SIZES.map((size) => [size, slow ? Math.max(quick ? 5 : 15, Math.round((quick ? 30_000 : 300_000) / size)) : quick ? 30 : 400]);
+    const sampleCounts = SIZES.map((size) => [
+      size,
+      slow ? Math.max(quick ? 5 : 15, Math.round((quick ? 30_000 : 300_000) / size)) : quick ? 30 : 400,
+    ]);
     const perSize = await latencies(layout, sampleCounts, log, { prune: !quick });
     const label = (size) => `${size / 1000}k`;
     const [small, , large] = SIZES;
@@ -114,13 +130,22 @@ export async function storeSection({ quick = false, log = () => {} } = {}) {
       }),
     );
     for (const size of SIZES) {
-      detail(`Claim median at ${label(size)} ids`, round(perSize[size].median), 'ms', { samples: sampleCounts.find(([s]) => s === size)[1] });
+      detail(`Claim median at ${label(size)} ids`, round(perSize[size].median), 'ms', {
+        samples: sampleCounts.find(([s]) => s === size)[1],
+      });
       detail(`Claim p95 at ${label(size)} ids`, round(perSize[size].p95), 'ms');
     }
     detail(`Open store at ${label(large)} ids`, round(perSize[large].openMs, 1), 'ms', { note: 'once per process' });
     if (perSize[large].firstPruneMs !== undefined) {
-      detail(`Prune pass at ${label(large)} ids, first (reads every entry)`, round(perSize[large].firstPruneMs, 0), 'ms', { note: 'at most hourly' });
-      detail(`Prune pass at ${label(large)} ids, next (incremental)`, round(perSize[large].nextPruneMs, 0), 'ms', { note: 'at most hourly' });
+      detail(
+        `Prune pass at ${label(large)} ids, first (reads every entry)`,
+        round(perSize[large].firstPruneMs, 0),
+        'ms',
+        { note: 'at most hourly' },
+      );
+      detail(`Prune pass at ${label(large)} ids, next (incremental)`, round(perSize[large].nextPruneMs, 0), 'ms', {
+        note: 'at most hourly',
+      });
     }
     const perProcess = quick ? 50 : PER_PROCESS;
     log(`store: ${name}: claims/s, 1 process x ${perProcess * PROCESSES}`);
@@ -139,7 +164,12 @@ export async function storeSection({ quick = false, log = () => {} } = {}) {
         samples: many.total,
       }),
     );
-    detail(`Entries kept after ${PROCESSES} x ${perProcess} distinct concurrent claims`, many.kept, `of ${many.total}`, chosen ? { target: { op: '=', value: many.total } } : {});
+    detail(
+      `Entries kept after ${PROCESSES} x ${perProcess} distinct concurrent claims`,
+      many.kept,
+      `of ${many.total}`,
+      chosen ? { target: { op: '=', value: many.total } } : {},
+    );
   }
   return { rows, method: { sizes: SIZES, processes: PROCESSES, claimsPerProcess: quick ? 50 : PER_PROCESS } };
 }

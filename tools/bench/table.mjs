@@ -8,7 +8,8 @@
 //   ratio   number | null   as the figure's wording says (e.g. "ours / pair")
 //   target  { op: '<=' | '>=' | '=', value } | null;  met: boolean | null
 
-export const round = (value, digits = 3) => (value === null || value === undefined || Number.isNaN(value) ? null : Number(value.toFixed(digits)));
+export const round = (value, digits = 3) =>
+  value === null || value === undefined || Number.isNaN(value) ? null : Number(value.toFixed(digits));
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -30,14 +31,32 @@ export function meets(value, target) {
 }
 
 export function ratioRow({ section, kind = 'target', figure, ours, pair, ratio, target = null, samples, note }) {
-  const row = { section, kind, figure, ours, pair, ratio: round(ratio, 2), target, met: meets(round(ratio, 2), target) };
+  const row = {
+    section,
+    kind,
+    figure,
+    ours,
+    pair,
+    ratio: round(ratio, 2),
+    target,
+    met: meets(round(ratio, 2), target),
+  };
   if (samples !== undefined) row.samples = samples;
   if (note !== undefined) row.note = note;
   return row;
 }
 
 export function detailRow({ section, figure, ours, target = null, samples, note }) {
-  const row = { section, kind: 'detail', figure, ours, pair: null, ratio: null, target, met: meets(ours.value, target) };
+  const row = {
+    section,
+    kind: 'detail',
+    figure,
+    ours,
+    pair: null,
+    ratio: null,
+    target,
+    met: meets(ours.value, target),
+  };
   if (samples !== undefined) row.samples = samples;
   if (note !== undefined) row.note = note;
   return row;
@@ -47,7 +66,10 @@ const KIND_ORDER = { target: 0, reference: 1, detail: 2 };
 
 /** Targets first, then references, then details; within each, the order the sections gave. */
 export function ordered(rows) {
-  return rows.map((row, index) => ({ row, index })).sort((a, b) => KIND_ORDER[a.row.kind] - KIND_ORDER[b.row.kind] || a.index - b.index).map(({ row }) => row);
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => KIND_ORDER[a.row.kind] - KIND_ORDER[b.row.kind] || a.index - b.index)
+    .map(({ row }) => row);
 }
 
 const cell = (text) => String(text).replace(/\|/g, '\\|');

@@ -17,7 +17,11 @@ export function startWorker(script, command, name) {
   });
   const done = new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.slice(out.indexOf('ready\n') + 6).trim())) : reject(new Error(`${name} exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.slice(out.indexOf('ready\n') + 6).trim()))
+        : reject(new Error(`${name} exited with ${code}`)),
+    );
   });
   return { child, ready, done };
 }

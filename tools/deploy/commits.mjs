@@ -75,8 +75,10 @@ export function messageProblem(message, rules = { scopes: scopes(), release: rel
   if (rules.release.test(header)) return null;
   if (/^Revert ".+"$/.test(header) && /^This reverts commit [0-9a-f]{40}\.?$/m.test(message)) return null;
   if (/^(fixup|squash|amend)! /.test(header)) {
-    return 'it is a fixup commit: squash it into the commit it fixes before it reaches main ' +
-      '(git rebase -i --autosquash)';
+    return (
+      'it is a fixup commit: squash it into the commit it fixes before it reaches main ' +
+      '(git rebase -i --autosquash)'
+    );
   }
   const match = /^(?<type>[^\s():!]+)(?:\((?<scope>[^()]*)\))?(?<bang>!)?: (?<summary>.*)$/.exec(header);
   if (!match?.groups) return `the first line must be \`type(scope): summary\`, e.g. \`${EXAMPLE}\``;

@@ -15,7 +15,9 @@ const lines = readFileSync(workflowPath, 'utf8').split('\n');
 const idLine = lines.findIndex((line) => line.trim() === 'id: preflight');
 const runLine = lines.findIndex((line, i) => i > idLine && line.trim() === 'run: |');
 if (idLine < 0 || runLine < 0) {
-  process.stderr.write(`${workflowPath}: no step with "id: preflight" followed by "run: |". Fix the workflow by hand.\n`);
+  process.stderr.write(
+    `${workflowPath}: no step with "id: preflight" followed by "run: |". Fix the workflow by hand.\n`,
+  );
   process.exit(1);
 }
 const indent = `${' '.repeat(lines[runLine].indexOf('run:'))}  `;

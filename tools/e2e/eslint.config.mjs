@@ -4,10 +4,9 @@
 import root from '../../eslint.config.mjs';
 
 const nodeGlobals = Object.fromEntries(
-  ['fetch', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', 'AbortController'].map((name) => [
-    name,
-    'readonly',
-  ]),
+  ['fetch', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', 'AbortController'].map(
+    (name) => [name, 'readonly'],
+  ),
 );
 
 export default [

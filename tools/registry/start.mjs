@@ -64,8 +64,7 @@ try {
   fail('REGISTRY_NOT_INSTALLED', 'verdaccio is not installed in tools/registry. Fix: npm ci --prefix tools/registry');
 }
 
-const uplink =
-  args.uplink ?? execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
+const uplink = args.uplink ?? execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
 let uplinkUrl;
 try {
   uplinkUrl = new URL(uplink);

@@ -107,7 +107,10 @@ writeNoticesOrFail({ packageDir, metafiles: [results.bundle.metafile, results.po
 
 // Not minified, so that a stack trace through it reads plainly; its export names stay visible to
 // Node's CommonJS lexer (esbuild annotates them), so `import { runCli } from '@booty/cli'` works.
-const bundleKey = createHash('sha256').update(readFileSync(at('dist/booty.bundle.js'))).digest('hex').slice(0, 16);
+const bundleKey = createHash('sha256')
+  .update(readFileSync(at('dist/booty.bundle.js')))
+  .digest('hex')
+  .slice(0, 16);
 results.start = await build({
   ...common,
   entryPoints: ['src/start.ts'],

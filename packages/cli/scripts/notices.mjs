@@ -95,7 +95,10 @@ export function bundledPackages(packageDir, metafiles) {
 /** The SPDX identifiers of a package.json `license` that must all be allowed: "(MIT OR X)" needs one of them. */
 function requiredLicenseIds(license) {
   if (typeof license !== 'string' || license.trim() === '') return [];
-  const ids = license.replace(/[()]/g, ' ').trim().split(/\s+(?:OR|AND|WITH)\s+/);
+  const ids = license
+    .replace(/[()]/g, ' ')
+    .trim()
+    .split(/\s+(?:OR|AND|WITH)\s+/);
   if (/\sOR\s/.test(license) && !/\s(AND|WITH)\s/.test(license)) {
     const chosen = ids.find((id) => ALLOWED_LICENSES.has(id));
     return chosen ? [chosen] : ids;
@@ -136,11 +139,15 @@ function readmeLicenceSection(text) {
 
 /** The package's own licence texts: its licence/notice files, else its README's licence section. */
 export function licenceTexts(pkg) {
-  const files = readdirSync(pkg.dir).filter((name) => LICENCE_FILE.test(name)).sort();
+  const files = readdirSync(pkg.dir)
+    .filter((name) => LICENCE_FILE.test(name))
+    .sort();
   if (files.length > 0) {
     return files.map((file) => ({ from: file, text: clean(readFileSync(join(pkg.dir, file), 'utf8')) }));
   }
-  for (const readme of readdirSync(pkg.dir).filter((name) => README_FILE.test(name)).sort()) {
+  for (const readme of readdirSync(pkg.dir)
+    .filter((name) => README_FILE.test(name))
+    .sort()) {
     const section = clean(readmeLicenceSection(readFileSync(join(pkg.dir, readme), 'utf8')));
     // A section that is only a badge or "MIT" is not the notice the licence asks for.
     if (/copyright/i.test(section) && section.split('\n').length > 2) {
@@ -161,7 +168,10 @@ function sourceOf(manifest) {
   if (value === '') return 'not stated in its package.json';
   const shorthand = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(value);
   if (shorthand) return `https://github.com/${shorthand[1]}`;
-  return value.replace(/^git\+/, '').replace(/^git:\/\//, 'https://').replace(/\.git$/, '');
+  return value
+    .replace(/^git\+/, '')
+    .replace(/^git:\/\//, 'https://')
+    .replace(/\.git$/, '');
 }
 
 /** The notices text for the packages esbuild bundled; throws NoticesError when one cannot be covered. */
@@ -202,7 +212,10 @@ export function renderNotices(packageDir, metafiles) {
     ...thirdParty.map((pkg) => `  ${pkg.name} ${pkg.version} (${clean(pkg.license)}) in ${where(pkg)}`),
     '',
   ];
-  return `${[...header, ...sections].join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${[...header, ...sections]
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 /** Writes the notices and the merged metafile; a temp file and a rename, so never a partial file. */

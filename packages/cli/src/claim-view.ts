@@ -44,8 +44,17 @@ export function describeStanding(claim: ClaimView): string {
  * The one "not claimed" report (`state claim show`, `state claim forget`): nothing is recorded
  * for the commit in that store, then `consequence` (its own punctuation first), then where to look.
  */
-export function writeNotClaimed(stderr: Writable, env: NodeJS.ProcessEnv, store: ReleaseStore, commit: { repo: string; sha: string }, consequence: SafeText): void {
-  writeLine(stderr, text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${commit.repo} at ${commit.sha} in the ${storeLabel(store)}${consequence}`);
+export function writeNotClaimed(
+  stderr: Writable,
+  env: NodeJS.ProcessEnv,
+  store: ReleaseStore,
+  commit: { repo: string; sha: string },
+  consequence: SafeText,
+): void {
+  writeLine(
+    stderr,
+    text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${commit.repo} at ${commit.sha} in the ${storeLabel(store)}${consequence}`,
+  );
   writeLine(stderr, text`Recent claims of that repository: booty state claims --repo ${commit.repo}`);
 }
 

@@ -8,7 +8,17 @@ import { VerifierRunCommand } from './commands/verifier-run';
 import { withPlaceholders, type BootyContext } from './context';
 import { DOTENV_OPTION } from './dotenv';
 import { EXIT, messageText, writeUsageError } from './errors';
-import { colorEnabled, flushed, guardStream, outputFailure, SafeText, text, writeJson, writeLine, writeText } from './output';
+import {
+  colorEnabled,
+  flushed,
+  guardStream,
+  outputFailure,
+  SafeText,
+  text,
+  writeJson,
+  writeLine,
+  writeText,
+} from './output';
 import { handleStopSignals, signalExit } from './signals';
 
 // Read at run time so the version printed is the one in the installed package.json.
@@ -31,9 +41,15 @@ export interface RunOptions {
 
 class BootyCli extends Cli<BootyContext> {
   // Every usage line and option table is built from this, so the names go in before padding.
-  protected override getUsageByIndex(n: number, opts?: { detailed?: boolean; inlineOptions?: boolean }): { usage: string; options: { definition: string; description: string; required: boolean }[] } {
+  protected override getUsageByIndex(
+    n: number,
+    opts?: { detailed?: boolean; inlineOptions?: boolean },
+  ): { usage: string; options: { definition: string; description: string; required: boolean }[] } {
     const { usage, options } = super.getUsageByIndex(n, opts);
-    return { usage: withPlaceholders(usage), options: options.map((option) => ({ ...option, definition: withPlaceholders(option.definition) })) };
+    return {
+      usage: withPlaceholders(usage),
+      options: options.map((option) => ({ ...option, definition: withPlaceholders(option.definition) })),
+    };
   }
 }
 
@@ -48,14 +64,21 @@ const COMMANDS = [ConfigValidateCommand, GovernorStatusCommand, ...OPERATOR_COMM
  */
 function commandsFor(argv: readonly string[]): readonly (typeof COMMANDS)[number][] {
   if (argv.some((arg) => arg === '-h' || arg === '--help')) return COMMANDS;
-  const named = COMMANDS.filter((command) => command.paths?.some((path) => path.length > 0 && path.every((word, i) => argv[i] === word)));
+  const named = COMMANDS.filter((command) =>
+    command.paths?.some((path) => path.length > 0 && path.every((word, i) => argv[i] === word)),
+  );
   return named.length > 0 ? named : COMMANDS;
 }
 
 function buildCli(colored: boolean, argv: readonly string[] = []): Cli<BootyContext> {
   // enableColors is always decided here: clipanion's own default reads TERM, not whether the
   // output is a terminal, and so put colour codes into pipes and files.
-  const cli = new BootyCli({ binaryLabel: 'booty', binaryName: 'booty', binaryVersion: version, enableColors: colored });
+  const cli = new BootyCli({
+    binaryLabel: 'booty',
+    binaryName: 'booty',
+    binaryVersion: version,
+    enableColors: colored,
+  });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(HelpCommand);

@@ -20,12 +20,15 @@ export function columns(rows: readonly (readonly string[])[], options: ColumnOpt
   for (const row of cells) {
     row.forEach((cell, index) => {
       const cellWidth = width(cell);
-      if (cellWidth <= (options.maxWidths?.[index] ?? Infinity)) widths[index] = Math.max(widths[index] ?? 0, cellWidth);
+      if (cellWidth <= (options.maxWidths?.[index] ?? Infinity))
+        widths[index] = Math.max(widths[index] ?? 0, cellWidth);
     });
   }
   return cells.map((row) => {
     const last = row.length - 1;
-    const padded = row.map((cell, index) => (index === last ? cell : cell + ' '.repeat(Math.max(0, (widths[index] ?? 0) - width(cell)))));
+    const padded = row.map((cell, index) =>
+      index === last ? cell : cell + ' '.repeat(Math.max(0, (widths[index] ?? 0) - width(cell))),
+    );
     return new SafeText(`${options.indent ?? ''}${padded.join('  ')}`.trimEnd());
   });
 }

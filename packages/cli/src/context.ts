@@ -15,7 +15,8 @@ const placeholders = new Map<string, string>();
 /** `--workspace,-w #0` in clipanion's usage text becomes `--workspace,-w DIR`. */
 export function withPlaceholders(usage: string): string {
   let out = usage;
-  for (const [descriptor, placeholder] of placeholders) out = out.split(`${descriptor} #0`).join(`${descriptor} ${placeholder}`);
+  for (const [descriptor, placeholder] of placeholders)
+    out = out.split(`${descriptor} #0`).join(`${descriptor} ${placeholder}`);
   return out.replace(/ #0\b/g, ' VALUE');
 }
 
@@ -41,13 +42,20 @@ const nonEmpty =
  */
 export function pathOption(descriptor: string, placeholder: string, description: string): string | undefined {
   placeholders.set(descriptor, placeholder);
-  const hint = placeholder === 'DIR' ? 'give a directory (`.` for the current one), or leave the option out' : 'give a file path, or leave the option out';
+  const hint =
+    placeholder === 'DIR'
+      ? 'give a directory (`.` for the current one), or leave the option out'
+      : 'give a file path, or leave the option out';
   return Option.String(descriptor, { description, validator: nonEmpty(hint) as never });
 }
 
 /** Options every command shares, and the one catch that turns failures into exit codes. */
 export abstract class BootyCommand extends Command<BootyContext> {
-  workspace = pathOption('--workspace,-w', 'DIR', 'The repository whose .booty.yml to use (default: the current directory)');
+  workspace = pathOption(
+    '--workspace,-w',
+    'DIR',
+    'The repository whose .booty.yml to use (default: the current directory)',
+  );
 
   dotenv = pathOption(
     DOTENV_OPTION,

@@ -50,7 +50,10 @@ export async function readEnvFile(file: string): Promise<Record<string, string>>
       // A name is shown only when it looks like one: in a file that is not a .env file, what
       // the parser takes for a name can be anything, a secret included.
       const which = /^[A-Za-z_][A-Za-z0-9_]{0,100}$/.test(name) ? name : 'a variable';
-      throw failure(file, `sets ${which} to a value with a NUL character, which no environment variable can hold (is it a .env file?)`);
+      throw failure(
+        file,
+        `sets ${which} to a value with a NUL character, which no environment variable can hold (is it a .env file?)`,
+      );
     }
   }
   return parsed;

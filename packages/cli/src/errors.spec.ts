@@ -2,7 +2,12 @@ import { PassThrough } from 'node:stream';
 import { CliError, errorJson, exitFor, reportError } from './errors';
 
 const stateError = (code: string, details: Record<string, unknown> = {}) =>
-  Object.assign(new Error(`release.json could not be read. Nothing was changed. Run \`booty state check\`.`), { name: 'StateError', code, path: '/state/release.json', details });
+  Object.assign(new Error(`release.json could not be read. Nothing was changed. Run \`booty state check\`.`), {
+    name: 'StateError',
+    code,
+    path: '/state/release.json',
+    details,
+  });
 
 function captured(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -30,7 +35,7 @@ describe('exit status and --json shape of every failure', () => {
     });
   });
 
-  test('the CLI\'s own errors are exit 2 with their code and path', () => {
+  test("the CLI's own errors are exit 2 with their code and path", () => {
     const error = new CliError('ENV_FILE', '--dotenv /x does not exist.', '/x');
     expect(exitFor(error)).toBe(2);
     expect(errorJson(error)).toEqual({ code: 'ENV_FILE', message: '--dotenv /x does not exist.', path: '/x' });

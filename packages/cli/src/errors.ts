@@ -51,7 +51,12 @@ export function formatIssue(issue: ConfigIssue, origins?: EnvOrigins): SafeText 
  * Configuration warnings on stderr: each with its place (`FILE:LINE:COL  key.path` for a key, the
  * --dotenv that set a variable), and under a part of the file that is invalid, its problems.
  */
-export function writeWarnings(stderr: Writable, warnings: readonly ConfigWarning[], env: NodeJS.ProcessEnv, origins: EnvOrigins = new Map()): void {
+export function writeWarnings(
+  stderr: Writable,
+  warnings: readonly ConfigWarning[],
+  env: NodeJS.ProcessEnv,
+  origins: EnvOrigins = new Map(),
+): void {
   const style = styleFor(stderr, env);
   for (const warning of warnings) {
     const file = warning.variable === undefined ? undefined : origins.get(warning.variable);
@@ -85,7 +90,8 @@ export function errorJson(error: unknown, origins: EnvOrigins = new Map()): Reco
     const details = error.details && Object.keys(error.details).length > 0 ? { details: error.details } : {};
     return { code: error.code, message: error.message, path: error.path, ...details };
   }
-  if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.path === undefined ? {} : { path: error.path }) };
+  if (error instanceof CliError)
+    return { code: error.code, message: error.message, ...(error.path === undefined ? {} : { path: error.path }) };
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && error.name === 'UsageError') return { code: 'USAGE', message };
   return { code: 'INTERNAL', message };
@@ -131,15 +137,22 @@ export function reportError(error: unknown, context: ErrorContext): number {
   if (isConfigError(error)) {
     for (const issue of error.issues) writeLine(stderr, formatIssue(issue, origins));
     const count = error.issues.length;
-    writeLine(stderr, text`${style.red('error')}: ${count} problem${count === 1 ? '' : 's'} in the configuration (${error.code})`);
+    writeLine(
+      stderr,
+      text`${style.red('error')}: ${count} problem${count === 1 ? '' : 's'} in the configuration (${error.code})`,
+    );
   } else if (isStateError(error) || error instanceof CliError) {
     // Library messages are one line: escaped whole, so a value in them cannot start a new line.
     writeLine(stderr, text`${style.red('error')}: ${error.message} (${error.code})`);
   } else if (error instanceof Error && error.name === 'UsageError') {
     writeLine(stderr, text`${style.red('error')}: ${messageText(error.message)} (USAGE)`);
   } else {
-    writeLine(stderr, text`${style.red('error')}: ${messageText(error instanceof Error ? error.message : String(error))}`);
-    if (context.env['BOOTY_DEBUG'] && error instanceof Error && error.stack) writeLine(stderr, messageText(error.stack));
+    writeLine(
+      stderr,
+      text`${style.red('error')}: ${messageText(error instanceof Error ? error.message : String(error))}`,
+    );
+    if (context.env['BOOTY_DEBUG'] && error instanceof Error && error.stack)
+      writeLine(stderr, messageText(error.stack));
     else writeLine(stderr, text`This is a bug in booty; run again with BOOTY_DEBUG=1 for details and report it.`);
   }
   return code;

@@ -149,7 +149,7 @@ export function writeText(stream: Writable, value: SafeText): void {
   }
   const bytes = Buffer.from(value.value, 'utf8');
   try {
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+    for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
   } catch (error) {
     noteError(stream, error);
   }

@@ -15,8 +15,16 @@ export interface StoreChoice {
  * what the operator typed.
  */
 export abstract class StoreCommand extends BootyCommand {
-  stateDir = pathOption('--state-dir', 'DIR', 'File store directory (default: RELEASE_GOVERNOR_STATE_DIR, else $HOME/.booty/state)');
-  storeUrl = stringOption('--store-url', 'URL', 'PostgreSQL store, postgres://USER@HOST/DB (default: RELEASE_GOVERNOR_STORE_URL)');
+  stateDir = pathOption(
+    '--state-dir',
+    'DIR',
+    'File store directory (default: RELEASE_GOVERNOR_STATE_DIR, else $HOME/.booty/state)',
+  );
+  storeUrl = stringOption(
+    '--store-url',
+    'URL',
+    'PostgreSQL store, postgres://USER@HOST/DB (default: RELEASE_GOVERNOR_STORE_URL)',
+  );
   json = Option.Boolean('--json', false, { description: 'Print one JSON object on stdout instead of text' });
 
   protected override get jsonOutput(): boolean {
@@ -25,7 +33,8 @@ export abstract class StoreCommand extends BootyCommand {
 
   /** `--state-dir` and `--store-url` as given. */
   protected storeChoice(): StoreChoice {
-    if (this.storeUrl === '') throw new UsageError('--store-url needs a postgres:// URL (or leave it out to use RELEASE_GOVERNOR_STORE_URL)');
+    if (this.storeUrl === '')
+      throw new UsageError('--store-url needs a postgres:// URL (or leave it out to use RELEASE_GOVERNOR_STORE_URL)');
     return {
       ...(this.stateDir === undefined ? {} : { stateDir: this.stateDir }),
       ...(this.storeUrl === undefined ? {} : { url: this.storeUrl }),

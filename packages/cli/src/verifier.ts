@@ -46,7 +46,12 @@ function couldNotStart(log: Writable, step: VerifierStep, error: unknown): void 
  * Runs one step through the shell in its own process group, so a timeout (or Ctrl-C) reaches
  * every process it started, not just the shell. Output is inherited: it streams as it comes.
  */
-export function runStep(step: VerifierStep & { command: string }, cwd: string, env: NodeJS.ProcessEnv, log: Writable): Promise<StepResult> {
+export function runStep(
+  step: VerifierStep & { command: string },
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: Writable,
+): Promise<StepResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;
@@ -74,11 +79,17 @@ export function runStep(step: VerifierStep & { command: string }, cwd: string, e
     const timer =
       step.timeoutSeconds === null
         ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            writeLine(log, text`booty: ${step.name} timed out after ${step.timeoutSeconds} s; stopping its process group`);
-            terminate();
-          }, Math.min(step.timeoutSeconds * 1000, MAX_TIMER_MS));
+        : setTimeout(
+            () => {
+              timedOut = true;
+              writeLine(
+                log,
+                text`booty: ${step.name} timed out after ${step.timeoutSeconds} s; stopping its process group`,
+              );
+              terminate();
+            },
+            Math.min(step.timeoutSeconds * 1000, MAX_TIMER_MS),
+          );
     // booty was told to stop: the group gets SIGTERM (SIGKILL after the grace period, or at
     // once on a second signal), and the step ends as interrupted once the shell is gone.
     let interrupted: StopSignal | undefined;
@@ -103,7 +114,8 @@ export function runStep(step: VerifierStep & { command: string }, cwd: string, e
       // The shell has exited; make sure nothing it left behind outlives the step.
       killGroup('SIGKILL');
       clearTimeout(killTimer);
-      if (interrupted !== undefined) return finish({ status: 'interrupted', exitCode: signalExit(interrupted), signal: interrupted });
+      if (interrupted !== undefined)
+        return finish({ status: 'interrupted', exitCode: signalExit(interrupted), signal: interrupted });
       if (timedOut) return finish({ status: 'timed-out', exitCode: TIMEOUT_EXIT });
       const exitCode = code ?? (signal ? signalExit(signal) : 128);
       finish({ status: exitCode === 0 ? 'passed' : 'failed', exitCode });
@@ -112,7 +124,12 @@ export function runStep(step: VerifierStep & { command: string }, cwd: string, e
 }
 
 /** Runs the steps in order and stops at the first that fails. */
-export async function runSteps(steps: readonly VerifierStep[], cwd: string, env: NodeJS.ProcessEnv, log: Writable): Promise<StepResult[]> {
+export async function runSteps(
+  steps: readonly VerifierStep[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: Writable,
+): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const step of steps) {
     if (step.command === null) {

@@ -57,7 +57,11 @@ export function withThisNode(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * Runs `file args...` with piped output; a run still going after `timeoutMs` is killed and
  * rejects, so a hang fails its test instead of stalling the suite.
  */
-export function runProcess(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -67,7 +71,11 @@ export function runProcess(file: string, args: readonly string[], options: { cwd
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       const command = [file, ...args].join(' ').slice(0, 300);
-      reject(new Error(`hang: ${command} did not finish within ${options.timeoutMs} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`));
+      reject(
+        new Error(
+          `hang: ${command} did not finish within ${options.timeoutMs} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`,
+        ),
+      );
     }, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -84,7 +92,10 @@ export function runProcess(file: string, args: readonly string[], options: { cwd
  * Runs `booty args...` in a temp directory with a clean environment, as people run it: the
  * built bin/booty.js executed through its `#!` line.
  */
-export function booty(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function booty(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return runProcess(BIN, args, {
     cwd: options.cwd ?? tempDir(),
     env: withThisNode(options.env ?? cleanEnv()),
@@ -93,7 +104,10 @@ export function booty(args: readonly string[], options: { cwd?: string; env?: No
 }
 
 /** Runs booty with this test run's Node directly (`node bin/booty.js`), not through its `#!` line. */
-export function bootyByNode(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function bootyByNode(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return runProcess(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? tempDir(),
     env: options.env ?? cleanEnv(),
@@ -108,8 +122,15 @@ export function expectNoStackTrace(result: RunResult): void {
 }
 
 /** Runs a bash script (a pipeline, a pseudo-terminal); bounded like every run here. */
-export function shell(script: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
-  return runProcess('bash', ['-c', script], { cwd: options.cwd ?? tempDir(), env: options.env ?? cleanEnv(), timeoutMs: options.timeoutMs ?? 20_000 });
+export function shell(
+  script: string,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return runProcess('bash', ['-c', script], {
+    cwd: options.cwd ?? tempDir(),
+    env: options.env ?? cleanEnv(),
+    timeoutMs: options.timeoutMs ?? 20_000,
+  });
 }
 
 /** A shell word for `value` (single-quoted). */
@@ -126,7 +147,10 @@ export function bootyCommand(args: readonly string[]): string {
  * Runs booty under a pseudo-terminal (util-linux `script`), so its stdout and stderr are a TTY
  * as at a person's terminal; what the terminal showed comes back in stdout.
  */
-export function bootyInTerminal(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function bootyInTerminal(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return shell(`script -qec ${quote(bootyCommand(args))} /dev/null`, options);
 }
 

@@ -1,7 +1,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, booty, bootyByNode, bootyCommand, bootyInTerminal, cleanEnv, expectNoStackTrace, shell, tempDir, workspace } from './booty';
+import {
+  BIN,
+  booty,
+  bootyByNode,
+  bootyCommand,
+  bootyInTerminal,
+  cleanEnv,
+  expectNoStackTrace,
+  shell,
+  tempDir,
+  workspace,
+} from './booty';
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string };
 const V1 = 'schema_version: 1\ntest_command: npm test\n';
@@ -35,13 +46,13 @@ describe('booty (the program)', () => {
     expect(result.stderr).toBe('booty exited 0\n');
   });
 
-  test('started by Node itself, a missing --dotenv file is still booty\'s to report', async () => {
+  test("started by Node itself, a missing --dotenv file is still booty's to report", async () => {
     const result = await bootyByNode(['config', 'validate', '--dotenv', '/nonexistent/booty.env']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--dotenv /nonexistent/booty.env does not exist');
   });
 
-  test('--env-file, Node\'s own option name, is refused with the name of booty\'s', async () => {
+  test("--env-file, Node's own option name, is refused with the name of booty's", async () => {
     const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\n', 'booty.env': 'X=1\n' });
     const result = await booty(['config', 'validate', '--env-file', 'booty.env'], { cwd: dir });
     expect(result.status).toBe(2);
@@ -100,7 +111,10 @@ describe('booty config validate', () => {
 
   test('a bad RELEASE_GOVERNOR_* value is exit 2 naming the variable and what it accepts', async () => {
     const dir = workspace({ '.booty.yml': `${V1}release_governor:\n  enabled: true\n` });
-    const result = await booty(['config', 'validate'], { cwd: dir, env: cleanEnv({ RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'abc' }) });
+    const result = await booty(['config', 'validate'], {
+      cwd: dir,
+      env: cleanEnv({ RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'abc' }),
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^RELEASE_GOVERNOR_COOLDOWN_MINUTES {2}release_governor\.cooldown_minutes {2}.+/m);
     expect(result.stderr).toContain('CONFIG_ENV');
@@ -109,7 +123,10 @@ describe('booty config validate', () => {
 
   test('an unknown RELEASE_GOVERNOR_* name is a warning with the closest name, still exit 0', async () => {
     const dir = workspace({ '.booty.yml': `${V1}release_governor:\n  enabled: true\n` });
-    const result = await booty(['config', 'validate'], { cwd: dir, env: cleanEnv({ RELEASE_GOVERNOR_COOLDOWN_MINUTE: '5' }) });
+    const result = await booty(['config', 'validate'], {
+      cwd: dir,
+      env: cleanEnv({ RELEASE_GOVERNOR_COOLDOWN_MINUTE: '5' }),
+    });
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/^warning: .*RELEASE_GOVERNOR_COOLDOWN_MINUTE\b.*RELEASE_GOVERNOR_COOLDOWN_MINUTES/m);
   });
@@ -128,7 +145,6 @@ describe('booty config validate', () => {
     expect(result.stderr).toContain('.booty.yml');
     expectNoStackTrace(result);
   });
-
 });
 
 describe('colour: only for a person at a terminal', () => {
@@ -136,7 +152,10 @@ describe('colour: only for a person at a terminal', () => {
   const valid = () => workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\n' });
 
   test('a terminal gets colour (the control for the cases below)', async () => {
-    const result = await bootyInTerminal(['config', 'validate'], { cwd: valid(), env: cleanEnv({ TERM: 'xterm-256color' }) });
+    const result = await bootyInTerminal(['config', 'validate'], {
+      cwd: valid(),
+      env: cleanEnv({ TERM: 'xterm-256color' }),
+    });
     expect(result.stdout).toContain(`${ESC}1mvalid${ESC}22m`);
     const help = await bootyInTerminal(['--help'], { env: cleanEnv({ TERM: 'xterm-256color' }) });
     expect(help.stdout).toContain(ESC);
@@ -144,29 +163,47 @@ describe('colour: only for a person at a terminal', () => {
 
   test('NO_COLOR at a terminal gets plain text', async () => {
     for (const args of [['config', 'validate'], ['--help'], []]) {
-      const result = await bootyInTerminal(args, { cwd: valid(), env: cleanEnv({ TERM: 'xterm-256color', NO_COLOR: '1' }) });
+      const result = await bootyInTerminal(args, {
+        cwd: valid(),
+        env: cleanEnv({ TERM: 'xterm-256color', NO_COLOR: '1' }),
+      });
       expect({ args, output: result.stdout }).toEqual({ args, output: expect.not.stringContaining(ESC) });
       expect(result.stdout).toMatch(/valid|booty/);
     }
   });
 
   test('a pipe gets plain text even with TERM set', async () => {
-    for (const args of [['config', 'validate'], ['--help'], [], ['config', 'validate', '--no-such-flag'], ['help', 'verifier', 'run']]) {
+    for (const args of [
+      ['config', 'validate'],
+      ['--help'],
+      [],
+      ['config', 'validate', '--no-such-flag'],
+      ['help', 'verifier', 'run'],
+    ]) {
       const result = await booty(args, { cwd: valid(), env: cleanEnv({ TERM: 'xterm-256color' }) });
-      expect({ args, output: `${result.stdout}${result.stderr}` }).toEqual({ args, output: expect.not.stringContaining(ESC) });
+      expect({ args, output: `${result.stdout}${result.stderr}` }).toEqual({
+        args,
+        output: expect.not.stringContaining(ESC),
+      });
     }
   });
 
   test('FORCE_COLOR forces colour into a pipe; NO_COLOR still wins', async () => {
     const forced = await booty(['config', 'validate'], { cwd: valid(), env: cleanEnv({ FORCE_COLOR: '1' }) });
     expect(forced.stdout).toContain(`${ESC}1mvalid`);
-    const both = await booty(['config', 'validate'], { cwd: valid(), env: cleanEnv({ FORCE_COLOR: '1', NO_COLOR: '1' }) });
+    const both = await booty(['config', 'validate'], {
+      cwd: valid(),
+      env: cleanEnv({ FORCE_COLOR: '1', NO_COLOR: '1' }),
+    });
     expect(both.stdout).not.toContain(ESC);
   });
 });
 
 describe('help as people type it', () => {
-  const commandsIn = (help: string) => [...help.matchAll(/^ {2}booty ((?:[a-z]+ ?)+?)(?= \[|$| <)/gm)].map((match) => (match[1] as string).trim().split(' '));
+  const commandsIn = (help: string) =>
+    [...help.matchAll(/^ {2}booty ((?:[a-z]+ ?)+?)(?= \[|$| <)/gm)].map((match) =>
+      (match[1] as string).trim().split(' '),
+    );
 
   test('`booty help` is `booty --help`, exit 0', async () => {
     const [help, flag] = await Promise.all([booty(['help']), booty(['--help'])]);
@@ -175,7 +212,10 @@ describe('help as people type it', () => {
   });
 
   test('`booty help COMMAND` is `booty COMMAND --help`; an unknown one is exit 2', async () => {
-    const [help, flag] = await Promise.all([booty(['help', 'governor', 'status']), booty(['governor', 'status', '--help'])]);
+    const [help, flag] = await Promise.all([
+      booty(['help', 'governor', 'status']),
+      booty(['governor', 'status', '--help']),
+    ]);
     expect(help.status).toBe(0);
     expect(help.stdout).toBe(flag.stdout);
     expect(help.stdout).toContain('--state-dir');
@@ -210,7 +250,10 @@ describe('help as people type it', () => {
       expect(detail.status).toBe(0);
       const [description] = detail.stdout.split('\n');
       expect({ words, description }).toEqual({ words, description: expect.stringMatching(/^[A-Z].{10,}/) });
-      expect({ words, example: detail.stdout.includes(`Examples`) && detail.stdout.includes(`$ booty ${words.join(' ')}`) }).toEqual({ words, example: true });
+      expect({
+        words,
+        example: detail.stdout.includes(`Examples`) && detail.stdout.includes(`$ booty ${words.join(' ')}`),
+      }).toEqual({ words, example: true });
     }
   });
 });
@@ -225,11 +268,15 @@ describe('empty path options are usage errors', () => {
     [['config', 'validate', '--dotenv', '']],
     [['verifier', 'run', '--dotenv', '']],
   ])('%j exits 2 naming the option', async (args) => {
-    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
+    const dir = workspace({
+      '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+    });
     const env = cleanEnv();
     const result = await booty(args, { cwd: dir, env });
     expect(result.status).toBe(2);
-    const option = args.find((arg) => arg.startsWith('-') && (args[args.indexOf(arg) + 1] === '' || arg.endsWith('='))) as string;
+    const option = args.find(
+      (arg) => arg.startsWith('-') && (args[args.indexOf(arg) + 1] === '' || arg.endsWith('=')),
+    ) as string;
     expect(result.stderr).toContain(`Invalid value for ${option.replace(/=$/, '')}: is empty`);
     expectNoStackTrace(result);
     // Nothing was created: no state directory in the account's home.
@@ -243,8 +290,13 @@ function readdirOrEmpty(dir: string): string[] {
 
 describe('outside text is escaped in every output', () => {
   test('an escape sequence in a variable name reaches the terminal escaped', async () => {
-    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
-    const result = await bootyByNode(['config', 'validate'], { cwd: dir, env: cleanEnv({ 'RELEASE_GOVERNOR_\u001b[2KX': '1' }) });
+    const dir = workspace({
+      '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+    });
+    const result = await bootyByNode(['config', 'validate'], {
+      cwd: dir,
+      env: cleanEnv({ 'RELEASE_GOVERNOR_\u001b[2KX': '1' }),
+    });
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('RELEASE_GOVERNOR_\\e[2KX');
     expect(result.stderr).not.toContain('\u001b');
@@ -295,23 +347,33 @@ describe('outside text is escaped in every output', () => {
   });
 });
 
-describe('--json errors carry the error\'s details', () => {
+describe("--json errors carry the error's details", () => {
   test('a state error: code, message, path and details', async () => {
-    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
+    const dir = workspace({
+      '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+    });
     const state = path.join(tempDir(), 'state');
     mkdirSync(state, { mode: 0o700 });
     writeFileSync(path.join(state, 'release.json'), '{"production_sha_current": ');
     const result = await booty(['governor', 'status', '--json', '--state-dir', state], { cwd: dir });
     expect(result.status).toBe(1);
-    const { error } = JSON.parse(result.stdout) as { error: { code: string; path: string; message: string; details: { reason: string } } };
-    expect(error).toMatchObject({ code: 'STATE_CORRUPT', path: path.join(state, 'release.json'), details: { reason: expect.any(String) } });
+    const { error } = JSON.parse(result.stdout) as {
+      error: { code: string; path: string; message: string; details: { reason: string } };
+    };
+    expect(error).toMatchObject({
+      code: 'STATE_CORRUPT',
+      path: path.join(state, 'release.json'),
+      details: { reason: expect.any(String) },
+    });
   });
 });
 
 describe('a closed pipe', () => {
   test('never changes the exit status of a failing command', async () => {
     // `true` exits at once; booty's error output meets a closed pipe and it still exits 2.
-    const result = await shell(`${bootyCommand(['config', 'validate', '--workspace', '/nonexistent/booty'])} 2>&1 | true; echo "booty exited $\{PIPESTATUS[0]}"`);
+    const result = await shell(
+      `${bootyCommand(['config', 'validate', '--workspace', '/nonexistent/booty'])} 2>&1 | true; echo "booty exited $\{PIPESTATUS[0]}"`,
+    );
     expect(result.stdout).toBe('booty exited 2\n');
   });
 });

@@ -2,7 +2,17 @@
 // first run of a command, used by the next, and never the reason a command fails or changes what
 // it prints (a damaged cache, an unusable or foreign directory, a symlink, the off switch).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { booty, cleanEnv, expectNoStackTrace, tempDir, workspace, type RunResult } from './booty';
 
@@ -14,7 +24,10 @@ const CONFIG = ['schema_version: 1', 'test_command: npm test', 'release_governor
 function statusIn(tmp: string, extra: NodeJS.ProcessEnv = {}) {
   const ws = workspace({ '.booty.yml': CONFIG });
   const stateDir = path.join(tempDir('booty-state-'), 'state');
-  return () => booty(['governor', 'status', '--workspace', ws, '--state-dir', stateDir, '--json'], { env: cleanEnv({ TMPDIR: tmp, ...extra }) });
+  return () =>
+    booty(['governor', 'status', '--workspace', ws, '--state-dir', stateDir, '--json'], {
+      env: cleanEnv({ TMPDIR: tmp, ...extra }),
+    });
 }
 
 function expectClean(result: RunResult): void {
@@ -32,7 +45,11 @@ describe('the code cache', () => {
     const dir = cacheDirIn(tmp);
     expect(lstatSync(dir).mode & 0o777).toBe(0o700);
     const files = readdirSync(dir);
-    expect(files).toEqual([expect.stringMatching(new RegExp(`^[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-governor-status\\.v8cache$`))]);
+    expect(files).toEqual([
+      expect.stringMatching(
+        new RegExp(`^[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-governor-status\\.v8cache$`),
+      ),
+    ]);
     const file = path.join(dir, files[0] as string);
     expect(lstatSync(file).mode & 0o777).toBe(0o600);
     const bytes = readFileSync(file);
@@ -50,7 +67,11 @@ describe('the code cache', () => {
     const env = cleanEnv({ TMPDIR: tmp });
     expect((await booty(['config', 'validate', '--workspace', ws], { env })).status).toBe(0);
     expect((await booty(['--version'], { env })).status).toBe(0);
-    expect(readdirSync(cacheDirIn(tmp)).map((name) => name.replace(/^.*-x64-|^.*-arm64-/, '')).sort()).toEqual(['config-validate.v8cache', 'none.v8cache']);
+    expect(
+      readdirSync(cacheDirIn(tmp))
+        .map((name) => name.replace(/^.*-x64-|^.*-arm64-/, ''))
+        .sort(),
+    ).toEqual(['config-validate.v8cache', 'none.v8cache']);
   });
 
   it('a damaged cache is rejected by V8 and replaced; the output does not change', async () => {
@@ -84,7 +105,11 @@ describe('the code cache', () => {
       make();
       const run = await status();
       expect({ what, run }).toEqual({ what, run: first });
-      expect({ what, regular: lstatSync(file).isFile(), size: lstatSync(file).size < 10 * 1024 * 1024 }).toEqual({ what, regular: true, size: true });
+      expect({ what, regular: lstatSync(file).isFile(), size: lstatSync(file).size < 10 * 1024 * 1024 }).toEqual({
+        what,
+        regular: true,
+        size: true,
+      });
     }
   });
 

@@ -16,7 +16,18 @@ describe('--dotenv: the variables of a .env file, read as `node --env-file` read
   const echo = (names: string[]) => `schema_version: 1\ntest_command: ${JSON.stringify(printEach(names))}\n`;
 
   test('quotes, inline comments, whitespace and export read as Node reads them', async () => {
-    const names = ['PLAIN', 'DOUBLE', 'SINGLE', 'BACKTICK', 'COMMENTED', 'HASH_IN_QUOTES', 'SPACED', 'EXPORTED', 'NEWLINES', 'EMPTY'];
+    const names = [
+      'PLAIN',
+      'DOUBLE',
+      'SINGLE',
+      'BACKTICK',
+      'COMMENTED',
+      'HASH_IN_QUOTES',
+      'SPACED',
+      'EXPORTED',
+      'NEWLINES',
+      'EMPTY',
+    ];
     const dir = workspace({
       '.booty.yml': echo(names),
       '.env': [
@@ -58,7 +69,10 @@ describe('--dotenv: the variables of a .env file, read as `node --env-file` read
 
   test('the real environment wins over the file', async () => {
     const dir = workspace({ '.booty.yml': echo(['FROM_FILE', 'BOTH']), '.env': 'FROM_FILE=file\nBOTH=file\n' });
-    const result = await booty(['verifier', 'run', '--dotenv', '.env'], { cwd: dir, env: cleanEnv({ BOTH: 'environment' }) });
+    const result = await booty(['verifier', 'run', '--dotenv', '.env'], {
+      cwd: dir,
+      env: cleanEnv({ BOTH: 'environment' }),
+    });
     expect(result.stdout).toBe('FROM_FILE=[file]\nBOTH=[environment]\n');
   });
 
@@ -72,7 +86,9 @@ describe('--dotenv: the variables of a .env file, read as `node --env-file` read
     expect(JSON.parse(applied.stdout)).toMatchObject({ ok: true, releaseGovernor: { enabled: false } });
     const human = await booty(['config', 'validate', '--dotenv', 'bad.env'], { cwd: dir });
     expect(human.status).toBe(2);
-    expect(human.stderr).toMatch(/^RELEASE_GOVERNOR_COOLDOWN_MINUTES \(from --dotenv bad\.env\) {2}release_governor\.cooldown_minutes/m);
+    expect(human.stderr).toMatch(
+      /^RELEASE_GOVERNOR_COOLDOWN_MINUTES \(from --dotenv bad\.env\) {2}release_governor\.cooldown_minutes/m,
+    );
     expect(human.stderr).toContain('CONFIG_ENV');
     writeFileSync(path.join(dir, 'typo.env'), 'RELEASE_GOVERNOR_COOLDOWN_MINUTE=5\n');
     const typo = await booty(['config', 'validate', '--dotenv', 'typo.env'], { cwd: dir });
@@ -85,12 +101,20 @@ describe('--dotenv: the variables of a .env file, read as `node --env-file` read
   test.each([
     ['missing', (dir: string) => path.join(dir, 'missing.env'), 'does not exist'],
     ['a directory', (dir: string) => dir, 'is a directory'],
-    ['not UTF-8', (dir: string) => written(path.join(dir, 'latin1.env'), Buffer.from('TOKEN=caf\xe9 s3cr3t\n', 'latin1')), 'not UTF-8'],
+    [
+      'not UTF-8',
+      (dir: string) => written(path.join(dir, 'latin1.env'), Buffer.from('TOKEN=caf\xe9 s3cr3t\n', 'latin1')),
+      'not UTF-8',
+    ],
     ['holding a NUL', (dir: string) => written(path.join(dir, 'nul.env'), 'TOKEN=s3cr3t\u0000x\n'), 'NUL'],
   ])('an env file %s is exit 2 naming it, nothing runs, its content never shown', async (_what, make, says) => {
     const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: touch ran\n' });
     const file = make(tempDir());
-    for (const args of [['verifier', 'run'], ['config', 'validate'], ['governor', 'status']]) {
+    for (const args of [
+      ['verifier', 'run'],
+      ['config', 'validate'],
+      ['governor', 'status'],
+    ]) {
       const result = await booty([...args, '--dotenv', file], { cwd: dir });
       expect({ args, status: result.status }).toEqual({ args, status: 2 });
       expect(result.stderr).toContain(`--dotenv ${file} `);

@@ -21,9 +21,27 @@ describe('booty governor status: disabled', () => {
     ['no release_governor block', { '.booty.yml': V1 }, {}, 'absent', /no release_governor block/],
     ['a null block', { '.booty.yml': `${V1}release_governor:\n` }, {}, 'null', /release_governor is null/],
     ['an empty block', { '.booty.yml': `${V1}release_governor: {}\n` }, {}, 'empty', /release_governor is empty/],
-    ['enabled: false', { '.booty.yml': `${V1}release_governor:\n  enabled: false\n` }, {}, 'disabled', /enabled is false/],
-    ['RELEASE_GOVERNOR_ENABLED=false', { '.booty.yml': ENABLED }, { RELEASE_GOVERNOR_ENABLED: 'false' }, 'disabled-by-env', /RELEASE_GOVERNOR_ENABLED/],
-    ['RELEASE_GOVERNOR_ENABLED=off', { '.booty.yml': ENABLED }, { RELEASE_GOVERNOR_ENABLED: 'OFF' }, 'disabled-by-env', /RELEASE_GOVERNOR_ENABLED/],
+    [
+      'enabled: false',
+      { '.booty.yml': `${V1}release_governor:\n  enabled: false\n` },
+      {},
+      'disabled',
+      /enabled is false/,
+    ],
+    [
+      'RELEASE_GOVERNOR_ENABLED=false',
+      { '.booty.yml': ENABLED },
+      { RELEASE_GOVERNOR_ENABLED: 'false' },
+      'disabled-by-env',
+      /RELEASE_GOVERNOR_ENABLED/,
+    ],
+    [
+      'RELEASE_GOVERNOR_ENABLED=off',
+      { '.booty.yml': ENABLED },
+      { RELEASE_GOVERNOR_ENABLED: 'OFF' },
+      'disabled-by-env',
+      /RELEASE_GOVERNOR_ENABLED/,
+    ],
   ] as const)('%s: says why, exit 0, and writes nothing', async (_title, files, extraEnv, code, reason) => {
     const dir = workspace(files);
     const stateDir = path.join(tempDir(), 'state');
@@ -37,7 +55,15 @@ describe('booty governor status: disabled', () => {
 
     const json = await booty(['governor', 'status', '--json'], { cwd: dir, env });
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, enabled: false, reason: { code }, store: null, stateDir: null, state: null, deliveries: null });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      enabled: false,
+      reason: { code },
+      store: null,
+      stateDir: null,
+      state: null,
+      deliveries: null,
+    });
 
     // Disabled is a no-op: no state directory anywhere, the workspace untouched.
     expect(existsSync(stateDir)).toBe(false);
@@ -59,7 +85,9 @@ describe('booty governor status: enabled', () => {
     expect(human.stdout).toMatch(new RegExp(`^  store: +file ${escapeRegExp(stateDir)}$`, 'm'));
     for (const field of FIELDS) expect(human.stdout).toMatch(new RegExp(`^  ${field}: +\\(none\\)$`, 'm'));
     expect(human.stdout).toMatch(/^ {2}deliveries recorded: +0$/m);
-    expect(human.stdout).toMatch(/^Settings \(release_governor\):\n {2}KEY +VALUE +ORIGIN\n {2}enabled +true +\.booty\.yml:4:3$/m);
+    expect(human.stdout).toMatch(
+      /^Settings \(release_governor\):\n {2}KEY +VALUE +ORIGIN\n {2}enabled +true +\.booty\.yml:4:3$/m,
+    );
     expect(human.stdout).not.toContain('Overrides applied');
 
     expect(existsSync(path.join(stateDir, 'release.json'))).toBe(true);
@@ -93,14 +121,18 @@ describe('booty governor status: enabled', () => {
     const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: fromEnv });
     const home = env['HOME'] as string;
 
-    const flagged = JSON.parse((await booty(['governor', 'status', '--json', '--state-dir', fromFlag], { cwd: dir, env })).stdout);
+    const flagged = JSON.parse(
+      (await booty(['governor', 'status', '--json', '--state-dir', fromFlag], { cwd: dir, env })).stdout,
+    );
     expect(flagged.stateDir).toBe(fromFlag);
     expect(existsSync(fromEnv)).toBe(false);
 
     const byEnv = JSON.parse((await booty(['governor', 'status', '--json'], { cwd: dir, env })).stdout);
     expect(byEnv.stateDir).toBe(fromEnv);
 
-    const byHome = JSON.parse((await booty(['governor', 'status', '--json'], { cwd: dir, env: cleanEnv({ HOME: home }) })).stdout);
+    const byHome = JSON.parse(
+      (await booty(['governor', 'status', '--json'], { cwd: dir, env: cleanEnv({ HOME: home }) })).stdout,
+    );
     expect(byHome.stateDir).toBe(path.join(home, '.booty', 'state'));
     expect(existsSync(path.join(home, '.booty', 'state', 'release.json'))).toBe(true);
   });
@@ -113,7 +145,15 @@ describe('booty governor status: enabled', () => {
     const sha = 'a'.repeat(40);
     writeFileSync(
       path.join(stateDir, 'release.json'),
-      JSON.stringify({ production_sha_current: sha, production_sha_previous: null, last_deploy_attempt_sha: sha, last_deploy_time: '2026-11-01T10:00:00Z', last_deploy_result: 'success', last_health_check: null, deploy_history: [] }),
+      JSON.stringify({
+        production_sha_current: sha,
+        production_sha_previous: null,
+        last_deploy_attempt_sha: sha,
+        last_deploy_time: '2026-11-01T10:00:00Z',
+        last_deploy_result: 'success',
+        last_health_check: null,
+        deploy_history: [],
+      }),
     );
     const result = await booty(['governor', 'status'], { cwd: dir, env });
     expect(result.status).toBe(0);
@@ -154,7 +194,10 @@ describe('booty governor status: errors', () => {
 
   test('a bad RELEASE_GOVERNOR_* value is exit 2 naming the variable', async () => {
     const dir = workspace({ '.booty.yml': ENABLED });
-    const env = cleanEnv({ RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '0', RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 's') });
+    const env = cleanEnv({
+      RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '0',
+      RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 's'),
+    });
     const result = await booty(['governor', 'status', '--json'], { cwd: dir, env });
     expect(result.status).toBe(2);
     const report = JSON.parse(result.stdout);
@@ -166,7 +209,10 @@ describe('booty governor status: errors', () => {
     const dir = workspace({ '.booty.yml': ENABLED });
     const stateDir = tempDir('booty-unsafe-');
     chmodSync(stateDir, 0o777);
-    const result = await booty(['governor', 'status'], { cwd: dir, env: cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir }) });
+    const result = await booty(['governor', 'status'], {
+      cwd: dir,
+      env: cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir }),
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(stateDir);
     expect(result.stderr).toContain('chmod');
@@ -190,7 +236,11 @@ describe('booty governor status: errors', () => {
 describe('booty governor status: what is in force', () => {
   test('RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR=4 and COOLDOWN_MINUTES=45 show as the settings in force, with their variables', async () => {
     const dir = workspace({ '.booty.yml': `${ENABLED}  cooldown_minutes: 30\n` });
-    const env = cleanEnv({ RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '4', RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45', RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 's') });
+    const env = cleanEnv({
+      RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR: '4',
+      RELEASE_GOVERNOR_COOLDOWN_MINUTES: '45',
+      RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 's'),
+    });
 
     const json = await booty(['governor', 'status', '--json'], { cwd: dir, env });
     expect(json.status).toBe(0);
@@ -199,7 +249,10 @@ describe('booty governor status: what is in force', () => {
     expect(status.settings.cooldown_minutes).toEqual({ value: 45, origin: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES' });
     expect(status.settings.enabled).toEqual({ value: true, origin: '.booty.yml:4:3' });
     expect(status.settings.approval_mode).toEqual({ value: expect.any(String), origin: 'default' });
-    expect([...status.overrides].sort()).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES', 'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR']);
+    expect([...status.overrides].sort()).toEqual([
+      'RELEASE_GOVERNOR_COOLDOWN_MINUTES',
+      'RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR',
+    ]);
 
     const human = await booty(['governor', 'status'], { cwd: dir, env });
     expect(human.stdout).toMatch(/^ {2}max_deploys_per_hour +4 +RELEASE_GOVERNOR_MAX_DEPLOYS_PER_HOUR$/m);
@@ -211,7 +264,8 @@ describe('booty governor status: what is in force', () => {
     const dir = workspace({ '.booty.yml': ENABLED });
     const stateDir = path.join(tempDir(), 'state');
     await withLibraryStore(stateDir, async (store) => {
-      for (const n of [1, 2, 3]) await store.deliveries.claim({ repo: 'octo-org/web', headSha: sha(n), deliveryId: `d-${n}` });
+      for (const n of [1, 2, 3])
+        await store.deliveries.claim({ repo: 'octo-org/web', headSha: sha(n), deliveryId: `d-${n}` });
     });
     corruptEntry(stateDir, sha(2));
     const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir });
@@ -228,7 +282,10 @@ describe('booty governor status: what is in force', () => {
     const stateDir = path.join(tempDir(), 'state');
     await withLibraryStore(stateDir, async () => undefined);
     writeFileSync(path.join(stateDir, 'release.json'), '{"production_sha_current": ');
-    const result = await booty(['governor', 'status'], { cwd: dir, env: cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir }) });
+    const result = await booty(['governor', 'status'], {
+      cwd: dir,
+      env: cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: stateDir }),
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/booty state (check|reset release)/);
     expect(result.stderr).not.toMatch(/store\.reset|reset\(/);
@@ -269,7 +326,7 @@ describe("booty governor status: another service's block never switches the Gove
     expect(validate.status).toBe(2);
   });
 
-  test('a newer booty\'s key in its own block: exit 0, a warning with the key, its place and the version', async () => {
+  test("a newer booty's key in its own block: exit 0, a warning with the key, its place and the version", async () => {
     const dir = workspace({ '.booty.yml': `${ENABLED}  rollback_window_minutes: 15\n` });
     const env = cleanEnv({ RELEASE_GOVERNOR_STATE_DIR: path.join(tempDir(), 'state') });
     const result = await booty(['governor', 'status'], { cwd: dir, env });

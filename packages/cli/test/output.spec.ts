@@ -10,7 +10,17 @@ import { storeOfSize } from './state-fixture';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 /** A namespace where this test may mount a tiny tmpfs: as root a mount namespace; otherwise a user namespace too. */
 const UNSHARE = isRoot ? ['unshare', '-m', '--propagation', 'private'] : ['unshare', '-r', '-m'];
-const canMountTmpfs = spawnSync(UNSHARE[0] as string, [...UNSHARE.slice(1), 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=8k tmpfs "$d" && umount "$d"; s=$?; rmdir "$d"; exit $s'], { stdio: 'ignore' }).status === 0;
+const canMountTmpfs =
+  spawnSync(
+    UNSHARE[0] as string,
+    [
+      ...UNSHARE.slice(1),
+      'sh',
+      '-c',
+      'd=$(mktemp -d) && mount -t tmpfs -o size=8k tmpfs "$d" && umount "$d"; s=$?; rmdir "$d"; exit $s',
+    ],
+    { stdio: 'ignore' },
+  ).status === 0;
 
 describe('output that cannot be written', () => {
   let stateDir: string;
@@ -19,25 +29,31 @@ describe('output that cannot be written', () => {
   });
 
   test('stdout to /dev/full exits 1 and names the failure on stderr (it used to exit 0)', async () => {
-    for (const args of [
-      ['state', 'claims', '--json', '--limit', '400'],
-      ['state', 'check'],
-      ['--version'],
-    ]) {
-      const result = await shell(`${bootyCommand([...args, ...(args[0] === 'state' ? ['--state-dir', stateDir] : [])])} > /dev/full`);
+    for (const args of [['state', 'claims', '--json', '--limit', '400'], ['state', 'check'], ['--version']]) {
+      const result = await shell(
+        `${bootyCommand([...args, ...(args[0] === 'state' ? ['--state-dir', stateDir] : [])])} > /dev/full`,
+      );
       expect({ args, status: result.status }).toEqual({ args, status: 1 });
-      expect(result.stderr).toContain('booty: could not write to stdout: no space left on the device (ENOSPC); the output is incomplete');
+      expect(result.stderr).toContain(
+        'booty: could not write to stdout: no space left on the device (ENOSPC); the output is incomplete',
+      );
     }
   });
 
   test('a reader that goes away early is not a failure: the command still exits with its own status', async () => {
-    const result = await shell(`${bootyCommand(['state', 'claims', '--json', '--limit', '400', '--state-dir', stateDir])} | head -c 10 > /dev/null; echo "status $\{PIPESTATUS[0]}"`);
+    const result = await shell(
+      `${bootyCommand(['state', 'claims', '--json', '--limit', '400', '--state-dir', stateDir])} | head -c 10 > /dev/null; echo "status $\{PIPESTATUS[0]}"`,
+    );
     expect(result.stdout).toBe('status 0\n');
     expect(result.stderr).toBe('');
   });
 
   const onFullDisk = 'on a full disk the JSON is cut, and the exit status says so (a short write is not success)';
-  const withTmpfs = canMountTmpfs ? test : (name: string) => test(`NOT RUN: ${name}`, () => void process.stderr.write(`\n*** NOT RUN: ${name}: no unshare to mount a tmpfs ***\n`));
+  const withTmpfs = canMountTmpfs
+    ? test
+    : (name: string) =>
+        test(`NOT RUN: ${name}`, () =>
+          void process.stderr.write(`\n*** NOT RUN: ${name}: no unshare to mount a tmpfs ***\n`));
   withTmpfs(onFullDisk, async () => {
     const dir = tempDir();
     const out = path.join(dir, 'claims.json');
@@ -66,15 +82,26 @@ describe('progress of a long read', () => {
     [['state', 'claims'], 'the ledger'],
     [['governor', 'status'], 'the ledger'],
   ])('booty %j on a terminal shows how far it read, then erases the line', async (args, what) => {
-    const result = await bootyInTerminal([...args, '--state-dir', '{state}', '--workspace', '{ws}'].map((arg) => arg.replace('{state}', stateDir).replace('{ws}', ws)), { env: env() });
+    const result = await bootyInTerminal(
+      [...args, '--state-dir', '{state}', '--workspace', '{ws}'].map((arg) =>
+        arg.replace('{state}', stateDir).replace('{ws}', ws),
+      ),
+      { env: env() },
+    );
     expect(result.stdout).toMatch(new RegExp(`\\rbooty: reading ${what}: [\\d,]+ of 3,000 entries \\(\\d+ s\\)`));
     // Erased: spaces over the line, then the cursor back at its start, before the result.
     expect(result.stdout).toMatch(/\r +\r/);
   });
 
   test('never in a pipe or a file: stderr carries nothing but what the command says', async () => {
-    for (const args of [['state', 'check'], ['state', 'claims'], ['governor', 'status', '--workspace', ws]]) {
-      const result = await shell(`${bootyCommand([...args, '--state-dir', stateDir])} 2>&1 >/dev/null | cat`, { env: env() });
+    for (const args of [
+      ['state', 'check'],
+      ['state', 'claims'],
+      ['governor', 'status', '--workspace', ws],
+    ]) {
+      const result = await shell(`${bootyCommand([...args, '--state-dir', stateDir])} 2>&1 >/dev/null | cat`, {
+        env: env(),
+      });
       expect({ args, stdout: result.stdout }).toEqual({ args, stdout: '' });
     }
     expect(readFileSync(path.join(stateDir, 'release.json'), 'utf8')).toContain('format_version');

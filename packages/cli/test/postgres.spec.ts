@@ -26,7 +26,11 @@ describeWithPg('booty governor status on PostgreSQL', () => {
     return result;
   };
   const status = (url: string, json: boolean) =>
-    booty(['governor', 'status', ...(json ? ['--json'] : [])], { cwd: workspace({ '.booty.yml': ENABLED }), env: cleanEnv({ RELEASE_GOVERNOR_STORE_URL: url }), timeoutMs: 30_000 });
+    booty(['governor', 'status', ...(json ? ['--json'] : [])], {
+      cwd: workspace({ '.booty.yml': ENABLED }),
+      env: cleanEnv({ RELEASE_GOVERNOR_STORE_URL: url }),
+      timeoutMs: 30_000,
+    });
 
   test('shows the skeleton from PostgreSQL: kind postgres, location without the password', async () => {
     const url = server.url({ schema: 'cli_status' });
@@ -34,13 +38,27 @@ describeWithPg('booty governor status on PostgreSQL', () => {
     const json = secretFree(await status(url, true));
     expect(json.status).toBe(0);
     const parsed = JSON.parse(json.stdout);
-    expect(parsed).toMatchObject({ ok: true, enabled: true, store: { kind: 'postgres', location }, deliveries: { entries: 0, damaged: 0 } });
-    for (const field of ['production_sha_current', 'production_sha_previous', 'last_deploy_attempt_sha', 'last_deploy_time', 'last_deploy_result', 'last_health_check']) {
+    expect(parsed).toMatchObject({
+      ok: true,
+      enabled: true,
+      store: { kind: 'postgres', location },
+      deliveries: { entries: 0, damaged: 0 },
+    });
+    for (const field of [
+      'production_sha_current',
+      'production_sha_previous',
+      'last_deploy_attempt_sha',
+      'last_deploy_time',
+      'last_deploy_result',
+      'last_health_check',
+    ]) {
       expect(parsed.state[field]).toBeNull();
     }
     const human = secretFree(await status(url, false));
     expect(human.status).toBe(0);
-    expect(human.stdout).toMatch(/^ {2}store: +postgres postgres:\/\/booty_admin@127\.0\.0\.1:\d+\/postgres\?schema=cli_status$/m);
+    expect(human.stdout).toMatch(
+      /^ {2}store: +postgres postgres:\/\/booty_admin@127\.0\.0\.1:\d+\/postgres\?schema=cli_status$/m,
+    );
     expect(human.stdout).toMatch(/^ {2}production_sha_current: +\(none\)$/m);
   });
 
@@ -58,7 +76,9 @@ describeWithPg('booty governor status on PostgreSQL', () => {
 
   test('a stopped server is exit 1 within 30 s, no stack trace, no password anywhere', async () => {
     const probe = net.createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port)),
+    );
     await new Promise((resolve) => probe.close(resolve));
     const url = `postgres://booty_admin:${encodeURIComponent(PG_PASSWORD)}@127.0.0.1:${port}/postgres`;
     const started = Date.now();

@@ -12,11 +12,16 @@ async function loadedBy(args: string[]): Promise<string[]> {
   const dir = tempDir('booty-startup-');
   const preload = path.join(dir, 'preload.cjs');
   const out = path.join(dir, 'modules.json');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`,
+  );
   const result = await booty(args, { env: cleanEnv({ NODE_OPTIONS: `--require ${preload}` }) });
   expect(result.status).toBe(0);
   expectNoStackTrace(result);
-  return (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((entry) => entry.startsWith('NativeModule ')).map((entry) => entry.slice('NativeModule '.length));
+  return (JSON.parse(readFileSync(out, 'utf8')) as string[])
+    .filter((entry) => entry.startsWith('NativeModule '))
+    .map((entry) => entry.slice('NativeModule '.length));
 }
 
 describe('start-up loads only what the command uses', () => {
@@ -33,7 +38,10 @@ describe('start-up loads only what the command uses', () => {
   it('config validate and --version load neither crypto nor child_process', async () => {
     for (const args of [['config', 'validate', '--workspace', ws], ['--version']]) {
       const modules = await loadedBy(args);
-      expect({ args, loaded: modules.filter((name) => ['crypto', 'child_process'].includes(name)) }).toEqual({ args, loaded: [] });
+      expect({ args, loaded: modules.filter((name) => ['crypto', 'child_process'].includes(name)) }).toEqual({
+        args,
+        loaded: [],
+      });
     }
   });
 

@@ -1,7 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { booty, cleanEnv, expectNoStackTrace, tempDir } from './booty';
-import { corruptEntry, corruptRelease, CORRUPT_ENTRY, CORRUPT_RELEASE, fileStoreWithClaims, sha, snapshotDir } from './state-fixture';
+import {
+  corruptEntry,
+  corruptRelease,
+  CORRUPT_ENTRY,
+  CORRUPT_RELEASE,
+  fileStoreWithClaims,
+  sha,
+  snapshotDir,
+} from './state-fixture';
 
 describe('booty state check (file store)', () => {
   test('a healthy store: exit 0, says healthy with the claim count, changes nothing', async () => {
@@ -41,7 +49,12 @@ describe('booty state check (file store)', () => {
     const json = await booty(['state', 'check', '--state-dir', stateDir, '--json']);
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout);
-    expect(report).toMatchObject({ ok: true, healthy: false, store: { kind: 'file', location: stateDir }, deliveries: 3 });
+    expect(report).toMatchObject({
+      ok: true,
+      healthy: false,
+      store: { kind: 'file', location: stateDir },
+      deliveries: 3,
+    });
     expect(report.problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ part: 'release', target: releaseFile, repair: 'booty state reset release' }),
@@ -57,10 +70,17 @@ describe('booty state check (file store)', () => {
   test('the store can come from a --dotenv, as the server reads it', async () => {
     const stateDir = await fileStoreWithClaims(1);
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'server.env'), `# the service's environment\nRELEASE_GOVERNOR_STATE_DIR="${stateDir}" # where the state is\n`);
+    writeFileSync(
+      path.join(dir, 'server.env'),
+      `# the service's environment\nRELEASE_GOVERNOR_STATE_DIR="${stateDir}" # where the state is\n`,
+    );
     const result = await booty(['state', 'check', '--dotenv', 'server.env', '--json'], { cwd: dir });
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ healthy: true, store: { kind: 'file', location: stateDir }, deliveries: 2 });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      healthy: true,
+      store: { kind: 'file', location: stateDir },
+      deliveries: 2,
+    });
   });
 
   test('a state directory that does not exist: exit 2 naming it, nothing created', async () => {

@@ -34,12 +34,22 @@ describe('booty state claims', () => {
     expect(all.ok).toBe(true);
     expect(all.store).toEqual({ kind: 'file', location: stateDir });
     expect(all.claims.map((claim: { headSha: string }) => claim.headSha)).toEqual([sha(3), sha(100), sha(2), sha(1)]);
-    expect(all.claims[0]).toMatchObject({ repo: REPO, headSha: sha(3), deliveryId: 'delivery-3', attempt: 1, standing: 'leased', completedAt: null, outcome: null });
+    expect(all.claims[0]).toMatchObject({
+      repo: REPO,
+      headSha: sha(3),
+      deliveryId: 'delivery-3',
+      attempt: 1,
+      standing: 'leased',
+      completedAt: null,
+      outcome: null,
+    });
     expect(typeof all.claims[0].leaseExpiresAt).toBe('string');
     expect(all.claims[2]).toMatchObject({ repo: REPO, headSha: sha(2), standing: 'completed', outcome: 'held' });
     expect(all.claims[3]).toMatchObject({ repo: REPO, headSha: sha(1), standing: 'final', leaseExpiresAt: null });
 
-    const filtered = JSON.parse((await booty(['state', 'claims', '--state-dir', stateDir, '--repo', REPO, '--limit', '2', '--json'])).stdout);
+    const filtered = JSON.parse(
+      (await booty(['state', 'claims', '--state-dir', stateDir, '--repo', REPO, '--limit', '2', '--json'])).stdout,
+    );
     expect(filtered.claims.map((claim: { headSha: string }) => claim.headSha)).toEqual([sha(3), sha(2)]);
 
     const human = await booty(['state', 'claims', '--state-dir', stateDir, '--repo', REPO]);
@@ -52,7 +62,11 @@ describe('booty state claims', () => {
     expect(lines[4]).toMatch(new RegExp(`${sha(1)}  final \\(no lease\\) +1 +- +delivery-1$`));
     // Columns line up: every row's COMMIT starts where the header's does.
     const column = (lines[1] as string).indexOf('COMMIT');
-    expect([lines[2], lines[3], lines[4]].map((line, index) => (line as string).indexOf(sha(3 - index)))).toEqual([column, column, column]);
+    expect([lines[2], lines[3], lines[4]].map((line, index) => (line as string).indexOf(sha(3 - index)))).toEqual([
+      column,
+      column,
+      column,
+    ]);
     expect(snapshotDir(stateDir)).toEqual(before);
   });
 
@@ -119,7 +133,10 @@ describe('booty state claims', () => {
       await store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId, leaseMs: HOUR });
       await store.deliveries.complete({ repo: REPO, headSha: sha(1), deliveryId, outcome: 'held\u202e' });
     });
-    for (const args of [['state', 'claims'], ['state', 'claim', 'show', REPO, sha(1)]]) {
+    for (const args of [
+      ['state', 'claims'],
+      ['state', 'claim', 'show', REPO, sha(1)],
+    ]) {
       const result = await booty([...args, '--state-dir', stateDir]);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('d-\\u{202e}X\\x9bY');
@@ -140,7 +157,9 @@ describe('booty state claim show / forget', () => {
     expect(shown.stdout).toMatch(/^ {2}outcome +held$/m);
     expect(shown.stdout).toContain(`booty state claim forget ${REPO} ${sha(2)}`);
 
-    const json = JSON.parse((await booty(['state', 'claim', 'show', REPO, sha(3), '--state-dir', stateDir, '--json'])).stdout);
+    const json = JSON.parse(
+      (await booty(['state', 'claim', 'show', REPO, sha(3), '--state-dir', stateDir, '--json'])).stdout,
+    );
     expect(json.claim).toMatchObject({ key: `${REPO}:${sha(3)}`, standing: 'leased', attempt: 1 });
 
     const missing = await booty(['state', 'claim', 'show', REPO, sha(9), '--state-dir', stateDir]);
@@ -157,7 +176,9 @@ describe('booty state claim show / forget', () => {
       await store.deliveries.claim({ repo: REPO, headSha: sha(4), deliveryId: 'died', leaseMs: 1 });
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const json = JSON.parse((await booty(['state', 'claim', 'show', REPO, sha(4), '--state-dir', stateDir, '--json'])).stdout);
+    const json = JSON.parse(
+      (await booty(['state', 'claim', 'show', REPO, sha(4), '--state-dir', stateDir, '--json'])).stdout,
+    );
     expect(json.claim).toMatchObject({ standing: 'expired', completedAt: null, attempt: 1 });
     const human = await booty(['state', 'claim', 'show', REPO, sha(4), '--state-dir', stateDir]);
     expect(human.stdout).toMatch(/^ {2}standing +lease ended \S+ \(the next delivery takes it over\)$/m);
@@ -165,7 +186,10 @@ describe('booty state claim show / forget', () => {
 
   test('a malformed repository or SHA is exit 2 from the library rule, with no stack trace', async () => {
     const stateDir = await storeWithHistory();
-    for (const args of [['not a repo', sha(1)], [REPO, 'abc; rm -rf /']]) {
+    for (const args of [
+      ['not a repo', sha(1)],
+      [REPO, 'abc; rm -rf /'],
+    ]) {
       const result = await booty(['state', 'claim', 'show', ...args, '--state-dir', stateDir]);
       expect(result.status).toBe(2);
       expectNoStackTrace(result);
@@ -265,7 +289,8 @@ describe('booty state prune', () => {
   test('removes claims past the retention, keeps the rest, and says how many', async () => {
     const stateDir = path.join(tempDir('booty-prune-'), 'state');
     await withLibraryStore(stateDir, async (store) => {
-      for (const n of [1, 2, 3]) await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
+      for (const n of [1, 2, 3])
+        await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
     });
     // A claim recorded a year ago, as if the host had been off all that time.
     const file = entryFileOf(stateDir, sha(1));

@@ -2,7 +2,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BIN, booty, cleanEnv, expectNoStackTrace, tempDir } from './booty';
-import { contentsOf, REPO, richFileStore, sha, snapshotDir, storeOfSize, storeFiles, withLibraryStore } from './state-fixture';
+import {
+  contentsOf,
+  REPO,
+  richFileStore,
+  sha,
+  snapshotDir,
+  storeOfSize,
+  storeFiles,
+  withLibraryStore,
+} from './state-fixture';
 
 describe('booty state copy (file store to file store)', () => {
   test('copies every claim and release.json (unknown fields too); the source is only read', async () => {
@@ -60,7 +69,10 @@ describe('booty state copy (file store to file store)', () => {
       [['state', 'copy', '--state-dir', source, '--to', source], /is the source store itself/],
       [['state', 'copy', '--from', missing, '--to', path.join(tempDir(), 't')], /no state directory at/],
       // A URL of another scheme is refused, never taken for a directory named after it.
-      [['state', 'copy', '--state-dir', source, '--to', 'mysql://ops:S3CRETpw@db.example.com/booty'], /not a postgres:\/\/ or postgresql:\/\/ URL/],
+      [
+        ['state', 'copy', '--state-dir', source, '--to', 'mysql://ops:S3CRETpw@db.example.com/booty'],
+        /not a postgres:\/\/ or postgresql:\/\/ URL/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await booty(args);
@@ -79,12 +91,18 @@ describe('booty state copy is all or nothing, and never copies a store into itse
     const target = await storeOfSize(300, 'old');
     const before = storeFiles(target);
     for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM', 'SIGKILL'] as const) {
-      const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', target, '--replace'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', target, '--replace'], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const exited = new Promise<{ status: number | null; signal: string | null }>((resolve) => child.on('close', (status, by) => resolve({ status, signal: by })));
+      const exited = new Promise<{ status: number | null; signal: string | null }>((resolve) =>
+        child.on('close', (status, by) => resolve({ status, signal: by })),
+      );
       // Stopped once the copy is being built beside the target (its staging directory is there).
-      while (!readdirSync(target).some((name) => name.startsWith('.copy-'))) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (!readdirSync(target).some((name) => name.startsWith('.copy-')))
+        await new Promise((resolve) => setTimeout(resolve, 5));
       child.kill(signal);
       const { status, signal: by } = await exited;
       if (signal === 'SIGKILL') expect(by).toBe('SIGKILL');
@@ -102,16 +120,23 @@ describe('booty state copy is all or nothing, and never copies a store into itse
     const done = await booty(['state', 'copy', '--from', source, '--to', target, '--replace'], { timeoutMs: 120_000 });
     expect(done.status).toBe(0);
     expect(readdirSync(target).sort()).toEqual(['deliveries', 'delivery_ids.json', 'release.json']);
-    expect(JSON.parse((await booty(['state', 'check', '--state-dir', target, '--json'])).stdout)).toMatchObject({ healthy: true, deliveries: 5000 });
+    expect(JSON.parse((await booty(['state', 'check', '--state-dir', target, '--json'])).stdout)).toMatchObject({
+      healthy: true,
+      deliveries: 5000,
+    });
   }, 240_000);
 
   test('a copy into a directory that does not exist is built beside it: stopped, nothing is left there', async () => {
     const source = await storeOfSize(3000, 'new');
     const parent = tempDir();
     const target = path.join(parent, 'backup');
-    const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', target], { env: cleanEnv(), stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', target], {
+      env: cleanEnv(),
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.on('close', resolve));
-    while (!readdirSync(parent).some((name) => name.startsWith('.backup.copy-'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!readdirSync(parent).some((name) => name.startsWith('.backup.copy-')))
+      await new Promise((resolve) => setTimeout(resolve, 5));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(readdirSync(parent)).toEqual([]);
@@ -164,14 +189,19 @@ describe('booty state copy is all or nothing, and never copies a store into itse
     const before = snapshotDir(target);
     const refused = await booty(['state', 'copy', '--from', empty, '--to', target, '--replace', '--json']);
     expect(refused.status).toBe(2);
-    expect(JSON.parse(refused.stdout).error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'empty-source' } });
+    expect(JSON.parse(refused.stdout).error).toMatchObject({
+      code: 'STATE_INVALID_INPUT',
+      details: { reason: 'empty-source' },
+    });
     expect(JSON.parse(refused.stdout).error.message).toContain('--force');
     expect(snapshotDir(target)).toEqual(before);
     const forced = await booty(['state', 'copy', '--from', empty, '--to', target, '--replace', '--force']);
     expect(forced.status).toBe(0);
     expect((await contentsOf(target)).claims).toEqual([]);
     // --force alone says what it is for.
-    expect((await booty(['state', 'copy', '--from', empty, '--to', target, '--force'])).stderr).toContain('--force only applies with --replace');
+    expect((await booty(['state', 'copy', '--from', empty, '--to', target, '--force'])).stderr).toContain(
+      '--force only applies with --replace',
+    );
   });
 
   test('an empty directory made for the copy (its parent not ours to write) is a fine target', async () => {

@@ -25,7 +25,8 @@ export async function withLibraryStore<T>(target: string, work: (store: ReleaseS
 export async function fileStoreWithClaims(claims = 3): Promise<string> {
   const stateDir = path.join(tempDir('booty-state-'), 'state');
   await withLibraryStore(stateDir, async (store) => {
-    for (let n = 1; n <= claims; n++) await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
+    for (let n = 1; n <= claims; n++)
+      await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
     await store.deliveries.claim({ repo: OTHER_REPO, headSha: sha(100), deliveryId: 'delivery-other' });
   });
   return stateDir;
@@ -73,11 +74,15 @@ export function entryFileOf(stateDir: string, headSha: string): string {
       const file = path.join(current, name);
       const stat = lstatSync(file);
       if (stat.isDirectory()) walk(file);
-      else if (stat.isFile() && name !== 'release.json' && readFileSync(file, 'utf8').includes(headSha)) found.push(file);
+      else if (stat.isFile() && name !== 'release.json' && readFileSync(file, 'utf8').includes(headSha))
+        found.push(file);
     }
   };
   walk(stateDir);
-  if (found.length !== 1) throw new Error(`expected one ledger file naming ${headSha} under ${stateDir}, found ${found.length}: ${found.join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ledger file naming ${headSha} under ${stateDir}, found ${found.length}: ${found.join(', ')}`,
+    );
   return found[0] as string;
 }
 
@@ -120,7 +125,10 @@ export async function richFileStore(): Promise<string> {
     await store.updateState(produced, { repo: REPO });
   });
   const releaseFile = path.join(stateDir, 'release.json');
-  writeFileSync(releaseFile, `${JSON.stringify({ ...JSON.parse(readFileSync(releaseFile, 'utf8')), ...RELEASE }, null, 2)}\n`);
+  writeFileSync(
+    releaseFile,
+    `${JSON.stringify({ ...JSON.parse(readFileSync(releaseFile, 'utf8')), ...RELEASE }, null, 2)}\n`,
+  );
   return stateDir;
 }
 
@@ -159,5 +167,7 @@ export async function storeOfSize(claims: number, prefix: string): Promise<strin
 /** The store's own files (release.json, delivery_ids.json, every ledger entry) with their bytes: what a copy may change. */
 export function storeFiles(stateDir: string): Record<string, string> {
   const all = snapshotDir(stateDir);
-  return Object.fromEntries(Object.entries(all).filter(([name]) => /^(release\.json|delivery_ids\.json|deliveries\/[^.][^/]*)$/.test(name)));
+  return Object.fromEntries(
+    Object.entries(all).filter(([name]) => /^(release\.json|delivery_ids\.json|deliveries\/[^.][^/]*)$/.test(name)),
+  );
 }

@@ -28,30 +28,38 @@ function commandOf(example: string, sandbox: string): { env: Record<string, stri
     env[name] = value;
   }
   expect(words.shift()).toBe('booty');
-  const argv = words.map((word) => word.replace('@db.internal/', '@127.0.0.1:1/').replace(/^\/(var|srv|home)\//, `${sandbox}/$1/`));
+  const argv = words.map((word) =>
+    word.replace('@db.internal/', '@127.0.0.1:1/').replace(/^\/(var|srv|home)\//, `${sandbox}/$1/`),
+  );
   return { env, argv };
 }
 
 describe('operator commands: --help', () => {
-  test.each(COMMANDS.map((words) => [words.join(' '), words] as const))('booty %s --help: description, details, real examples', async (_name, words) => {
-    const help = await booty([...words, '--help']);
-    expect(help.stderr).toBe('');
-    expect(help.status).toBe(0);
-    const description = help.stdout.split('\n')[0] as string;
-    expect(description.length).toBeGreaterThan(30);
-    expect(help.stdout).toMatch(/\nDetails\n\n\S/);
-    expect(help.stdout).toMatch(/\nExit status: 0 /);
-    const examples = [...help.stdout.matchAll(/^ {2}\$ (.+)$/gm)].map((match) => match[1] as string);
-    expect(examples.length).toBeGreaterThanOrEqual(2);
-    for (const example of examples) {
-      const sandbox = tempDir('booty-example-');
-      const { env, argv } = commandOf(example, sandbox);
-      expect(argv.slice(0, words.length)).toEqual(words);
-      const result = await booty(argv, { cwd: sandbox, env: cleanEnv({ ...env, HOME: path.join(sandbox, 'home') }) });
-      // Parsing failures are the only outputs that send the reader to `booty --help`.
-      expect({ example, stderr: result.stderr }).not.toEqual({ example, stderr: expect.stringContaining('booty --help') });
-      expect([0, 1, 2]).toContain(result.status);
-      expectNoStackTrace(result);
-    }
-  });
+  test.each(COMMANDS.map((words) => [words.join(' '), words] as const))(
+    'booty %s --help: description, details, real examples',
+    async (_name, words) => {
+      const help = await booty([...words, '--help']);
+      expect(help.stderr).toBe('');
+      expect(help.status).toBe(0);
+      const description = help.stdout.split('\n')[0] as string;
+      expect(description.length).toBeGreaterThan(30);
+      expect(help.stdout).toMatch(/\nDetails\n\n\S/);
+      expect(help.stdout).toMatch(/\nExit status: 0 /);
+      const examples = [...help.stdout.matchAll(/^ {2}\$ (.+)$/gm)].map((match) => match[1] as string);
+      expect(examples.length).toBeGreaterThanOrEqual(2);
+      for (const example of examples) {
+        const sandbox = tempDir('booty-example-');
+        const { env, argv } = commandOf(example, sandbox);
+        expect(argv.slice(0, words.length)).toEqual(words);
+        const result = await booty(argv, { cwd: sandbox, env: cleanEnv({ ...env, HOME: path.join(sandbox, 'home') }) });
+        // Parsing failures are the only outputs that send the reader to `booty --help`.
+        expect({ example, stderr: result.stderr }).not.toEqual({
+          example,
+          stderr: expect.stringContaining('booty --help'),
+        });
+        expect([0, 1, 2]).toContain(result.status);
+        expectNoStackTrace(result);
+      }
+    },
+  );
 });

@@ -6,7 +6,16 @@ import * as path from 'node:path';
 import { describeWithPg, PG_PASSWORD } from '../../release-state/test/support/pg-server';
 import { usePostgres } from '../../release-state/test/support/use-postgres';
 import { BIN, booty, cleanEnv, expectNoStackTrace, tempDir, type RunResult } from './booty';
-import { contentsOf, fileStoreWithClaims, REPO, richFileStore, sha, snapshotDir, storeOfSize, withLibraryStore } from './state-fixture';
+import {
+  contentsOf,
+  fileStoreWithClaims,
+  REPO,
+  richFileStore,
+  sha,
+  snapshotDir,
+  storeOfSize,
+  withLibraryStore,
+} from './state-fixture';
 
 describeWithPg('booty state … on PostgreSQL', () => {
   const pg = usePostgres();
@@ -29,15 +38,20 @@ describeWithPg('booty state … on PostgreSQL', () => {
   test('check names a corrupt release row and a damaged claim row; reset repairs each, keeps them, refuses when healthy', async () => {
     const { schema, url } = freshStore();
     await withLibraryStore(url, async (store) => {
-      for (const n of [1, 2, 3]) await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
+      for (const n of [1, 2, 3])
+        await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
     });
     await pg.admin.query(`UPDATE "${schema}".release_state SET body = '{"production_sha_current": '`);
-    await pg.admin.query(`UPDATE "${schema}".deliveries SET delivery_id = E'bad\\x01id' WHERE key = $1`, [`${REPO}:${sha(2)}`]);
+    await pg.admin.query(`UPDATE "${schema}".deliveries SET delivery_id = E'bad\\x01id' WHERE key = $1`, [
+      `${REPO}:${sha(2)}`,
+    ]);
 
     // Everything the store holds, to prove that check changes nothing.
     const rows = async () => {
       const tables = ['release_state', 'release_state_damaged', 'deliveries', 'deliveries_damaged'];
-      return Promise.all(tables.map(async (table) => (await pg.admin.query(`SELECT * FROM "${schema}".${table} ORDER BY 1`)).rows));
+      return Promise.all(
+        tables.map(async (table) => (await pg.admin.query(`SELECT * FROM "${schema}".${table} ORDER BY 1`)).rows),
+      );
     };
     const before = await rows();
     const check = await run(['state', 'check', '--store-url', url, '--json']);
@@ -48,7 +62,11 @@ describeWithPg('booty state … on PostgreSQL', () => {
     expect(report.problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ part: 'release', repair: 'booty state reset release' }),
-        expect.objectContaining({ part: 'deliveries', target: expect.stringContaining(`${REPO}:${sha(2)}`), repair: 'booty state reset deliveries' }),
+        expect.objectContaining({
+          part: 'deliveries',
+          target: expect.stringContaining(`${REPO}:${sha(2)}`),
+          repair: 'booty state reset deliveries',
+        }),
       ]),
     );
     expect(report.problems).toHaveLength(2);
@@ -89,11 +107,15 @@ describeWithPg('booty state … on PostgreSQL', () => {
     });
     const env = cleanEnv({ RELEASE_GOVERNOR_STORE_URL: url });
     const listed = secretFree(await booty(['state', 'claims', '--json'], { env, timeoutMs: 30_000 }));
-    expect(JSON.parse(listed.stdout).claims).toEqual([expect.objectContaining({ repo: REPO, headSha: sha(7), deliveryId: 'held-delivery', standing: 'final' })]);
+    expect(JSON.parse(listed.stdout).claims).toEqual([
+      expect.objectContaining({ repo: REPO, headSha: sha(7), deliveryId: 'held-delivery', standing: 'final' }),
+    ]);
     const forgot = secretFree(await booty(['state', 'claim', 'forget', REPO, sha(7)], { env, timeoutMs: 30_000 }));
     expect(forgot.status).toBe(0);
     await withLibraryStore(url, async (store) => {
-      expect((await store.deliveries.claim({ repo: REPO, headSha: sha(7), deliveryId: 'after-approval' })).claimed).toBe(true);
+      expect(
+        (await store.deliveries.claim({ repo: REPO, headSha: sha(7), deliveryId: 'after-approval' })).claimed,
+      ).toBe(true);
     });
   });
 
@@ -127,17 +149,36 @@ describeWithPg('booty state … on PostgreSQL', () => {
   test('governor status --store-url: the PostgreSQL store, its damaged rows counted apart', async () => {
     const { schema, url } = freshStore();
     await withLibraryStore(url, async (store) => {
-      for (const n of [1, 2]) await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
+      for (const n of [1, 2])
+        await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
     });
-    await pg.admin.query(`UPDATE "${schema}".deliveries SET delivery_id = E'bad\\x01id' WHERE key = $1`, [`${REPO}:${sha(2)}`]);
+    await pg.admin.query(`UPDATE "${schema}".deliveries SET delivery_id = E'bad\\x01id' WHERE key = $1`, [
+      `${REPO}:${sha(2)}`,
+    ]);
     const dir = tempDir();
-    writeFileSync(path.join(dir, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n');
-    const json = secretFree(await booty(['governor', 'status', '--store-url', url, '--json'], { cwd: dir, env: cleanEnv(), timeoutMs: 30_000 }));
+    writeFileSync(
+      path.join(dir, '.booty.yml'),
+      'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+    );
+    const json = secretFree(
+      await booty(['governor', 'status', '--store-url', url, '--json'], {
+        cwd: dir,
+        env: cleanEnv(),
+        timeoutMs: 30_000,
+      }),
+    );
     expect(json.status).toBe(0);
     const status = JSON.parse(json.stdout);
-    expect(status).toMatchObject({ enabled: true, store: { kind: 'postgres' }, stateDir: null, deliveries: { entries: 1, damaged: 1 } });
+    expect(status).toMatchObject({
+      enabled: true,
+      store: { kind: 'postgres' },
+      stateDir: null,
+      deliveries: { entries: 1, damaged: 1 },
+    });
     expect(status.store.location).toContain(`schema=${schema}`);
-    const human = secretFree(await booty(['governor', 'status', '--store-url', url], { cwd: dir, env: cleanEnv(), timeoutMs: 30_000 }));
+    const human = secretFree(
+      await booty(['governor', 'status', '--store-url', url], { cwd: dir, env: cleanEnv(), timeoutMs: 30_000 }),
+    );
     expect(human.stdout).toMatch(/^ {2}store: +postgres postgres:\/\/booty_admin@127\.0\.0\.1:\d+\/postgres\?schema=/m);
     expect(human.stdout).toMatch(/^ {2}deliveries recorded: +1 \(1 damaged: run `booty state check`\)$/m);
   });
@@ -145,9 +186,12 @@ describeWithPg('booty state … on PostgreSQL', () => {
   test('prune and claim show work on PostgreSQL too', async () => {
     const { schema, url } = freshStore();
     await withLibraryStore(url, async (store) => {
-      for (const n of [1, 2]) await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
+      for (const n of [1, 2])
+        await store.deliveries.claim({ repo: REPO, headSha: sha(n), deliveryId: `delivery-${n}` });
     });
-    await pg.admin.query(`UPDATE "${schema}".deliveries SET recorded_at = now() - interval '365 days' WHERE key = $1`, [`${REPO}:${sha(1)}`]);
+    await pg.admin.query(`UPDATE "${schema}".deliveries SET recorded_at = now() - interval '365 days' WHERE key = $1`, [
+      `${REPO}:${sha(1)}`,
+    ]);
     const pruned = await run(['state', 'prune', '--store-url', url, '--json']);
     expect(pruned.status).toBe(0);
     expect(JSON.parse(pruned.stdout)).toMatchObject({ ok: true, removed: 1, kept: 1 });
@@ -159,15 +203,28 @@ describeWithPg('booty state … on PostgreSQL', () => {
 
   /** Every schema of the database, and every row of every booty table in it: what "nothing changed" means here. */
   const databasePicture = async () => {
-    const schemas = (await pg.admin.query(`SELECT nspname FROM pg_namespace ORDER BY 1`)).rows.map((row: { nspname: string }) => row.nspname);
-    const tables = (await pg.admin.query(`SELECT schemaname, tablename FROM pg_tables WHERE tablename IN ('release_state', 'deliveries') ORDER BY 1, 2`)).rows as { schemaname: string; tablename: string }[];
-    const rows = await Promise.all(tables.map(async ({ schemaname, tablename }) => (await pg.admin.query(`SELECT * FROM "${schemaname}".${tablename} ORDER BY 1`)).rows));
+    const schemas = (await pg.admin.query(`SELECT nspname FROM pg_namespace ORDER BY 1`)).rows.map(
+      (row: { nspname: string }) => row.nspname,
+    );
+    const tables = (
+      await pg.admin.query(
+        `SELECT schemaname, tablename FROM pg_tables WHERE tablename IN ('release_state', 'deliveries') ORDER BY 1, 2`,
+      )
+    ).rows as { schemaname: string; tablename: string }[];
+    const rows = await Promise.all(
+      tables.map(
+        async ({ schemaname, tablename }) =>
+          (await pg.admin.query(`SELECT * FROM "${schemaname}".${tablename} ORDER BY 1`)).rows,
+      ),
+    );
     return { schemas, rows };
   };
 
   test('a mistyped ?schema= is a store that does not exist: every state command and a copy from it exit 2, create nothing', async () => {
     const { url } = freshStore();
-    await withLibraryStore(url, async (store) => store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'real' }));
+    await withLibraryStore(url, async (store) =>
+      store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'real' }),
+    );
     const typo = url.replace(/schema=([a-z0-9_]+)/, 'schema=$1x');
     const backup = await fileStoreWithClaims(2);
     const before = { database: await databasePicture(), backup: snapshotDir(backup) };
@@ -196,7 +253,9 @@ describeWithPg('booty state … on PostgreSQL', () => {
 
   test('the same database and schema by another spelling of the URL is the source itself: refused, nothing changed', async () => {
     const { schema, url } = freshStore();
-    await withLibraryStore(url, async (store) => store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'only-copy' }));
+    await withLibraryStore(url, async (store) =>
+      store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'only-copy' }),
+    );
     const port = new URL(url).port;
     const password = encodeURIComponent(PG_PASSWORD);
     const spellings = [
@@ -215,21 +274,40 @@ describeWithPg('booty state … on PostgreSQL', () => {
   test('a copy into PostgreSQL stopped by Ctrl-C, SIGHUP or kill -9 leaves the target as it was (one transaction)', async () => {
     const source = await storeOfSize(20_000, 'new');
     const { url } = freshStore();
-    await withLibraryStore(url, async (store) => store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'old' }));
+    await withLibraryStore(url, async (store) =>
+      store.deliveries.claim({ repo: REPO, headSha: sha(1), deliveryId: 'old' }),
+    );
     const fresh = freshStore();
     const before = await databasePicture();
-    for (const [to, signal] of [[url, 'SIGINT'], [url, 'SIGHUP'], [url, 'SIGKILL'], [fresh.url, 'SIGINT'], [fresh.url, 'SIGKILL']] as const) {
-      const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', to, '--replace'], { env: cleanEnv(), stdio: 'ignore' });
-      const exited = new Promise<{ status: number | null; signal: string | null }>((resolve) => child.on('close', (status, by) => resolve({ status, signal: by })));
+    for (const [to, signal] of [
+      [url, 'SIGINT'],
+      [url, 'SIGHUP'],
+      [url, 'SIGKILL'],
+      [fresh.url, 'SIGINT'],
+      [fresh.url, 'SIGKILL'],
+    ] as const) {
+      const child = spawn(process.execPath, [BIN, 'state', 'copy', '--from', source, '--to', to, '--replace'], {
+        env: cleanEnv(),
+        stdio: 'ignore',
+      });
+      const exited = new Promise<{ status: number | null; signal: string | null }>((resolve) =>
+        child.on('close', (status, by) => resolve({ status, signal: by })),
+      );
       // Stopped while its transaction is open on the server.
       const busy = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'booty' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`;
-      while ((await pg.admin.query<{ n: number }>(busy)).rows[0]?.n === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      while ((await pg.admin.query<{ n: number }>(busy)).rows[0]?.n === 0)
+        await new Promise((resolve) => setTimeout(resolve, 5));
       child.kill(signal);
       const exit = await exited;
-      expect({ signal, exit }).toEqual({ signal, exit: signal === 'SIGKILL' ? { status: null, signal } : { status: signal === 'SIGINT' ? 130 : 129, signal: null } });
+      expect({ signal, exit }).toEqual({
+        signal,
+        exit:
+          signal === 'SIGKILL' ? { status: null, signal } : { status: signal === 'SIGINT' ? 130 : 129, signal: null },
+      });
       // The server rolls back an interrupted transaction (at once, or when it sees the connection gone).
       const idle = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'booty' AND pid <> pg_backend_pid()`;
-      while ((await pg.admin.query<{ n: number }>(idle)).rows[0]?.n !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      while ((await pg.admin.query<{ n: number }>(idle)).rows[0]?.n !== 0)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect({ to, signal, database: await databasePicture() }).toEqual({ to, signal, database: before });
     }
   }, 180_000);

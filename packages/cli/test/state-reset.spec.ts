@@ -1,7 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { booty, expectNoStackTrace, tempDir } from './booty';
-import { corruptEntry, corruptRelease, CORRUPT_ENTRY, CORRUPT_RELEASE, fileStoreWithClaims, filesAt, REPO, sha, snapshotDir, withLibraryStore } from './state-fixture';
+import {
+  corruptEntry,
+  corruptRelease,
+  CORRUPT_ENTRY,
+  CORRUPT_RELEASE,
+  fileStoreWithClaims,
+  filesAt,
+  REPO,
+  sha,
+  snapshotDir,
+  withLibraryStore,
+} from './state-fixture';
 
 describe('booty state reset (file store)', () => {
   test('release, then deliveries: each repairs only what is damaged and keeps the damaged bytes', async () => {
@@ -40,19 +51,25 @@ describe('booty state reset (file store)', () => {
     });
   });
 
-  test.each(['release', 'deliveries'])('%s on a healthy store is refused with exit 2 and changes nothing', async (part) => {
-    const stateDir = await fileStoreWithClaims(2);
-    const before = snapshotDir(stateDir);
-    const human = await booty(['state', 'reset', part, '--state-dir', stateDir]);
-    expect(human.status).toBe(2);
-    expect(human.stdout).toBe('');
-    expect(human.stderr).toMatch(/nothing/i);
-    expectNoStackTrace(human);
-    const json = await booty(['state', 'reset', part, '--state-dir', stateDir, '--json']);
-    expect(json.status).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'STATE_INVALID_INPUT', details: { reason: 'nothing-to-reset' } } });
-    expect(snapshotDir(stateDir)).toEqual(before);
-  });
+  test.each(['release', 'deliveries'])(
+    '%s on a healthy store is refused with exit 2 and changes nothing',
+    async (part) => {
+      const stateDir = await fileStoreWithClaims(2);
+      const before = snapshotDir(stateDir);
+      const human = await booty(['state', 'reset', part, '--state-dir', stateDir]);
+      expect(human.status).toBe(2);
+      expect(human.stdout).toBe('');
+      expect(human.stderr).toMatch(/nothing/i);
+      expectNoStackTrace(human);
+      const json = await booty(['state', 'reset', part, '--state-dir', stateDir, '--json']);
+      expect(json.status).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        error: { code: 'STATE_INVALID_INPUT', details: { reason: 'nothing-to-reset' } },
+      });
+      expect(snapshotDir(stateDir)).toEqual(before);
+    },
+  );
 
   test('a part other than release or deliveries is a usage error, exit 2, before the store is opened', async () => {
     const stateDir = path.join(tempDir(), 'untouched');

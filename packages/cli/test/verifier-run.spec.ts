@@ -24,7 +24,11 @@ function isAlive(pid: number): boolean {
 describe('booty verifier run', () => {
   test('runs setup, install and test in order in the workspace and exits 0', async () => {
     const dir = workspace({
-      '.booty.yml': config({ setup: 'echo setup >> log', install: 'echo install >> log', test: 'echo test >> log && pwd > where' }),
+      '.booty.yml': config({
+        setup: 'echo setup >> log',
+        install: 'echo install >> log',
+        test: 'echo test >> log && pwd > where',
+      }),
     });
     const result = await booty(['verifier', 'run', '--workspace', dir]);
     expect(result.status).toBe(0);
@@ -34,7 +38,12 @@ describe('booty verifier run', () => {
   });
 
   test('one step passed is "1 step"', async () => {
-    const result = await booty(['verifier', 'run', '--workspace', workspace({ '.booty.yml': config({ test: 'true' }) })]);
+    const result = await booty([
+      'verifier',
+      'run',
+      '--workspace',
+      workspace({ '.booty.yml': config({ test: 'true' }) }),
+    ]);
     expect(result.stderr).toMatch(/verification passed \(1 step, \d+\.\d s\)/);
   });
 
@@ -47,7 +56,8 @@ describe('booty verifier run', () => {
     const result = await booty(['verifier', 'run'], { cwd: dir });
     expect(result.status).toBe(status);
     expect(result.stderr).toContain(`verification failed: ${step} failed with exit status ${status}`);
-    for (const marker of ['set-up', 'installed', 'tested']) expect(existsSync(path.join(dir, marker))).toBe(ran.includes(marker as never));
+    for (const marker of ['set-up', 'installed', 'tested'])
+      expect(existsSync(path.join(dir, marker))).toBe(ran.includes(marker as never));
   });
 
   test('unset commands are skipped and said so', async () => {
@@ -69,7 +79,7 @@ describe('booty verifier run', () => {
     // The command starts a grandchild that records its pid, then both sleep far past the limit.
     const dir = workspace({
       '.booty.yml': config({ test: 'sh slow.sh', timeout: 10 }),
-      'slow.sh': 'echo $$ > shell.pid\nsh -c \'echo $$ > child.pid; exec sleep 300\' &\nwait\n',
+      'slow.sh': "echo $$ > shell.pid\nsh -c 'echo $$ > child.pid; exec sleep 300' &\nwait\n",
     });
     const result = await booty(['verifier', 'run'], { cwd: dir, timeoutMs: 40_000 });
     expect(result.status).toBe(124);
@@ -83,7 +93,9 @@ describe('booty verifier run', () => {
   test('output streams while the command runs, in order', async () => {
     // The command prints, then waits for a file that the test creates only after it has seen
     // the first line: a buffering verifier would never show it, and the test would time out.
-    const dir = workspace({ '.booty.yml': config({ test: 'echo first; while [ ! -f go ]; do sleep 0.05; done; echo second' }) });
+    const dir = workspace({
+      '.booty.yml': config({ test: 'echo first; while [ ! -f go ]; do sleep 0.05; done; echo second' }),
+    });
     const child = spawn(BIN, ['verifier', 'run'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     await new Promise<void>((resolve) => {
@@ -145,7 +157,10 @@ describe('booty verifier run', () => {
 const LONG_TEST = `sh -c 'echo $$ > grandchild.pid; exec sleep 300' & echo $$ > shell.pid; while [ ! -s grandchild.pid ]; do sleep 0.01; done; wait`;
 
 /** `child`'s exit; a child still running after `ms` is killed (with its group) and the wait rejects. */
-function exitOf(child: ReturnType<typeof spawn>, ms = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function exitOf(
+  child: ReturnType<typeof spawn>,
+  ms = 30_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -178,7 +193,10 @@ describe('booty verifier run, whatever happens around it', () => {
         test: `sh -c 'echo $$ > grandchild.pid; exec sleep 300' & while [ ! -s grandchild.pid ]; do sleep 0.01; done; trap "" PIPE; while echo tick 2>/dev/null; do sleep 0.02; done; exit 7`,
       }),
     });
-    const result = await shell(`${bootyCommand(['verifier', 'run', '--workspace', dir])} 2>&1 | head -1; echo "booty exited $\{PIPESTATUS[0]}"`, { timeoutMs: 30_000 });
+    const result = await shell(
+      `${bootyCommand(['verifier', 'run', '--workspace', dir])} 2>&1 | head -1; echo "booty exited $\{PIPESTATUS[0]}"`,
+      { timeoutMs: 30_000 },
+    );
     expect(result.stdout).toBe('booty: setup_command not set; skipped\nbooty exited 7\n');
     // booty kills what the step left behind before it exits.
     expect(await stillRunningAfterWait(Number(readFileSync(path.join(dir, 'grandchild.pid'), 'utf8')))).toBe(false);
@@ -189,27 +207,36 @@ describe('booty verifier run, whatever happens around it', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGQUIT', 131],
-  ] as const)('%s stops the whole process group and exits %i with one line saying so', async (signal, status) => {
-    const dir = workspace({ '.booty.yml': config({ test: LONG_TEST }) });
-    const child = spawn(BIN, ['verifier', 'run'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdout.resume();
-    const exited = exitOf(child);
-    try {
-      const grandchild = await waitForFile(dir, 'grandchild.pid');
-      const shellPid = await waitForFile(dir, 'shell.pid');
-      child.kill(signal);
-      expect(await exited).toEqual({ code: status, signal: null });
-      expect(stderr.trimEnd().split('\n').pop()).toBe(`booty: stopped by ${signal}; test_command's process group was terminated`);
-      expect(stderr).not.toContain('failed');
-      for (const [name, pid] of [['shell', shellPid], ['grandchild', grandchild]] as const) {
-        expect({ name, running: await stillRunningAfterWait(pid) }).toEqual({ name, running: false });
+  ] as const)(
+    '%s stops the whole process group and exits %i with one line saying so',
+    async (signal, status) => {
+      const dir = workspace({ '.booty.yml': config({ test: LONG_TEST }) });
+      const child = spawn(BIN, ['verifier', 'run'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.resume();
+      const exited = exitOf(child);
+      try {
+        const grandchild = await waitForFile(dir, 'grandchild.pid');
+        const shellPid = await waitForFile(dir, 'shell.pid');
+        child.kill(signal);
+        expect(await exited).toEqual({ code: status, signal: null });
+        expect(stderr.trimEnd().split('\n').pop()).toBe(
+          `booty: stopped by ${signal}; test_command's process group was terminated`,
+        );
+        expect(stderr).not.toContain('failed');
+        for (const [name, pid] of [
+          ['shell', shellPid],
+          ['grandchild', grandchild],
+        ] as const) {
+          expect({ name, running: await stillRunningAfterWait(pid) }).toEqual({ name, running: false });
+        }
+      } finally {
+        child.kill('SIGKILL');
       }
-    } finally {
-      child.kill('SIGKILL');
-    }
-  }, 40_000);
+    },
+    40_000,
+  );
 
   test('--workspace "" is a usage error, and nothing runs', async () => {
     const dir = workspace({ '.booty.yml': config({ test: 'touch ran' }) });
@@ -250,7 +277,8 @@ async function catches(pid: number, signal: number): Promise<void> {
   const node = realpathSync(process.execPath);
   const until = Date.now() + 15_000;
   while (Date.now() < until) {
-    const status = programOf(pid) === node && existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+    const status =
+      programOf(pid) === node && existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
     const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
     if (mask !== undefined && (BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -262,28 +290,38 @@ describe('booty stopped while no child runs', () => {
   test.each([
     ['SIGINT', 130],
     ['SIGHUP', 129],
-  ] as const)('%s exits %i with one line, at once', async (signal, status) => {
-    // A held, fresh lock on release.json keeps `governor status` waiting (no child process),
-    // long enough to be stopped there.
-    const dir = workspace({ '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n' });
-    const state = path.join(tempDir(), 'state');
-    mkdirSync(state);
-    chmodSync(state, 0o700);
-    writeFileSync(path.join(state, 'release.json.lock'), `{"pid": ${process.pid}}`);
-    const child = spawn(BIN, ['governor', 'status', '--state-dir', state], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdout.resume();
-    const exited = exitOf(child);
-    try {
-      // Node itself catches SIGINT and SIGTERM from its start; booty's handlers are in once SIGQUIT
-      // (the last it installs) is caught too.
-      await catches(child.pid as number, 3);
-      child.kill(signal);
-      expect(await exited).toEqual({ code: status, signal: null });
-      expect(stderr).toBe(`booty: stopped by ${signal}\n`);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  }, 40_000);
+  ] as const)(
+    '%s exits %i with one line, at once',
+    async (signal, status) => {
+      // A held, fresh lock on release.json keeps `governor status` waiting (no child process),
+      // long enough to be stopped there.
+      const dir = workspace({
+        '.booty.yml': 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n',
+      });
+      const state = path.join(tempDir(), 'state');
+      mkdirSync(state);
+      chmodSync(state, 0o700);
+      writeFileSync(path.join(state, 'release.json.lock'), `{"pid": ${process.pid}}`);
+      const child = spawn(BIN, ['governor', 'status', '--state-dir', state], {
+        cwd: dir,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.resume();
+      const exited = exitOf(child);
+      try {
+        // Node itself catches SIGINT and SIGTERM from its start; booty's handlers are in once SIGQUIT
+        // (the last it installs) is caught too.
+        await catches(child.pid as number, 3);
+        child.kill(signal);
+        expect(await exited).toEqual({ code: status, signal: null });
+        expect(stderr).toBe(`booty: stopped by ${signal}\n`);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+    40_000,
+  );
 });

@@ -2,7 +2,12 @@ import { ConfigError, configError, configIssue, isConfigError } from './errors';
 
 describe('configIssue: the one place an issue message is composed', () => {
   test('what happened; what was (not) changed; the fix, in that order, each once', () => {
-    const issue = configIssue({ file: '/r/.booty.yml', happened: 'it is a link outside the workspace', changed: 'nothing of it was read', fix: 'replace the link with the file' });
+    const issue = configIssue({
+      file: '/r/.booty.yml',
+      happened: 'it is a link outside the workspace',
+      changed: 'nothing of it was read',
+      fix: 'replace the link with the file',
+    });
     expect(issue).toEqual({
       path: '',
       message: 'it is a link outside the workspace; nothing of it was read; replace the link with the file',

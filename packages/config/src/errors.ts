@@ -48,7 +48,9 @@ export interface ConfigIssueSpec {
  * fix", each part once, in that order.
  */
 export function configIssue(spec: ConfigIssueSpec): ConfigIssue {
-  const message = [spec.happened, spec.changed, spec.fix].filter((part) => part !== undefined && part !== '').join('; ');
+  const message = [spec.happened, spec.changed, spec.fix]
+    .filter((part) => part !== undefined && part !== '')
+    .join('; ');
   return {
     path: escapeText(spec.path ?? ''),
     message,
@@ -77,7 +79,9 @@ export class ConfigError extends Error {
 
   constructor(code: ConfigErrorCode, issues: readonly ConfigIssue[]) {
     const sorted = sortIssues(
-      issues.length > 0 ? issues : [{ path: '', message: 'invalid configuration', file: null, line: null, column: null }],
+      issues.length > 0
+        ? issues
+        : [{ path: '', message: 'invalid configuration', file: null, line: null, column: null }],
     );
     const first = sorted[0];
     const summary =

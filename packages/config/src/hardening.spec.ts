@@ -12,7 +12,10 @@ describe('commands with control characters (CONFIG_SCHEMA)', () => {
     ['DEL', 'install_command: "npm ci\\x7f"', 'install_command', '\\x7f', 7],
     ['a C1 control', 'allowed_commands: ["ls\\x9b"]', 'allowed_commands.0', '\\x9b', 3],
   ])('%s in a command is refused, shown escaped, with its position', (_name, line, key, shown, position) => {
-    const error = parseError('CONFIG_SCHEMA', v1(line).replace('test_command: npm test\n', line.startsWith('test_command') ? '' : 'test_command: npm test\n'));
+    const error = parseError(
+      'CONFIG_SCHEMA',
+      v1(line).replace('test_command: npm test\n', line.startsWith('test_command') ? '' : 'test_command: npm test\n'),
+    );
     const issue = error.issues.find((i) => i.path === key);
     expect(issue?.message).toContain(`holds the control character ${shown} at character ${position}`);
     expect(JSON.stringify(error.issues).includes('\\u00')).toBe(false);
@@ -21,7 +24,9 @@ describe('commands with control characters (CONFIG_SCHEMA)', () => {
   });
 
   test('approval_command from the environment meets the same rule', () => {
-    const error = parseError('CONFIG_ENV', governor('enabled: true'), { RELEASE_GOVERNOR_APPROVAL_COMMAND: '/deploy\u001b[2K' });
+    const error = parseError('CONFIG_ENV', governor('enabled: true'), {
+      RELEASE_GOVERNOR_APPROVAL_COMMAND: '/deploy\u001b[2K',
+    });
     expect(error.issues[0]?.message).toContain('holds the control character \\e');
   });
 
@@ -31,7 +36,9 @@ describe('commands with control characters (CONFIG_SCHEMA)', () => {
   });
 
   test('the accepted values of RELEASE_GOVERNOR_APPROVAL_COMMAND say so', () => {
-    expect(releaseGovernorEnvVariables.find((v) => v.key === 'approval_command')?.accepts).toContain('without control characters');
+    expect(releaseGovernorEnvVariables.find((v) => v.key === 'approval_command')?.accepts).toContain(
+      'without control characters',
+    );
   });
 });
 
@@ -67,7 +74,8 @@ describe('content that is not config-shaped is never echoed', () => {
   });
 
   test('a YAML error on foreign content gives positions and our words, not source lines', () => {
-    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA: [SECRETBODY\n-----END OPENSSH PRIVATE KEY-----\n';
+    const key =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA: [SECRETBODY\n-----END OPENSSH PRIVATE KEY-----\n';
     const error = parseError('CONFIG_YAML', key);
     expect(JSON.stringify(error.issues) + error.message).not.toMatch(/SECRETBODY|b3BlbnNzaC1rZXkt|OPENSSH/);
     expect(error.issues.every((i) => i.line !== null)).toBe(true);
@@ -76,7 +84,10 @@ describe('content that is not config-shaped is never echoed', () => {
 
 describe('files people actually write', () => {
   test('UTF-16 without a byte order mark is an encoding error, not a schema error', () => {
-    for (const [encoding, name] of [['utf16le', 'LE'], ['BE', 'BE']] as const) {
+    for (const [encoding, name] of [
+      ['utf16le', 'LE'],
+      ['BE', 'BE'],
+    ] as const) {
       const le = Buffer.from(v1('release_governor:', '  enabled: true'), 'utf16le');
       const bytes = encoding === 'utf16le' ? le : Buffer.from(le).swap16();
       const error = parseError('CONFIG_ENCODING', bytes);
@@ -95,10 +106,18 @@ describe('files people actually write', () => {
   test.each([
     ['[ on the last line', v1('protected_paths: [a, b'), 3, 18, '['],
     ['{ on the last line', v1('labels: {approved: ship-it'), 3, 9, '{'],
-    ['[ with lines after it', 'schema_version: 1\nallowed_paths: [src/**,\n  lib/**\ntest_command: npm test\n', 2, 16, '['],
+    [
+      '[ with lines after it',
+      'schema_version: 1\nallowed_paths: [src/**,\n  lib/**\ntest_command: npm test\n',
+      2,
+      16,
+      '[',
+    ],
   ])('an unclosed %s is reported at the bracket', (_name, text, line, column, char) => {
     const error = parseError('CONFIG_YAML', text);
-    expect(error.issues).toContainEqual(expect.objectContaining({ line, column, message: expect.stringContaining(`this \`${char}\` is never closed`) }));
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ line, column, message: expect.stringContaining(`this \`${char}\` is never closed`) }),
+    );
     const lines = text.split('\n').length;
     expect(error.issues.every((i) => (i.line ?? 0) <= lines)).toBe(true);
   });
@@ -110,21 +129,29 @@ describe('files people actually write', () => {
   ])('a key with the look-alike %s says which character differs', (char, name, key, position, latin) => {
     const error = parseError('CONFIG_SCHEMA', governor(`${key}: true`));
     const expected = key.startsWith('c') ? 'cooldown_minutes' : 'enabled';
-    expect(error.issues[0]?.message).toContain(`did you mean \`${expected}\`? (\`${char}\` ${name} at position ${position} differs from \`${latin}\``);
+    expect(error.issues[0]?.message).toContain(
+      `did you mean \`${expected}\`? (\`${char}\` ${name} at position ${position} differs from \`${latin}\``,
+    );
     expect(error.issues[0]?.suggestion).toBe(expected);
   });
 
   test('a key typed with full-width letters (a CJK input method) is recognised and explained', () => {
     const message = parseError('CONFIG_SCHEMA', governor('\uff45nabled: true')).issues[0]?.message;
-    expect(message).toContain('did you mean `enabled`? (`ｅ` U+FF45 FULLWIDTH LATIN SMALL LETTER E at position 1 differs from `e`');
+    expect(message).toContain(
+      'did you mean `enabled`? (`ｅ` U+FF45 FULLWIDTH LATIN SMALL LETTER E at position 1 differs from `e`',
+    );
   });
 
   test('a value from a list with a look-alike letter says which character differs too', () => {
     const message = parseError('CONFIG_SCHEMA', governor('approval_mode: l\u0430bel')).issues[0]?.message;
-    expect(message).toContain('did you mean `label`? (`а` U+0430 CYRILLIC SMALL LETTER A at position 2 differs from `a`');
+    expect(message).toContain(
+      'did you mean `label`? (`а` U+0430 CYRILLIC SMALL LETTER A at position 2 differs from `a`',
+    );
   });
 
   test('an ordinary typo gets no character notes', () => {
-    expect(parseError('CONFIG_SCHEMA', governor('enabeld: true')).issues[0]?.message).toMatch(/did you mean `enabled`\?$/);
+    expect(parseError('CONFIG_SCHEMA', governor('enabeld: true')).issues[0]?.message).toMatch(
+      /did you mean `enabled`\?$/,
+    );
   });
 });

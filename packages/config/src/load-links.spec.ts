@@ -47,7 +47,10 @@ describe('a .booty.yml symbolic link', () => {
     await fs.writeFile(path.join(root, 'elsewhere', 'x.yml'), VALID);
     await fs.symlink(path.join(root, 'elsewhere'), path.join(ws, 'dir'));
     await fs.symlink('dir/x.yml', path.join(ws, '.booty.yml'));
-    await expect(load()).rejects.toMatchObject({ code: 'CONFIG_READ', message: expect.stringContaining('outside the workspace') });
+    await expect(load()).rejects.toMatchObject({
+      code: 'CONFIG_READ',
+      message: expect.stringContaining('outside the workspace'),
+    });
   });
 
   test('to /proc/self/environ is refused (outside the workspace)', async () => {
@@ -59,19 +62,27 @@ describe('a .booty.yml symbolic link', () => {
 
   test('to a device is refused as not a regular file', async () => {
     await fs.symlink('/dev/zero', path.join(ws, '.booty.yml'));
-    await expect(load()).rejects.toMatchObject({ code: 'CONFIG_READ', message: expect.stringContaining('not a regular file') });
+    await expect(load()).rejects.toMatchObject({
+      code: 'CONFIG_READ',
+      message: expect.stringContaining('not a regular file'),
+    });
   });
 
   test('to the workspace directory itself is refused', async () => {
     await fs.symlink('.', path.join(ws, '.booty.yml'));
-    await expect(load()).rejects.toMatchObject({ code: 'CONFIG_READ', message: expect.stringContaining('not a regular file') });
+    await expect(load()).rejects.toMatchObject({
+      code: 'CONFIG_READ',
+      message: expect.stringContaining('not a regular file'),
+    });
   });
 
   test('when the workspace path itself goes through a link, a link inside it still works', async () => {
     await fs.writeFile(path.join(ws, 'real.yml'), VALID);
     await fs.symlink('real.yml', path.join(ws, '.booty.yml'));
     await fs.symlink(ws, path.join(root, 'ws-link'));
-    expect((await loadBootyConfig(path.join(root, 'ws-link'), { env: {} })).config).toMatchObject({ schema_version: 1 });
+    expect((await loadBootyConfig(path.join(root, 'ws-link'), { env: {} })).config).toMatchObject({
+      schema_version: 1,
+    });
   });
 });
 
@@ -88,7 +99,10 @@ describe('the file under another name', () => {
 
   test('in another case (.Booty.YML) it is named too', async () => {
     await fs.writeFile(path.join(ws, '.Booty.YML'), 'x: 1\n');
-    await expect(load()).rejects.toMatchObject({ code: 'CONFIG_READ', message: expect.stringContaining('but there is .Booty.YML') });
+    await expect(load()).rejects.toMatchObject({
+      code: 'CONFIG_READ',
+      message: expect.stringContaining('but there is .Booty.YML'),
+    });
   });
 
   test('a file that merely starts the same (booty.yml.bak) is not taken for it', async () => {

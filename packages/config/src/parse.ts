@@ -3,14 +3,7 @@ import { SERVICE_NAMES } from './blocks';
 import { readDocument, writtenAt } from './document';
 import { ConfigError } from './errors';
 import { bootyVersion } from './version';
-import type {
-  BootyConfig,
-  ConfigIssue,
-  LoadedBootyConfig,
-  ServiceName,
-  ServiceStatus,
-  ServiceStatuses,
-} from './types';
+import type { BootyConfig, ConfigIssue, LoadedBootyConfig, ServiceName, ServiceStatus, ServiceStatuses } from './types';
 
 /** What `parseBootyConfig` takes besides the content. */
 export interface ParseOptions {

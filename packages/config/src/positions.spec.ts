@@ -3,7 +3,10 @@ import { FILE, parseError } from '../test/helpers';
 // Lines and columns come from the YAML nodes' ranges; these cases pin them down in the styles
 // people write.
 
-function where(text: string, code: 'CONFIG_SCHEMA' | 'CONFIG_YAML' = 'CONFIG_SCHEMA'): [string, number | null, number | null][] {
+function where(
+  text: string,
+  code: 'CONFIG_SCHEMA' | 'CONFIG_YAML' = 'CONFIG_SCHEMA',
+): [string, number | null, number | null][] {
   return parseError(code, text).issues.map((i) => [i.path, i.line, i.column]);
 }
 
@@ -16,11 +19,22 @@ describe('issue positions', () => {
   });
 
   it('follow comments and blank lines', () => {
-    expect(where('# header\n\nschema_version: 1   # v1\n\n# test\ntest_command: x\n\n\nmax_retries: 11 # too many\n')).toEqual([['max_retries', 9, 14]]);
+    expect(
+      where('# header\n\nschema_version: 1   # v1\n\n# test\ntest_command: x\n\n\nmax_retries: 11 # too many\n'),
+    ).toEqual([['max_retries', 9, 14]]);
   });
 
   it('work in nested block mappings and lists', () => {
-    const text = ['schema_version: 1', 'test_command: x', 'release_governor:', '  high_risk_paths:', '    - ok/**', '    - 5', '    - ""', ''].join('\n');
+    const text = [
+      'schema_version: 1',
+      'test_command: x',
+      'release_governor:',
+      '  high_risk_paths:',
+      '    - ok/**',
+      '    - 5',
+      '    - ""',
+      '',
+    ].join('\n');
     expect(where(text)).toEqual([
       ['release_governor.high_risk_paths.1', 6, 7],
       ['release_governor.high_risk_paths.2', 7, 7],
@@ -28,7 +42,11 @@ describe('issue positions', () => {
   });
 
   it('work in flow style', () => {
-    expect(where('schema_version: 1\ntest_command: x\nrelease_governor: {enabled: true, cooldown_minutes: -3, nope: 1}\nprotected_paths: [a, 7]\n')).toEqual([
+    expect(
+      where(
+        'schema_version: 1\ntest_command: x\nrelease_governor: {enabled: true, cooldown_minutes: -3, nope: 1}\nprotected_paths: [a, 7]\n',
+      ),
+    ).toEqual([
       ['release_governor.cooldown_minutes', 3, 53],
       ['release_governor.nope', 3, 57],
       ['protected_paths.1', 4, 22],

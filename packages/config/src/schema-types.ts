@@ -88,7 +88,11 @@ type DeepReadonly<T> = T extends readonly (infer U)[]
 /** `true` when every `default` in the properties of `S` is a value `S` accepts for that key. */
 export type DefaultsFit<S> = S extends { readonly properties: infer P }
   ? false extends {
-      [K in keyof P]: P[K] extends { readonly default: infer D } ? (D extends DeepReadonly<SchemaValue<P[K]>> ? true : false) : true;
+      [K in keyof P]: P[K] extends { readonly default: infer D }
+        ? D extends DeepReadonly<SchemaValue<P[K]>>
+          ? true
+          : false
+        : true;
     }[keyof P]
     ? false
     : true

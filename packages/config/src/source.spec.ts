@@ -54,7 +54,13 @@ describe('encoding', () => {
   });
 
   it('agrees with the platform decoder on what is valid UTF-8', () => {
-    const samples = [bytes('plain'), bytes('✓ 🚀 é'), bytes([0xf0, 0x9f, 0x98]), bytes([0xed, 0x9f, 0xbf]), bytes([0xef, 0xbf, 0xbf])];
+    const samples = [
+      bytes('plain'),
+      bytes('✓ 🚀 é'),
+      bytes([0xf0, 0x9f, 0x98]),
+      bytes([0xed, 0x9f, 0xbf]),
+      bytes([0xef, 0xbf, 0xbf]),
+    ];
     for (const sample of samples) {
       let platformValid = true;
       try {
@@ -67,7 +73,10 @@ describe('encoding', () => {
   });
 
   it('refuses UTF-16 files with a clear message', () => {
-    for (const bom of [[0xff, 0xfe], [0xfe, 0xff]]) {
+    for (const bom of [
+      [0xff, 0xfe],
+      [0xfe, 0xff],
+    ]) {
       const error = parseError('CONFIG_ENCODING', bytes(bom, [0x61, 0x00]));
       expect(error.issues[0]?.message).toContain('the file is UTF-16');
     }
@@ -97,7 +106,8 @@ describe('size cap', () => {
       expect(error.issues).toEqual([
         {
           path: '',
-          message: 'the file is 1,048,577 bytes, over the 1 MiB limit (1,048,576 bytes); a .booty.yml holds a few settings, so check that this is the right file',
+          message:
+            'the file is 1,048,577 bytes, over the 1 MiB limit (1,048,576 bytes); a .booty.yml holds a few settings, so check that this is the right file',
           file: FILE,
           line: null,
           column: null,

@@ -45,7 +45,10 @@ export function closest(input: string, known: readonly string[]): string | undef
 
 // Letters from other scripts that look like Latin ones: a key typed with one of them reads as
 // the right word but is not. Code point, the Latin letter it imitates, and its Unicode name.
-const LOOK_ALIKES: ReadonlyMap<string, readonly [latin: string, name: string]> = new Map<string, readonly [string, string]>([
+const LOOK_ALIKES: ReadonlyMap<string, readonly [latin: string, name: string]> = new Map<
+  string,
+  readonly [string, string]
+>([
   ['\u0430', ['a', 'CYRILLIC SMALL LETTER A']],
   ['\u0435', ['e', 'CYRILLIC SMALL LETTER IE']],
   ['\u043e', ['o', 'CYRILLIC SMALL LETTER O']],
@@ -134,7 +137,8 @@ export function lookAlikes(input: string, known: string): string {
     const alike = lookAlike(char);
     const name = alike ? ` ${alike[1]}` : '';
     const latin = alike?.[0] ?? (chars.length === target.length ? target[index] : undefined);
-    const versus = latin !== undefined && /^[\x21-\x7e]$/.test(latin) ? ` differs from \`${latin}\`` : ' is not an ASCII letter';
+    const versus =
+      latin !== undefined && /^[\x21-\x7e]$/.test(latin) ? ` differs from \`${latin}\`` : ' is not an ASCII letter';
     parts.push(`\`${escapeText(char)}\` ${codePoint(char)}${name} at position ${index + 1}${versus}`);
   });
   return parts.length === 0 ? '' : `${parts.join('; ')}; the names are plain ASCII`;

@@ -3,11 +3,25 @@ import { escapeText, excerpt, hasUnsafeText } from './text';
 
 // What must never reach a terminal from outside text: C0 (tab and newline included), DEL, C1,
 // zero-width and bidirectional format characters, line/paragraph separators, BOM, lone surrogates.
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n));
-const dangerous = fc.constantFrom('\u001b[2K', '\r', '\n', '\u0000', '\u009b', '\u202e', '\u2066', '\u200b', '\ufeff', '\ud800', '\u007f', '\u2028');
+const dangerous = fc.constantFrom(
+  '\u001b[2K',
+  '\r',
+  '\n',
+  '\u0000',
+  '\u009b',
+  '\u202e',
+  '\u2066',
+  '\u200b',
+  '\ufeff',
+  '\ud800',
+  '\u007f',
+  '\u2028',
+);
 // Mostly hostile text: raw code units (lone surrogates too), escape sequences, and ordinary words.
 const hostile = fc
   .array(fc.oneof(codeUnit, dangerous, fc.constantFrom('abc', 'é', '日本', '😀', '\\', '"')), { maxLength: 60 })
@@ -24,7 +38,10 @@ describe('escapeText', () => {
   });
 
   test('is idempotent: escaping escaped text changes nothing (safe to apply in two layers)', () => {
-    fc.assert(fc.property(hostile, (text) => expect(escapeText(escapeText(text))).toBe(escapeText(text))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(hostile, (text) => expect(escapeText(escapeText(text))).toBe(escapeText(text))),
+      { numRuns: 1000 },
+    );
   });
 
   test('leaves safe text exactly as written', () => {
@@ -36,7 +53,10 @@ describe('escapeText', () => {
   });
 
   test('hasUnsafeText is true exactly when escapeText would change the text', () => {
-    fc.assert(fc.property(hostile, (text) => expect(hasUnsafeText(text)).toBe(escapeText(text) !== text)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(hostile, (text) => expect(hasUnsafeText(text)).toBe(escapeText(text) !== text)),
+      { numRuns: 1000 },
+    );
   });
 
   test.each([

@@ -26,7 +26,10 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   });
 
   it('reports duplicate keys nested in release_governor, and keys equal only as text (1 and "1")', () => {
-    const error = parseError('CONFIG_YAML', v1('release_governor:', '  enabled: true', '  enabled: false', 'labels:', '  1: a', '  "1": b'));
+    const error = parseError(
+      'CONFIG_YAML',
+      v1('release_governor:', '  enabled: true', '  enabled: false', 'labels:', '  1: a', '  "1": b'),
+    );
     expect(error.issues.map((i) => [i.line, i.column, i.path])).toEqual([
       [5, 3, 'release_governor.enabled'],
       [8, 3, 'labels.1'],
@@ -36,7 +39,9 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   it('reports a tab used for indentation where it is', () => {
     const error = parseError('CONFIG_YAML', 'test_command: x\nlabels:\n\ta: b\n');
     expect(error.issues[0]).toMatchObject({ file: FILE, line: 3, column: 1 });
-    expect(error.issues[0]?.message).toContain('a tab is used for indentation; YAML indents with spaces, so use spaces instead');
+    expect(error.issues[0]?.message).toContain(
+      'a tab is used for indentation; YAML indents with spaces, so use spaces instead',
+    );
   });
 
   it('reports every syntax error at once, in order', () => {
@@ -58,7 +63,10 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   });
 
   it('refuses custom and non-JSON tags', () => {
-    const error = parseError('CONFIG_YAML', 'test_command: !shell make\ntimeout: !!binary aGk=\nwhen: !!timestamp 2001-12-14\n');
+    const error = parseError(
+      'CONFIG_YAML',
+      'test_command: !shell make\ntimeout: !!binary aGk=\nwhen: !!timestamp 2001-12-14\n',
+    );
     expect(error.issues.map((i) => [i.line, i.column])).toEqual([
       [1, 15],
       [2, 19],
@@ -86,7 +94,13 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   });
 
   it('expands a few ordinary aliases', () => {
-    const result = parse(v1('forbidden_paths: &paths [secrets/**, keys/**]', 'allowed_commands: [make]', 'max_loc_per_file_pathspec: *paths'));
+    const result = parse(
+      v1(
+        'forbidden_paths: &paths [secrets/**, keys/**]',
+        'allowed_commands: [make]',
+        'max_loc_per_file_pathspec: *paths',
+      ),
+    );
     const config = result.config as BootyConfigV1;
     expect(config.max_loc_per_file_pathspec).toEqual(['secrets/**', 'keys/**']);
     expect(config.max_loc_per_file_pathspec).not.toBe(config.forbidden_paths);
@@ -100,8 +114,20 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
   it('refuses a recursive alias', () => {
     const error = parseError('CONFIG_YAML', 'test_command: x\nlabels: &a {b: *a}\nprotected_paths: &p [a, *p]\n');
     expect(error.issues).toEqual([
-      { path: 'labels.b', message: 'alias *a refers to a value that contains it; aliases cannot be recursive', file: FILE, line: 2, column: 16 },
-      { path: 'protected_paths.1', message: 'alias *p refers to a value that contains it; aliases cannot be recursive', file: FILE, line: 3, column: 25 },
+      {
+        path: 'labels.b',
+        message: 'alias *a refers to a value that contains it; aliases cannot be recursive',
+        file: FILE,
+        line: 2,
+        column: 16,
+      },
+      {
+        path: 'protected_paths.1',
+        message: 'alias *p refers to a value that contains it; aliases cannot be recursive',
+        file: FILE,
+        line: 3,
+        column: 25,
+      },
     ]);
   });
 
@@ -139,7 +165,8 @@ describe('YAML syntax problems (CONFIG_YAML)', () => {
 describe('__proto__, constructor and prototype keys', () => {
   afterEach(() => {
     // Belt and braces: a failure here must not leak into other tests.
-    for (const key of ['polluted', 'enabled', 'test_command']) delete (Object.prototype as Record<string, unknown>)[key];
+    for (const key of ['polluted', 'enabled', 'test_command'])
+      delete (Object.prototype as Record<string, unknown>)[key];
   });
 
   it('are unknown keys in v1 and pollute nothing', () => {
@@ -151,13 +178,20 @@ describe('__proto__, constructor and prototype keys', () => {
       '  __proto__: {enabled: true}',
     );
     const error = parseError('CONFIG_SCHEMA', text);
-    expect(error.issues.map((i) => i.path)).toEqual(['__proto__', 'constructor', 'prototype', 'release_governor.__proto__']);
+    expect(error.issues.map((i) => i.path)).toEqual([
+      '__proto__',
+      'constructor',
+      'prototype',
+      'release_governor.__proto__',
+    ]);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
   });
 
   it('are ignored in v0 and do not reach the result or any prototype', () => {
-    const result = parse('test_command: npm test\n__proto__: {polluted: true, test_command: evil}\nconstructor: {prototype: {polluted: 1}}\n');
+    const result = parse(
+      'test_command: npm test\n__proto__: {polluted: true, test_command: evil}\nconstructor: {prototype: {polluted: 1}}\n',
+    );
     expect(result.config).toEqual(expect.objectContaining({ test_command: 'npm test' }));
     expect(Object.getPrototypeOf(result.config)).toBe(Object.prototype);
     expect(Object.keys(result.config ?? {})).not.toContain('__proto__');
@@ -167,7 +201,9 @@ describe('__proto__, constructor and prototype keys', () => {
   it('cannot make an empty release_governor block look enabled through its prototype', () => {
     // The only key is an unknown one, so v1 refuses the file; the block is never read as enabled.
     const error = parseError('CONFIG_SCHEMA', v1('release_governor: {__proto__: {enabled: true}}'));
-    expect(error.issues).toEqual([expect.objectContaining({ path: 'release_governor.__proto__', line: 3, column: 20 })]);
+    expect(error.issues).toEqual([
+      expect.objectContaining({ path: 'release_governor.__proto__', line: 3, column: 20 }),
+    ]);
   });
 
   it('are ordinary label names, kept as own properties of a normal object', () => {

@@ -39,7 +39,8 @@ const MESSAGES: Partial<Record<string, string>> = {
   DUPLICATE_KEY: 'this key appears twice in one mapping; keep one of them',
   BAD_INDENT: 'this line is not indented as the lines above it expect; check its indentation',
   MISSING_CHAR: 'a closing character is missing here (a quote, `]` or `}`); add it',
-  BLOCK_AS_IMPLICIT_KEY: 'a nested mapping cannot be written on the line of its key; put it on its own lines, indented under its key',
+  BLOCK_AS_IMPLICIT_KEY:
+    'a nested mapping cannot be written on the line of its key; put it on its own lines, indented under its key',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check the indentation: this line continues the previous key',
   BAD_ALIAS: 'this alias is not allowed here; write the value out',
   BAD_DIRECTIVE: 'this `%` directive is not valid; remove it',
@@ -50,7 +51,8 @@ const MESSAGES: Partial<Record<string, string>> = {
   UNEXPECTED_TOKEN: 'this character is not expected here; check the line for a stray character or a missing quote',
   BAD_PROP_ORDER: 'an anchor or tag is in the wrong place; put it before the value',
   ALIAS_PROPS: 'an alias cannot have an anchor or a tag; remove them',
-  BAD_DQ_ESCAPE: 'this backslash escape is not valid in a double-quoted string; write `\\\\` for a backslash, or use single quotes',
+  BAD_DQ_ESCAPE:
+    'this backslash escape is not valid in a double-quoted string; write `\\\\` for a backslash, or use single quotes',
   MULTIPLE_ANCHORS: 'a value can have only one anchor; remove the others',
   MULTIPLE_TAGS: 'a value can have only one tag; remove the others',
   NON_STRING_KEY: 'mapping keys must be plain words or quoted strings',
@@ -122,7 +124,8 @@ function checkComplexity(text: string, out: Collector): Scan {
     scalarNext = type === 'scalar';
     // Markers (document, scalar, flow-error) are not part of the text.
     const start = offset;
-    if (type !== 'scalar' && type !== 'doc-mode' && type !== 'flow-error-end' && type !== 'byte-order-mark') offset += token.length;
+    if (type !== 'scalar' && type !== 'doc-mode' && type !== 'flow-error-end' && type !== 'byte-order-mark')
+      offset += token.length;
     switch (type) {
       case 'newline':
         lineStart = true;
@@ -206,7 +209,14 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
     return range ? [range[0], range[1]] : fallback;
   };
 
-  const walk = (node: unknown, pointer: string, depth: number, fallback: Span, key?: Span, viaAlias = false): unknown => {
+  const walk = (
+    node: unknown,
+    pointer: string,
+    depth: number,
+    fallback: Span,
+    key?: Span,
+    viaAlias = false,
+  ): unknown => {
     if (depth > MAX_YAML_DEPTH) {
       out.at(fallback[0], `values are nested more than ${MAX_YAML_DEPTH} levels deep (through aliases); flatten them`);
       throw out.fail();
@@ -225,11 +235,19 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
     if (Y.isAlias(node)) {
       const target = node.resolve(doc);
       if (target === undefined) {
-        out.at(here[0], `alias *${escapeText(node.source)} refers to no anchor; define &${escapeText(node.source)} before it`, pointerToPath(pointer));
+        out.at(
+          here[0],
+          `alias *${escapeText(node.source)} refers to no anchor; define &${escapeText(node.source)} before it`,
+          pointerToPath(pointer),
+        );
         return null;
       }
       if (state.active.has(target)) {
-        out.at(here[0], `alias *${escapeText(node.source)} refers to a value that contains it; aliases cannot be recursive`, pointerToPath(pointer));
+        out.at(
+          here[0],
+          `alias *${escapeText(node.source)} refers to a value that contains it; aliases cannot be recursive`,
+          pointerToPath(pointer),
+        );
         return null;
       }
       const value = walk(target, pointer, depth + 1, here, key, true);
@@ -252,7 +270,11 @@ function toData(doc: Yaml.Document.Parsed, out: Collector): { value: unknown; lo
       const v: unknown = node.value;
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
       if (typeof v === 'bigint') return Number(v);
-      out.at(here[0], 'this value has a type .booty.yml does not use; write a string, number, boolean or null', pointerToPath(pointer));
+      out.at(
+        here[0],
+        'this value has a type .booty.yml does not use; write a string, number, boolean or null',
+        pointerToPath(pointer),
+      );
       return null;
     }
 
@@ -346,7 +368,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     });
   } catch (error) {
     // Its message may quote the source; say only that it stopped.
-    out.at(0, `the YAML parser stopped on this document (${error instanceof Error ? escapeText(error.name) : 'error'}); check its syntax`);
+    out.at(
+      0,
+      `the YAML parser stopped on this document (${error instanceof Error ? escapeText(error.name) : 'error'}); check its syntax`,
+    );
     throw out.fail();
   }
 
@@ -364,10 +389,16 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       if (bracketsReported) continue;
       bracketsReported = true;
       for (const { offset: at, char } of scan.unclosed) {
-        out.at(at, `this \`${char}\` is never closed; add \`${char === '[' ? ']' : '}'}\` where the ${char === '[' ? 'list' : 'mapping'} ends`);
+        out.at(
+          at,
+          `this \`${char}\` is never closed; add \`${char === '[' ? ']' : '}'}\` where the ${char === '[' ? 'list' : 'mapping'} ends`,
+        );
       }
     } else {
-      out.at(offset, MESSAGES[problem.code] ?? `this is not valid YAML (${escapeText(problem.code)}); check the syntax of this line`);
+      out.at(
+        offset,
+        MESSAGES[problem.code] ?? `this is not valid YAML (${escapeText(problem.code)}); check the syntax of this line`,
+      );
     }
     if (out.issues.length >= 50) break;
   }

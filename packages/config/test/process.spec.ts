@@ -25,7 +25,10 @@ interface Outcome {
   polluted?: boolean;
 }
 
-function run(args: string[], options: SpawnSyncOptions = {}): { status: number | null; signal: NodeJS.Signals | null; outcome: Outcome; stderr: string } {
+function run(
+  args: string[],
+  options: SpawnSyncOptions = {},
+): { status: number | null; signal: NodeJS.Signals | null; outcome: Outcome; stderr: string } {
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: GUARD_MS, ...options });
   const stdout = String(result.stdout ?? '');
   const line = stdout.trim().split('\n').pop() ?? '';
@@ -57,8 +60,17 @@ async function workerForAnyone(parent: string): Promise<string> {
   await fs.mkdir(path.join(root, 'test', 'fixtures'), { recursive: true, mode: 0o755 });
   const copy = path.join(root, 'test', 'fixtures', 'load.cjs');
   await fs.copyFile(worker, copy);
-  await build({ entryPoints: [dist], outfile: path.join(root, 'dist', 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' });
-  for (const entry of [root, path.join(root, 'test'), path.join(root, 'test', 'fixtures'), path.join(root, 'dist')]) await fs.chmod(entry, 0o755);
+  await build({
+    entryPoints: [dist],
+    outfile: path.join(root, 'dist', 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  for (const entry of [root, path.join(root, 'test'), path.join(root, 'test', 'fixtures'), path.join(root, 'dist')])
+    await fs.chmod(entry, 0o755);
   await fs.chmod(copy, 0o644);
   await fs.chmod(path.join(root, 'dist', 'index.js'), 0o644);
   return copy;
@@ -83,7 +95,11 @@ describe('loading the package', () => {
   });
 
   it('loads yaml on the first real file, and no ajv at all: the generated validators need none', async () => {
-    const { outcome } = run([worker, 'load', await workspaceWith('schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n')]);
+    const { outcome } = run([
+      worker,
+      'load',
+      await workspaceWith('schema_version: 1\ntest_command: x\nrelease_governor:\n  enabled: true\n'),
+    ]);
     const modules = { yaml: true, ajv: false, validators: true };
     expect(outcome).toMatchObject({ ok: true, state: 'enabled', modules });
   });
@@ -96,8 +112,15 @@ describe('loading the package', () => {
   });
 
   it('works from CommonJS require and from an ES module import, with named exports', () => {
-    const cjs = run(['-e', `const m = require(${JSON.stringify(dist)}); console.log(JSON.stringify(Object.keys(m).sort()))`]);
-    const esm = run(['--input-type=module', '-e', `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`]);
+    const cjs = run([
+      '-e',
+      `const m = require(${JSON.stringify(dist)}); console.log(JSON.stringify(Object.keys(m).sort()))`,
+    ]);
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`,
+    ]);
     const expected = [
       'ConfigError',
       'OTHER_CONFIG_NAMES',
@@ -122,7 +145,9 @@ describe('loading the package', () => {
   });
 
   it('exports the schema file as @booty/config/schema.json', () => {
-    const { status, outcome } = run(['-e', "console.log(JSON.stringify(require('@booty/config/schema.json').$id))"], { cwd: workspaceRoot });
+    const { status, outcome } = run(['-e', "console.log(JSON.stringify(require('@booty/config/schema.json').$id))"], {
+      cwd: workspaceRoot,
+    });
     expect(status).toBe(0);
     expect(outcome).toBe('https://unpkg.com/@booty/config/schema.json');
   });
@@ -138,14 +163,19 @@ describe('hostile files, each in a fresh process with the default heap', () => {
 
   it('an alias bomb ends in CONFIG_YAML', async () => {
     const lines = ['test_command: x', 'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i <= 12; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 12; i++)
+      lines.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(', ')}]`);
     const { status, outcome } = run([worker, 'load', await workspaceWith(`${lines.join('\n')}\n`)]);
     expect(status).toBe(0);
     expect(outcome).toMatchObject({ ok: false, code: 'CONFIG_YAML' });
   });
 
   it('__proto__ keys pollute nothing in the process', async () => {
-    const { outcome } = run([worker, 'load', await workspaceWith('test_command: x\n__proto__: {polluted: true}\nconstructor: {prototype: {polluted: true}}\n')]);
+    const { outcome } = run([
+      worker,
+      'load',
+      await workspaceWith('test_command: x\n__proto__: {polluted: true}\nconstructor: {prototype: {polluted: true}}\n'),
+    ]);
     expect(outcome).toMatchObject({ ok: true, polluted: false });
   });
 
@@ -170,6 +200,8 @@ describe('hostile files, each in a fresh process with the default heap', () => {
     const { status, outcome } = run([asRoot ? await workerForAnyone(dir) : worker, 'load', dir], asUser);
     expect(status).toBe(0);
     expect(outcome).toMatchObject({ ok: false, code: 'CONFIG_READ' });
-    expect(outcome.issues?.[0]?.message).toBe('cannot be read: permission denied; make the file readable by this user (`chmod a+r .booty.yml`)');
+    expect(outcome.issues?.[0]?.message).toBe(
+      'cannot be read: permission denied; make the file readable by this user (`chmod a+r .booty.yml`)',
+    );
   });
 });

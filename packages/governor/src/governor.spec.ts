@@ -23,9 +23,17 @@ const V1 = 'schema_version: 1\ntest_command: npm test\n';
 describe('loadGovernor', () => {
   test('enabled: opens the store at start-up, so release.json exists with every field null', async () => {
     const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
-    const governor = await loadGovernor({ workspace: workspaceWith(`${V1}release_governor:\n  cooldown_minutes: 10\n`), env: {}, stateDir });
+    const governor = await loadGovernor({
+      workspace: workspaceWith(`${V1}release_governor:\n  cooldown_minutes: 10\n`),
+      env: {},
+      stateDir,
+    });
     expect(governor.enabled).toBe(true);
-    expect(governor.settings).toMatchObject({ cooldown_minutes: 10, max_deploys_per_hour: 6, approval_mode: 'environment' });
+    expect(governor.settings).toMatchObject({
+      cooldown_minutes: 10,
+      max_deploys_per_hour: 6,
+      approval_mode: 'environment',
+    });
     const onDisk = JSON.parse(readFileSync(path.join(stateDir, 'release.json'), 'utf8'));
     expect(onDisk).toMatchObject({ production_sha_current: null, last_deploy_result: null });
     const status = await governor.status();
@@ -68,12 +76,18 @@ describe('loadGovernor', () => {
 
   test('a damaged ledger entry is counted apart, and the status says to run `booty state check`', async () => {
     const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
-    const governor = await loadGovernor({ workspace: workspaceWith(`${V1}release_governor:\n  enabled: true\n`), env: {}, stateDir });
+    const governor = await loadGovernor({
+      workspace: workspaceWith(`${V1}release_governor:\n  enabled: true\n`),
+      env: {},
+      stateDir,
+    });
     await governor.store?.deliveries.claim({ repo: 'octo/app', headSha: 'a'.repeat(40), deliveryId: 'd-1' });
     await governor.store?.deliveries.claim({ repo: 'octo/app', headSha: 'b'.repeat(40), deliveryId: 'd-2' });
     expect((await governor.status()).deliveries).toMatchObject({ entries: 2, damaged: 0 });
     const ledger = path.join(stateDir, 'deliveries');
-    const entry = readdirSync(ledger, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'));
+    const entry = readdirSync(ledger, { recursive: true, withFileTypes: true }).find(
+      (e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'),
+    );
     if (!entry) throw new Error(`no ledger entry file under ${ledger}`);
     writeFileSync(path.join(entry.parentPath ?? entry.path, entry.name), '{"key": ');
     const status = await governor.status();
@@ -105,7 +119,10 @@ describe('loadGovernor', () => {
 
   test('a store URL and a state directory both in the environment are refused, naming both', async () => {
     const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
-    const env = { RELEASE_GOVERNOR_STORE_URL: 'postgres://booty:hunter2@127.0.0.1:1/booty', RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state' };
+    const env = {
+      RELEASE_GOVERNOR_STORE_URL: 'postgres://booty:hunter2@127.0.0.1:1/booty',
+      RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state',
+    };
     const error = await loadGovernor({ workspace, env }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT' });
     expect((error as Error).message).toContain('RELEASE_GOVERNOR_STORE_URL');
@@ -115,13 +132,18 @@ describe('loadGovernor', () => {
 
   test('the url option opens PostgreSQL: a server that is not there is a typed error without the password', async () => {
     const workspace = workspaceWith(`${V1}release_governor:\n  enabled: true\n`);
-    const error = await loadGovernor({ workspace, env: {}, url: 'postgres://booty:hunter2@127.0.0.1:1/booty' }).catch((e: unknown) => e);
+    const error = await loadGovernor({ workspace, env: {}, url: 'postgres://booty:hunter2@127.0.0.1:1/booty' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ name: 'StateError', code: 'STATE_UNAVAILABLE' });
     expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toContain('hunter2');
   });
 
   test('disabled: the store settings are not even looked at', async () => {
-    const env = { RELEASE_GOVERNOR_STORE_URL: 'postgres://x@127.0.0.1:1/db', RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state' };
+    const env = {
+      RELEASE_GOVERNOR_STORE_URL: 'postgres://x@127.0.0.1:1/db',
+      RELEASE_GOVERNOR_STATE_DIR: '/nonexistent/state',
+    };
     const governor = await loadGovernor({ workspace: workspaceWith(V1), env });
     expect(governor).toMatchObject({ enabled: false, store: null });
     await governor.close();
@@ -138,19 +160,30 @@ describe('loadGovernor', () => {
     const governor = await loadGovernor({ workspace: workspaceWith(yaml), env: {}, stateDir });
     expect(governor).toMatchObject({ enabled: false, reason: { code }, store: null });
     if (yaml?.startsWith('test_command')) expect(governor.reason.message).toContain('schema_version 0');
-    expect(await governor.status()).toMatchObject({ enabled: false, store: null, stateDir: null, state: null, deliveries: null, overrides: [] });
-    if (code === 'disabled') expect((await governor.status()).settings?.['enabled']).toEqual({ value: false, origin: '.booty.yml:4:3' });
+    expect(await governor.status()).toMatchObject({
+      enabled: false,
+      store: null,
+      stateDir: null,
+      state: null,
+      deliveries: null,
+      overrides: [],
+    });
+    if (code === 'disabled')
+      expect((await governor.status()).settings?.['enabled']).toEqual({ value: false, origin: '.booty.yml:4:3' });
     else expect((await governor.status()).settings).toBeNull();
     expect(existsSync(stateDir)).toBe(false);
   });
 
   test('an invalid file throws ConfigError: it is never reported as disabled', async () => {
-    const error = await loadGovernor({ workspace: workspaceWith(`${V1}release_governor:\n  enabeld: true\n`), env: {} }).catch((e: unknown) => e);
+    const error = await loadGovernor({
+      workspace: workspaceWith(`${V1}release_governor:\n  enabeld: true\n`),
+      env: {},
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
   });
 });
 
-describe('loadGovernor: one service\'s block never switches the Governor off', () => {
+describe("loadGovernor: one service's block never switches the Governor off", () => {
   const ENABLED = `${V1}release_governor:\n  enabled: true\n`;
   const stateDirOf = () => path.join(mkdtempSync(path.join(tmpdir(), 'booty-state-')), 'state');
 
@@ -327,7 +360,8 @@ describe('the store option: one store a service opened, shared by its Governors'
 describe('isGovernorEnabled', () => {
   // Configurations as the loader returns them (validated, defaults applied), without the environment.
   const config = (block: string | null) =>
-    parseBootyConfig(`${V1}${block === null ? '' : `release_governor:${block}\n`}`, { file: '.booty.yml', env: {} }).config;
+    parseBootyConfig(`${V1}${block === null ? '' : `release_governor:${block}\n`}`, { file: '.booty.yml', env: {} })
+      .config;
 
   test('no config, no block, null or empty block: disabled', () => {
     expect(isGovernorEnabled(null)).toBe(false);
@@ -345,6 +379,8 @@ describe('isGovernorEnabled', () => {
   });
 
   test('a bad RELEASE_GOVERNOR_ENABLED is a ConfigError, not a guess', () => {
-    expect(() => isGovernorEnabled(config('\n  enabled: true'), { RELEASE_GOVERNOR_ENABLED: 'maybe' })).toThrow(ConfigError);
+    expect(() => isGovernorEnabled(config('\n  enabled: true'), { RELEASE_GOVERNOR_ENABLED: 'maybe' })).toThrow(
+      ConfigError,
+    );
   });
 });

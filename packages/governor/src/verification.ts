@@ -8,12 +8,7 @@ import type { WorkflowRunFacts } from './payload';
 
 /** Why an event is not the verification run the Governor acts on, one code per rule. */
 export type NotVerificationReason =
-  | 'not-completed'
-  | 'other-workflow'
-  | 'not-push'
-  | 'fork'
-  | 'not-default-branch'
-  | 'not-success';
+  'not-completed' | 'other-workflow' | 'not-push' | 'fork' | 'not-default-branch' | 'not-success';
 
 /** The verdict of `checkVerificationRun`; `message` says it in words (outside text escaped). */
 export type VerificationCheck =

@@ -2,7 +2,12 @@ export { resolveStateDir, type ResolveStateDirOptions } from './state-dir';
 export { resolveStoreLocation, STORE_URL_ENV, type ResolveStoreLocationOptions, type StoreLocation } from './location';
 export { openReleaseStore, type OpenReleaseStoreOptions } from './open';
 export type { OpenPostgresStoreOptions } from './shared/options';
-export { RELEASE_STATE_FIELDS, type DeployResult, type ReleaseState, type ReleaseStateField } from './shared/release-state';
+export {
+  RELEASE_STATE_FIELDS,
+  type DeployResult,
+  type ReleaseState,
+  type ReleaseStateField,
+} from './shared/release-state';
 export type {
   ClaimInput,
   ClaimResult,

@@ -18,7 +18,8 @@ function refusal(options: ResolveStoreLocationOptions): StateError {
 }
 
 /** Everything a caller could print or log about the error. */
-const everything = (error: StateError) => `${error.message}\n${error.path}\n${JSON.stringify(error)}\n${String(error.cause ?? '')}`;
+const everything = (error: StateError) =>
+  `${error.message}\n${error.path}\n${JSON.stringify(error)}\n${String(error.cause ?? '')}`;
 
 describe('resolveStoreLocation', () => {
   let home: string;
@@ -33,18 +34,40 @@ describe('resolveStoreLocation', () => {
     const url = 'postgres://booty@db.example.com/booty';
     const env = { HOME: home, RELEASE_GOVERNOR_STORE_URL: url };
     // `source` says which setting chose the store: messages name it as the thing to correct.
-    expect(resolveStoreLocation({ url: 'postgresql://other@db/x', env })).toEqual({ kind: 'postgres', url: 'postgresql://other@db/x', source: '--store-url' });
-    expect(resolveStoreLocation({ stateDir: '/srv/state', env })).toEqual({ kind: 'file', stateDir: '/srv/state', source: '--state-dir' });
+    expect(resolveStoreLocation({ url: 'postgresql://other@db/x', env })).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://other@db/x',
+      source: '--store-url',
+    });
+    expect(resolveStoreLocation({ stateDir: '/srv/state', env })).toEqual({
+      kind: 'file',
+      stateDir: '/srv/state',
+      source: '--state-dir',
+    });
     expect(resolveStoreLocation({ env })).toEqual({ kind: 'postgres', url, source: 'RELEASE_GOVERNOR_STORE_URL' });
     const fromVariable = { kind: 'file', stateDir: '/srv/s', source: 'RELEASE_GOVERNOR_STATE_DIR' };
     expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual(fromVariable);
-    const byDefault = { kind: 'file', stateDir: path.join(home, '.booty', 'state'), source: 'the default ($HOME/.booty/state)' };
+    const byDefault = {
+      kind: 'file',
+      stateDir: path.join(home, '.booty', 'state'),
+      source: 'the default ($HOME/.booty/state)',
+    };
     expect(resolveStoreLocation({ env: { HOME: home } })).toEqual(byDefault);
     // The state-directory rule is resolveStateDir's: ~ expands, a relative option is from cwd.
-    expect(resolveStoreLocation({ stateDir: '~/st', env: { HOME: home } })).toMatchObject({ kind: 'file', stateDir: path.join(home, 'st') });
-    expect(resolveStoreLocation({ stateDir: 'st', cwd: '/w', env: { HOME: home } })).toMatchObject({ kind: 'file', stateDir: '/w/st' });
+    expect(resolveStoreLocation({ stateDir: '~/st', env: { HOME: home } })).toMatchObject({
+      kind: 'file',
+      stateDir: path.join(home, 'st'),
+    });
+    expect(resolveStoreLocation({ stateDir: 'st', cwd: '/w', env: { HOME: home } })).toMatchObject({
+      kind: 'file',
+      stateDir: '/w/st',
+    });
     // Empty variables count as unset.
-    expect(resolveStoreLocation({ env: { HOME: home, RELEASE_GOVERNOR_STORE_URL: '', RELEASE_GOVERNOR_STATE_DIR: '/srv/s' } })).toEqual(fromVariable);
+    expect(
+      resolveStoreLocation({
+        env: { HOME: home, RELEASE_GOVERNOR_STORE_URL: '', RELEASE_GOVERNOR_STATE_DIR: '/srv/s' },
+      }),
+    ).toEqual(fromVariable);
     // The caller's own option names: an error then names what the user typed.
     const named = resolveStoreLocation({ stateDir: '/srv/t', env, names: { stateDir: '--to' } });
     expect(named).toEqual({ kind: 'file', stateDir: '/srv/t', source: '--to' });
@@ -55,7 +78,9 @@ describe('resolveStoreLocation', () => {
     expect(both).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'contradictory' } });
     expect(both.message).toContain('--store-url');
     expect(both.message).toContain('--state-dir');
-    const vars = refusal({ env: { RELEASE_GOVERNOR_STORE_URL: `postgres://u:${PASSWORD}@db/x`, RELEASE_GOVERNOR_STATE_DIR: '/srv/state' } });
+    const vars = refusal({
+      env: { RELEASE_GOVERNOR_STORE_URL: `postgres://u:${PASSWORD}@db/x`, RELEASE_GOVERNOR_STATE_DIR: '/srv/state' },
+    });
     expect(vars).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'contradictory' } });
     expect(vars.message).toContain('RELEASE_GOVERNOR_STORE_URL');
     expect(vars.message).toContain('RELEASE_GOVERNOR_STATE_DIR');
@@ -93,7 +118,10 @@ describe('redactUrl', () => {
     ['postgres://booty@db/x', 'postgres://booty@db/x'],
     ['postgres://db/x', 'postgres://db/x'],
     ['postgres://booty:p@ss/w@rd@db/x', 'postgres://booty@db/x'],
-    ['postgres://booty:pw@db/x?sslmode=verify-full&password=pw2', 'postgres://booty@db/x?sslmode=verify-full&password=***'],
+    [
+      'postgres://booty:pw@db/x?sslmode=verify-full&password=pw2',
+      'postgres://booty@db/x?sslmode=verify-full&password=***',
+    ],
     ['u:pw@db/x', '***@db/x'],
     ['not a url', 'not a url'],
   ])('%j → %j', (url, shown) => {

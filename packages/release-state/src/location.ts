@@ -14,7 +14,8 @@ export const STORE_URL_ENV = 'RELEASE_GOVERNOR_STORE_URL';
  * `RELEASE_GOVERNOR_STORE_URL`, ...), which every message about the store names as the thing to
  * correct. `openReleaseStore` takes this object as it is.
  */
-export type StoreLocation = { kind: 'file'; stateDir: string; source?: string } | { kind: 'postgres'; url: string; source?: string };
+export type StoreLocation =
+  { kind: 'file'; stateDir: string; source?: string } | { kind: 'postgres'; url: string; source?: string };
 
 /** What `resolveStoreLocation` takes; every option may be left out. */
 export interface ResolveStoreLocationOptions {
@@ -57,7 +58,11 @@ export function resolveStoreLocation(options: ResolveStoreLocationOptions = {}):
   }
   if (options.url !== undefined) return postgres(options.url, urlName);
   if (options.stateDir !== undefined) {
-    return { kind: 'file', stateDir: resolveStateDir({ stateDir: options.stateDir, env, cwd, source: dirName }), source: dirName };
+    return {
+      kind: 'file',
+      stateDir: resolveStateDir({ stateDir: options.stateDir, env, cwd, source: dirName }),
+      source: dirName,
+    };
   }
   const url = env[STORE_URL_ENV];
   // Empty variables count as unset, as for RELEASE_GOVERNOR_STATE_DIR.
@@ -67,7 +72,11 @@ export function resolveStoreLocation(options: ResolveStoreLocationOptions = {}):
     return postgres(url, STORE_URL_ENV);
   }
   const fromEnv = env[STATE_DIR_ENV] !== undefined && env[STATE_DIR_ENV] !== '';
-  return { kind: 'file', stateDir: resolveStateDir({ env, cwd }), source: fromEnv ? STATE_DIR_ENV : DEFAULT_STATE_DIR_SOURCE };
+  return {
+    kind: 'file',
+    stateDir: resolveStateDir({ env, cwd }),
+    source: fromEnv ? STATE_DIR_ENV : DEFAULT_STATE_DIR_SOURCE,
+  };
 }
 
 /** A postgres location, its URL checked in full (a bad one is STATE_INVALID_INPUT naming `source`). */

@@ -29,7 +29,8 @@ export type OpenReleaseStoreOptions = FileStoreOptions | OpenPostgresStoreOption
  *   waited too long for another process)
  */
 export async function openReleaseStore(options: OpenReleaseStoreOptions): Promise<ReleaseStore> {
-  const given: Partial<Record<'kind' | 'url' | 'stateDir', unknown>> = typeof options === 'object' && options !== null ? options : {};
+  const given: Partial<Record<'kind' | 'url' | 'stateDir', unknown>> =
+    typeof options === 'object' && options !== null ? options : {};
   const kind = given.kind ?? (given.url !== undefined ? 'postgres' : 'file');
   const refuse = (what: string, field: string) =>
     stateError('STATE_INVALID_INPUT', {

@@ -41,7 +41,9 @@ describe('resolveStateDir', () => {
   it('one rule for the option and the variable: ~ and ~/x expand to the home in both', () => {
     const env = { HOME: home };
     for (const value of ['~', '~/st', '~/a/../st/']) {
-      expect(resolveStateDir({ stateDir: value, env, cwd })).toBe(resolveStateDir({ env: { ...env, RELEASE_GOVERNOR_STATE_DIR: value }, cwd }));
+      expect(resolveStateDir({ stateDir: value, env, cwd })).toBe(
+        resolveStateDir({ env: { ...env, RELEASE_GOVERNOR_STATE_DIR: value }, cwd }),
+      );
     }
     expect(resolveStateDir({ stateDir: '~/st', env, cwd })).toBe(path.join(home, 'st'));
     expect(resolveStateDir({ stateDir: '~', env, cwd })).toBe(home);
@@ -50,19 +52,32 @@ describe('resolveStateDir', () => {
   it('resolves a relative option against cwd (a path typed on a command line), and refuses a relative variable', () => {
     expect(resolveStateDir({ stateDir: 'state', env: { HOME: home }, cwd })).toBe('/work/repo/state');
     const error = resolveErr({ env: { RELEASE_GOVERNOR_STATE_DIR: 'rel/dir', HOME: home }, cwd });
-    expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'relative-path', field: 'RELEASE_GOVERNOR_STATE_DIR' } });
+    expect(error).toMatchObject({
+      code: 'STATE_INVALID_INPUT',
+      details: { reason: 'relative-path', field: 'RELEASE_GOVERNOR_STATE_DIR' },
+    });
     expect(error.message).toContain('"rel/dir"');
     expect(error.message).toContain('RELEASE_GOVERNOR_STATE_DIR="$PWD/rel/dir"');
   });
 
   it('refuses ~user (booty does not expand it) and an empty option, naming the source', () => {
-    expect(resolveErr({ stateDir: '~bob/st', env: { HOME: home }, cwd })).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'bad-path', field: 'stateDir' } });
-    expect(resolveErr({ env: { RELEASE_GOVERNOR_STATE_DIR: '~bob', HOME: home }, cwd }).message).toContain('RELEASE_GOVERNOR_STATE_DIR "~bob" starts with ~user');
-    expect(resolveErr({ stateDir: '', env: { HOME: home }, cwd })).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'empty' } });
+    expect(resolveErr({ stateDir: '~bob/st', env: { HOME: home }, cwd })).toMatchObject({
+      code: 'STATE_INVALID_INPUT',
+      details: { reason: 'bad-path', field: 'stateDir' },
+    });
+    expect(resolveErr({ env: { RELEASE_GOVERNOR_STATE_DIR: '~bob', HOME: home }, cwd }).message).toContain(
+      'RELEASE_GOVERNOR_STATE_DIR "~bob" starts with ~user',
+    );
+    expect(resolveErr({ stateDir: '', env: { HOME: home }, cwd })).toMatchObject({
+      code: 'STATE_INVALID_INPUT',
+      details: { reason: 'empty' },
+    });
   });
 
   it('treats an empty variable as unset', () => {
-    expect(resolveStateDir({ env: { RELEASE_GOVERNOR_STATE_DIR: '', HOME: home }, cwd })).toBe(path.join(home, '.booty', 'state'));
+    expect(resolveStateDir({ env: { RELEASE_GOVERNOR_STATE_DIR: '', HOME: home }, cwd })).toBe(
+      path.join(home, '.booty', 'state'),
+    );
   });
 
   it.each([
@@ -78,25 +93,32 @@ describe('resolveStateDir', () => {
     ['unset', {}, 'HOME is not set'],
     ['empty', { HOME: '' }, 'HOME is empty'],
     ['relative', { HOME: 'home/op' }, 'HOME is "home/op", not an absolute path'],
-  ])('HOME %s and no usable password-database home: STATE_INVALID_INPUT no-home, never the current directory', (_name, env, says) => {
-    for (const passwd of [noPasswd, () => '', () => 'relative/home']) {
-      const error = resolveErr({ env, cwd }, passwd);
-      expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'no-home', field: 'HOME' } });
-      expect(error.message).toContain(says);
-      expect(error.message).toContain('RELEASE_GOVERNOR_STATE_DIR=/absolute/path');
-      expect(error.message).toContain('--state-dir');
-      expect(error.message).not.toContain(cwd);
-    }
-    // `~` needs the home too; an absolute option or variable does not.
-    expect(resolveErr({ stateDir: '~/st', env, cwd }).details.reason).toBe('no-home');
-    expect(resolveStateDirWith({ stateDir: '/abs', env, cwd }, noPasswd)).toBe('/abs');
-    expect(resolveStateDirWith({ env: { ...env, RELEASE_GOVERNOR_STATE_DIR: '/abs' }, cwd }, noPasswd)).toBe('/abs');
-  });
+  ])(
+    'HOME %s and no usable password-database home: STATE_INVALID_INPUT no-home, never the current directory',
+    (_name, env, says) => {
+      for (const passwd of [noPasswd, () => '', () => 'relative/home']) {
+        const error = resolveErr({ env, cwd }, passwd);
+        expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { reason: 'no-home', field: 'HOME' } });
+        expect(error.message).toContain(says);
+        expect(error.message).toContain('RELEASE_GOVERNOR_STATE_DIR=/absolute/path');
+        expect(error.message).toContain('--state-dir');
+        expect(error.message).not.toContain(cwd);
+      }
+      // `~` needs the home too; an absolute option or variable does not.
+      expect(resolveErr({ stateDir: '~/st', env, cwd }).details.reason).toBe('no-home');
+      expect(resolveStateDirWith({ stateDir: '/abs', env, cwd }, noPasswd)).toBe('/abs');
+      expect(resolveStateDirWith({ env: { ...env, RELEASE_GOVERNOR_STATE_DIR: '/abs' }, cwd }, noPasswd)).toBe('/abs');
+    },
+  );
 
   it('refuses a home that does not exist (never creates it), from HOME or the password database', async () => {
     const missing = path.join(tmp, 'gone');
     const viaHome = resolveErr({ env: { HOME: missing }, cwd });
-    expect(viaHome).toMatchObject({ code: 'STATE_INVALID_INPUT', path: missing, details: { reason: 'home-missing', field: 'HOME' } });
+    expect(viaHome).toMatchObject({
+      code: 'STATE_INVALID_INPUT',
+      path: missing,
+      details: { reason: 'home-missing', field: 'HOME' },
+    });
     expect(viaHome.message).toContain(`The home directory ${missing} (from HOME) does not exist`);
     const viaPasswd = resolveErr({ env: {}, cwd }, () => missing);
     expect(viaPasswd.message).toContain('from the password database');
@@ -109,7 +131,9 @@ describe('resolveStateDir', () => {
 
   it('defaults to process.env and process.cwd()', () => {
     const fromEnv = process.env['RELEASE_GOVERNOR_STATE_DIR'];
-    const expected = fromEnv ? path.resolve(fromEnv) : path.join(process.env['HOME'] || os.userInfo().homedir, '.booty', 'state');
+    const expected = fromEnv
+      ? path.resolve(fromEnv)
+      : path.join(process.env['HOME'] || os.userInfo().homedir, '.booty', 'state');
     expect(resolveStateDir()).toBe(expected);
   });
 
@@ -170,7 +194,9 @@ describe('ensureStateDir', () => {
     const error = await failure(ensureStateDir(nodeFs, target));
     expect(error).toMatchObject({ code: 'STATE_UNSAFE', details: { reason: 'world-writable' } });
     // booty-<user name>, or booty-<uid> for an account without a password-database entry.
-    expect(error.message).toMatch(new RegExp(`mkdir -m 700 ${target}/booty-([\\w.-]+), then pass --state-dir ${target}/booty-\\1 `));
+    expect(error.message).toMatch(
+      new RegExp(`mkdir -m 700 ${target}/booty-([\\w.-]+), then pass --state-dir ${target}/booty-\\1 `),
+    );
     expect(error.message).not.toMatch(/chmod|chown/);
     expect(await fsp.readdir(target)).toEqual([]);
   });
@@ -238,9 +264,13 @@ describe('ensureStateDir', () => {
     const uid = process.getuid?.() ?? 0;
     const file = path.join(dir, 'release.json');
     const eacces = Object.assign(new Error('EACCES'), { code: 'EACCES' });
-    expect(fixForErrno(eacces, dir, file)).toBe(`Make the file ${file} readable by uid ${uid}: chmod u+r ${file} (or chown ${uid} ${file} if another user owns it).`);
+    expect(fixForErrno(eacces, dir, file)).toBe(
+      `Make the file ${file} readable by uid ${uid}: chmod u+r ${file} (or chown ${uid} ${file} if another user owns it).`,
+    );
     expect(permissionFix(file, 'file', 'read')).toContain(`chmod u+r ${file}`);
-    expect(permissionFix(dir, 'dir', 'search')).toContain(`make the directory ${dir} enterable by uid ${uid}: chmod u+x ${dir}`);
+    expect(permissionFix(dir, 'dir', 'search')).toContain(
+      `make the directory ${dir} enterable by uid ${uid}: chmod u+x ${dir}`,
+    );
     expect(permissionFix(dir, 'dir', 'write')).toContain(`chmod u+rwx ${dir}`);
     const theirs = path.join(dir, 'theirs');
     await fsp.mkdir(theirs);

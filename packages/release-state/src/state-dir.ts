@@ -49,7 +49,8 @@ export function resolveStateDirWith(options: ResolveStateDirOptions, passwdHome:
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const home = () => homeDirectory(env, passwdHome);
-  if (options.stateDir !== undefined) return interpretPath(options.stateDir, options.source ?? '--state-dir', home, cwd);
+  if (options.stateDir !== undefined)
+    return interpretPath(options.stateDir, options.source ?? '--state-dir', home, cwd);
   const fromEnv = env[STATE_DIR_ENV];
   // An empty variable counts as unset (`RELEASE_GOVERNOR_STATE_DIR= booty ...`), as for config overrides.
   if (fromEnv !== undefined && fromEnv !== '') return interpretPath(fromEnv, STATE_DIR_ENV, home, cwd);
@@ -67,16 +68,27 @@ function interpretPath(value: string, source: string, home: () => string, cwd: s
   if (value === '') throw badPath(value, source, 'is empty; it must name the state directory', 'empty');
   if (value.includes('\0')) throw badPath(value, source, 'contains a NUL byte', 'bad-path');
   if (value === '~' || value.startsWith('~/')) return path.resolve(home(), `.${value.slice(1)}`);
-  if (value.startsWith('~')) throw badPath(value, source, 'starts with ~user, which booty does not expand (only ~ and ~/ are)', 'bad-path');
+  if (value.startsWith('~'))
+    throw badPath(value, source, 'starts with ~user, which booty does not expand (only ~ and ~/ are)', 'bad-path');
   if (path.isAbsolute(value)) return path.resolve(value);
   if (source === STATE_DIR_ENV) {
     const why = 'since processes started in other directories would each get a state directory of their own';
-    throw badPath(value, source, `is a relative path; the variable must be absolute (or ~/...), ${why}`, 'relative-path');
+    throw badPath(
+      value,
+      source,
+      `is a relative path; the variable must be absolute (or ~/...), ${why}`,
+      'relative-path',
+    );
   }
   return path.resolve(cwd, value);
 }
 
-function badPath(value: string, source: string, what: string, reason: 'empty' | 'bad-path' | 'relative-path'): StateError {
+function badPath(
+  value: string,
+  source: string,
+  what: string,
+  reason: 'empty' | 'bad-path' | 'relative-path',
+): StateError {
   const shown = excerptValue(value);
   // Only a plain path is repeated in a shell step; anything else gets a placeholder.
   const relative = /^[\w.@+-][\w./@+-]{0,79}$/.test(value) ? value.replace(/^\.\//, '') : 'DIR';

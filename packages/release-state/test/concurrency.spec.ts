@@ -35,7 +35,14 @@ describe('eight processes at once (real child processes on one state directory)'
   it('keeps every one of 8 x 200 distinct claims (1,600 entries)', async () => {
     const stateDir = path.join(dir, 'state');
     const results = await runTogether(
-      Array.from({ length: 8 }, (_, w) => ({ op: 'claim', stateDir, repo: 'octo/distinct', from: w * 200, count: 200, tag: `w${w}` })),
+      Array.from({ length: 8 }, (_, w) => ({
+        op: 'claim',
+        stateDir,
+        repo: 'octo/distinct',
+        from: w * 200,
+        count: 200,
+        tag: `w${w}`,
+      })),
     );
     expectClean(results);
     const lines = results.flatMap((result) => result.lines as ClaimLine[]);
@@ -56,7 +63,14 @@ describe('eight processes at once (real child processes on one state directory)'
   it('gives exactly one winner per key when 8 processes race for the same 200 keys', async () => {
     const stateDir = path.join(dir, 'state');
     const results = await runTogether(
-      Array.from({ length: 8 }, (_, w) => ({ op: 'claim', stateDir, repo: 'octo/race', from: 0, count: 200, tag: `w${w}` })),
+      Array.from({ length: 8 }, (_, w) => ({
+        op: 'claim',
+        stateDir,
+        repo: 'octo/race',
+        from: 0,
+        count: 200,
+        tag: `w${w}`,
+      })),
     );
     expectClean(results);
     const lines = results.flatMap((result, w) => (result.lines as ClaimLine[]).map((line) => ({ ...line, worker: w })));

@@ -80,10 +80,18 @@ describe('crash loop: writers killed with SIGKILL at random moments', () => {
       const states = acks.filter((line) => line.ack === 'state');
       expect(states.length).toBeGreaterThan(0);
       firstWaits.push(states[0]?.waitedMs ?? -1);
-      for (const line of acks) if (line.ack === 'claim' && line.headSha && line.deliveryId) claims.push({ headSha: line.headSha, deliveryId: line.deliveryId });
+      for (const line of acks)
+        if (line.ack === 'claim' && line.headSha && line.deliveryId)
+          claims.push({ headSha: line.headSha, deliveryId: line.deliveryId });
       const acked = Math.max(lastCounter, ...states.map((line) => line.counter ?? 0));
 
-      if (await fsp.stat(path.join(stateDir, 'release.json.lock')).then(() => true, () => false)) locksLeftByKills++;
+      if (
+        await fsp.stat(path.join(stateDir, 'release.json.lock')).then(
+          () => true,
+          () => false,
+        )
+      )
+        locksLeftByKills++;
 
       // Every file parses; every acknowledged write is there (at most one more, unacknowledged).
       expect(await parseEveryStateFile(stateDir)).toBeGreaterThan(0);

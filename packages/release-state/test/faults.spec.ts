@@ -4,7 +4,17 @@ import * as path from 'node:path';
 import { openReleaseStore, type StateError } from '../src/index';
 import { nodeFs, type FsSeam } from '../src/file/fs-seam';
 import { openFileStore } from '../src/file/store';
-import { canDropPrivileges, canMountPrivately, isRoot, makeTempDir, NOBODY, removeTempDir, snapshotTree, startWorker, workerForAnyone } from './helpers';
+import {
+  canDropPrivileges,
+  canMountPrivately,
+  isRoot,
+  makeTempDir,
+  NOBODY,
+  removeTempDir,
+  snapshotTree,
+  startWorker,
+  workerForAnyone,
+} from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -30,9 +40,18 @@ async function prepare(stateDir: string): Promise<void> {
   await store.deliveries.claim({ repo: 'fault/test', headSha: 'b'.repeat(40), deliveryId: 'before' });
 }
 
-function runInNamespace(command: Record<string, unknown>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runInNamespace(
+  command: Record<string, unknown>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-m', '--propagation', 'private', process.execPath, NAMESPACE_SCRIPT, JSON.stringify(command)]);
+    const child = spawn('unshare', [
+      '-m',
+      '--propagation',
+      'private',
+      process.execPath,
+      NAMESPACE_SCRIPT,
+      JSON.stringify(command),
+    ]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -44,7 +63,8 @@ function runInNamespace(command: Record<string, unknown>): Promise<{ code: numbe
 
 /** Every data-file call that would create or replace something fails with `errno`. */
 function refusingSeam(errno: string): FsSeam {
-  const fail = (syscall: string) => Object.assign(new Error(`${errno}: simulated, ${syscall}`), { code: errno, syscall });
+  const fail = (syscall: string) =>
+    Object.assign(new Error(`${errno}: simulated, ${syscall}`), { code: errno, syscall });
   return {
     ...nodeFs,
     async open(file, flags, mode) {
@@ -73,7 +93,9 @@ function expectWriteFailure(outcome: Described | 'ok', errno: string, label: str
 }
 
 async function attemptInProcess(stateDir: string, fs?: FsSeam): Promise<Outcome> {
-  const store = fs ? await openFileStore({ stateDir, lockWaitMs: 2000 }, { fs }) : await openReleaseStore({ stateDir, lockWaitMs: 2000 });
+  const store = fs
+    ? await openFileStore({ stateDir, lockWaitMs: 2000 }, { fs })
+    : await openReleaseStore({ stateDir, lockWaitMs: 2000 });
   const outcome: Partial<Outcome> = {};
   const describe = (error: unknown): Described => {
     const e = error as StateError;
@@ -103,7 +125,11 @@ describe('a read-only or full state directory: typed error, nothing changed', ()
     await removeTempDir(dir);
   });
 
-  const readOnlyTechnique = canDropPrivileges ? 'mode 0500, child run as nobody via setpriv' : isRoot ? 'EACCES injected through the fs seam' : 'mode 0500';
+  const readOnlyTechnique = canDropPrivileges
+    ? 'mode 0500, child run as nobody via setpriv'
+    : isRoot
+      ? 'EACCES injected through the fs seam'
+      : 'mode 0500';
   it(`read-only directory (${readOnlyTechnique}) refuses writes with STATE_WRITE/EACCES`, async () => {
     const stateDir = path.join(dir, 'state');
     await prepare(stateDir);
@@ -122,7 +148,10 @@ describe('a read-only or full state directory: typed error, nothing changed', ()
       before = await snapshotTree(stateDir);
       // nobody runs a copy of the worker: the checkout may be in a directory it cannot enter.
       const copy = await workerForAnyone();
-      const worker = startWorker({ op: 'try-writes', stateDir, options: { lockWaitMs: 2000 } }, { prefix: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'], worker: copy.worker });
+      const worker = startWorker(
+        { op: 'try-writes', stateDir, options: { lockWaitMs: 2000 } },
+        { prefix: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'], worker: copy.worker },
+      );
       const result = await worker.done.finally(() => removeTempDir(copy.dir));
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       outcome = result.lines[0] as Outcome;
@@ -142,7 +171,9 @@ describe('a read-only or full state directory: typed error, nothing changed', ()
     await fsp.chmod(path.join(stateDir, 'deliveries'), 0o700).catch(() => undefined);
   });
 
-  const roTechnique = canMountPrivately ? 'read-only bind mount in a private mount namespace' : 'EROFS injected through the fs seam';
+  const roTechnique = canMountPrivately
+    ? 'read-only bind mount in a private mount namespace'
+    : 'EROFS injected through the fs seam';
   it(`read-only file system (${roTechnique}) refuses writes with STATE_WRITE/EROFS`, async () => {
     const stateDir = path.join(dir, 'state');
     await prepare(stateDir);
@@ -160,13 +191,19 @@ describe('a read-only or full state directory: typed error, nothing changed', ()
     expect(await snapshotTree(stateDir)).toEqual(before);
   });
 
-  const fullTechnique = canMountPrivately ? 'a full 512 KiB tmpfs in a private mount namespace' : 'ENOSPC injected through the fs seam';
+  const fullTechnique = canMountPrivately
+    ? 'a full 512 KiB tmpfs in a private mount namespace'
+    : 'ENOSPC injected through the fs seam';
   it(`full file system (${fullTechnique}) fails the write, keeps the old file and leaves no temp file`, async () => {
     const stateDir = path.join(dir, 'state');
     if (canMountPrivately) {
       const result = await runInNamespace({ op: 'enospc', base: dir });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-      const parsed = JSON.parse(result.stdout) as { outcome: Outcome & { read: string }; before: unknown; after: unknown };
+      const parsed = JSON.parse(result.stdout) as {
+        outcome: Outcome & { read: string };
+        before: unknown;
+        after: unknown;
+      };
       expect(parsed.outcome.read).toBe('a'.repeat(40));
       expectWriteFailure(parsed.outcome.update, 'ENOSPC', 'release.json');
       expect((parsed.outcome.update as Described).details['reason']).toBe('write');

@@ -75,7 +75,10 @@ describe('the file store', () => {
     await store.restore({ state: await store.readState(), deliveries });
     opened.length = 0;
     const progress: number[] = [];
-    const tally = await store.deliveries.tally({ recent: { repo: 'octo/app', limit: 5 }, onProgress: ({ read, total }) => progress.push(read / total) });
+    const tally = await store.deliveries.tally({
+      recent: { repo: 'octo/app', limit: 5 },
+      onProgress: ({ read, total }) => progress.push(read / total),
+    });
     const entriesRead = opened.filter((file) => file.startsWith(path.join(stateDir, 'deliveries', 'octo%2F')));
     expect(entriesRead).toHaveLength(1200);
     expect(new Set(entriesRead).size).toBe(1200);
@@ -104,7 +107,9 @@ describe('the file store', () => {
     expect(renames).toEqual([]);
     expect(locks).not.toHaveBeenCalled();
     expect(withLocks).not.toHaveBeenCalled();
-    expect((await fsp.readdir(path.join(stateDir, 'deliveries'))).sort()).toEqual(['.ledger.json', entryName(`octo/app:${SHA(1)}`), entryName(`octo/app:${SHA(2)}`)].sort());
+    expect((await fsp.readdir(path.join(stateDir, 'deliveries'))).sort()).toEqual(
+      ['.ledger.json', entryName(`octo/app:${SHA(1)}`), entryName(`octo/app:${SHA(2)}`)].sort(),
+    );
   });
 
   it('prunes by the time recorded in each entry, not the file mtime a copy without -p resets', async () => {
@@ -143,7 +148,10 @@ describe('the file store', () => {
   it('reads entries of the previous version (no lease fields) as attempt 1, final', async () => {
     const store = await openFileStore({ stateDir });
     await store.deliveries.claim({ ...KEY(9), deliveryId: 'make-the-dir' });
-    await fsp.writeFile(entryPath(1), `${JSON.stringify({ format_version: 1, key: `octo/app:${SHA(1)}`, deliveryId: 'v1', recordedAt: '2026-01-01T00:00:00.000Z' })}\n`);
+    await fsp.writeFile(
+      entryPath(1),
+      `${JSON.stringify({ format_version: 1, key: `octo/app:${SHA(1)}`, deliveryId: 'v1', recordedAt: '2026-01-01T00:00:00.000Z' })}\n`,
+    );
     expect(await store.deliveries.get(KEY(1))).toEqual({
       key: `octo/app:${SHA(1)}`,
       deliveryId: 'v1',
@@ -154,10 +162,18 @@ describe('the file store', () => {
       outcome: null,
     });
     expect((await store.deliveries.claim({ ...KEY(1), deliveryId: 'late', leaseMs: 10 })).claimed).toBe(false);
-    expect(await store.deliveries.complete({ ...KEY(1), deliveryId: 'v1', outcome: 'allowed' })).toMatchObject({ attempt: 1, outcome: 'allowed' });
+    expect(await store.deliveries.complete({ ...KEY(1), deliveryId: 'v1', outcome: 'allowed' })).toMatchObject({
+      attempt: 1,
+      outcome: 'allowed',
+    });
     // What this version writes still reads with the previous version's fields where they were.
     const written = JSON.parse(await fsp.readFile(entryPath(1), 'utf8')) as Record<string, unknown>;
-    expect(written).toMatchObject({ format_version: 1, key: `octo/app:${SHA(1)}`, deliveryId: 'v1', recordedAt: '2026-01-01T00:00:00.000Z' });
+    expect(written).toMatchObject({
+      format_version: 1,
+      key: `octo/app:${SHA(1)}`,
+      deliveryId: 'v1',
+      recordedAt: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('a claim that makes a prune pass due starts it in the background and returns without waiting for it', async () => {
@@ -272,7 +288,9 @@ describe('the file store', () => {
     ]);
     expect(await snapshotTree(stateDir)).toEqual(before);
     const reset = await store.reset('deliveries');
-    expect(await fsp.readFile(path.join(reset.keptAt[0] as string, 'delivery_ids.json'), 'utf8')).toBe('{"octo/app:1": ');
+    expect(await fsp.readFile(path.join(reset.keptAt[0] as string, 'delivery_ids.json'), 'utf8')).toBe(
+      '{"octo/app:1": ',
+    );
     expect((await store.readState()).production_sha_current).toBeNull();
     expect((await store.check()).healthy).toBe(true);
   });
@@ -281,17 +299,25 @@ describe('the file store', () => {
     await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
     // An empty directory is no store (a slip, not an empty one): refused, nothing written.
     const empty = await failure(openFileStore({ stateDir, source: '--state-dir', create: false }));
-    expect({ code: empty.code, reason: empty.details.reason }).toEqual({ code: 'STATE_INVALID_INPUT', reason: 'missing' });
+    expect({ code: empty.code, reason: empty.details.reason }).toEqual({
+      code: 'STATE_INVALID_INPUT',
+      reason: 'missing',
+    });
     expect(empty.message).toContain(`There is no store in ${stateDir} (--state-dir)`);
     expect(await fsp.readdir(stateDir)).toEqual([]);
     // A store that has lost its release.json is one: opened, and check() reports the loss.
     await fsp.mkdir(path.join(stateDir, 'deliveries'), { mode: 0o700 });
     const before = await snapshotTree(stateDir);
     const store = await openFileStore({ stateDir, create: false });
-    expect((await store.check()).problems.map((p) => [p.reason, p.repair])).toEqual([['missing', 'booty state reset release']]);
+    expect((await store.check()).problems.map((p) => [p.reason, p.repair])).toEqual([
+      ['missing', 'booty state reset release'],
+    ]);
     expect(await snapshotTree(stateDir)).toEqual(before);
     const missing = await failure(openFileStore({ stateDir: path.join(dir, 'nope'), create: false }));
-    expect({ code: missing.code, reason: missing.details.reason }).toEqual({ code: 'STATE_INVALID_INPUT', reason: 'missing' });
+    expect({ code: missing.code, reason: missing.details.reason }).toEqual({
+      code: 'STATE_INVALID_INPUT',
+      reason: 'missing',
+    });
     await expect(fsp.lstat(path.join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -363,7 +389,10 @@ describe('the file store', () => {
     const store = await openFileStore({ stateDir, lockStaleMs: 300, lockWaitMs: 3000 });
     await store.deliveries.claim({ ...KEY(1), deliveryId: 'holder', leaseMs: 20 });
     // A dead process's lock: a file nobody refreshes.
-    await fsp.writeFile(path.join(stateDir, 'deliveries', `.${entryName(`octo/app:${SHA(1)}`)}.lock`), '{"pid":999999}');
+    await fsp.writeFile(
+      path.join(stateDir, 'deliveries', `.${entryName(`octo/app:${SHA(1)}`)}.lock`),
+      '{"pid":999999}',
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const result = await store.deliveries.claim({ ...KEY(1), deliveryId: 'next', leaseMs: 60_000 });
     expect(result).toMatchObject({ claimed: true, takeover: true, record: { attempt: 2, deliveryId: 'next' } });

@@ -43,7 +43,10 @@ export function startWorker(command: Record<string, unknown>, options: StartOpti
     args = nodeArgs;
   }
   // A worker run from a copy also starts in the copy's directory: the checkout's may be closed to it.
-  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.worker === undefined ? {} : { cwd: path.dirname(script) }) });
+  const child = spawn(file, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.worker === undefined ? {} : { cwd: path.dirname(script) }),
+  });
   return watchWorker(child);
 }
 
@@ -78,7 +81,12 @@ export async function snapshotTree(dir: string): Promise<Record<string, FileSnap
       } else if (stats.isSymbolicLink()) {
         out[rel] = { type: 'symlink', bytes: await fsp.readlink(full), mtimeMs: stats.mtimeMs, mode: stats.mode };
       } else if (stats.isFile()) {
-        out[rel] = { type: 'file', bytes: (await fsp.readFile(full)).toString('base64'), mtimeMs: stats.mtimeMs, mode: stats.mode };
+        out[rel] = {
+          type: 'file',
+          bytes: (await fsp.readFile(full)).toString('base64'),
+          mtimeMs: stats.mtimeMs,
+          mode: stats.mode,
+        };
       } else {
         out[rel] = { type: 'other', bytes: null, mtimeMs: stats.mtimeMs, mode: stats.mode };
       }
@@ -96,10 +104,20 @@ function works(command: string, args: string[]): boolean {
 }
 
 /** Root can mount inside a private mount namespace (nothing leaks to the host). */
-export const canMountPrivately = isRoot && works('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"']);
+export const canMountPrivately =
+  isRoot &&
+  works('unshare', [
+    '-m',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"',
+  ]);
 
 /** Root can run a child as the unprivileged user `nobody` (permission bits then apply). */
-export const canDropPrivileges = isRoot && works('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
+export const canDropPrivileges =
+  isRoot && works('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
 
 export const NOBODY = 65534;
 

@@ -40,7 +40,8 @@ function pythonDump(value: unknown): string {
 function readLikePython(stateDir: string): { release: Record<string, unknown>; deliveries: Record<string, unknown> } {
   if (!hasPython) {
     // No interpreter here: the same check in JavaScript (JSON objects of the same shapes).
-    const read = (name: string) => JSON.parse(readFileSync(path.join(stateDir, name), 'utf8')) as Record<string, unknown>;
+    const read = (name: string) =>
+      JSON.parse(readFileSync(path.join(stateDir, name), 'utf8')) as Record<string, unknown>;
     return { release: read('release.json'), deliveries: read('delivery_ids.json') };
   }
   const script = [
@@ -73,7 +74,14 @@ describe(`interop with the Python implementation's files (reader: ${hasPython ? 
 
     // Two processes claim: the Python keys (each must lose) and new keys.
     const results = await runTogether(
-      Array.from({ length: 2 }, (_, w) => ({ op: 'claim', stateDir, repo: 'octo/new', from: w * 5, count: 5, tag: `w${w}` })),
+      Array.from({ length: 2 }, (_, w) => ({
+        op: 'claim',
+        stateDir,
+        repo: 'octo/new',
+        from: w * 5,
+        count: 5,
+        tag: `w${w}`,
+      })),
     );
     expect(results.every((result) => result.code === 0)).toBe(true);
 
@@ -84,7 +92,15 @@ describe(`interop with the Python implementation's files (reader: ${hasPython ? 
         claimed: false,
         redelivery: true,
         takeover: false,
-        record: { key, deliveryId, recordedAt: null, attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null },
+        record: {
+          key,
+          deliveryId,
+          recordedAt: null,
+          attempt: 1,
+          leaseExpiresAt: null,
+          completedAt: null,
+          outcome: null,
+        },
       });
     }
     expect(await store.deliveries.count()).toBe(12);
@@ -94,7 +110,11 @@ describe(`interop with the Python implementation's files (reader: ${hasPython ? 
     await store.deliveries.prune();
 
     const seen = readLikePython(stateDir);
-    expect(seen.release).toEqual({ format_version: 1, ...PYTHON_RELEASE, last_health_check: '2026-02-17T08:00:00.000Z' });
+    expect(seen.release).toEqual({
+      format_version: 1,
+      ...PYTHON_RELEASE,
+      last_health_check: '2026-02-17T08:00:00.000Z',
+    });
     const expected: Record<string, string> = { ...PYTHON_DELIVERIES };
     for (let i = 0; i < 10; i++) expected[`octo/new:${sha(i, 'k')}`] = `w${Math.floor(i / 5)}-${i}`;
     expect(seen.deliveries).toEqual(expected);

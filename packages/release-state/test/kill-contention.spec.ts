@@ -59,7 +59,17 @@ async function parseEveryStateFile(stateDir: string): Promise<number> {
   let parsed = 0;
   const check = async (file: string) => {
     const text = await fsp.readFile(file, 'utf8');
-    expect({ file, parses: (() => { try { JSON.parse(text); return true; } catch { return false; } })() }).toEqual({ file, parses: true });
+    expect({
+      file,
+      parses: (() => {
+        try {
+          JSON.parse(text);
+          return true;
+        } catch {
+          return false;
+        }
+      })(),
+    }).toEqual({ file, parses: true });
     parsed++;
   };
   for (const name of await fsp.readdir(stateDir)) {
@@ -109,7 +119,8 @@ describe('SIGKILL among concurrent claimers and writers', () => {
       victim.worker.child.kill('SIGKILL');
       const result = await victim.worker.done;
       if (result.signal === 'SIGKILL') kills++;
-      if (victim.kind === 'writer' && (await lockHolder(lockPath)) === victim.worker.child.pid) locksLeftByDeadHolders++;
+      if (victim.kind === 'writer' && (await lockHolder(lockPath)) === victim.worker.child.pid)
+        locksLeftByDeadHolders++;
       finished.push({ live: victim, result });
       const next = start(victim.kind);
       live[index] = next;
@@ -122,7 +133,10 @@ describe('SIGKILL among concurrent claimers and writers', () => {
     // writer frozen past the stale threshold may have its lock taken over: it must then refuse its
     // write (STATE_WRITE, reason 'lock-lost') rather than commit, which the counters below check.
     for (const { live: entry, result } of finished) {
-      let failure = result.code === 3 ? (result.lines[result.lines.length - 1] as { error?: { code?: string; details?: { reason?: string } } }) : null;
+      let failure =
+        result.code === 3
+          ? (result.lines[result.lines.length - 1] as { error?: { code?: string; details?: { reason?: string } } })
+          : null;
       if (failure?.error?.code === 'STATE_WRITE' && failure.error.details?.reason === 'lock-lost') failure = null;
       expect({ tag: entry.tag, stderr: result.stderr, failure }).toEqual({ tag: entry.tag, stderr: '', failure: null });
     }
@@ -134,7 +148,9 @@ describe('SIGKILL among concurrent claimers and writers', () => {
     const store = await openReleaseStore({ stateDir, ...options });
 
     // Claims of the shared keys: at most one acknowledged winner per key, and the ledger names it.
-    const claimLines = finished.filter((f) => f.live.kind === 'claimer').flatMap((f) => (f.result.lines as ClaimLine[]).map((line) => ({ ...line, tag: f.live.tag })));
+    const claimLines = finished
+      .filter((f) => f.live.kind === 'claimer')
+      .flatMap((f) => (f.result.lines as ClaimLine[]).map((line) => ({ ...line, tag: f.live.tag })));
     expect(claimLines.length).toBeGreaterThan(0);
     const byKey = new Map<number, (ClaimLine & { tag: string })[]>();
     for (const line of claimLines) byKey.set(line.i, [...(byKey.get(line.i) ?? []), line]);
@@ -163,7 +179,9 @@ describe('SIGKILL among concurrent claimers and writers', () => {
     expect(counter).toBeLessThanOrEqual(Math.max(...counters) + 2);
     for (const line of writerLines) {
       if (line.ack !== 'claim') continue;
-      expect((await store.deliveries.get({ repo: 'crash/loop', headSha: line.headSha as string }))?.deliveryId).toBe(line.deliveryId);
+      expect((await store.deliveries.get({ repo: 'crash/loop', headSha: line.headSha as string }))?.deliveryId).toBe(
+        line.deliveryId,
+      );
     }
 
     // And the store still works: one more increment lands on top.
@@ -187,12 +205,21 @@ describe('a process that holds the lock and dies', () => {
     await (await openReleaseStore({ stateDir })).updateState((state) => ({ ...state, counter: 0 }));
 
     // Its first updateState takes the lock and then sits in the critical section for a minute.
-    const holder = startWorker({ op: 'crash-writer', stateDir, tag: 'holder', options: { lockStaleMs: STALE_MS }, slowUpdateMs: 60_000 });
+    const holder = startWorker({
+      op: 'crash-writer',
+      stateDir,
+      tag: 'holder',
+      options: { lockStaleMs: STALE_MS },
+      slowUpdateMs: 60_000,
+    });
     await holder.ready;
     // The lock file is created empty, then the holder writes its pid into it: wait for both.
     const holderPid = () => lockHolder(lockPath);
     for (let tries = 0; (await holderPid()) === undefined; tries++) {
-      expect({ holderAlive: holder.child.exitCode === null, tries: tries < 10_000 }).toEqual({ holderAlive: true, tries: true });
+      expect({ holderAlive: holder.child.exitCode === null, tries: tries < 10_000 }).toEqual({
+        holderAlive: true,
+        tries: true,
+      });
       await sleep(5);
     }
     holder.child.kill('SIGKILL');
@@ -201,23 +228,43 @@ describe('a process that holds the lock and dies', () => {
 
     // Fresh, it is respected: a writer that will not wait is told whose lock it is.
     const impatient = await openReleaseStore({ stateDir, lockStaleMs: 30_000, lockWaitMs: 0 });
-    const refused = await impatient.updateState((state) => ({ ...state, counter: 99 })).then(
-      () => null,
-      (error: StateError) => error,
-    );
-    expect({ code: refused?.code, lockPath: refused?.details['lockPath'], holderPid: refused?.details['holderPid'] }).toEqual({
+    const refused = await impatient
+      .updateState((state) => ({ ...state, counter: 99 }))
+      .then(
+        () => null,
+        (error: StateError) => error,
+      );
+    expect({
+      code: refused?.code,
+      lockPath: refused?.details['lockPath'],
+      holderPid: refused?.details['holderPid'],
+    }).toEqual({
       code: 'STATE_LOCK_TIMEOUT',
       lockPath,
       holderPid: holder.child.pid,
     });
 
     // Another process, waiting at most the stale threshold plus one poll margin, gets it.
-    const next = startWorker({ op: 'increment', stateDir, count: 1, options: { lockStaleMs: STALE_MS, lockWaitMs: WAIT_MS } });
+    const next = startWorker({
+      op: 'increment',
+      stateDir,
+      count: 1,
+      options: { lockStaleMs: STALE_MS, lockWaitMs: WAIT_MS },
+    });
     const result = await next.done;
-    expect({ code: result.code, stderr: result.stderr, lines: result.lines }).toEqual({ code: 0, stderr: '', lines: [{ counter: 1 }] });
+    expect({ code: result.code, stderr: result.stderr, lines: result.lines }).toEqual({
+      code: 0,
+      stderr: '',
+      lines: [{ counter: 1 }],
+    });
 
     // The dead holder's write never landed, the refused one neither, and no lock is left.
     expect((await impatient.readState())['counter']).toBe(1);
-    expect(await fsp.stat(lockPath).then(() => 'present', () => 'gone')).toBe('gone');
+    expect(
+      await fsp.stat(lockPath).then(
+        () => 'present',
+        () => 'gone',
+      ),
+    ).toBe('gone');
   });
 });

@@ -23,14 +23,25 @@ interface Win {
 
 async function race(stateDir: string, tag: string, durationMs: number): Promise<WorkerResult[]> {
   const workers = Array.from({ length: RACERS }, (_, n) =>
-    startWorker({ op: 'lease-race', stateDir, repo: REPO, headSha: HEAD, tag: `${tag}${n}`, leaseMs: 60_000, durationMs, complete: true, barrier: true }),
+    startWorker({
+      op: 'lease-race',
+      stateDir,
+      repo: REPO,
+      headSha: HEAD,
+      tag: `${tag}${n}`,
+      leaseMs: 60_000,
+      durationMs,
+      complete: true,
+      barrier: true,
+    }),
   );
   await Promise.all(workers.map((worker) => worker.ready));
   for (const worker of workers) worker.go();
   return Promise.all(workers.map((worker) => worker.done));
 }
 
-const wins = (results: WorkerResult[]) => results.flatMap((result) => result.lines.filter((line): line is Win => (line as Partial<Win>).won === true));
+const wins = (results: WorkerResult[]) =>
+  results.flatMap((result) => result.lines.filter((line): line is Win => (line as Partial<Win>).won === true));
 
 describe('claim leases across processes', () => {
   let dir: string;
@@ -44,7 +55,14 @@ describe('claim leases across processes', () => {
   });
 
   it('a SIGKILLed holder: no early takeover, exactly one takeover among racers, none after completion', async () => {
-    const holder = startWorker({ op: 'lease-hold', stateDir, repo: REPO, headSha: HEAD, tag: 'holder', leaseMs: LEASE_MS });
+    const holder = startWorker({
+      op: 'lease-hold',
+      stateDir,
+      repo: REPO,
+      headSha: HEAD,
+      tag: 'holder',
+      leaseMs: LEASE_MS,
+    });
     await holder.ready;
     while (holder.lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const held = holder.lines[0] as { claimed: boolean; record: DeliveryRecord };
@@ -62,7 +80,9 @@ describe('claim leases across processes', () => {
     expect(winner.takeover).toBe(true);
     expect(winner.record.attempt).toBe(2);
     expect(winner.at).toBeGreaterThanOrEqual(leaseEnds);
-    const completed = first.flatMap((result) => result.lines.filter((line) => (line as { completed?: boolean }).completed === true));
+    const completed = first.flatMap((result) =>
+      result.lines.filter((line) => (line as { completed?: boolean }).completed === true),
+    );
     expect(completed).toHaveLength(1);
     // Every racer tried many times: the single win is not for lack of trying.
     for (const result of first) expect((result.lines.at(-1) as { tries: number }).tries).toBeGreaterThan(10);

@@ -67,13 +67,31 @@ describe('the defects of the Python store, and this store without them', () => {
     it('8 processes x 100 distinct records: the Python design loses entries, this store keeps all 800', async () => {
       const file = path.join(dir, 'python', 'delivery_ids.json');
       await fsp.mkdir(path.dirname(file));
-      const python = await runTogether(Array.from({ length: 8 }, (_, w) => ({ op: 'python-record', file, repo: 'o/r', from: w * 100, count: 100, tag: `w${w}` })));
+      const python = await runTogether(
+        Array.from({ length: 8 }, (_, w) => ({
+          op: 'python-record',
+          file,
+          repo: 'o/r',
+          from: w * 100,
+          count: 100,
+          tag: `w${w}`,
+        })),
+      );
       expect(python.every((result) => result.code === 0)).toBe(true);
       const kept = Object.keys(JSON.parse(await fsp.readFile(file, 'utf8')) as object).length;
       expect(kept).toBeLessThan(800);
 
       const stateDir = path.join(dir, 'ours');
-      const ours = await runTogether(Array.from({ length: 8 }, (_, w) => ({ op: 'claim', stateDir, repo: 'o/r', from: w * 100, count: 100, tag: `w${w}` })));
+      const ours = await runTogether(
+        Array.from({ length: 8 }, (_, w) => ({
+          op: 'claim',
+          stateDir,
+          repo: 'o/r',
+          from: w * 100,
+          count: 100,
+          tag: `w${w}`,
+        })),
+      );
       expect(ours.every((result) => result.code === 0)).toBe(true);
       expect(await (await openReleaseStore({ stateDir })).deliveries.count()).toBe(800);
     });
@@ -92,7 +110,9 @@ describe('the defects of the Python store, and this store without them', () => {
 
     it('this store: concurrent claims of one key give exactly one winner, and all agree on it', async () => {
       const store = await openReleaseStore({ stateDir: path.join(dir, 'ours') });
-      const results = await Promise.all(['A', 'B', 'C', 'D'].map((id) => store.deliveries.claim({ repo: 'o/r', headSha: SHA(1), deliveryId: id })));
+      const results = await Promise.all(
+        ['A', 'B', 'C', 'D'].map((id) => store.deliveries.claim({ repo: 'o/r', headSha: SHA(1), deliveryId: id })),
+      );
       expect(results.filter((result) => result.claimed)).toHaveLength(1);
       expect(new Set(results.map((result) => result.record.deliveryId)).size).toBe(1);
     });
@@ -100,13 +120,35 @@ describe('the defects of the Python store, and this store without them', () => {
     it('8 processes racing for the same 100 keys: the Python design acts more than 100 times, this store exactly 100', async () => {
       const file = path.join(dir, 'python', 'delivery_ids.json');
       await fsp.mkdir(path.dirname(file));
-      const python = await runTogether(Array.from({ length: 8 }, (_, w) => ({ op: 'python-claim', file, repo: 'o/r', from: 0, count: 100, tag: `w${w}` })));
-      const pythonActs = python.flatMap((result) => result.lines as { claimed: boolean }[]).filter((line) => line.claimed).length;
+      const python = await runTogether(
+        Array.from({ length: 8 }, (_, w) => ({
+          op: 'python-claim',
+          file,
+          repo: 'o/r',
+          from: 0,
+          count: 100,
+          tag: `w${w}`,
+        })),
+      );
+      const pythonActs = python
+        .flatMap((result) => result.lines as { claimed: boolean }[])
+        .filter((line) => line.claimed).length;
       expect(pythonActs).toBeGreaterThan(100);
 
       const stateDir = path.join(dir, 'ours');
-      const ours = await runTogether(Array.from({ length: 8 }, (_, w) => ({ op: 'claim', stateDir, repo: 'o/r', from: 0, count: 100, tag: `w${w}` })));
-      const ourActs = ours.flatMap((result) => result.lines as { claimed: boolean }[]).filter((line) => line.claimed).length;
+      const ours = await runTogether(
+        Array.from({ length: 8 }, (_, w) => ({
+          op: 'claim',
+          stateDir,
+          repo: 'o/r',
+          from: 0,
+          count: 100,
+          tag: `w${w}`,
+        })),
+      );
+      const ourActs = ours
+        .flatMap((result) => result.lines as { claimed: boolean }[])
+        .filter((line) => line.claimed).length;
       expect(ourActs).toBe(100);
     });
   });
@@ -116,7 +158,10 @@ describe('the defects of the Python store, and this store without them', () => {
       const ledger = new PythonDesignLedger(path.join(dir, 'delivery_ids.json'));
       const first = await ledger.lockExclusive();
       ledger.writeAll({ 'o/r:a': 'A' });
-      const second = await Promise.race([ledger.lockExclusive(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 500))]);
+      const second = await Promise.race([
+        ledger.lockExclusive(),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 500)),
+      ]);
       expect(second).not.toBeNull();
       expect(second?.ino).not.toBe(first.ino);
       // Both "hold the exclusive lock" at once.
@@ -152,21 +197,27 @@ describe('the defects of the Python store, and this store without them', () => {
     it.each([
       ['truncated', `{"o/r:${SHA(1)}": "A", "o/r:${SHA(2)}": `],
       ['zero-length', ''],
-    ])('this store: a %s delivery_ids.json is STATE_CORRUPT for claim and has, and stays byte for byte', async (_kind, content) => {
-      const stateDir = path.join(dir, 'ours');
-      await fsp.mkdir(stateDir, { mode: 0o700 });
-      const file = path.join(stateDir, 'delivery_ids.json');
-      await fsp.writeFile(file, content);
-      const before = await fsp.stat(file);
-      const store = await openReleaseStore({ stateDir });
-      const error = await expectStateError(store.deliveries.claim({ repo: 'o/r', headSha: SHA(3), deliveryId: 'C' }), 'STATE_CORRUPT');
-      expect(error.path).toBe(file);
-      expect(error.message).toContain(file);
-      expect(error.message).toContain('not changed');
-      await expectStateError(store.deliveries.has({ repo: 'o/r', headSha: SHA(1) }), 'STATE_CORRUPT');
-      expect(await fsp.readFile(file, 'utf8')).toBe(content);
-      expect((await fsp.stat(file)).mtimeMs).toBe(before.mtimeMs);
-    });
+    ])(
+      'this store: a %s delivery_ids.json is STATE_CORRUPT for claim and has, and stays byte for byte',
+      async (_kind, content) => {
+        const stateDir = path.join(dir, 'ours');
+        await fsp.mkdir(stateDir, { mode: 0o700 });
+        const file = path.join(stateDir, 'delivery_ids.json');
+        await fsp.writeFile(file, content);
+        const before = await fsp.stat(file);
+        const store = await openReleaseStore({ stateDir });
+        const error = await expectStateError(
+          store.deliveries.claim({ repo: 'o/r', headSha: SHA(3), deliveryId: 'C' }),
+          'STATE_CORRUPT',
+        );
+        expect(error.path).toBe(file);
+        expect(error.message).toContain(file);
+        expect(error.message).toContain('not changed');
+        await expectStateError(store.deliveries.has({ repo: 'o/r', headSha: SHA(1) }), 'STATE_CORRUPT');
+        expect(await fsp.readFile(file, 'utf8')).toBe(content);
+        expect((await fsp.stat(file)).mtimeMs).toBe(before.mtimeMs);
+      },
+    );
   });
 
   describe('defect 5: every record rewrites the whole file, and nothing prunes it', () => {
@@ -198,13 +249,19 @@ describe('the defects of the Python store, and this store without them', () => {
         },
       };
       // No prune pass during the measured claims (they are measured separately, amortised).
-      const store = await openFileStore({ stateDir }, { fs: counting, pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 });
+      const store = await openFileStore(
+        { stateDir },
+        { fs: counting, pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 },
+      );
       await store.deliveries.claim({ repo: 'o/r', headSha: SHA(999_999), deliveryId: 'warm-up' });
       const ledgerDir = path.join(stateDir, 'deliveries');
       const fill = async (from: number, to: number) => {
         for (let i = from; i < to; i++) {
           const key = `o/r:${SHA(i)}`;
-          await fsp.writeFile(path.join(ledgerDir, entryName(key)), serializeEntry({ key, deliveryId: `d-${i}`, recordedAt: new Date().toISOString() }));
+          await fsp.writeFile(
+            path.join(ledgerDir, entryName(key)),
+            serializeEntry({ key, deliveryId: `d-${i}`, recordedAt: new Date().toISOString() }),
+          );
         }
       };
       await fill(0, 1000);
@@ -221,8 +278,12 @@ describe('the defects of the Python store, and this store without them', () => {
     it('this store: entries older than the retention and beyond the maximum count are pruned', async () => {
       const stateDir = path.join(dir, 'ours');
       let now = new Date('2026-01-01T00:00:00Z');
-      const store = await openFileStore({ stateDir, retentionDays: 30, maxDeliveries: 5, now: () => now }, { pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 });
-      for (let i = 0; i < 4; i++) await store.deliveries.claim({ repo: 'o/r', headSha: SHA(i), deliveryId: `old-${i}` });
+      const store = await openFileStore(
+        { stateDir, retentionDays: 30, maxDeliveries: 5, now: () => now },
+        { pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 },
+      );
+      for (let i = 0; i < 4; i++)
+        await store.deliveries.claim({ repo: 'o/r', headSha: SHA(i), deliveryId: `old-${i}` });
       for (let i = 4; i < 10; i++) {
         now = new Date(Date.UTC(2026, 0, 20, 0, i));
         await store.deliveries.claim({ repo: 'o/r', headSha: SHA(i), deliveryId: `new-${i}` });

@@ -20,7 +20,9 @@ export async function open(stateDir) {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const ledger = new PythonDesignLedger(path.join(stateDir, 'delivery_ids.json'));
   return {
-    claim: async (repo, headSha, deliveryId) => ({ claimed: await ledger.checkThenRecord(`${repo}:${headSha}`, deliveryId) }),
+    claim: async (repo, headSha, deliveryId) => ({
+      claimed: await ledger.checkThenRecord(`${repo}:${headSha}`, deliveryId),
+    }),
     count: async () => Object.keys(await ledger.read()).length,
     close: async () => {},
   };

@@ -10,20 +10,22 @@ import { FIRST_PUBLISH } from './trusted-publishing.mjs';
 
 /** The lines npm logs about its OIDC login (at --loglevel verbose): why trusted publishing did not log in. */
 function oidcLog(stderr) {
-  return (stderr ?? '')
-    .split('\n')
-    .filter((line) => /^npm (verbose|silly) oidc /.test(line))
-    // The registry's words: no control characters reach the log.
-    // eslint-disable-next-line no-control-regex
-    .map((line) => line.replace(/^npm (verbose|silly) oidc /, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ''))
-    .slice(0, 5);
+  return (
+    (stderr ?? '')
+      .split('\n')
+      .filter((line) => /^npm (verbose|silly) oidc /.test(line))
+      // The registry's words: no control characters reach the log.
+      // eslint-disable-next-line no-control-regex
+      .map((line) => line.replace(/^npm (verbose|silly) oidc /, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ''))
+      .slice(0, 5)
+  );
 }
 
 /** Why npm was refused, and what to do, for the way this deploy logs in. */
 function refusalHint(code, { trusted, interactive, oidc }) {
   if (trusted && ['ENEEDAUTH', 'E401', 'E403', 'E404'].includes(code)) {
     return (
-      'npm\'s trusted publishing did not log in for this package' +
+      "npm's trusted publishing did not log in for this package" +
       (oidc.length > 0 ? ` (npm: ${oidc.join('; ')})` : '') +
       '. Check its trusted publisher on npmjs.com (package settings, "Trusted publisher": GitHub Actions, ' +
       'the repository of package.json "repository", workflow deploy.yml, environment production, publish ' +
@@ -44,7 +46,7 @@ function refusalHint(code, { trusted, interactive, oidc }) {
   if (code === 'E403') {
     return 'the registry refused: check that this login may publish the scope, and that the version is new.';
   }
-  return 'npm\'s own words are in the parentheses; its debug log has the rest.';
+  return "npm's own words are in the parentheses; its debug log has the rest.";
 }
 
 /**

@@ -54,13 +54,16 @@ describe('deploy script refusals', () => {
     expect(result.stdout).not.toMatch(/published/);
   });
 
-  it.each(['not-a-sha', 'abc12', 'g123456'])('refuses a DEPLOY_SHA that is not 7-40 hex characters (%s)', async (sha) => {
-    const { root } = await repo();
-    const result = await deploy(root, { DEPLOY_SHA: sha });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('DEPLOY_SHA_INVALID');
-    expect(result.stderr).toContain(`"${sha}"`);
-  });
+  it.each(['not-a-sha', 'abc12', 'g123456'])(
+    'refuses a DEPLOY_SHA that is not 7-40 hex characters (%s)',
+    async (sha) => {
+      const { root } = await repo();
+      const result = await deploy(root, { DEPLOY_SHA: sha });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('DEPLOY_SHA_INVALID');
+      expect(result.stderr).toContain(`"${sha}"`);
+    },
+  );
 
   it('refuses a DEPLOY_SHA that names no commit of the repository', async () => {
     const { root } = await repo();

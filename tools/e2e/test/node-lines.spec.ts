@@ -24,7 +24,10 @@ describe('the supported Node.js lines', () => {
   });
 
   it('every package.json declares the same engines.node, whose floor is on the oldest line tested and below its pinned release', () => {
-    const engines = manifests.map((file) => ({ file, node: JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8')).engines?.node }));
+    const engines = manifests.map((file) => ({
+      file,
+      node: JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8')).engines?.node,
+    }));
     const [first] = engines;
     for (const entry of engines) expect(entry).toEqual({ file: entry.file, node: first?.node });
     const floor = /^>=(\d+)\.(\d+)$/.exec(String(first?.node));

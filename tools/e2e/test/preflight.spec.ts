@@ -100,8 +100,11 @@ describe('deploy preflight', () => {
     expect(requests.some((request) => request.url.includes(sha))).toBe(false);
   });
 
-  it('cannot be made to print a workflow command of the caller\'s choosing', async () => {
-    const result = await preflight({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_SHA: 'abc1234\n::notice::injected %0A' });
+  it("cannot be made to print a workflow command of the caller's choosing", async () => {
+    const result = await preflight({
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      INPUT_SHA: 'abc1234\n::notice::injected %0A',
+    });
     expectRefused(result, /expected 7-40 hex characters/);
     expect(result.stdout).not.toMatch(/^::notice::/m);
     expect(result.stdout).toContain('%250A');
@@ -110,14 +113,20 @@ describe('deploy preflight', () => {
   it('accepts a full sha in either case and outputs it in lower case, without asking the API', async () => {
     const before = requests.length;
     const result = await preflight({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_SHA: ` ${FULL.toUpperCase()} ` });
-    expect({ code: result.code, outputs: result.outputs }).toEqual({ code: 0, outputs: { sha: FULL, requested: FULL } });
+    expect({ code: result.code, outputs: result.outputs }).toEqual({
+      code: 0,
+      outputs: { sha: FULL, requested: FULL },
+    });
     expect(result.stdout).toContain(`::notice title=Deploy SHA::deploying ${FULL}`);
     expect(requests.length).toBe(before);
   });
 
   it('deploys the pushed commit (GITHUB_SHA) on push', async () => {
     const result = await preflight({ GITHUB_EVENT_NAME: 'push', INPUT_SHA: '' });
-    expect({ code: result.code, outputs: result.outputs }).toEqual({ code: 0, outputs: { sha: FULL, requested: FULL } });
+    expect({ code: result.code, outputs: result.outputs }).toEqual({
+      code: 0,
+      outputs: { sha: FULL, requested: FULL },
+    });
   });
 
   it('refuses a push whose GITHUB_SHA is not a full SHA', async () => {
@@ -128,9 +137,16 @@ describe('deploy preflight', () => {
   it('expands a short sha through the REST API (actions/checkout needs 40 characters)', async () => {
     answer = (ref) => (FULL.startsWith(ref) ? { status: 200, body: `${FULL}\n` } : { status: 404, body: '' });
     const result = await preflight({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_SHA: '0123456' });
-    expect({ code: result.code, outputs: result.outputs }).toEqual({ code: 0, outputs: { sha: FULL, requested: '0123456' } });
+    expect({ code: result.code, outputs: result.outputs }).toEqual({
+      code: 0,
+      outputs: { sha: FULL, requested: '0123456' },
+    });
     const request = requests[requests.length - 1];
-    expect(request).toEqual({ url: '/repos/booty/governor/commits/0123456', accept: 'application/vnd.github.sha', auth: 'Bearer token-for-test' });
+    expect(request).toEqual({
+      url: '/repos/booty/governor/commits/0123456',
+      accept: 'application/vnd.github.sha',
+      auth: 'Bearer token-for-test',
+    });
   });
 
   it('refuses a short sha that names no single commit (unknown or ambiguous)', async () => {
@@ -146,7 +162,11 @@ describe('deploy preflight', () => {
   });
 
   it('says so when the API cannot be reached', async () => {
-    const result = await preflight({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_SHA: '0123456', GITHUB_API_URL: 'http://127.0.0.1:1' });
+    const result = await preflight({
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      INPUT_SHA: '0123456',
+      GITHUB_API_URL: 'http://127.0.0.1:1',
+    });
     expectRefused(result, /could not reach http:\/\/127\.0\.0\.1:1/);
     expect(describeRun(result)).toContain('exit 1');
   });

@@ -12,7 +12,9 @@ import { childEnv, describeRun, repoRoot, run } from './support/run';
 import { workspacePackages } from './support/workspace';
 
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'packages', 'config', 'package.json'), 'utf8'));
-const REPOSITORY = String(manifest.repository.url).replace(/^git\+/, '').replace(/\.git$/, '');
+const REPOSITORY = String(manifest.repository.url)
+  .replace(/^git\+/, '')
+  .replace(/\.git$/, '');
 const escaped = REPOSITORY.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const GITHUB_LINK = new RegExp(`^${escaped}/(?:blob|tree)/main/([^#?]*)(?:#(.*))?$`);
 /** Paths a package's tarball never holds (its `files` are built code, types and docs). */
@@ -158,11 +160,11 @@ describe('the root README, run as written', () => {
   // Not run here: `npm ci` (it would reinstall node_modules under the running tests), `npm run
   // build` (npm test has built every package before this project's tests) and `npm test` (this
   // run; .ci/run runs it on a clean clone). The release commands run in release.spec.ts.
-  it('its first block: install, build, show this repository\'s Governor; then every test', () => {
+  it("its first block: install, build, show this repository's Governor; then every test", () => {
     expect(commands).toEqual(['npm ci && npm run build && npm run booty -- governor status', 'npm test']);
   });
 
-  it('npm run booty -- governor status shows this repository\'s Governor with the freshly built booty', async () => {
+  it("npm run booty -- governor status shows this repository's Governor with the freshly built booty", async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'booty-readme-home-'));
     try {
       const line = commands[0]?.split(' && ').at(-1) ?? '';

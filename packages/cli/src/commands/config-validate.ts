@@ -74,7 +74,10 @@ export class ConfigValidateCommand extends BootyCommand {
     writeWarnings(stderr, loaded.warnings, env, this.envOrigins);
     const style = styleFor(stdout, env);
     if (loaded.path === null) {
-      writeLine(stdout, text`${style.bold('valid')}: no .booty.yml in ${displayPath(workspace)} (no configuration; the Governor is disabled)`);
+      writeLine(
+        stdout,
+        text`${style.bold('valid')}: no .booty.yml in ${displayPath(workspace)} (no configuration; the Governor is disabled)`,
+      );
     } else {
       // The Governor's state always, the other blocks when the file writes them.
       const states = services

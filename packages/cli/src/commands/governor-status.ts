@@ -48,7 +48,10 @@ export class GovernorStatusCommand extends StoreCommand {
   repo = stringOption('--repo', 'OWNER/NAME', "This repository's own release state (default: the store's own)");
 
   protected async run(): Promise<number> {
-    const [{ loadGovernor }, { RELEASE_STATE_FIELDS }] = await Promise.all([import('@booty/governor'), import('@booty/release-state')]);
+    const [{ loadGovernor }, { RELEASE_STATE_FIELDS }] = await Promise.all([
+      import('@booty/governor'),
+      import('@booty/release-state'),
+    ]);
     const { env, stdout, stderr, cwd } = this.context;
     // cwd: a relative --state-dir is read against runCli's working directory, not the process's.
     if (this.repo === '') throw new UsageError('--repo needs a repository, owner/name');
@@ -91,7 +94,11 @@ export class GovernorStatusCommand extends StoreCommand {
       writeLine(stdout, text`Settings (release_governor):`);
       for (const line of effectiveValueLines(status.settings)) writeLine(stdout, line);
     }
-    if (status.overrides.length > 0) writeLine(stdout, text`Overrides applied: ${status.overrides.join(', ')} (${plural(status.overrides.length, 'variable')})`);
+    if (status.overrides.length > 0)
+      writeLine(
+        stdout,
+        text`Overrides applied: ${status.overrides.join(', ')} (${plural(status.overrides.length, 'variable')})`,
+      );
     return EXIT.ok;
   }
 }

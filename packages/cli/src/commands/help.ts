@@ -34,7 +34,11 @@ export class HelpCommand extends Command<BootyContext> {
       const group = this.cli.definitions().filter((definition) => definition.path.startsWith(prefix));
       if (group.length > 0) {
         writeLine(stdout, text`The \`${prefix.trim()}\` commands:`);
-        for (const definition of group) writeLine(stdout, new SafeText(`\n  ${withPlaceholders(definition.usage)}\n    ${(definition.description ?? '').trim()}`));
+        for (const definition of group)
+          writeLine(
+            stdout,
+            new SafeText(`\n  ${withPlaceholders(definition.usage)}\n    ${(definition.description ?? '').trim()}`),
+          );
         writeLine(stdout, text`\nRun \`booty help COMMAND\` for the details and examples of one.`);
         return EXIT.ok;
       }

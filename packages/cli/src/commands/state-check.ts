@@ -42,14 +42,22 @@ export class StateCheckCommand extends StoreCommand {
       // Over the count limit is not damage: said after the verdict, whatever it is.
       const writeOver = () => writeOverLimit(stdout, env, result.limit, result.deliveries);
       if (result.healthy) {
-        writeLine(stdout, text`${style.bold('healthy')}: ${storeLabel(store)}: release state and ${plural(result.deliveries, 'claim')} read without a problem`);
+        writeLine(
+          stdout,
+          text`${style.bold('healthy')}: ${storeLabel(store)}: release state and ${plural(result.deliveries, 'claim')} read without a problem`,
+        );
         writeOver();
         return status;
       }
-      writeLine(stdout, text`${style.red('damaged')}: ${storeLabel(store)}: ${plural(result.problems.length, 'problem')}`);
+      writeLine(
+        stdout,
+        text`${style.red('damaged')}: ${storeLabel(store)}: ${plural(result.problems.length, 'problem')}`,
+      );
       for (const problem of result.problems) {
         // Each problem names its place (the file, or table and key) once: most messages already do.
-        const line = problem.message.includes(problem.target) ? text`  ${problem.message}` : text`  ${problem.target}: ${problem.message}`;
+        const line = problem.message.includes(problem.target)
+          ? text`  ${problem.message}`
+          : text`  ${problem.target}: ${problem.message}`;
         writeLine(stdout, line);
         writeLine(stdout, text`    repair: ${problem.repair}`);
       }

@@ -25,12 +25,18 @@ export class StateClaimForgetCommand extends StoreCommand {
       repository or SHA).
     `,
     examples: [
-      ['Let a held commit be evaluated again', '$0 state claim forget octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904'],
+      [
+        'Let a held commit be evaluated again',
+        '$0 state claim forget octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+      ],
       [
         'Forget a claim whose worker is known to be gone',
         '$0 state claim forget octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --force',
       ],
-      ['The same on a PostgreSQL store, as JSON', '$0 state claim forget octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --store-url postgres://booty@db.internal/booty --json'],
+      [
+        'The same on a PostgreSQL store, as JSON',
+        '$0 state claim forget octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --store-url postgres://booty@db.internal/booty --json',
+      ],
     ],
   });
 

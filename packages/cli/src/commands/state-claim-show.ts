@@ -18,7 +18,10 @@ export class StateClaimShowCommand extends StoreCommand {
     `,
     examples: [
       ['Show the claim on one commit', '$0 state claim show octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904'],
-      ['The same, as JSON, from a PostgreSQL store', '$0 state claim show octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --store-url postgres://booty@db.internal/booty --json'],
+      [
+        'The same, as JSON, from a PostgreSQL store',
+        '$0 state claim show octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --store-url postgres://booty@db.internal/booty --json',
+      ],
     ],
   });
 
@@ -38,7 +41,13 @@ export class StateClaimShowCommand extends StoreCommand {
         return claim === null ? EXIT.failed : EXIT.ok;
       }
       if (claim === null) {
-        writeNotClaimed(stderr, env, store, { repo: this.repo, sha: this.sha }, text`: its next delivery will be evaluated.`);
+        writeNotClaimed(
+          stderr,
+          env,
+          store,
+          { repo: this.repo, sha: this.sha },
+          text`: its next delivery will be evaluated.`,
+        );
         return EXIT.failed;
       }
       const rows = [

@@ -58,7 +58,9 @@ export class StateClaimsCommand extends StoreCommand {
         ...(this.repo === undefined ? {} : { repo: this.repo }),
         ...(standing === null ? {} : { standing }),
       };
-      const tally = await store.deliveries.tally({ recent, onProgress: progress.update }).finally(() => progress.done());
+      const tally = await store.deliveries
+        .tally({ recent, onProgress: progress.update })
+        .finally(() => progress.done());
       const records = tally.recent ?? [];
       const { damaged } = tally;
       const now = Date.now();
@@ -68,7 +70,11 @@ export class StateClaimsCommand extends StoreCommand {
         return EXIT.ok;
       }
       // A damaged entry cannot be listed; say so rather than leave a claim silently missing.
-      if (damaged > 0) writeLine(stderr, text`${plural(damaged, 'damaged ledger entry', 'damaged ledger entries')} cannot be listed: run \`booty state check\``);
+      if (damaged > 0)
+        writeLine(
+          stderr,
+          text`${plural(damaged, 'damaged ledger entry', 'damaged ledger entries')} cannot be listed: run \`booty state check\``,
+        );
       const scope = this.repo === undefined ? '' : ` for ${this.repo}`;
       const which = standing === null ? '' : `${standing} `;
       if (claims.length === 0) {

@@ -3,7 +3,15 @@ import { stringOption } from '../context';
 import { EXIT } from '../errors';
 import { plural, styleFor, text, writeJson, writeLine } from '../output';
 import { onStopSignal, signalExit, type StopSignal } from '../signals';
-import { locate, openExisting, StoreCommand, storeJson, storeLabel, useAndClose, type StoreChoice } from '../store-options';
+import {
+  locate,
+  openExisting,
+  StoreCommand,
+  storeJson,
+  storeLabel,
+  useAndClose,
+  type StoreChoice,
+} from '../store-options';
 
 // Anything shaped like a URL is one (the library refuses, redacted, what is not postgres://), so
 // `--to mysql://user:pw@host` is never taken for a directory named after it.
@@ -28,29 +36,50 @@ export class StateCopyCommand extends StoreCommand {
     `,
     examples: [
       ['Move the default file store into PostgreSQL', '$0 state copy --to postgres://booty@db.internal/booty'],
-      ['Back a PostgreSQL store up into a directory', '$0 state copy --from postgres://booty@db.internal/booty --to /var/backups/booty-state --replace'],
+      [
+        'Back a PostgreSQL store up into a directory',
+        '$0 state copy --from postgres://booty@db.internal/booty --to /var/backups/booty-state --replace',
+      ],
     ],
   });
 
-  from = stringOption('--from', 'URL|DIR', 'The source store: a postgres:// URL or a state directory (default: the store the other options name)');
-  to = stringOption('--to', 'URL|DIR', 'The target store (required): a postgres:// URL or a state directory, created if missing');
-  replace = Option.Boolean('--replace', false, { description: 'Replace what the target holds instead of refusing a non-empty target' });
-  force = Option.Boolean('--force', false, { description: 'With --replace: let an empty source empty a target that holds data' });
+  from = stringOption(
+    '--from',
+    'URL|DIR',
+    'The source store: a postgres:// URL or a state directory (default: the store the other options name)',
+  );
+  to = stringOption(
+    '--to',
+    'URL|DIR',
+    'The target store (required): a postgres:// URL or a state directory, created if missing',
+  );
+  replace = Option.Boolean('--replace', false, {
+    description: 'Replace what the target holds instead of refusing a non-empty target',
+  });
+  force = Option.Boolean('--force', false, {
+    description: 'With --replace: let an empty source empty a target that holds data',
+  });
 
   protected async run(): Promise<number> {
     const { env, cwd, stdout, stderr } = this.context;
     if (this.from !== undefined && (this.stateDir !== undefined || this.storeUrl !== undefined)) {
       throw new UsageError('--from names the source store: give it, or --state-dir / --store-url, not both');
     }
-    if (this.force && !this.replace) throw new UsageError('--force only applies with --replace (an empty source over a target that holds data)');
+    if (this.force && !this.replace)
+      throw new UsageError('--force only applies with --replace (an empty source over a target that holds data)');
     const sourceChoice = this.from === undefined ? this.storeChoice() : choiceOf(this.from, '--from');
-    if (this.to === undefined) throw new UsageError('booty state copy needs --to, the target store: a postgres:// URL or a state directory');
+    if (this.to === undefined)
+      throw new UsageError('booty state copy needs --to, the target store: a postgres:// URL or a state directory');
     const { copyStore } = await import('@booty/release-state');
     // The target is only what --to says: no RELEASE_GOVERNOR_* variable may redirect it.
     const toNames = { url: '--to', stateDir: '--to' };
     const targetLocation = await locate(choiceOf(this.to, '--to'), { env: homeOnly(env), cwd, names: toNames });
     const fromNames = this.from === undefined ? undefined : { url: '--from', stateDir: '--from' };
-    const source = await openExisting(sourceChoice, { env, cwd, ...(fromNames === undefined ? {} : { names: fromNames }) });
+    const source = await openExisting(sourceChoice, {
+      env,
+      cwd,
+      ...(fromNames === undefined ? {} : { names: fromNames }),
+    });
     return useAndClose(source, async () => {
       // A stop signal (Ctrl-C, a closed terminal, kill) stops the copy before its switch, and the
       // target stays as it was; after the switch the copy is finished first. Either way: 128+N.

@@ -25,7 +25,10 @@ export class StateResetCommand extends StoreCommand {
     `,
     examples: [
       ['Repair a corrupt release.json', '$0 state reset release'],
-      ['Move damaged ledger entries aside in a PostgreSQL store', '$0 state reset deliveries --store-url postgres://booty@db.internal/booty'],
+      [
+        'Move damaged ledger entries aside in a PostgreSQL store',
+        '$0 state reset deliveries --store-url postgres://booty@db.internal/booty',
+      ],
     ],
   });
 
@@ -33,15 +36,27 @@ export class StateResetCommand extends StoreCommand {
 
   protected async run(): Promise<number> {
     const part = PARTS.find((name) => name === this.part);
-    if (part === undefined) throw new UsageError('booty state reset takes `release` or `deliveries` (`booty state check` shows what is damaged)');
+    if (part === undefined)
+      throw new UsageError(
+        'booty state reset takes `release` or `deliveries` (`booty state check` shows what is damaged)',
+      );
     const { stdout, env } = this.context;
     return this.withStore(async (store) => {
       const result = await store.reset(part);
       if (this.json) {
-        writeJson(stdout, { ok: true, store: storeJson(store), part: result.part, repaired: result.repaired, keptAt: result.keptAt });
+        writeJson(stdout, {
+          ok: true,
+          store: storeJson(store),
+          part: result.part,
+          repaired: result.repaired,
+          keptAt: result.keptAt,
+        });
         return EXIT.ok;
       }
-      const what = part === 'release' ? 'the release state' : plural(result.repaired, 'damaged ledger entry', 'damaged ledger entries');
+      const what =
+        part === 'release'
+          ? 'the release state'
+          : plural(result.repaired, 'damaged ledger entry', 'damaged ledger entries');
       writeLine(stdout, text`${styleFor(stdout, env).bold('repaired')}: ${what} in the ${storeLabel(store)}`);
       for (const place of result.keptAt) writeLine(stdout, text`  damaged bytes kept at ${place}`);
       writeLine(stdout, text`Run \`booty state check\` to confirm the store is healthy.`);

@@ -38,7 +38,10 @@ export class VerifierRunCommand extends BootyCommand {
     const loaded = await loadBootyConfig(workspace, { env, unknownKeys: this.allowNewerKeys ? 'warn' : 'error' });
     writeWarnings(stderr, loaded.warnings, env, this.envOrigins);
     if (loaded.config === null) {
-      writeLine(stderr, text`error: no .booty.yml in ${displayPath(workspace)}: there is no test_command to verify with.`);
+      writeLine(
+        stderr,
+        text`error: no .booty.yml in ${displayPath(workspace)}: there is no test_command to verify with.`,
+      );
       writeLine(stderr, text`Add a .booty.yml with at least \`test_command\` (see \`booty config validate --help\`).`);
       return EXIT.usage;
     }
@@ -57,7 +60,8 @@ export class VerifierRunCommand extends BootyCommand {
       throw new ConfigError('CONFIG_SCHEMA', [
         {
           path: unrunnable.name,
-          message: 'holds a control character (tab and line feed aside), which no shell command can carry; nothing was run; remove it from .booty.yml',
+          message:
+            'holds a control character (tab and line feed aside), which no shell command can carry; nothing was run; remove it from .booty.yml',
           file: loaded.path,
           line: null,
           column: null,
@@ -77,7 +81,10 @@ export class VerifierRunCommand extends BootyCommand {
       writeLine(stderr, text`booty: verification failed: ${last.name} ${what} (${seconds} s)`);
       return last.exitCode;
     }
-    writeLine(stderr, text`booty: verification passed (${plural(results.filter((r) => r.status === 'passed').length, 'step')}, ${seconds} s)`);
+    writeLine(
+      stderr,
+      text`booty: verification passed (${plural(results.filter((r) => r.status === 'passed').length, 'step')}, ${seconds} s)`,
+    );
     return EXIT.ok;
   }
 }

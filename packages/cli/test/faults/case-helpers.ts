@@ -5,4 +5,5 @@ import type { Entry } from './cases';
 export const ENABLED_YML = 'schema_version: 1\ntest_command: npm test\nrelease_governor:\n  enabled: true\n';
 
 export const yml = (text: string): Record<string, Entry> => ({ '.booty.yml': text });
-export const governorYml = (block: string): Record<string, Entry> => yml(`schema_version: 1\ntest_command: npm test\nrelease_governor:\n${block}`);
+export const governorYml = (block: string): Record<string, Entry> =>
+  yml(`schema_version: 1\ntest_command: npm test\nrelease_governor:\n${block}`);

@@ -4,7 +4,8 @@ import type { FaultCase } from './cases';
 
 const TOKEN = 'npm_SECRETTOKEN0123456789abcdef';
 const NPMRC = `//registry.npmjs.org/:_authToken=${TOKEN}\nalways-auth=true\n`;
-const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU: [KEYBODYSECRET\n-----END OPENSSH PRIVATE KEY-----\n';
+const PRIVATE_KEY =
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU: [KEYBODYSECRET\n-----END OPENSSH PRIVATE KEY-----\n';
 const ERASE = '\u001b[2K';
 
 // Each command a user or CI runs on a checkout: all must refuse it the same way.
@@ -16,7 +17,11 @@ const ALL: string[][] = [
 ];
 // The authors' side, which reads every block strictly (the Governor goes on when only another's block is
 // broken); for a command field, `verifier run` must refuse before anything runs (the runner checks no file appeared).
-const COMMAND_RUNS: string[][] = [['config', 'validate', '--json'], ['config', 'validate'], ['verifier', 'run']];
+const COMMAND_RUNS: string[][] = [
+  ['config', 'validate', '--json'],
+  ['config', 'validate'],
+  ['verifier', 'run'],
+];
 
 const utf16 = (text: string, bigEndian: boolean) => () => {
   const bytes = Buffer.from(text, 'utf16le');
@@ -31,7 +36,12 @@ export const CONFIG_CASES: FaultCase[] = [
     input: 'a pull request commits .booty.yml -> ../.npmrc',
     workspace: { '../secret/.npmrc': NPMRC, '.booty.yml': { symlink: '{root}/secret/.npmrc' } },
     commands: ALL,
-    expect: { code: 'CONFIG_READ', exit: 2, says: ['outside the workspace', 'nothing of it was read'], hidden: [TOKEN, 'SECRETTOKEN'] },
+    expect: {
+      code: 'CONFIG_READ',
+      exit: 2,
+      says: ['outside the workspace', 'nothing of it was read'],
+      hidden: [TOKEN, 'SECRETTOKEN'],
+    },
   },
   {
     id: 'yml links to /proc/self/environ',
@@ -46,7 +56,11 @@ export const CONFIG_CASES: FaultCase[] = [
     id: 'yml links inside, through a directory link that leads outside',
     area: 'booty.yml',
     input: 'ws/conf -> ../elsewhere, .booty.yml -> conf/booty.yml',
-    workspace: { '../elsewhere/booty.yml': ENABLED_YML, conf: { symlink: '{root}/elsewhere' }, '.booty.yml': { symlink: 'conf/booty.yml' } },
+    workspace: {
+      '../elsewhere/booty.yml': ENABLED_YML,
+      conf: { symlink: '{root}/elsewhere' },
+      '.booty.yml': { symlink: 'conf/booty.yml' },
+    },
     expect: { code: 'CONFIG_READ', exit: 2, says: ['outside the workspace'] },
   },
   {
@@ -133,7 +147,12 @@ export const CONFIG_CASES: FaultCase[] = [
     area: 'env',
     input: 'RELEASE_GOVERNOR_APPROVAL_COMMAND="/deploy\\e[2K"',
     env: { RELEASE_GOVERNOR_APPROVAL_COMMAND: `/deploy${ERASE}` },
-    expect: { code: 'CONFIG_ENV', exit: 2, says: ['RELEASE_GOVERNOR_APPROVAL_COMMAND', 'control character \\e'], hidden: [ERASE] },
+    expect: {
+      code: 'CONFIG_ENV',
+      exit: 2,
+      says: ['RELEASE_GOVERNOR_APPROVAL_COMMAND', 'control character \\e'],
+      hidden: [ERASE],
+    },
   },
   {
     id: 'env value with a terminal title sequence',
@@ -141,7 +160,12 @@ export const CONFIG_CASES: FaultCase[] = [
     input: 'RELEASE_GOVERNOR_COOLDOWN_MINUTES holding OSC 0 (sets the window title) and a newline',
     env: { RELEASE_GOVERNOR_COOLDOWN_MINUTES: '5\u001b]0;pwned\u0007\nfake: line' },
     // It spans lines, so it is described, not quoted: nothing of it reaches the output.
-    expect: { code: 'CONFIG_ENV', exit: 2, says: ['(a value of 2 lines, 22 characters, not shown)'], hidden: ['\u001b]0;', 'pwned', 'fake: line'] },
+    expect: {
+      code: 'CONFIG_ENV',
+      exit: 2,
+      says: ['(a value of 2 lines, 22 characters, not shown)'],
+      hidden: ['\u001b]0;', 'pwned', 'fake: line'],
+    },
   },
 
   // --- the other services' blocks: the same hardening, and the authors' side refuses them --------
@@ -216,7 +240,11 @@ export const CONFIG_CASES: FaultCase[] = [
     input: 'the file saved with the other extension',
     workspace: { '.booty.yaml': ENABLED_YML },
     commands: ALL,
-    expect: { code: 'CONFIG_READ', exit: 2, says: ['there is no .booty.yml, but there is .booty.yaml', 'git mv .booty.yaml .booty.yml'] },
+    expect: {
+      code: 'CONFIG_READ',
+      exit: 2,
+      says: ['there is no .booty.yml, but there is .booty.yaml', 'git mv .booty.yaml .booty.yml'],
+    },
   },
   {
     id: 'yml only booty.yml present',
@@ -237,7 +265,12 @@ export const CONFIG_CASES: FaultCase[] = [
     area: 'booty.yml',
     input: 'a document end marker with settings after it',
     workspace: yml(`${ENABLED_YML}...\n  cooldown_minutes: 5\n`),
-    expect: { code: 'CONFIG_YAML', exit: 2, says: ['{ws}/.booty.yml:6:', 'content after `...` (the end of the document, line 5)'], saysNot: ['parseAllDocuments', 'YAML.'] },
+    expect: {
+      code: 'CONFIG_YAML',
+      exit: 2,
+      says: ['{ws}/.booty.yml:6:', 'content after `...` (the end of the document, line 5)'],
+      saysNot: ['parseAllDocuments', 'YAML.'],
+    },
   },
   {
     id: 'yml unclosed [ on the last line',
@@ -259,13 +292,21 @@ export const CONFIG_CASES: FaultCase[] = [
     input: 'enabled typed with U+0435 CYRILLIC SMALL LETTER IE for its first e',
     workspace: governorYml('  \u0435nabled: true\n'),
     commands: ALL,
-    expect: { code: 'CONFIG_SCHEMA', exit: 2, says: ['did you mean `enabled`?', 'U+0435 CYRILLIC SMALL LETTER IE at position 1 differs from `e`'] },
+    expect: {
+      code: 'CONFIG_SCHEMA',
+      exit: 2,
+      says: ['did you mean `enabled`?', 'U+0435 CYRILLIC SMALL LETTER IE at position 1 differs from `e`'],
+    },
   },
   {
     id: 'yml key with a Greek look-alike letter',
     area: 'booty.yml',
     input: 'cooldown_minutes with U+03BF GREEK SMALL LETTER OMICRON',
     workspace: governorYml('  c\u03bfoldown_minutes: 5\n'),
-    expect: { code: 'CONFIG_SCHEMA', exit: 2, says: ['did you mean `cooldown_minutes`?', 'U+03BF GREEK SMALL LETTER OMICRON at position 2'] },
+    expect: {
+      code: 'CONFIG_SCHEMA',
+      exit: 2,
+      says: ['did you mean `cooldown_minutes`?', 'U+03BF GREEK SMALL LETTER OMICRON at position 2'],
+    },
   },
 ];

@@ -9,12 +9,23 @@ const PASSWORD = 'hunter2-pw';
 const releaseJson = (fields: Record<string, unknown>): string => `${JSON.stringify(fields)}\n`;
 
 /** A release.json value that breaks its field's rule: STATE_CORRUPT, exit 1, naming the field. */
-const badValue = (id: string, input: string, fields: Record<string, unknown>, says: string[], hidden: string[] = []): FaultCase => ({
+const badValue = (
+  id: string,
+  input: string,
+  fields: Record<string, unknown>,
+  says: string[],
+  hidden: string[] = [],
+): FaultCase => ({
   id: `state ${id}`,
   area: 'state',
   input,
   state: { files: { 'release.json': releaseJson(fields) } },
-  expect: { code: 'STATE_CORRUPT', exit: 1, says: ['{state}/release.json', 'not changed', 'booty state reset release', ...says], hidden },
+  expect: {
+    code: 'STATE_CORRUPT',
+    exit: 1,
+    says: ['{state}/release.json', 'not changed', 'booty state reset release', ...says],
+    hidden,
+  },
 });
 
 /** No usable home: HOME as given, booty run as nobody (whose password-database home does not exist). */
@@ -25,7 +36,12 @@ const noHome = (id: string, home: string | null, says: string[], stateDirArg: st
   state: { create: 'none' },
   home,
   stateDirArg,
-  expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: [...says, 'RELEASE_GOVERNOR_STATE_DIR', '--state-dir', 'password database'], saysNot: ['{ws}/.booty/state'] },
+  expect: {
+    code: 'STATE_INVALID_INPUT',
+    exit: 2,
+    says: [...says, 'RELEASE_GOVERNOR_STATE_DIR', '--state-dir', 'password database'],
+    saysNot: ['{ws}/.booty/state'],
+  },
 });
 
 /** A claim whose lease runs until 2999, as this version writes it (the layout is the library's). */
@@ -61,7 +77,11 @@ export const STATE_CASES: FaultCase[] = [
     state: { create: 'none' },
     env: { HOME: '{root}/no-such-home' },
     stateDirArg: null,
-    expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: ['{root}/no-such-home', 'does not exist', 'RELEASE_GOVERNOR_STATE_DIR'] },
+    expect: {
+      code: 'STATE_INVALID_INPUT',
+      exit: 2,
+      says: ['{root}/no-such-home', 'does not exist', 'RELEASE_GOVERNOR_STATE_DIR'],
+    },
   },
   {
     id: 'state HOME is a file',
@@ -102,7 +122,7 @@ export const STATE_CASES: FaultCase[] = [
   {
     id: 'state --state-dir ~user/st',
     area: 'state',
-    input: 'another user\'s ~ (booty expands only ~ and ~/)',
+    input: "another user's ~ (booty expands only ~ and ~/)",
     state: { create: 'none' },
     stateDirArg: '~nobody/st',
     expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: ['~nobody/st', '~user'] },
@@ -111,9 +131,17 @@ export const STATE_CASES: FaultCase[] = [
     id: 'state RELEASE_GOVERNOR_STORE_URL and RELEASE_GOVERNOR_STATE_DIR both set',
     area: 'state',
     input: 'two stores named at one level: hosts would split the state',
-    env: { RELEASE_GOVERNOR_STORE_URL: `postgres://booty:${PASSWORD}@127.0.0.1:1/booty`, RELEASE_GOVERNOR_STATE_DIR: '{state}' },
+    env: {
+      RELEASE_GOVERNOR_STORE_URL: `postgres://booty:${PASSWORD}@127.0.0.1:1/booty`,
+      RELEASE_GOVERNOR_STATE_DIR: '{state}',
+    },
     stateDirArg: null,
-    expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: ['RELEASE_GOVERNOR_STORE_URL', 'RELEASE_GOVERNOR_STATE_DIR'], hidden: [PASSWORD] },
+    expect: {
+      code: 'STATE_INVALID_INPUT',
+      exit: 2,
+      says: ['RELEASE_GOVERNOR_STORE_URL', 'RELEASE_GOVERNOR_STATE_DIR'],
+      hidden: [PASSWORD],
+    },
   },
   {
     id: 'state --store-url and --state-dir both given',
@@ -129,7 +157,10 @@ export const STATE_CASES: FaultCase[] = [
     state: { create: 'none' },
     home: null,
     stateDirArg: null,
-    commands: [['state', 'check', '--json'], ['state', 'check']],
+    commands: [
+      ['state', 'check', '--json'],
+      ['state', 'check'],
+    ],
     expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: ['HOME is not set', 'RELEASE_GOVERNOR_STATE_DIR'] },
   },
   {
@@ -138,7 +169,12 @@ export const STATE_CASES: FaultCase[] = [
     input: 'a mysql:// URL with a password',
     env: { RELEASE_GOVERNOR_STORE_URL: `mysql://booty:${PASSWORD}@db.example.com/booty` },
     stateDirArg: null,
-    expect: { code: 'STATE_INVALID_INPUT', exit: 2, says: ['RELEASE_GOVERNOR_STORE_URL', 'postgres://'], hidden: [PASSWORD] },
+    expect: {
+      code: 'STATE_INVALID_INPUT',
+      exit: 2,
+      says: ['RELEASE_GOVERNOR_STORE_URL', 'postgres://'],
+      hidden: [PASSWORD],
+    },
   },
 
   // --- advice that fits: never chmod a shared directory -----------------------------------------
@@ -148,14 +184,24 @@ export const STATE_CASES: FaultCase[] = [
     input: 'the shared /tmp as the state directory (advice must not be chmod /tmp)',
     state: { create: 'none' },
     stateDirArg: '/tmp',
-    expect: { code: 'STATE_UNSAFE', exit: 1, says: ['/tmp', 'mkdir -m 700 /tmp/booty-', '--state-dir /tmp/booty-'], saysNot: ['chmod', 'chown'] },
+    expect: {
+      code: 'STATE_UNSAFE',
+      exit: 1,
+      says: ['/tmp', 'mkdir -m 700 /tmp/booty-', '--state-dir /tmp/booty-'],
+      saysNot: ['chmod', 'chown'],
+    },
   },
   {
     id: 'state dir sticky 1777',
     area: 'state',
     input: 'a shared, sticky, world-writable state directory',
     state: { mode: 0o1777 },
-    expect: { code: 'STATE_UNSAFE', exit: 1, says: ['{state}', 'sticky', 'mkdir -m 700 {state}/booty-'], saysNot: ['chmod', 'chown'] },
+    expect: {
+      code: 'STATE_UNSAFE',
+      exit: 1,
+      says: ['{state}', 'sticky', 'mkdir -m 700 {state}/booty-'],
+      saysNot: ['chmod', 'chown'],
+    },
   },
 
   // --- what is wrong inside the state directory: STATE_UNSAFE / STATE_CORRUPT, exit 1 -------------
@@ -164,7 +210,12 @@ export const STATE_CASES: FaultCase[] = [
     area: 'state',
     input: 'a regular file where the ledger directory belongs',
     state: { files: { deliveries: 'not a directory\n' } },
-    expect: { code: 'STATE_UNSAFE', exit: 1, says: ['{state}/deliveries', 'move it aside', 'mv {state}/deliveries'], saysNot: ['--state-dir', 'RELEASE_GOVERNOR_STATE_DIR'] },
+    expect: {
+      code: 'STATE_UNSAFE',
+      exit: 1,
+      says: ['{state}/deliveries', 'move it aside', 'mv {state}/deliveries'],
+      saysNot: ['--state-dir', 'RELEASE_GOVERNOR_STATE_DIR'],
+    },
   },
   {
     id: 'state deliveries is a FIFO',
@@ -178,7 +229,12 @@ export const STATE_CASES: FaultCase[] = [
     area: 'state',
     input: 'a directory where the Python ledger file belongs',
     state: { files: { 'delivery_ids.json': { dir: true } } },
-    expect: { code: 'STATE_UNSAFE', exit: 1, says: ['{state}/delivery_ids.json', 'is a directory', 'mv {state}/delivery_ids.json'], saysNot: ['--state-dir'] },
+    expect: {
+      code: 'STATE_UNSAFE',
+      exit: 1,
+      says: ['{state}/delivery_ids.json', 'is a directory', 'mv {state}/delivery_ids.json'],
+      saysNot: ['--state-dir'],
+    },
   },
   {
     id: 'state release.json unreadable',
@@ -186,7 +242,12 @@ export const STATE_CASES: FaultCase[] = [
     input: 'release.json mode 000, read by an unprivileged user: file advice, not directory advice',
     state: { files: { 'release.json': { text: releaseJson({ production_sha_current: SHA }), mode: 0o000 } } },
     unprivileged: true,
-    expect: { code: 'STATE_READ', exit: 1, says: ['{state}/release.json', 'EACCES', 'chmod u+r {state}/release.json'], saysNot: ['chmod 700', 'scandir'] },
+    expect: {
+      code: 'STATE_READ',
+      exit: 1,
+      says: ['{state}/release.json', 'EACCES', 'chmod u+r {state}/release.json'],
+      saysNot: ['chmod 700', 'scandir'],
+    },
   },
   {
     id: 'state deliveries unlistable',
@@ -202,7 +263,12 @@ export const STATE_CASES: FaultCase[] = [
     input: 'the state directory mode 0600 (no search), for an unprivileged user: directory advice',
     state: { mode: 0o600 },
     unprivileged: true,
-    expect: { code: 'STATE_READ', exit: 1, says: ['{state}/release.json', 'EACCES', 'chmod u+x {state}'], saysNot: ['scandir', 'chmod u+r'] },
+    expect: {
+      code: 'STATE_READ',
+      exit: 1,
+      says: ['{state}/release.json', 'EACCES', 'chmod u+x {state}'],
+      saysNot: ['scandir', 'chmod u+r'],
+    },
   },
   {
     id: 'state dir below a closed directory',
@@ -211,7 +277,12 @@ export const STATE_CASES: FaultCase[] = [
     state: { create: 'empty-dir', mode: 0o000 },
     stateDirArg: '{state}/sub/state',
     unprivileged: true,
-    expect: { code: 'STATE_READ', exit: 1, says: ['{state}/sub/state', 'EACCES', 'chmod u+x {state},'], saysNot: ['{state}/sub enterable', 'scandir'] },
+    expect: {
+      code: 'STATE_READ',
+      exit: 1,
+      says: ['{state}/sub/state', 'EACCES', 'chmod u+x {state},'],
+      saysNot: ['{state}/sub enterable', 'scandir'],
+    },
   },
   {
     id: 'state delivery_ids.json corrupt in a fresh directory',
@@ -222,17 +293,66 @@ export const STATE_CASES: FaultCase[] = [
   },
 
   // --- release.json values read meet the rules of values written ---------------------------------
-  badValue('newline in last_deploy_result', 'a newline that would forge a second status line', { last_deploy_result: 'success\nlast_deploy_result: failure' }, ['last_deploy_result', 'control character'], ['\nlast_deploy_result: failure']),
-  badValue('shell text as a SHA', '"abc; rm -rf /" where a commit SHA belongs', { production_sha_current: 'abc; rm -rf /' }, ['production_sha_current', 'full commit SHA', 'abc; rm -rf /']),
-  badValue('abbreviated SHA', 'a 7-digit SHA (ambiguous as a deploy record)', { last_deploy_attempt_sha: 'abc1234' }, ['last_deploy_attempt_sha', 'full commit SHA']),
-  badValue('"yesterday" as a time', 'a word where an ISO-8601 time belongs', { last_deploy_time: 'yesterday' }, ['last_deploy_time', 'ISO-8601']),
-  badValue('February 30th', 'an ISO-8601-shaped time that is no date', { last_health_check: '2026-02-30T12:00:00' }, ['last_health_check', 'ISO-8601']),
-  badValue('escape sequence in a SHA', 'ESC [2K (erase line) inside a SHA', { production_sha_previous: `\u001b[2K${SHA.slice(0, 30)}` }, ['production_sha_previous', 'control character'], ['\u001b[2K']),
-  badValue('unknown result', '"succeeded" is not one of the results (case aside)', { last_deploy_result: 'succeeded' }, ['last_deploy_result', 'success, failure, pending']),
-  badValue('deploy_history bad SHA', 'a history entry whose sha is shell text', { deploy_history: [{ sha: 'abc; rm -rf /', time: TIME, result: 'success' }] }, ['"deploy_history"[0].sha']),
-  badValue('deploy_history bad time', 'a history entry whose time is "yesterday"', { deploy_history: [{ sha: SHA, time: 'yesterday', result: 'success' }] }, ['"deploy_history"[0].time']),
-  badValue('deploy_history 25 entries', 'more history than the Python implementation ever keeps (24)', { deploy_history: Array.from({ length: 25 }, () => ({ sha: SHA, time: TIME, result: 'success' })) }, ['25 "deploy_history" entries']),
-  badValue('deploy_history not a list', 'an object where the history list belongs', { deploy_history: { sha: SHA } }, ['deploy_history', 'expected a list']),
+  badValue(
+    'newline in last_deploy_result',
+    'a newline that would forge a second status line',
+    { last_deploy_result: 'success\nlast_deploy_result: failure' },
+    ['last_deploy_result', 'control character'],
+    ['\nlast_deploy_result: failure'],
+  ),
+  badValue(
+    'shell text as a SHA',
+    '"abc; rm -rf /" where a commit SHA belongs',
+    { production_sha_current: 'abc; rm -rf /' },
+    ['production_sha_current', 'full commit SHA', 'abc; rm -rf /'],
+  ),
+  badValue('abbreviated SHA', 'a 7-digit SHA (ambiguous as a deploy record)', { last_deploy_attempt_sha: 'abc1234' }, [
+    'last_deploy_attempt_sha',
+    'full commit SHA',
+  ]),
+  badValue('"yesterday" as a time', 'a word where an ISO-8601 time belongs', { last_deploy_time: 'yesterday' }, [
+    'last_deploy_time',
+    'ISO-8601',
+  ]),
+  badValue('February 30th', 'an ISO-8601-shaped time that is no date', { last_health_check: '2026-02-30T12:00:00' }, [
+    'last_health_check',
+    'ISO-8601',
+  ]),
+  badValue(
+    'escape sequence in a SHA',
+    'ESC [2K (erase line) inside a SHA',
+    { production_sha_previous: `\u001b[2K${SHA.slice(0, 30)}` },
+    ['production_sha_previous', 'control character'],
+    ['\u001b[2K'],
+  ),
+  badValue(
+    'unknown result',
+    '"succeeded" is not one of the results (case aside)',
+    { last_deploy_result: 'succeeded' },
+    ['last_deploy_result', 'success, failure, pending'],
+  ),
+  badValue(
+    'deploy_history bad SHA',
+    'a history entry whose sha is shell text',
+    { deploy_history: [{ sha: 'abc; rm -rf /', time: TIME, result: 'success' }] },
+    ['"deploy_history"[0].sha'],
+  ),
+  badValue(
+    'deploy_history bad time',
+    'a history entry whose time is "yesterday"',
+    { deploy_history: [{ sha: SHA, time: 'yesterday', result: 'success' }] },
+    ['"deploy_history"[0].time'],
+  ),
+  badValue(
+    'deploy_history 25 entries',
+    'more history than the Python implementation ever keeps (24)',
+    { deploy_history: Array.from({ length: 25 }, () => ({ sha: SHA, time: TIME, result: 'success' })) },
+    ['25 "deploy_history" entries'],
+  ),
+  badValue('deploy_history not a list', 'an object where the history list belongs', { deploy_history: { sha: SHA } }, [
+    'deploy_history',
+    'expected a list',
+  ]),
 
   // --- forgetting a claim a worker still holds ---------------------------------------------------
   {

@@ -24,16 +24,34 @@ function works(command: string, args: string[]): boolean {
 
 /** Root can bind-mount read-only inside a private mount namespace (nothing leaks to the host). */
 export const canMountPrivately =
-  isRoot && works('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'd=$(mktemp -d) && mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" && umount "$d" && rmdir "$d"']);
+  isRoot &&
+  works('unshare', [
+    '-m',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    'd=$(mktemp -d) && mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" && umount "$d" && rmdir "$d"',
+  ]);
 
 /** Root can run a child as `nobody`, for which permission bits apply. */
-export const canDropPrivileges = isRoot && works('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'true']);
+export const canDropPrivileges =
+  isRoot && works('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'true']);
 
 const DROP = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
 /** For a non-root run: a user namespace without a uid map, where the caller is the overflow user nobody. */
 const AS_OVERFLOW_NOBODY = ['unshare', '--user'];
 const canUnshareUser = !isRoot && works(AS_OVERFLOW_NOBODY[0] as string, [...AS_OVERFLOW_NOBODY.slice(1), 'true']);
-const READ_ONLY_BIND = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh'];
+const READ_ONLY_BIND = [
+  'unshare',
+  '-m',
+  '--propagation',
+  'private',
+  'sh',
+  '-c',
+  'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"',
+  'sh',
+];
 
 /** How the read-only and permission cases are made on this machine (reported in test names). */
 export const techniques = {
@@ -45,7 +63,13 @@ export const techniques = {
         ? 'mode 0500, booty run as nobody via setpriv (EACCES)'
         : 'unavailable: root without unshare or setpriv',
   unprivileged: !isRoot ? 'this user' : canDropPrivileges ? 'nobody via setpriv' : 'unavailable: root without setpriv',
-  home: isRoot ? (canDropPrivileges ? 'nobody via setpriv' : 'unavailable: root without setpriv') : canUnshareUser ? 'nobody via unshare --user' : 'unavailable: no unshare --user',
+  home: isRoot
+    ? canDropPrivileges
+      ? 'nobody via setpriv'
+      : 'unavailable: root without setpriv'
+    : canUnshareUser
+      ? 'nobody via unshare --user'
+      : 'unavailable: no unshare --user',
   foreignOwner: isRoot ? `chown ${NOBODY}` : 'a root-owned system directory',
 };
 
@@ -74,8 +98,7 @@ async function writeEntry(file: string, entry: Entry, expand: (text: string) => 
   else if ('dir' in entry) {
     await fsp.mkdir(file, { mode: 0o700 });
     if (entry.mode !== undefined) await fsp.chmod(file, entry.mode);
-  }
-  else if ('fifo' in entry) {
+  } else if ('fifo' in entry) {
     const made = spawnSync('mkfifo', [file], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`mkfifo ${file} failed: ${made.stderr}`);
   } else {
@@ -129,7 +152,8 @@ export function payloadText(mutation: PayloadMutation): string {
 function caseEnv(home: string | null, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('RELEASE_GOVERNOR_') && !['NO_COLOR', 'FORCE_COLOR', 'BOOTY_DEBUG', 'HOME'].includes(key)) env[key] = value;
+    if (!key.startsWith('RELEASE_GOVERNOR_') && !['NO_COLOR', 'FORCE_COLOR', 'BOOTY_DEBUG', 'HOME'].includes(key))
+      env[key] = value;
   }
   return { ...env, ...(home === null ? {} : { HOME: home }), ...extra };
 }
@@ -146,7 +170,13 @@ function binForAnyone(): Promise<string> {
     await fsp.chmod(dir, 0o755);
     const packageDir = path.resolve(__dirname, '../..');
     for (const sub of ['bin', 'dist']) await fsp.mkdir(path.join(dir, sub), { mode: 0o755 });
-    const files = ['bin/booty.js', 'package.json', ...(await fsp.readdir(path.join(packageDir, 'dist'))).filter((name) => /^(booty|postgres)\b.*\.js$/.test(name)).map((name) => `dist/${name}`)];
+    const files = [
+      'bin/booty.js',
+      'package.json',
+      ...(await fsp.readdir(path.join(packageDir, 'dist')))
+        .filter((name) => /^(booty|postgres)\b.*\.js$/.test(name))
+        .map((name) => `dist/${name}`),
+    ];
     for (const file of files) {
       await fsp.copyFile(path.join(packageDir, file), path.join(dir, file));
       await fsp.chmod(path.join(dir, file), 0o644);
@@ -156,7 +186,8 @@ function binForAnyone(): Promise<string> {
   return anyoneBin;
 }
 afterAll(async () => {
-  if (anyoneBin !== undefined) await fsp.rm(path.dirname(path.dirname(await anyoneBin)), { recursive: true, force: true });
+  if (anyoneBin !== undefined)
+    await fsp.rm(path.dirname(path.dirname(await anyoneBin)), { recursive: true, force: true });
 });
 
 export async function build(c: FaultCase): Promise<Built> {
@@ -169,7 +200,8 @@ export async function build(c: FaultCase): Promise<Built> {
 
   if (c.workspace !== null) {
     await fsp.mkdir(ws);
-    for (const [name, entry] of Object.entries(c.workspace ?? { '.booty.yml': ENABLED_YML })) await writeEntry(path.join(ws, name), entry, expand);
+    for (const [name, entry] of Object.entries(c.workspace ?? { '.booty.yml': ENABLED_YML }))
+      await writeEntry(path.join(ws, name), entry, expand);
   }
 
   const setup = c.state ?? {};
@@ -177,12 +209,17 @@ export async function build(c: FaultCase): Promise<Built> {
   if (create === 'store') {
     // A store with some history, made by the library itself.
     const store = await openReleaseStore({ stateDir: state });
-    await store.updateState((current) => ({ ...current, production_sha_current: 'b'.repeat(40), last_deploy_result: 'success' }));
+    await store.updateState((current) => ({
+      ...current,
+      production_sha_current: 'b'.repeat(40),
+      last_deploy_result: 'success',
+    }));
     await store.deliveries.claim({ repo: 'octo/app', headSha: 'c'.repeat(40), deliveryId: 'seed-delivery' });
   } else if (create === 'empty-dir') {
     await fsp.mkdir(state, { mode: 0o700 });
   }
-  for (const [name, entry] of Object.entries(setup.files ?? {})) await writeEntry(path.join(state, name), entry, expand);
+  for (const [name, entry] of Object.entries(setup.files ?? {}))
+    await writeEntry(path.join(state, name), entry, expand);
 
   let stateDirArg = c.stateDirArg === undefined ? state : c.stateDirArg === null ? null : expand(c.stateDirArg);
   let prefix: string[] = [];
@@ -191,13 +228,16 @@ export async function build(c: FaultCase): Promise<Built> {
   // A case that sets HOME runs as the account nobody, whose home in the password database
   // (/nonexistent on Debian) does not exist, so booty has no home to fall back on.
   if (c.home !== undefined) {
-    if (isRoot && !canDropPrivileges) throw new Error(`case "${c.id}" needs setpriv (util-linux) to run booty as nobody`);
-    if (!isRoot && !canUnshareUser) throw new Error(`case "${c.id}" needs unshare --user (util-linux, user namespaces) to run booty as nobody`);
+    if (isRoot && !canDropPrivileges)
+      throw new Error(`case "${c.id}" needs setpriv (util-linux) to run booty as nobody`);
+    if (!isRoot && !canUnshareUser)
+      throw new Error(`case "${c.id}" needs unshare --user (util-linux, user namespaces) to run booty as nobody`);
     if (isRoot) asNobody = true;
     else prefix = [...AS_OVERFLOW_NOBODY];
   }
   if (c.unprivileged) {
-    if (isRoot && !canDropPrivileges) throw new Error(`case "${c.id}" needs setpriv (util-linux) to run booty as an unprivileged user`);
+    if (isRoot && !canDropPrivileges)
+      throw new Error(`case "${c.id}" needs setpriv (util-linux) to run booty as an unprivileged user`);
     asNobody = isRoot;
   }
   if (setup.readOnly) {
@@ -227,7 +267,10 @@ export async function build(c: FaultCase): Promise<Built> {
     await fsp.writeFile(payloadFile, payloadText(c.payload));
   }
 
-  const env = caseEnv(c.home === undefined ? home : c.home === null ? null : expand(c.home), Object.fromEntries(Object.entries(c.env ?? {}).map(([key, value]) => [key, expand(value)])));
+  const env = caseEnv(
+    c.home === undefined ? home : c.home === null ? null : expand(c.home),
+    Object.fromEntries(Object.entries(c.env ?? {}).map(([key, value]) => [key, expand(value)])),
+  );
   return { root, ws, state, expand, prefix, bin, stateDirArg, env, cwd: c.workspace === null ? root : ws, payloadFile };
 }
 
@@ -279,7 +322,8 @@ export async function fingerprint(dir: string): Promise<Record<string, string>> 
           if (error.code === 'EACCES') return null;
           throw error;
         });
-        out[rel] = `file ${meta} sha256=${bytes === null ? 'unreadable' : createHash('sha256').update(bytes).digest('hex')}`;
+        out[rel] =
+          `file ${meta} sha256=${bytes === null ? 'unreadable' : createHash('sha256').update(bytes).digest('hex')}`;
       } else {
         out[rel] = `other ${meta}`;
       }

@@ -11,7 +11,8 @@ const [workspace, stateDir, payloadFile] = process.argv.slice(2);
 
 function describe(error) {
   const out = { name: error && error.name, code: error && error.code, message: String(error && error.message) };
-  if (error instanceof PayloadError) Object.assign(out, { typed: true, field: error.field, expected: error.expected, received: error.received });
+  if (error instanceof PayloadError)
+    Object.assign(out, { typed: true, field: error.field, expected: error.expected, received: error.received });
   return out;
 }
 

@@ -11,7 +11,12 @@ describe('sidecar locks', () => {
   let file: string;
   let lockPath: string;
   const target = () => ({ path: file, label: 'release.json' });
-  const settings = (overrides: Partial<LockSettings> = {}): LockSettings => ({ staleMs: 10_000, waitMs: 2000, pollMs: 5, ...overrides });
+  const settings = (overrides: Partial<LockSettings> = {}): LockSettings => ({
+    staleMs: 10_000,
+    waitMs: 2000,
+    pollMs: 5,
+    ...overrides,
+  });
 
   beforeEach(async () => {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'booty-rs-lock-'));
@@ -100,13 +105,17 @@ describe('sidecar locks', () => {
 
   it('fails with STATE_WRITE naming the lock file when it cannot be created', async () => {
     const missing = path.join(dir, 'gone', 'release.json.lock');
-    const error = await failure(acquireLock(missing, settings(), { path: path.join(dir, 'gone', 'release.json'), label: 'release.json' }));
+    const error = await failure(
+      acquireLock(missing, settings(), { path: path.join(dir, 'gone', 'release.json'), label: 'release.json' }),
+    );
     expect(error.code).toBe('STATE_WRITE');
     expect(error.details).toMatchObject({ reason: 'lock-create', lockPath: missing, errno: 'ENOENT' });
   });
 
   it('withLock releases the lock however the critical section ends', async () => {
-    await expect(withLock(lockPath, settings(), target(), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      withLock(lockPath, settings(), target(), async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     await expect(fsp.stat(lockPath)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await withLock(lockPath, settings(), target(), async () => 42)).toBe(42);
   });

@@ -77,7 +77,8 @@ async function describeHolder(lockPath: string): Promise<Holder> {
     ageMs = Math.max(0, Math.round(Date.now() - stats.ctimeMs));
     if (stats.isFile() && stats.size > 0 && stats.size < 4096) {
       const parsed: unknown = JSON.parse((await handle.readFile()).toString('utf8'));
-      if (typeof parsed === 'object' && parsed !== null && 'pid' in parsed && typeof parsed.pid === 'number') pid = parsed.pid;
+      if (typeof parsed === 'object' && parsed !== null && 'pid' in parsed && typeof parsed.pid === 'number')
+        pid = parsed.pid;
     }
   } catch {
     // Gone, unreadable or not ours to parse: report what we know.
@@ -129,7 +130,12 @@ async function directoryExists(dir: string): Promise<boolean> {
   }
 }
 
-async function timeoutError(lockPath: string, settings: LockSettings, target: LockTarget, waitedMs: number): Promise<StateError> {
+async function timeoutError(
+  lockPath: string,
+  settings: LockSettings,
+  target: LockTarget,
+  waitedMs: number,
+): Promise<StateError> {
   const holder = await describeHolder(lockPath);
   const age = holder.ageMs === undefined ? 'of unknown age' : `${holder.ageMs} ms old`;
   const by = holder.pid === undefined ? '' : ` (holder pid ${holder.pid})`;
@@ -153,7 +159,12 @@ async function timeoutError(lockPath: string, settings: LockSettings, target: Lo
   });
 }
 
-async function holdLock(lockPath: string, settings: LockSettings, target: LockTarget, waitedMs: number): Promise<HeldLock> {
+async function holdLock(
+  lockPath: string,
+  settings: LockSettings,
+  target: LockTarget,
+  waitedMs: number,
+): Promise<HeldLock> {
   let handle: FileHandle | undefined;
   let identity: Identity | null = null;
   try {
@@ -162,7 +173,9 @@ async function holdLock(lockPath: string, settings: LockSettings, target: LockTa
     const stats = await handle.stat({ bigint: true });
     identity = { dev: stats.dev, ino: stats.ino };
     // Who holds it, for the timeout message of whoever waits.
-    await handle.write(JSON.stringify({ pid: process.pid, hostname: os.hostname(), acquiredAt: new Date().toISOString() }));
+    await handle.write(
+      JSON.stringify({ pid: process.pid, hostname: os.hostname(), acquiredAt: new Date().toISOString() }),
+    );
   } catch {
     // Diagnostics only; without an identity we fall back to the path below.
   }

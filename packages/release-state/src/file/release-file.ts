@@ -9,7 +9,13 @@ import * as path from 'node:path';
 import type { ResetResult, StoreProblem } from '../shared/contract';
 import { describeErrno, errnoOf, REPAIR_COMMAND, stateError, type StateError } from '../shared/errors';
 import { nothingToReset } from '../shared/refusals';
-import { parseReleaseState, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from '../shared/release-state';
+import {
+  parseReleaseState,
+  serializeReleaseState,
+  skeletonState,
+  validateNextState,
+  type ReleaseState,
+} from '../shared/release-state';
 import type { FsSeam } from './fs-seam';
 import { isDamage, keptAsidePath } from './ledger/files';
 import { lockPathFor, withLock, type HeldLock, type LockSettings } from './lock';
@@ -292,7 +298,12 @@ function damage(target: string, reason: string, message: string): StoreProblem {
 }
 
 /** Temp files of writers that died before their rename; old enough that no live writer owns them. */
-export async function removeAbandonedTemps(fs: FsSeam, stateDir: string, bases: readonly string[], olderThanMs: number): Promise<void> {
+export async function removeAbandonedTemps(
+  fs: FsSeam,
+  stateDir: string,
+  bases: readonly string[],
+  olderThanMs: number,
+): Promise<void> {
   let names: string[];
   try {
     names = await fs.readdir(stateDir);
@@ -303,7 +314,8 @@ export async function removeAbandonedTemps(fs: FsSeam, stateDir: string, bases: 
     if (!bases.some((base) => isTempName(name, base))) continue;
     try {
       const stats = await fs.lstat(path.join(stateDir, name));
-      if (stats.isFile() && Date.now() - stats.ctimeMs > olderThanMs) await removeQuietly(fs, path.join(stateDir, name));
+      if (stats.isFile() && Date.now() - stats.ctimeMs > olderThanMs)
+        await removeQuietly(fs, path.join(stateDir, name));
     } catch {
       // Gone already, or not ours to judge: leave it.
     }

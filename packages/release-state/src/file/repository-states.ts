@@ -142,10 +142,12 @@ export class RepositoryStates {
   /** True when any repository holds a state (a damaged one counts: it is not known to be empty). */
   async holdState(): Promise<boolean> {
     for (const identity of await this.list()) {
-      const holds = await this.of(identity).readState().then(
-        (state) => !isSkeleton(state),
-        () => true,
-      );
+      const holds = await this.of(identity)
+        .readState()
+        .then(
+          (state) => !isSkeleton(state),
+          () => true,
+        );
       if (holds) return true;
     }
     return false;

@@ -5,7 +5,15 @@ import * as path from 'node:path';
 import { currentUid } from '../shared/account';
 import { describeErrno, errnoOf, stateError, type StateError } from '../shared/errors';
 import { DEFAULT_STATE_DIR_SOURCE, STATE_DIR_ENV } from '../state-dir';
-import { blockingDirectory, existingAncestor, fixForErrno, isPermission, permissionFix, privateDirFix, privateInside } from './advice';
+import {
+  blockingDirectory,
+  existingAncestor,
+  fixForErrno,
+  isPermission,
+  permissionFix,
+  privateDirFix,
+  privateInside,
+} from './advice';
 import type { FsSeam } from './fs-seam';
 
 /**
@@ -67,10 +75,15 @@ export async function assertExistingStateDir(fs: FsSeam, dir: string, source?: s
   // A directory with none of a store's files is no store (a slip, or an empty directory): one
   // that has lost only its release.json is, and `booty state check` reports the loss.
   // (.copy-ready: a copy committed into an empty directory, which opening then finishes.)
-  const exists = (name: string) => fs.lstat(path.join(dir, name)).then(() => true, () => false);
+  const exists = (name: string) =>
+    fs.lstat(path.join(dir, name)).then(
+      () => true,
+      () => false,
+    );
   const parts = await Promise.all([...STORE_NAMES, '.copy-ready'].map(exists));
   if (!parts.includes(true)) {
-    const check = source === undefined || source === DEFAULT_STATE_DIR_SOURCE ? `--state-dir and ${STATE_DIR_ENV}` : source;
+    const check =
+      source === undefined || source === DEFAULT_STATE_DIR_SOURCE ? `--state-dir and ${STATE_DIR_ENV}` : source;
     throw stateError('STATE_INVALID_INPUT', {
       path: dir,
       reason: 'missing',
@@ -186,7 +199,8 @@ export async function assertDirectoryOrAbsent(
  */
 export function chooseDirectory(source: string | undefined): string {
   if (source === STATE_DIR_ENV) return `set ${STATE_DIR_ENV} to`;
-  if (source === undefined || source === DEFAULT_STATE_DIR_SOURCE) return `pass --state-dir (or set ${STATE_DIR_ENV}) to`;
+  if (source === undefined || source === DEFAULT_STATE_DIR_SOURCE)
+    return `pass --state-dir (or set ${STATE_DIR_ENV}) to`;
   return `give ${source}`;
 }
 

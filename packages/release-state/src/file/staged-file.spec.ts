@@ -68,18 +68,21 @@ describe('atomic files', () => {
     ['write', 'EDQUOT'],
     ['fsync', 'EIO'],
     ['rename', 'EACCES'],
-  ] as const)('a failed %s (%s) keeps the old file byte for byte, leaves no temp file, and says so', async (step, code) => {
-    const before = await fsp.stat(file);
-    const error = await failure(writeFileAtomic(faulty(step, code), file, Buffer.from('{"new":true}\n')));
-    expect(error.code).toBe('STATE_WRITE');
-    expect(error.path).toBe(file);
-    expect(error.details.errno).toBe(code);
-    expect(error.message).toContain(file);
-    expect(error.message).toContain('release.json was not changed and no temporary file was left behind');
-    expect(await fsp.readFile(file, 'utf8')).toBe('{"old":true}\n');
-    expect((await fsp.stat(file)).mtimeMs).toBe(before.mtimeMs);
-    expect(await fsp.readdir(dir)).toEqual(['release.json']);
-  });
+  ] as const)(
+    'a failed %s (%s) keeps the old file byte for byte, leaves no temp file, and says so',
+    async (step, code) => {
+      const before = await fsp.stat(file);
+      const error = await failure(writeFileAtomic(faulty(step, code), file, Buffer.from('{"new":true}\n')));
+      expect(error.code).toBe('STATE_WRITE');
+      expect(error.path).toBe(file);
+      expect(error.details.errno).toBe(code);
+      expect(error.message).toContain(file);
+      expect(error.message).toContain('release.json was not changed and no temporary file was left behind');
+      expect(await fsp.readFile(file, 'utf8')).toBe('{"old":true}\n');
+      expect((await fsp.stat(file)).mtimeMs).toBe(before.mtimeMs);
+      expect(await fsp.readdir(dir)).toEqual(['release.json']);
+    },
+  );
 
   it('says plainly when the rename happened but the directory could not be flushed', async () => {
     const error = await failure(writeFileAtomic(faulty('dirsync', 'EIO'), file, Buffer.from('{"new":true}\n')));
@@ -89,7 +92,9 @@ describe('atomic files', () => {
 
   it('does not rename when the lock is no longer ours', async () => {
     const veto = new StateError('STATE_WRITE', file, 'lock lost', { reason: 'lock-lost' });
-    const error = await failure(writeFileAtomic(nodeFs, file, Buffer.from('{}'), { lock: { assertHeld: async () => Promise.reject(veto) } }));
+    const error = await failure(
+      writeFileAtomic(nodeFs, file, Buffer.from('{}'), { lock: { assertHeld: async () => Promise.reject(veto) } }),
+    );
     expect(error).toBe(veto);
     expect(await fsp.readdir(dir)).toEqual(['release.json']);
   });
@@ -109,7 +114,9 @@ describe('atomic files', () => {
     const data = Buffer.from('{"key":"k"}\n');
 
     it('creates the name once; later creators learn that it exists; content is never partial', async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, () => createExclusive(nodeFs, path.join(dir, 'entry.json'), data)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => createExclusive(nodeFs, path.join(dir, 'entry.json'), data)),
+      );
       expect(results.filter((r) => r === 'created')).toHaveLength(1);
       expect(await fsp.readFile(path.join(dir, 'entry.json'), 'utf8')).toBe('{"key":"k"}\n');
       expect((await fsp.readdir(dir)).sort()).toEqual(['entry.json', 'release.json']);
@@ -126,7 +133,9 @@ describe('atomic files', () => {
       ['fsync', 'EIO'],
       ['link', 'EACCES'],
     ] as const)('a failed %s (%s) records nothing and leaves no temp file', async (step, code) => {
-      const error = await failure(createExclusive(faulty(step, code), path.join(dir, 'entry.json'), data, { label: 'The claim of k' }));
+      const error = await failure(
+        createExclusive(faulty(step, code), path.join(dir, 'entry.json'), data, { label: 'The claim of k' }),
+      );
       expect(error.code).toBe('STATE_WRITE');
       expect(error.details.errno).toBe(code);
       expect(error.message).toContain('The claim of k was not recorded and no temporary file was left behind');
@@ -142,9 +151,15 @@ describe('atomic files', () => {
 
     it('flushes the directory through the given flushDir, and takes the name back when it fails', async () => {
       let flushes = 0;
-      expect(await createExclusive(nodeFs, path.join(dir, 'a.json'), data, { flushDir: async () => void flushes++ })).toBe('created');
+      expect(
+        await createExclusive(nodeFs, path.join(dir, 'a.json'), data, { flushDir: async () => void flushes++ }),
+      ).toBe('created');
       expect(flushes).toBe(1);
-      const error = await failure(createExclusive(nodeFs, path.join(dir, 'b.json'), data, { flushDir: () => Promise.reject(systemError('EIO', 'fsync')) }));
+      const error = await failure(
+        createExclusive(nodeFs, path.join(dir, 'b.json'), data, {
+          flushDir: () => Promise.reject(systemError('EIO', 'fsync')),
+        }),
+      );
       expect(error.details).toMatchObject({ reason: 'dir-fsync', errno: 'EIO' });
       expect((await fsp.readdir(dir)).sort()).toEqual(['a.json', 'release.json']);
     });

@@ -76,7 +76,12 @@ type Step =
   | 'linking it to its name';
 
 /** Writes `data` to a private temp file beside `target` and flushes it: step one of two. */
-export async function stageFile(fs: FsSeam, target: string, data: Uint8Array, options: StageOptions = {}): Promise<StagedFile> {
+export async function stageFile(
+  fs: FsSeam,
+  target: string,
+  data: Uint8Array,
+  options: StageOptions = {},
+): Promise<StagedFile> {
   const dir = path.dirname(target);
   const temp = tempPathFor(path.join(dir, options.tempBase ?? path.basename(target)));
   const fail = failureFor(target, temp, options);
@@ -137,7 +142,12 @@ export async function stageFile(fs: FsSeam, target: string, data: Uint8Array, op
       const flush = flushDir === null ? null : (flushDir ?? (() => fsyncDir(fs, dir)));
       const [, flushError] = await Promise.all([
         removeQuietly(fs, temp),
-        flush === null ? null : flush().then(() => null, (error: unknown) => error ?? new Error('fsync failed')),
+        flush === null
+          ? null
+          : flush().then(
+              () => null,
+              (error: unknown) => error ?? new Error('fsync failed'),
+            ),
       ]);
       if (flushError !== null) {
         // Not durable, so not reported as made: take the name back so that a retry can make it.
@@ -163,9 +173,12 @@ function failureFor(target: string, temp: string, options: StageOptions) {
   const creating = options.intent === 'create';
   return (step: Step, error: unknown, leftover: string | null): StateError => {
     const litter =
-      leftover === null ? 'no temporary file was left behind' : `the temporary file ${temp} could not be removed (${leftover}); delete it`;
+      leftover === null
+        ? 'no temporary file was left behind'
+        : `the temporary file ${temp} could not be removed (${leftover}); delete it`;
     const code = errnoOf(error);
-    const noHardLinks = step === 'linking it to its name' && (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP');
+    const noHardLinks =
+      step === 'linking it to its name' && (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP');
     return stateError('STATE_WRITE', {
       path: target,
       reason: creating ? 'create' : 'write',
@@ -180,7 +193,13 @@ function failureFor(target: string, temp: string, options: StageOptions) {
   };
 }
 
-function unflushed(target: string, dir: string, error: unknown, done: 'replaced' | 'created', changed: string): StateError {
+function unflushed(
+  target: string,
+  dir: string,
+  error: unknown,
+  done: 'replaced' | 'created',
+  changed: string,
+): StateError {
   return stateError('STATE_WRITE', {
     path: target,
     reason: 'dir-fsync',
@@ -205,7 +224,12 @@ export interface WriteOptions {
  * the lock checked, renamed over the target, the directory flushed. Any failure before the
  * rename leaves the old file exactly as it was.
  */
-export async function writeFileAtomic(fs: FsSeam, target: string, data: Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  fs: FsSeam,
+  target: string,
+  data: Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   const staged = await stageFile(fs, target, data, { label: options.label, flushEvery: options.flushEvery });
   if (options.lock) {
     try {

@@ -111,7 +111,11 @@ describe('openReleaseStore and release.json', () => {
 
   it('lets readers in while a writer holds the lock (readers take no lock)', async () => {
     const store = await openFileStore({ stateDir });
-    const lock = await acquireLock(`${releasePath}.lock`, { staleMs: 10_000, waitMs: 0, pollMs: 5 }, { path: releasePath, label: 'release.json' });
+    const lock = await acquireLock(
+      `${releasePath}.lock`,
+      { staleMs: 10_000, waitMs: 0, pollMs: 5 },
+      { path: releasePath, label: 'release.json' },
+    );
     expect((await store.readState()).production_sha_current).toBeNull();
     const error = await failure(openFileStore({ stateDir, lockWaitMs: 30 }).then((s) => s.updateState((x) => x)));
     expect(error.code).toBe('STATE_LOCK_TIMEOUT');
@@ -127,7 +131,10 @@ describe('openReleaseStore and release.json', () => {
       await fsp.writeFile(releasePath, content);
       const before = await fingerprint(releasePath);
       const store = await openFileStore({ stateDir });
-      for (const attempt of [store.readState(), store.updateState((state) => ({ ...state, production_sha_current: SHA('c') }))]) {
+      for (const attempt of [
+        store.readState(),
+        store.updateState((state) => ({ ...state, production_sha_current: SHA('c') })),
+      ]) {
         const error = await failure(attempt);
         expect(error.code).toBe('STATE_CORRUPT');
         expect(error.path).toBe(releasePath);
@@ -142,7 +149,9 @@ describe('openReleaseStore and release.json', () => {
       await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
       await fsp.writeFile(releasePath, content);
       const store = await openFileStore({ stateDir });
-      const { keptAt: [backupPath = ''] } = await store.reset('release');
+      const {
+        keptAt: [backupPath = ''],
+      } = await store.reset('release');
       expect(path.dirname(backupPath)).toBe(stateDir);
       expect(path.basename(backupPath)).toMatch(/^release\.json\.corrupt-\d{8}T\d{6}Z-\d+$/);
       expect(await fsp.readFile(backupPath, 'utf8')).toBe(content);
@@ -173,7 +182,9 @@ describe('openReleaseStore and release.json', () => {
     await fsp.unlink(releasePath);
     await fsp.symlink(target, releasePath);
     expect((await failure(store.readState())).code).toBe('STATE_UNSAFE');
-    expect((await failure(store.updateState((s) => ({ ...s, production_sha_current: SHA('d') })))).code).toBe('STATE_UNSAFE');
+    expect((await failure(store.updateState((s) => ({ ...s, production_sha_current: SHA('d') })))).code).toBe(
+      'STATE_UNSAFE',
+    );
     expect(await fingerprint(target)).toEqual(before);
     expect((await fsp.lstat(releasePath)).isSymbolicLink()).toBe(true);
   });
@@ -227,7 +238,9 @@ describe('openReleaseStore and release.json', () => {
     expect(await fingerprint(releasePath)).toEqual(before);
     expect((await fsp.readdir(stateDir)).sort()).toEqual(['release.json']);
     full = false;
-    expect((await store.updateState((state) => ({ ...state, production_sha_current: SHA('f') }))).production_sha_current).toBe(SHA('f'));
+    expect(
+      (await store.updateState((state) => ({ ...state, production_sha_current: SHA('f') }))).production_sha_current,
+    ).toBe(SHA('f'));
   });
 
   it.each([

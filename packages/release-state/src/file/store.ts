@@ -33,7 +33,10 @@ export interface FileReleaseStore extends ReleaseStore {
 }
 
 /** Opens (and unless `create: false`, on first use creates) the file store in `options.stateDir`. */
-export async function openFileStore(options: FileStoreOptions, internals: StoreInternals = {}): Promise<FileReleaseStore> {
+export async function openFileStore(
+  options: FileStoreOptions,
+  internals: StoreInternals = {},
+): Promise<FileReleaseStore> {
   const settings = checkFileOptions(options);
   const { stateDir, create } = settings;
   const fs = internals.fs ?? nodeFs;
@@ -139,7 +142,9 @@ export async function openFileStore(options: FileStoreOptions, internals: StoreI
       deliveries: await allRecords(ledger, { strict: true }),
       repositories: await repositories.snapshot(),
     })),
-    restore: live('restore', (snapshot, options = {}) => copyInto(snapshot, { replace: options?.replace === true, force: true })),
+    restore: live('restore', (snapshot, options = {}) =>
+      copyInto(snapshot, { replace: options?.replace === true, force: true }),
+    ),
     [COPY_INTO]: live('restore', (snapshot: StoreSnapshot, options: CopyIntoOptions) => copyInto(snapshot, options)),
     async close() {
       closed = true;

@@ -115,13 +115,23 @@ export class PostgresDeliveries implements Deliveries {
         if (row === undefined) continue;
         const record = this.decode(row);
         // An earlier try of this same call won, and its reply was lost.
-        if (row.claim_token === token) return { claimed: true, redelivery: false, takeover: record.attempt > 1, record };
-        const expired = row.completed_at === null && row.lease_expires_at !== null && row.lease_expires_at.getTime() <= row.now.getTime();
+        if (row.claim_token === token)
+          return { claimed: true, redelivery: false, takeover: record.attempt > 1, record };
+        const expired =
+          row.completed_at === null &&
+          row.lease_expires_at !== null &&
+          row.lease_expires_at.getTime() <= row.now.getTime();
         if (!expired) return { claimed: false, redelivery: record.deliveryId === deliveryId, takeover: false, record };
         const takeover = [identity, deliveryId, at, leaseMs, token, row.attempt];
         const taken = await client.query<DeliveryRow>(this.sql.takeover, takeover);
         const won = taken.rows[0];
-        if (won !== undefined) return { claimed: true, redelivery: record.deliveryId === deliveryId, takeover: true, record: this.decode(won) };
+        if (won !== undefined)
+          return {
+            claimed: true,
+            redelivery: record.deliveryId === deliveryId,
+            takeover: true,
+            record: this.decode(won),
+          };
         // Another caller took it over first: read again and report its record.
       }
       throw stateError('STATE_LOCK_TIMEOUT', {
@@ -313,7 +323,11 @@ export class PostgresDeliveries implements Deliveries {
   private claimRecorded(): void {
     this.claimsSincePrune++;
     if (this.background !== null) return;
-    if (this.claimsSincePrune < this.settings.pruneEveryClaims && Date.now() - this.lastPrune < this.settings.pruneIntervalMs) return;
+    if (
+      this.claimsSincePrune < this.settings.pruneEveryClaims &&
+      Date.now() - this.lastPrune < this.settings.pruneIntervalMs
+    )
+      return;
     this.claimsSincePrune = 0;
     this.lastPrune = Date.now();
     this.background = this.pruneRows({ count: false }).then(

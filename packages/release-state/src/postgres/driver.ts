@@ -90,7 +90,17 @@ export function createPool(target: PgConnection, tls: TlsFiles, settings: PoolSe
  * A refused login (28xxx) and a missing database (3D000) are not: a retry cannot mend them.
  */
 const CONNECTION_STATES = /^(08|57P0[1-3]|53300)/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOENT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOENT',
+]);
 
 /**
  * What the server, or a pooler in front of it, refused when this connection logged in: the login
@@ -120,11 +130,19 @@ export function isConnectionFailure(error: unknown): boolean {
   const code = codeOf(error);
   if (code !== undefined && (NETWORK_CODES.has(code) || CONNECTION_STATES.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|socket hang up/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|socket hang up/i.test(
+    message,
+  );
 }
 
 function codeOf(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof (error as { code: unknown }).code === 'string') return (error as { code: string }).code;
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof (error as { code: unknown }).code === 'string'
+  )
+    return (error as { code: string }).code;
   return undefined;
 }
 
@@ -149,7 +167,9 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
   const message = scrubSecrets(raw, target.password);
   // The cause keeps the facts (code, scrubbed message), never the driver's object itself.
   const cause = Object.assign(new Error(message), code === undefined ? {} : { code });
-  const isReady = target.host.startsWith('/') ? `pg_isready -h ${target.host}` : `pg_isready -h ${target.host} -p ${target.port}`;
+  const isReady = target.host.startsWith('/')
+    ? `pg_isready -h ${target.host}`
+    : `pg_isready -h ${target.host} -p ${target.port}`;
   const changed =
     context.effect === 'none'
       ? `Nothing was changed: ${operation} did not take effect`
@@ -166,7 +186,10 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
   const refusal = refusalOf(error);
   if (refusal?.kind === 'login') {
     const given = target.passwordFrom === 'the URL' ? `the password in ${setting}` : target.passwordFrom;
-    const check = target.passwordFrom === 'no password' ? `No password was given (none in ${setting}, PGPASSWORD or a pgpass file): add one` : `Check ${given}`;
+    const check =
+      target.passwordFrom === 'no password'
+        ? `No password was given (none in ${setting}, PGPASSWORD or a pgpass file): add one`
+        : `Check ${given}`;
     return fail(
       'auth',
       `PostgreSQL at ${where} refused the login of user ${target.user} (${message})`,
@@ -202,9 +225,16 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     );
   }
   if (code === '57014' || /Query read timeout|timeout exceeded when trying to connect|ETIMEDOUT/i.test(raw)) {
-    return fail('timeout', `PostgreSQL at ${where} did not answer in time while ${operation} (${message})`, `Check that the server is up and reachable (${isReady}), then retry`);
+    return fail(
+      'timeout',
+      `PostgreSQL at ${where} did not answer in time while ${operation} (${message})`,
+      `Check that the server is up and reachable (${isReady}), then retry`,
+    );
   }
-  if (/certificate|self[- ]signed|SSL|TLS|unable to verify|altname/i.test(raw) || (code !== undefined && /^(ERR_TLS|CERT_|DEPTH_ZERO|UNABLE_TO|SELF_SIGNED)/.test(code))) {
+  if (
+    /certificate|self[- ]signed|SSL|TLS|unable to verify|altname/i.test(raw) ||
+    (code !== undefined && /^(ERR_TLS|CERT_|DEPTH_ZERO|UNABLE_TO|SELF_SIGNED)/.test(code))
+  ) {
     return fail(
       'tls',
       `The TLS connection to PostgreSQL at ${where} failed: the server could not be verified (${message})`,
@@ -212,9 +242,17 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     );
   }
   if (isConnectionFailure(error)) {
-    return fail('unreachable', `PostgreSQL at ${where} cannot be reached while ${operation} (${message})`, `Check that the server is up and reachable (${isReady}), then retry`);
+    return fail(
+      'unreachable',
+      `PostgreSQL at ${where} cannot be reached while ${operation} (${message})`,
+      `Check that the server is up and reachable (${isReady}), then retry`,
+    );
   }
-  return fail('server', `PostgreSQL at ${where} failed ${operation} (${code ?? 'error'}: ${message})`, 'Check the server log and the permissions of the store user, then retry');
+  return fail(
+    'server',
+    `PostgreSQL at ${where} failed ${operation} (${code ?? 'error'}: ${message})`,
+    'Check the server log and the permissions of the store user, then retry',
+  );
 }
 
 /**

@@ -32,7 +32,8 @@ export function passwordFromEnvironment(target: PasswordFor, env: NodeJS.Process
   if (fromEnv !== undefined && fromEnv !== '') return { password: fromEnv, passwordFrom: 'PGPASSWORD' };
   const given = env['PGPASSFILE'];
   const home = env['HOME'] !== undefined && path.isAbsolute(env['HOME']) ? env['HOME'] : accountHome();
-  if ((given === undefined || given === '') && home === undefined) return { password: undefined, passwordFrom: 'no password' };
+  if ((given === undefined || given === '') && home === undefined)
+    return { password: undefined, passwordFrom: 'no password' };
   const file = given !== undefined && given !== '' ? path.resolve(given) : path.join(home as string, '.pgpass');
   const named = given !== undefined && given !== '' ? `PGPASSFILE ${file}` : `the pgpass file ${file}`;
   let bytes: Buffer;
@@ -41,7 +42,8 @@ export function passwordFromEnvironment(target: PasswordFor, env: NodeJS.Process
   } catch (error) {
     if (!(error instanceof FileReadError)) throw error;
     if (error.reason === 'missing') return { password: undefined, passwordFrom: 'no password' };
-    const fix = 'make it a regular file of "host:port:database:user:password" lines readable by this user, or unset PGPASSFILE';
+    const fix =
+      'make it a regular file of "host:port:database:user:password" lines readable by this user, or unset PGPASSFILE';
     throw pgpassError(named, error.what, fix, error.errno);
   }
   const mode = statSync(file).mode & 0o777;
@@ -68,7 +70,10 @@ function pgpassError(named: string, what: string, fix: string, errno?: string): 
     happened: `${named} ${what}; it was not used`,
     changed: 'Nothing was opened, contacted or changed',
     fix: `Fix: ${fix} (or put the password in the store URL or PGPASSWORD)`,
-    details: { field: named.startsWith('PGPASSFILE') ? 'PGPASSFILE' : 'pgpass', ...(errno === undefined ? {} : { errno }) },
+    details: {
+      field: named.startsWith('PGPASSFILE') ? 'PGPASSFILE' : 'pgpass',
+      ...(errno === undefined ? {} : { errno }),
+    },
   });
 }
 

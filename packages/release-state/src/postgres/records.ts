@@ -17,7 +17,8 @@ export interface DeliveryRow {
   claim_token: string | null;
 }
 
-export const ROW_COLUMNS = 'key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome, claim_token';
+export const ROW_COLUMNS =
+  'key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome, claim_token';
 
 /** A text that is only whitespace, as JavaScript's trim() sees it (isShortText), in PostgreSQL's regex syntax. */
 const BLANK = `'^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$'`;

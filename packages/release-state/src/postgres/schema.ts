@@ -67,7 +67,9 @@ const MIGRATIONS: ReadonlyArray<(t: Tables) => string[]> = [
        FROM ${t.deliveries}
      ), moved AS (
        DELETE FROM ${t.deliveries} AS d USING ranked WHERE d.key = ranked.key AND ranked.place > 1
-       RETURNING ${ROW_COLUMNS.split(', ').map((column) => `d.${column}`).join(', ')}
+       RETURNING ${ROW_COLUMNS.split(', ')
+         .map((column) => `d.${column}`)
+         .join(', ')}
      )
      INSERT INTO ${t.deliveriesDamaged} (${ROW_COLUMNS}) SELECT ${ROW_COLUMNS} FROM moved`,
     `CREATE UNIQUE INDEX deliveries_key_identity ON ${t.deliveries} (lower(key))`,
@@ -90,7 +92,9 @@ function literal(text: string): string {
 async function versionOf(client: PgClient, tables: Tables): Promise<number | null> {
   // One round trip in the common case; outside a transaction, so a failed statement spoils nothing.
   try {
-    const found = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.migrations}`);
+    const found = await client.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM ${tables.migrations}`,
+    );
     return found.rows[0]?.version ?? null;
   } catch (error) {
     // 42P01: no such table; 3F000: no such schema.
@@ -110,7 +114,10 @@ export async function assertStoreExists({ client }: Attempt, tables: Tables, tar
   if (current === SCHEMA_VERSION) return;
   if (current !== null && current > SCHEMA_VERSION) throw newerSchema(target.location, tables, current);
   const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tables.schema]);
-  const what = schema.rowCount === 0 ? `there is no schema ${tables.schema} in the database ${target.database}` : `the schema ${tables.schema} holds no booty store`;
+  const what =
+    schema.rowCount === 0
+      ? `there is no schema ${tables.schema} in the database ${target.database}`
+      : `the schema ${tables.schema} holds no booty store`;
   if (current === null) {
     throw stateError('STATE_INVALID_INPUT', {
       path: `${target.location} schema ${tables.schema}`,
@@ -163,8 +170,12 @@ export async function migrateLocked(client: PgClient, tables: Tables, location: 
   // pg_namespace reads every commit made before it.
   const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tables.schema]);
   if (schema.rowCount === 0) await client.query(`CREATE SCHEMA "${tables.schema}"`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-  const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.migrations}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  const result = await client.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${tables.migrations}`,
+  );
   const version = result.rows[0]?.version ?? 0;
   if (version > SCHEMA_VERSION) throw newerSchema(location, tables, version);
   for (let next = version + 1; next <= SCHEMA_VERSION; next++) {

@@ -17,7 +17,13 @@ import type {
 } from '../shared/contract';
 import { REPAIR_COMMAND } from '../shared/errors';
 import { checkPostgresOptions, type OpenPostgresStoreOptions } from '../shared/options';
-import { COPY_INTO, postgresIdentityOf, STORE_IDENTITY, type CopyIntoOptions, type PostgresIdentity } from '../shared/copy-hooks';
+import {
+  COPY_INTO,
+  postgresIdentityOf,
+  STORE_IDENTITY,
+  type CopyIntoOptions,
+  type PostgresIdentity,
+} from '../shared/copy-hooks';
 import {
   badResetPart,
   checkSnapshot,
@@ -146,7 +152,9 @@ class PostgresStore implements ReleaseStore {
           repair: REPAIR_COMMAND.deliveries,
         });
       }
-      const healthy = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.tables.deliveries} WHERE ${HEALTHY}`);
+      const healthy = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${this.tables.deliveries} WHERE ${HEALTHY}`,
+      );
       return { healthy: problems.length === 0, problems, deliveries: Number(healthy.rows[0]?.n ?? 0), limit: null };
     });
   }
@@ -178,7 +186,9 @@ class PostgresStore implements ReleaseStore {
       await begin('ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
         const state = await this.rows.read(client, OWN_STATE);
-        const rows = await client.query<DeliveryRow>(`SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} ORDER BY key`);
+        const rows = await client.query<DeliveryRow>(
+          `SELECT ${ROW_COLUMNS} FROM ${this.tables.deliveries} ORDER BY key`,
+        );
         const deliveries = rows.rows.map((row) => decodeRow(row, this.tables.deliveries, this.location));
         return { state, deliveries, repositories: await this.rows.snapshot(client) };
       } finally {
@@ -237,54 +247,57 @@ class PostgresStore implements ReleaseStore {
     const t = this.tables;
     const source = options.source === undefined ? undefined : postgresIdentityOf(options.source);
     const { signal } = options;
-    await this.session.transaction('copying into the store', { idempotent: false }, async ({ client, writing }) => {
-      signal?.throwIfAborted();
-      await migrateLocked(client, t, this.location);
-      if (source !== undefined && source.schema === t.schema) {
-        const probe = { key1: randomInt(1, 2 ** 31 - 1), key2: randomInt(1, 2 ** 31 - 1) };
-        const lock = 'SELECT pg_backend_pid() AS pid, pg_advisory_xact_lock($1::int, $2::int)';
-        const held = await client.query<{ pid: number }>(lock, [probe.key1, probe.key2]);
-        const pid = held.rows[0]?.pid as number;
-        if (await source.sees({ pid, ...probe })) throw sameStore(this.location, `the same database and schema ${t.schema}`);
-      }
-      const current = await this.rows.body(client, OWN_STATE, true);
-      // A damaged state holds data too: it is not known to be empty.
-      const ownHolds = (text: string) =>
-        this.rows.damage(text, OWN_STATE) !== null || !isSkeleton(this.rows.parse(text, OWN_STATE));
-      const holdsState = current !== null && ownHolds(current);
-      const holdsRepositoryState = await this.rows.holdState(client);
-      const count = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.deliveries}`);
-      const holdsClaims = Number(count.rows[0]?.n ?? 0) > 0;
-      if (holdsState || holdsRepositoryState || holdsClaims) {
-        const holds = holdsState ? 'a release state' : holdsClaims ? 'claims' : "a repository's release state";
-        if (!options.replace) throw targetNotEmpty(this.location, holds);
-        if (!options.force && isEmptySnapshot(checked)) throw emptySource(this.location, holds);
-      }
-      writing();
-      await client.query(`DELETE FROM ${t.deliveries}`);
-      // In chunks: one statement per 5,000 claims keeps each parameter small.
-      for (let i = 0; i < rows.length; i += 5_000) {
+    await this.session
+      .transaction('copying into the store', { idempotent: false }, async ({ client, writing }) => {
         signal?.throwIfAborted();
-        await client.query(
-          `INSERT INTO ${t.deliveries} (key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome)
+        await migrateLocked(client, t, this.location);
+        if (source !== undefined && source.schema === t.schema) {
+          const probe = { key1: randomInt(1, 2 ** 31 - 1), key2: randomInt(1, 2 ** 31 - 1) };
+          const lock = 'SELECT pg_backend_pid() AS pid, pg_advisory_xact_lock($1::int, $2::int)';
+          const held = await client.query<{ pid: number }>(lock, [probe.key1, probe.key2]);
+          const pid = held.rows[0]?.pid as number;
+          if (await source.sees({ pid, ...probe }))
+            throw sameStore(this.location, `the same database and schema ${t.schema}`);
+        }
+        const current = await this.rows.body(client, OWN_STATE, true);
+        // A damaged state holds data too: it is not known to be empty.
+        const ownHolds = (text: string) =>
+          this.rows.damage(text, OWN_STATE) !== null || !isSkeleton(this.rows.parse(text, OWN_STATE));
+        const holdsState = current !== null && ownHolds(current);
+        const holdsRepositoryState = await this.rows.holdState(client);
+        const count = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.deliveries}`);
+        const holdsClaims = Number(count.rows[0]?.n ?? 0) > 0;
+        if (holdsState || holdsRepositoryState || holdsClaims) {
+          const holds = holdsState ? 'a release state' : holdsClaims ? 'claims' : "a repository's release state";
+          if (!options.replace) throw targetNotEmpty(this.location, holds);
+          if (!options.force && isEmptySnapshot(checked)) throw emptySource(this.location, holds);
+        }
+        writing();
+        await client.query(`DELETE FROM ${t.deliveries}`);
+        // In chunks: one statement per 5,000 claims keeps each parameter small.
+        for (let i = 0; i < rows.length; i += 5_000) {
+          signal?.throwIfAborted();
+          await client.query(
+            `INSERT INTO ${t.deliveries} (key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome)
            SELECT key, delivery_id, recorded_at, attempt, lease_expires_at, completed_at, outcome
            FROM jsonb_to_recordset($1::jsonb) AS r(key text, delivery_id text, recorded_at timestamptz, attempt integer,
              lease_expires_at timestamptz, completed_at timestamptz, outcome text)`,
-          [JSON.stringify(rows.slice(i, i + 5_000))],
-        );
-      }
-      await client.query(
-        `INSERT INTO ${t.release} (repo, body) VALUES ($1, $2)
+            [JSON.stringify(rows.slice(i, i + 5_000))],
+          );
+        }
+        await client.query(
+          `INSERT INTO ${t.release} (repo, body) VALUES ($1, $2)
          ON CONFLICT (repo) DO UPDATE SET body = excluded.body, updated_at = now()`,
-        [OWN_STATE, body],
-      );
-      // The repositories' states: exactly the snapshot's, as the claims are.
-      await this.rows.restore(client, repositories, true);
-      // Stopped now: the transaction rolls back, and the target stays as it was.
-      signal?.throwIfAborted();
-    }).catch((error: unknown) => {
-      throw error instanceof Error && error.name === 'AbortError' ? copyInterrupted(this.location) : error;
-    });
+          [OWN_STATE, body],
+        );
+        // The repositories' states: exactly the snapshot's, as the claims are.
+        await this.rows.restore(client, repositories, true);
+        // Stopped now: the transaction rolls back, and the target stays as it was.
+        signal?.throwIfAborted();
+      })
+      .catch((error: unknown) => {
+        throw error instanceof Error && error.name === 'AbortError' ? copyInterrupted(this.location) : error;
+      });
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,8 @@ function refusal(url: string, source?: string): StateError {
   throw new Error(`expected ${url} to be refused`);
 }
 
-const everything = (error: StateError) => `${error.message}\n${error.path}\n${JSON.stringify(error)}\n${String(error.cause ?? '')}`;
+const everything = (error: StateError) =>
+  `${error.message}\n${error.path}\n${JSON.stringify(error)}\n${String(error.cause ?? '')}`;
 
 describe('parsePostgresUrl', () => {
   it.each([
@@ -43,7 +44,12 @@ describe('parsePostgresUrl', () => {
 
   it('reads the same password percent-encoded', () => {
     const target = parsePostgresUrl(`postgres://booty:${encodeURIComponent(`pa?#/@${SECRET}`)}@db.example.com/booty`);
-    expect(target).toMatchObject({ host: 'db.example.com', user: 'booty', password: `pa?#/@${SECRET}`, database: 'booty' });
+    expect(target).toMatchObject({
+      host: 'db.example.com',
+      user: 'booty',
+      password: `pa?#/@${SECRET}`,
+      database: 'booty',
+    });
     expect(target.location).toBe('postgres://booty@db.example.com/booty');
   });
 
@@ -72,10 +78,27 @@ describe('parsePostgresUrl', () => {
   });
 
   it('decides "loopback" on the address as written, never on how a name begins', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST', '/var/run/postgresql']) {
+    for (const host of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '::1',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+      'localhost',
+      'LOCALHOST',
+      '/var/run/postgresql',
+    ]) {
       expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: true });
     }
-    for (const host of ['127.example.com', '127.0.0.1.nip.io', 'localhost.example.com', '::2', '128.0.0.1', '10.0.0.1', 'db']) {
+    for (const host of [
+      '127.example.com',
+      '127.0.0.1.nip.io',
+      'localhost.example.com',
+      '::2',
+      '128.0.0.1',
+      '10.0.0.1',
+      'db',
+    ]) {
       expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: false });
     }
     expect(parsePostgresUrl('postgres://booty@127.example.com/booty').sslMode).toBe('verify-full');
@@ -85,7 +108,10 @@ describe('parsePostgresUrl', () => {
 
   it('takes a client certificate only with its key', () => {
     expect(refusal('postgres://booty@db/x?sslcert=/c.pem').details.field).toBe('sslkey');
-    expect(parsePostgresUrl('postgres://booty@db/x?sslcert=/c.pem&sslkey=/k.pem').sslFiles).toEqual({ sslcert: '/c.pem', sslkey: '/k.pem' });
+    expect(parsePostgresUrl('postgres://booty@db/x?sslcert=/c.pem&sslkey=/k.pem').sslFiles).toEqual({
+      sslcert: '/c.pem',
+      sslkey: '/k.pem',
+    });
   });
 });
 
@@ -166,8 +192,17 @@ describe('the files a URL names, read when the store opens', () => {
       expect(everything(error as StateError)).not.toContain(SECRET);
     }
     await fsp.chmod(open, 0o600);
-    expect(passwordFromEnvironment(wanted, { PGPASSFILE: open })).toEqual({ password: SECRET, passwordFrom: `the pgpass file ${open}` });
-    expect(passwordFromEnvironment(wanted, { PGPASSFILE: path.join(dir, 'none') })).toEqual({ password: undefined, passwordFrom: 'no password' });
-    expect(passwordFromEnvironment(wanted, { PGPASSWORD: 'from-env', PGPASSFILE: fifo })).toEqual({ password: 'from-env', passwordFrom: 'PGPASSWORD' });
+    expect(passwordFromEnvironment(wanted, { PGPASSFILE: open })).toEqual({
+      password: SECRET,
+      passwordFrom: `the pgpass file ${open}`,
+    });
+    expect(passwordFromEnvironment(wanted, { PGPASSFILE: path.join(dir, 'none') })).toEqual({
+      password: undefined,
+      passwordFrom: 'no password',
+    });
+    expect(passwordFromEnvironment(wanted, { PGPASSWORD: 'from-env', PGPASSFILE: fifo })).toEqual({
+      password: 'from-env',
+      passwordFrom: 'PGPASSWORD',
+    });
   });
 });

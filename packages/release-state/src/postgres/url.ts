@@ -35,7 +35,16 @@ export interface PgTarget {
 }
 
 /** The URL parameters this store understands; the README documents each. */
-const URL_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'schema', 'connect_timeout', 'application_name', 'host'] as const;
+const URL_PARAMETERS = [
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'schema',
+  'connect_timeout',
+  'application_name',
+  'host',
+] as const;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const SSL_MODES: readonly string[] = ['disable', 'require', 'verify-ca', 'verify-full'];
@@ -53,7 +62,8 @@ export function parsePostgresUrl(url: string, source?: string): PgTarget {
   const refuse = (what: string, field: string, fix?: string) => urlError(shown, source, what, field, fix);
   if (url === '') throw refuse('it is empty', 'url');
   // The excerpt of a URL with a line break describes it instead of quoting it (shared/text.ts).
-  if (/[\n\r]/.test(url)) throw refuse('it spans lines (is a quote left open where it was set, in a .env file?)', 'url');
+  if (/[\n\r]/.test(url))
+    throw refuse('it spans lines (is a quote left open where it was set, in a .env file?)', 'url');
   if (hasControlCharacter(url)) throw refuse('it contains a control character', 'url');
   const scheme = SCHEME.exec(url);
   if (scheme === null) throw refuse('it is not a postgres:// or postgresql:// URL', 'url');
@@ -80,13 +90,18 @@ export function parsePostgresUrl(url: string, source?: string): PgTarget {
   for (const [name, value] of parsed.searchParams) {
     if (hasControlCharacter(name)) throw refuse('a parameter name holds a control character once decoded', 'url');
     if (!(URL_PARAMETERS as readonly string[]).includes(name)) {
-      throw refuse(`it has the parameter ${JSON.stringify(name.slice(0, 40))}, which this store does not know (known: ${URL_PARAMETERS.join(', ')})`, name);
+      throw refuse(
+        `it has the parameter ${JSON.stringify(name.slice(0, 40))}, which this store does not know (known: ${URL_PARAMETERS.join(', ')})`,
+        name,
+      );
     }
     if (params.has(name)) throw refuse(`it gives ${name} twice`, name);
     if (hasControlCharacter(value)) throw refuse(`its ${name} holds a control character once decoded`, name);
     params.set(name, value);
   }
-  const host = params.get('host') ?? decode(parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname, 'host');
+  const host =
+    params.get('host') ??
+    decode(parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname, 'host');
   if (host === '') throw refuse('it names no host (postgres://user@host:5432/database)', 'host');
   const port = parsed.port === '' ? 5432 : Number(parsed.port);
   if (!(port >= 1 && port <= 65535)) throw refuse(`its port ${parsed.port} is not from 1 to 65535`, 'port');
@@ -96,7 +111,10 @@ export function parsePostgresUrl(url: string, source?: string): PgTarget {
   const sslParam = params.get('sslmode');
   if (sslParam !== undefined && !SSL_MODES.includes(sslParam)) {
     const why = 'prefer and allow are refused: they fall back to plain text without saying so';
-    throw refuse(`it has sslmode=${JSON.stringify(sslParam.slice(0, 20))}; this store takes ${SSL_MODES.join(', ')} (${why})`, 'sslmode');
+    throw refuse(
+      `it has sslmode=${JSON.stringify(sslParam.slice(0, 20))}; this store takes ${SSL_MODES.join(', ')} (${why})`,
+      'sslmode',
+    );
   }
   // Loopback and unix sockets need no TLS; any other host gets a verified TLS connection unless
   // the URL says sslmode=disable.
@@ -109,15 +127,22 @@ export function parsePostgresUrl(url: string, source?: string): PgTarget {
     sslFiles[name] = file;
   }
   if ((sslFiles.sslcert === undefined) !== (sslFiles.sslkey === undefined)) {
-    throw refuse('it gives only one of sslcert and sslkey; a client certificate needs both', sslFiles.sslcert === undefined ? 'sslcert' : 'sslkey');
+    throw refuse(
+      'it gives only one of sslcert and sslkey; a client certificate needs both',
+      sslFiles.sslcert === undefined ? 'sslcert' : 'sslkey',
+    );
   }
   const schema = params.get('schema') ?? 'booty';
-  if (!SCHEMA_NAME.test(schema)) throw refuse(`its schema=${JSON.stringify(schema.slice(0, 70))} is not a plain lower-case SQL name`, 'schema');
+  if (!SCHEMA_NAME.test(schema))
+    throw refuse(`its schema=${JSON.stringify(schema.slice(0, 70))} is not a plain lower-case SQL name`, 'schema');
   const timeout = params.get('connect_timeout');
   let connectTimeoutMs: number | undefined;
   if (timeout !== undefined) {
     if (!/^\d{1,5}$/.test(timeout) || Number(timeout) < 1) {
-      throw refuse(`its connect_timeout=${JSON.stringify(timeout.slice(0, 20))} is not a whole number of seconds`, 'connect_timeout');
+      throw refuse(
+        `its connect_timeout=${JSON.stringify(timeout.slice(0, 20))} is not a whole number of seconds`,
+        'connect_timeout',
+      );
     }
     connectTimeoutMs = Number(timeout) * 1000;
   }

@@ -145,17 +145,35 @@ export function validateOutcome(outcome: unknown, where: string, field = 'outcom
 }
 
 /** A whole number from `min` to `max`, or undefined (null then); else STATE_INVALID_INPUT naming `field`. */
-function wholeNumber(value: unknown, where: string, field: string, min: number, max: number, what: string): number | null {
+function wholeNumber(
+  value: unknown,
+  where: string,
+  field: string,
+  min: number,
+  max: number,
+  what: string,
+): number | null {
   if (value === undefined) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidInput(where, field, `expected ${what}, got ${typeof value === 'number' ? String(value) : describeInput(value)}`);
+    throw invalidInput(
+      where,
+      field,
+      `expected ${what}, got ${typeof value === 'number' ? String(value) : describeInput(value)}`,
+    );
   }
   return value;
 }
 
 /** `leaseMs`: undefined (a final claim) or a whole number of milliseconds up to a week. */
 export function validateLeaseMs(leaseMs: unknown, where: string): number | null {
-  return wholeNumber(leaseMs, where, 'leaseMs', 1, MAX_LEASE_MS, `a whole number of milliseconds from 1 to ${MAX_LEASE_MS} (7 days)`);
+  return wholeNumber(
+    leaseMs,
+    where,
+    'leaseMs',
+    1,
+    MAX_LEASE_MS,
+    `a whole number of milliseconds from 1 to ${MAX_LEASE_MS} (7 days)`,
+  );
 }
 
 export function validateAttempt(attempt: unknown, where: string, field = 'attempt'): number | null {
@@ -174,13 +192,23 @@ export function requiredAttempt(attempt: unknown, where: string, field = 'attemp
 }
 
 export function validateListLimit(limit: unknown, where: string): number {
-  return wholeNumber(limit, where, 'limit', 1, MAX_LIST_LIMIT, `a whole number from 1 to ${MAX_LIST_LIMIT}`) ?? DEFAULT_LIST_LIMIT;
+  return (
+    wholeNumber(limit, where, 'limit', 1, MAX_LIST_LIMIT, `a whole number from 1 to ${MAX_LIST_LIMIT}`) ??
+    DEFAULT_LIST_LIMIT
+  );
 }
 
 /** A claim's input, checked: its key, delivery id and lease (null: a final claim). */
-export function checkClaim(input: ClaimInput, where: string): { key: string; deliveryId: string; leaseMs: number | null } {
+export function checkClaim(
+  input: ClaimInput,
+  where: string,
+): { key: string; deliveryId: string; leaseMs: number | null } {
   const key = deliveryKey(input, where);
-  return { key, deliveryId: validateDeliveryId(input.deliveryId, where), leaseMs: validateLeaseMs(input.leaseMs, where) };
+  return {
+    key,
+    deliveryId: validateDeliveryId(input.deliveryId, where),
+    leaseMs: validateLeaseMs(input.leaseMs, where),
+  };
 }
 
 /** `release`'s input, checked: the key, and whether a running lease may be forgotten. */
@@ -241,7 +269,9 @@ export function checkList(
 }
 
 /** The record of a claim whose fields a caller (or an old entry) left out: attempt 1, final. */
-export function fullRecord(record: Pick<DeliveryRecord, 'key' | 'deliveryId' | 'recordedAt'> & Partial<DeliveryRecord>): DeliveryRecord {
+export function fullRecord(
+  record: Pick<DeliveryRecord, 'key' | 'deliveryId' | 'recordedAt'> & Partial<DeliveryRecord>,
+): DeliveryRecord {
   return {
     key: record.key,
     deliveryId: record.deliveryId,
@@ -275,13 +305,17 @@ function isStoredKey(key: unknown): boolean {
 export function recordProblem(record: DeliveryRecord): string | null {
   const { key, deliveryId, attempt, outcome } = record;
   const text = 'at most 200 characters, no control characters';
-  if (!isStoredKey(key)) return `its key ${excerptValue(key)} is empty, longer than ${MAX_KEY_LENGTH} characters or has control characters`;
+  if (!isStoredKey(key))
+    return `its key ${excerptValue(key)} is empty, longer than ${MAX_KEY_LENGTH} characters or has control characters`;
   if (!isShortText(deliveryId)) return `its delivery id ${excerptValue(deliveryId)} is not a non-blank text (${text})`;
-  if (!Number.isInteger(attempt) || attempt < 1) return `its attempt ${excerptValue(attempt)} is not a whole number from 1`;
+  if (!Number.isInteger(attempt) || attempt < 1)
+    return `its attempt ${excerptValue(attempt)} is not a whole number from 1`;
   for (const field of ['recordedAt', 'leaseExpiresAt', 'completedAt'] as const) {
     const time = record[field];
-    if (time !== null && !isUtcTime(time)) return `its ${field} ${excerptValue(time)} is not an ISO-8601 UTC time or null`;
+    if (time !== null && !isUtcTime(time))
+      return `its ${field} ${excerptValue(time)} is not an ISO-8601 UTC time or null`;
   }
-  if (outcome !== null && !isShortText(outcome)) return `its outcome ${excerptValue(outcome)} is not a non-blank text (${text}) or null`;
+  if (outcome !== null && !isShortText(outcome))
+    return `its outcome ${excerptValue(outcome)} is not a non-blank text (${text}) or null`;
   return null;
 }

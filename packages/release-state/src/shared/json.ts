@@ -15,7 +15,14 @@ export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: 
     reason: 'empty' | 'not-utf8' | 'not-json' | 'too-deep',
     extra: { details?: { line: number; column: number }; cause?: unknown } = {},
   ) =>
-    stateError('STATE_CORRUPT', { path: file, reason, happened, changed: 'It was not changed', fix: resetFix(resetTarget), ...extra });
+    stateError('STATE_CORRUPT', {
+      path: file,
+      reason,
+      happened,
+      changed: 'It was not changed',
+      fix: resetFix(resetTarget),
+      ...extra,
+    });
   if (bytes.byteLength === 0) {
     const why = 'an empty state file is damage (for example a crash of a writer that did not fsync), not "no data"';
     throw corrupt(`${file} is empty (0 bytes); ${why}, so it is not read as empty`, 'empty');
@@ -36,7 +43,10 @@ export function parseJsonDocument(bytes: Uint8Array, file: string, resetTarget: 
     const { line, column } = lineColumn(text, offset);
     // V8's message quotes the text around the error ("... is not valid JSON"): keep only its
     // first words, never the file's content.
-    const what = detail.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '').slice(0, 60);
+    const what = detail
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, ".*$/s, '')
+      .slice(0, 60);
     // No `cause`: the parser's error carries the file's text.
     throw corrupt(`${file}:${line}:${column} is not valid JSON (${what})`, 'not-json', { details: { line, column } });
   }

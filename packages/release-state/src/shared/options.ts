@@ -133,7 +133,13 @@ export interface FileSettings extends LedgerSettings {
 
 export interface PostgresSettings extends LedgerSettings {
   create: boolean;
-  pool: { poolMax: number; connectTimeoutMs: number; queryTimeoutMs: number; lockTimeoutMs: number; idleInTransactionMs: number };
+  pool: {
+    poolMax: number;
+    connectTimeoutMs: number;
+    queryTimeoutMs: number;
+    lockTimeoutMs: number;
+    idleInTransactionMs: number;
+  };
   retryMs: number;
   /** null: the server's clock. */
   now: (() => Date) | null;
@@ -141,7 +147,8 @@ export interface PostgresSettings extends LedgerSettings {
 
 /** Checks the file store's options; throws STATE_INVALID_INPUT (`bad-option`) naming the option. */
 export function checkFileOptions(options: FileStoreOptions): FileSettings {
-  if (typeof options !== 'object' || options === null) throw optionError('(options)', 'options', 'an object such as { stateDir }', options);
+  if (typeof options !== 'object' || options === null)
+    throw optionError('(options)', 'options', 'an object such as { stateDir }', options);
   const { stateDir } = options;
   if (typeof stateDir !== 'string' || stateDir === '' || stateDir.includes('\0')) {
     throw optionError('(options)', 'stateDir', 'a directory path (see resolveStateDir)', stateDir);

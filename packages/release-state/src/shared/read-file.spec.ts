@@ -44,7 +44,10 @@ describe('readFileSafely', () => {
   it('refuses a FIFO nobody writes to at once (a plain read would wait forever)', async () => {
     const fifo = path.join(dir, 'fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    expect(await verdict(fifo, { maxBytes: 1024 })).toEqual({ reason: 'not-regular', what: 'is a FIFO, socket or device, not a regular file' });
+    expect(await verdict(fifo, { maxBytes: 1024 })).toEqual({
+      reason: 'not-regular',
+      what: 'is a FIFO, socket or device, not a regular file',
+    });
   });
 
   it('refuses devices that never end or block (/dev/zero, /dev/urandom), also through a link', async () => {
@@ -58,22 +61,34 @@ describe('readFileSafely', () => {
   it('refuses a file over the cap before reading it, and one that reads longer than its size says (/proc)', async () => {
     const file = path.join(dir, 'large');
     await fsp.writeFile(file, 'y'.repeat(5000));
-    expect(await verdict(file, { maxBytes: 4096 })).toEqual({ reason: 'too-large', what: 'is larger than 4 KiB (5000 bytes)' });
+    expect(await verdict(file, { maxBytes: 4096 })).toEqual({
+      reason: 'too-large',
+      what: 'is larger than 4 KiB (5000 bytes)',
+    });
     // /proc files say size 0 and hold more: the cap holds while reading.
-    expect(await verdict('/proc/self/maps', { maxBytes: 16 })).toEqual({ reason: 'too-large', what: 'is larger than 16 bytes' });
+    expect(await verdict('/proc/self/maps', { maxBytes: 16 })).toEqual({
+      reason: 'too-large',
+      what: 'is larger than 16 bytes',
+    });
   });
 
   it('says what is missing, a directory, a path through a file, a loop', async () => {
     const loop = path.join(dir, 'loop');
     await fsp.symlink('loop', loop);
     await fsp.writeFile(path.join(dir, 'plain'), 'p');
-    expect(await verdict(path.join(dir, 'nope'), { maxBytes: 10 })).toEqual({ reason: 'missing', what: 'does not exist' });
+    expect(await verdict(path.join(dir, 'nope'), { maxBytes: 10 })).toEqual({
+      reason: 'missing',
+      what: 'does not exist',
+    });
     expect(await verdict(dir, { maxBytes: 10 })).toEqual({ reason: 'directory', what: 'is a directory' });
     expect(await verdict(path.join(dir, 'plain', 'x'), { maxBytes: 10 })).toEqual({
       reason: 'unreadable',
       what: 'goes through something that is not a directory (ENOTDIR)',
     });
-    expect(await verdict(loop, { maxBytes: 10 })).toEqual({ reason: 'unreadable', what: 'is a loop of symbolic links' });
+    expect(await verdict(loop, { maxBytes: 10 })).toEqual({
+      reason: 'unreadable',
+      what: 'is a loop of symbolic links',
+    });
   });
 
   it('follows a link by default, and refuses one with symlinks: refuse (the store never links its files)', async () => {
@@ -82,10 +97,17 @@ describe('readFileSafely', () => {
     await fsp.writeFile(target, 'linked');
     await fsp.symlink(target, link);
     expect((await verdict(link, { maxBytes: 100 })).toString()).toBe('linked');
-    expect(await verdict(link, { maxBytes: 100, symlinks: 'refuse' })).toEqual({ reason: 'symlink', what: 'is a symbolic link' });
+    expect(await verdict(link, { maxBytes: 100, symlinks: 'refuse' })).toEqual({
+      reason: 'symlink',
+      what: 'is a symbolic link',
+    });
   });
 
   it('words a limit as people say it', () => {
-    expect([describeBytes(1024 * 1024), describeBytes(64 * 1024), describeBytes(300)]).toEqual(['1 MiB', '64 KiB', '300 bytes']);
+    expect([describeBytes(1024 * 1024), describeBytes(64 * 1024), describeBytes(300)]).toEqual([
+      '1 MiB',
+      '64 KiB',
+      '300 bytes',
+    ]);
   });
 });

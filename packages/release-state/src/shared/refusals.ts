@@ -66,7 +66,10 @@ export function insideStore(where: string, what: string): StateError {
 
 /** A copy target directory that holds files no store has: booty replaces only a store. */
 export function notAStore(where: string, found: readonly string[]): StateError {
-  const shown = found.slice(0, 5).map((name) => JSON.stringify(name)).join(', ');
+  const shown = found
+    .slice(0, 5)
+    .map((name) => JSON.stringify(name))
+    .join(', ');
   return stateError('STATE_INVALID_INPUT', {
     path: where,
     reason: 'not-a-store',
@@ -194,7 +197,8 @@ export function checkSnapshot(
   const keys = new Set<string>();
   const records = snapshot.deliveries.map((given: unknown, index) => {
     const at = `deliveries[${index}]`;
-    if (typeof given !== 'object' || given === null) throw bad(`has ${describeJsonType(given)} at ${at}, not a record`, at);
+    if (typeof given !== 'object' || given === null)
+      throw bad(`has ${describeJsonType(given)} at ${at}, not a record`, at);
     const record = fullRecord(given as DeliveryRecord);
     if (typeof record.key !== 'string') throw bad(`has no key at ${at}`, `${at}.key`);
     // The one record rule: a store holds nothing that its check would call damaged.

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { StateError } from './errors';
-import { parseReleaseState, RELEASE_STATE_FIELDS, serializeReleaseState, skeletonState, validateNextState, type ReleaseState } from './release-state';
+import {
+  parseReleaseState,
+  RELEASE_STATE_FIELDS,
+  serializeReleaseState,
+  skeletonState,
+  validateNextState,
+  type ReleaseState,
+} from './release-state';
 
 const FILE = '/state/release.json';
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -98,7 +105,9 @@ describe('release.json format', () => {
     const error = errorOf(() => read({ [field]: value }));
     expect(error).toMatchObject({ code: 'STATE_CORRUPT', path: FILE, details: { field } });
     // A value that spans lines is described, never quoted (what follows a line break is not its own).
-    const shown = value.includes('\n') ? `(a value of 2 lines, ${value.length} characters, not shown)` : JSON.stringify(value.slice(0, 40)).slice(0, -1);
+    const shown = value.includes('\n')
+      ? `(a value of 2 lines, ${value.length} characters, not shown)`
+      : JSON.stringify(value.slice(0, 40)).slice(0, -1);
     expect(error.message).toContain(`"${field}": ${shown}`);
     expect(error.message).toContain('booty state reset release');
     // The message quotes the value as JSON: no raw newline can forge a line.
@@ -106,7 +115,9 @@ describe('release.json format', () => {
   });
 
   it('names a control character as such, and quotes at most 40 characters of a long value', () => {
-    expect(errorOf(() => read({ production_sha_current: `${SHA.slice(0, 20)}\u001b[2K` })).details.reason).toBe('control-character');
+    expect(errorOf(() => read({ production_sha_current: `${SHA.slice(0, 20)}\u001b[2K` })).details.reason).toBe(
+      'control-character',
+    );
     const long = errorOf(() => read({ last_deploy_time: 'x'.repeat(5000) }));
     expect(long.message).toContain('(5000 characters)');
     expect(long.message.length).toBeLessThan(400);
@@ -121,7 +132,10 @@ describe('release.json format', () => {
     ['2026-02-16T12:00:00.000Z'],
     ['2024-02-29T23:59:59Z'],
   ])("accepts Python's datetime.isoformat() form %j as a time", (time) => {
-    expect(read({ last_deploy_time: time, last_health_check: time })).toMatchObject({ last_deploy_time: time, last_health_check: time });
+    expect(read({ last_deploy_time: time, last_health_check: time })).toMatchObject({
+      last_deploy_time: time,
+      last_health_check: time,
+    });
   });
 
   it('accepts a result in any case (the Python forms) and reads it in lower case; SHA-256 ids too', () => {
@@ -132,7 +146,10 @@ describe('release.json format', () => {
 
   it('checks deploy_history entries by the same rules, and keeps their unknown keys', () => {
     const entry = { sha: SHA, time: '2026-02-16T12:00:00+00:00', result: 'SUCCESS', run: 7 };
-    expect(read({ deploy_history: [entry, { sha: SHA, time: null, result: null }] }).deploy_history).toEqual([entry, { sha: SHA, time: null, result: null }]);
+    expect(read({ deploy_history: [entry, { sha: SHA, time: null, result: null }] }).deploy_history).toEqual([
+      entry,
+      { sha: SHA, time: null, result: null },
+    ]);
     expect(read({ deploy_history: null }).deploy_history).toBeNull();
     const bad: [unknown, string][] = [
       [{ sha: 'abc; rm -rf /', time: entry.time, result: 'success' }, '"deploy_history"[0].sha'],
@@ -147,7 +164,9 @@ describe('release.json format', () => {
       expect(error.message).toContain(says);
     }
     expect(errorOf(() => read({ deploy_history: { sha: SHA } })).message).toContain('expected a list');
-    expect(errorOf(() => read({ deploy_history: Array.from({ length: 25 }, () => entry) })).message).toContain('25 "deploy_history" entries');
+    expect(errorOf(() => read({ deploy_history: Array.from({ length: 25 }, () => entry) })).message).toContain(
+      '25 "deploy_history" entries',
+    );
     expect(read({ deploy_history: Array.from({ length: 24 }, () => entry) }).deploy_history).toHaveLength(24);
   });
 
@@ -163,7 +182,12 @@ describe('release.json format', () => {
   });
 
   it('writes the format version, the six fields in order, then unknown fields as they were', () => {
-    const state = { ...skeletonState(), zeta: 1, deploy_history: [], production_sha_current: 'a'.repeat(40) } as ReleaseState;
+    const state = {
+      ...skeletonState(),
+      zeta: 1,
+      deploy_history: [],
+      production_sha_current: 'a'.repeat(40),
+    } as ReleaseState;
     const keys = Object.keys(JSON.parse(serializeReleaseState(state, FILE).toString()) as object);
     expect(keys).toEqual(['format_version', ...RELEASE_STATE_FIELDS, 'zeta', 'deploy_history']);
   });
@@ -189,11 +213,20 @@ describe('release.json format', () => {
 });
 
 describe('validateNextState', () => {
-  const current = parseReleaseState(bytes(JSON.stringify({ ...skeletonState(), format_version: undefined, last_deploy_time: '2026-02-16T12:00:00' })), FILE);
+  const current = parseReleaseState(
+    bytes(JSON.stringify({ ...skeletonState(), format_version: undefined, last_deploy_time: '2026-02-16T12:00:00' })),
+    FILE,
+  );
 
   it('accepts well-formed changes and sets the format version', () => {
     const next = validateNextState(
-      { ...current, production_sha_current: 'a'.repeat(40), last_deploy_time: '2026-02-17T10:00:00.000Z', last_deploy_result: 'success', last_health_check: '2026-02-17T10:05:00+00:00' },
+      {
+        ...current,
+        production_sha_current: 'a'.repeat(40),
+        last_deploy_time: '2026-02-17T10:00:00.000Z',
+        last_deploy_result: 'success',
+        last_health_check: '2026-02-17T10:05:00+00:00',
+      },
       current,
       FILE,
     );
@@ -222,7 +255,9 @@ describe('validateNextState', () => {
   });
 
   it('checks a deploy_history the callback changed, and passes one it left alone', () => {
-    const error = errorOf(() => validateNextState({ ...current, deploy_history: [{ sha: 'nope', time: null, result: null }] }, current, FILE));
+    const error = errorOf(() =>
+      validateNextState({ ...current, deploy_history: [{ sha: 'nope', time: null, result: null }] }, current, FILE),
+    );
     expect(error).toMatchObject({ code: 'STATE_INVALID_INPUT', details: { field: 'deploy_history' } });
     const history = [{ sha: 'a'.repeat(40), time: '2026-02-16T12:00:00', result: 'success' }];
     const withHistory = { ...current, deploy_history: history } as ReleaseState;

@@ -72,10 +72,26 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 function isReadableTime(value: string): boolean {
   const m = ISO_READ.exec(value);
   if (m === null) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetOk
+  );
 }
 
 /** The rule for a value of `field` as read; a message fragment when it breaks it, else null. */
@@ -110,7 +126,9 @@ export function skeletonState(): ReleaseState {
  */
 export function isSkeleton(state: ReleaseState): boolean {
   const fields: readonly string[] = RELEASE_STATE_FIELDS;
-  return Object.keys(state).every((key) => key === FORMAT_VERSION_FIELD || (fields.includes(key) && state[key] === null));
+  return Object.keys(state).every(
+    (key) => key === FORMAT_VERSION_FIELD || (fields.includes(key) && state[key] === null),
+  );
 }
 
 /**
@@ -176,7 +194,11 @@ export function parseReleaseState(bytes: Uint8Array, file: string): ReleaseState
  */
 export function validateNextState(next: unknown, current: ReleaseState, file: string): ReleaseState {
   if (typeof next !== 'object' || next === null || Array.isArray(next)) {
-    throw invalid(file, `the updateState callback returned ${describeJsonType(next)}; it must return the next state object`, 'not-object');
+    throw invalid(
+      file,
+      `the updateState callback returned ${describeJsonType(next)}; it must return the next state object`,
+      'not-object',
+    );
   }
   const record = next as Record<string, unknown>;
   for (const field of RELEASE_STATE_FIELDS) {
@@ -198,17 +220,32 @@ export function validateNextState(next: unknown, current: ReleaseState, file: st
       throw invalid(file, what, 'bad-field', field);
     }
     if (field === 'last_deploy_result' && !RESULTS.includes(value)) {
-      throw invalid(file, `"${field}" must be one of ${RESULTS.join(', ')} or null, got ${excerptValue(value)}`, 'bad-field', field);
+      throw invalid(
+        file,
+        `"${field}" must be one of ${RESULTS.join(', ')} or null, got ${excerptValue(value)}`,
+        'bad-field',
+        field,
+      );
     }
   }
   if (Object.hasOwn(record, DEPLOY_HISTORY_FIELD) && record[DEPLOY_HISTORY_FIELD] !== current[DEPLOY_HISTORY_FIELD]) {
     checkHistory(record[DEPLOY_HISTORY_FIELD], (what) =>
-      invalid(file, `"${DEPLOY_HISTORY_FIELD}" ${what.replace(/^has "deploy_history"/, 'has')}`, 'bad-entry', DEPLOY_HISTORY_FIELD),
+      invalid(
+        file,
+        `"${DEPLOY_HISTORY_FIELD}" ${what.replace(/^has "deploy_history"/, 'has')}`,
+        'bad-entry',
+        DEPLOY_HISTORY_FIELD,
+      ),
     );
   }
   const version = record[FORMAT_VERSION_FIELD];
   if (version !== undefined && version !== current[FORMAT_VERSION_FIELD] && version !== RELEASE_FORMAT_VERSION) {
-    throw invalid(file, `"${FORMAT_VERSION_FIELD}" is managed by the store; leave it as it is`, 'bad-field', FORMAT_VERSION_FIELD);
+    throw invalid(
+      file,
+      `"${FORMAT_VERSION_FIELD}" is managed by the store; leave it as it is`,
+      'bad-field',
+      FORMAT_VERSION_FIELD,
+    );
   }
   return { ...record, [FORMAT_VERSION_FIELD]: RELEASE_FORMAT_VERSION } as ReleaseState;
 }
@@ -231,7 +268,11 @@ export function serializeReleaseState(state: ReleaseState, file: string): Buffer
   try {
     text = JSON.stringify(ordered, null, 2);
   } catch (error) {
-    throw invalid(file, `the new state cannot be written as JSON (${error instanceof Error ? error.message : String(error)})`, 'not-json');
+    throw invalid(
+      file,
+      `the new state cannot be written as JSON (${error instanceof Error ? error.message : String(error)})`,
+      'not-json',
+    );
   }
   return Buffer.from(`${text}\n`, 'utf8');
 }
@@ -244,7 +285,9 @@ export function serializeReleaseState(state: ReleaseState, file: string): Buffer
 function checkHistory(history: unknown, fail: (what: string) => StateError): void {
   if (history === null) return;
   if (!Array.isArray(history)) {
-    throw fail(`has "${DEPLOY_HISTORY_FIELD}": ${excerptValue(history)}, expected a list of {sha, time, result} or null`);
+    throw fail(
+      `has "${DEPLOY_HISTORY_FIELD}": ${excerptValue(history)}, expected a list of {sha, time, result} or null`,
+    );
   }
   if (history.length > DEPLOY_HISTORY_MAX) {
     throw fail(`has ${history.length} "${DEPLOY_HISTORY_FIELD}" entries; the most ever kept is ${DEPLOY_HISTORY_MAX}`);

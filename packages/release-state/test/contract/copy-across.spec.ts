@@ -43,8 +43,16 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     await source.deliveries.claim({ repo: 'other/repo', headSha: SHA(3), deliveryId: 'done', leaseMs: 3_600_000 });
     await source.deliveries.complete({ repo: 'other/repo', headSha: SHA(3), deliveryId: 'done', outcome: 'held' });
     // A Python entry (no time) comes along too.
-    await fsp.writeFile(path.join(dir, 'source', 'delivery_ids.json'), JSON.stringify({ [`octo/app:${SHA(4)}`]: 'from-python' }));
-    await source.updateState((s) => ({ ...s, production_sha_current: SHA(9), last_deploy_result: 'success', operator_notes: { kept: [1, 'two'] } }));
+    await fsp.writeFile(
+      path.join(dir, 'source', 'delivery_ids.json'),
+      JSON.stringify({ [`octo/app:${SHA(4)}`]: 'from-python' }),
+    );
+    await source.updateState((s) => ({
+      ...s,
+      production_sha_current: SHA(9),
+      last_deploy_result: 'success',
+      operator_notes: { kept: [1, 'two'] },
+    }));
     const before = await source.snapshot();
     expect(before.deliveries).toHaveLength(4);
 
@@ -60,7 +68,9 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     expect(await back.check()).toMatchObject({ healthy: true, problems: [], deliveries: 4 });
     // The copies behave as the original: held claims stay held, the lease holder can complete.
     expect((await back.deliveries.claim({ repo: 'octo/app', headSha: SHA(4), deliveryId: 'x' })).claimed).toBe(false);
-    expect(await pg.deliveries.complete({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'leased', outcome: 'allowed' })).toMatchObject({ attempt: 1, outcome: 'allowed' });
+    expect(
+      await pg.deliveries.complete({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'leased', outcome: 'allowed' }),
+    ).toMatchObject({ attempt: 1, outcome: 'allowed' });
   });
 
   it('refuses a non-empty target on either side unless replace, and changes nothing then', async () => {
@@ -108,19 +118,30 @@ describeWithPg('copyStore between the file store and PostgreSQL', () => {
     const source = track(await openFileStore({ stateDir: path.join(dir, 'source') }));
     await source.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'plain' });
     // The first implementation's keys of its own form are kept and copied as they are.
-    await fsp.writeFile(path.join(dir, 'source', 'delivery_ids.json'), JSON.stringify({ 'legacy-key-without-sha': 'from-python' }));
+    await fsp.writeFile(
+      path.join(dir, 'source', 'delivery_ids.json'),
+      JSON.stringify({ 'legacy-key-without-sha': 'from-python' }),
+    );
     // Entries a store never writes: a blank delivery id, a time that is not UTC, a long outcome.
     const entry = (n: number, fields: Record<string, unknown>) =>
       fsp.writeFile(
         path.join(dir, 'source', 'deliveries', `octo%2Fapp%3A${SHA(n)}.json`),
-        JSON.stringify({ format_version: 1, key: `octo/app:${SHA(n)}`, deliveryId: `d${n}`, recordedAt: '2026-01-01T00:00:00Z', ...fields }),
+        JSON.stringify({
+          format_version: 1,
+          key: `octo/app:${SHA(n)}`,
+          deliveryId: `d${n}`,
+          recordedAt: '2026-01-01T00:00:00Z',
+          ...fields,
+        }),
       );
     await entry(2, { deliveryId: ' ' });
     await entry(3, { recordedAt: '2026-01-01 00:00' });
     await entry(4, { outcome: 'x'.repeat(201) });
     const check = await source.check();
     expect(check).toMatchObject({ healthy: false, deliveries: 2 });
-    expect(check.problems.map((problem) => problem.target).sort()).toEqual([2, 3, 4].map((n) => path.join(dir, 'source', 'deliveries', `octo%2Fapp%3A${SHA(n)}.json`)));
+    expect(check.problems.map((problem) => problem.target).sort()).toEqual(
+      [2, 3, 4].map((n) => path.join(dir, 'source', 'deliveries', `octo%2Fapp%3A${SHA(n)}.json`)),
+    );
     const pg = track(await openReleaseStore({ url: server.url({ schema: `copy_${process.pid}_d` }) }));
     const file = track(await openFileStore({ stateDir: path.join(dir, 'file-target') }));
     for (const target of [pg, file]) {

@@ -16,7 +16,8 @@ describeStoreContract('file store', async () => {
   const stateDir = path.join(dir, 'state');
   const open = () => openFileStore({ stateDir });
   const store = await open();
-  const entryFile = (input: DeliveryKeyInput) => path.join(stateDir, LEDGER_DIR, entryName(deliveryKey(input, stateDir)));
+  const entryFile = (input: DeliveryKeyInput) =>
+    path.join(stateDir, LEDGER_DIR, entryName(deliveryKey(input, stateDir)));
   let copies = 0;
   return {
     store,

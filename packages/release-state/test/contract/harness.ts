@@ -45,7 +45,12 @@ export interface SuiteContext {
   reopen(): Promise<ReleaseStore>;
   /** A copy of the running test's stored data made outside booty (`ContractHarness.copy`), closed by the suite. */
   copy(): Promise<ReleaseStore>;
-  claim(n: number, deliveryId: string, more?: { leaseMs?: number; repo?: string }, store?: ReleaseStore): Promise<ClaimResult>;
+  claim(
+    n: number,
+    deliveryId: string,
+    more?: { leaseMs?: number; repo?: string },
+    store?: ReleaseStore,
+  ): Promise<ClaimResult>;
 }
 
 /** What `limit` says of a store opened with default options, holding `inWindow` young entries. */

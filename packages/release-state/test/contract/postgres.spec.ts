@@ -8,5 +8,8 @@ import { describeStoreContract } from './suite';
 
 describeWithPg('PostgreSQL', () => {
   const pg = usePostgres();
-  describeStoreContract('postgres', postgresContract(pg, (schema) => pg.server.url({ schema }), 'direct'));
+  describeStoreContract(
+    'postgres',
+    postgresContract(pg, (schema) => pg.server.url({ schema }), 'direct'),
+  );
 });

@@ -15,11 +15,13 @@ export function describeFenceContract(context: SuiteContext): void {
   const h = () => context.h;
   const fence = (n: number, deliveryId: string, attempt: number): FencedClaim => ({ ...KEY(n), deliveryId, attempt });
   /** The state of a deploy of commit `n` under way. */
-  const deploying = (n: number) => (state: ReleaseState): ReleaseState => ({
-    ...state,
-    last_deploy_attempt_sha: SHA(n),
-    last_deploy_result: 'pending',
-  });
+  const deploying =
+    (n: number) =>
+    (state: ReleaseState): ReleaseState => ({
+      ...state,
+      last_deploy_attempt_sha: SHA(n),
+      last_deploy_result: 'pending',
+    });
   const extend = (claimed: FencedClaim, leaseMs: number) => h().store.deliveries.extend({ ...claimed, leaseMs });
 
   describe('renewing a lease (extend)', () => {

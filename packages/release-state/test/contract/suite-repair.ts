@@ -51,7 +51,13 @@ export function describeRepairContract(context: SuiteContext): void {
       expect(report.healthy).toBe(false);
       expect(report.deliveries).toBe(1);
       const anything = expect.any(String);
-      const expected = { part: 'release', target: anything, reason: anything, message: anything, repair: 'booty state reset release' };
+      const expected = {
+        part: 'release',
+        target: anything,
+        reason: anything,
+        message: anything,
+        repair: 'booty state reset release',
+      };
       expect(report.problems).toEqual([expected]);
       expect(await h.store.check()).toEqual(report);
       expect((await failure(h.store.reset('deliveries'))).details.reason).toBe('nothing-to-reset');

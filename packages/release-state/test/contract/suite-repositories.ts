@@ -13,11 +13,13 @@ export function describeRepositoryContract(context: SuiteContext): void {
   const { claim, reopen, another } = context;
   const h = () => context.h;
   /** The state once commit `n` is in production. */
-  const producing = (n: number) => (state: ReleaseState): ReleaseState => ({
-    ...state,
-    production_sha_current: SHA(n),
-    last_deploy_result: 'success',
-  });
+  const producing =
+    (n: number) =>
+    (state: ReleaseState): ReleaseState => ({
+      ...state,
+      production_sha_current: SHA(n),
+      last_deploy_result: 'success',
+    });
   const empty = { production_sha_current: null, last_deploy_result: null };
 
   describe('a release state per repository', () => {

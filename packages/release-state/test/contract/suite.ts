@@ -57,8 +57,17 @@ export function describeStoreContract(name: string, open: ContractFactory): void
       await h.cleanup();
     });
 
-    const claim = (n: number, deliveryId: string, more: { leaseMs?: number; repo?: string } = {}, store = h.store): Promise<ClaimResult> =>
-      store.deliveries.claim({ ...KEY(n, more.repo), deliveryId, ...(more.leaseMs === undefined ? {} : { leaseMs: more.leaseMs }) });
+    const claim = (
+      n: number,
+      deliveryId: string,
+      more: { leaseMs?: number; repo?: string } = {},
+      store = h.store,
+    ): Promise<ClaimResult> =>
+      store.deliveries.claim({
+        ...KEY(n, more.repo),
+        deliveryId,
+        ...(more.leaseMs === undefined ? {} : { leaseMs: more.leaseMs }),
+      });
 
     describe('identity', () => {
       it('says which backend and where, without secrets', () => {
@@ -87,8 +96,18 @@ export function describeStoreContract(name: string, open: ContractFactory): void
           },
         });
         expect(Number.isNaN(Date.parse(first.record.recordedAt ?? ''))).toBe(false);
-        expect(await claim(1, 'guid-1')).toEqual({ claimed: false, redelivery: true, takeover: false, record: first.record });
-        expect(await claim(1, 'guid-2')).toEqual({ claimed: false, redelivery: false, takeover: false, record: first.record });
+        expect(await claim(1, 'guid-1')).toEqual({
+          claimed: false,
+          redelivery: true,
+          takeover: false,
+          record: first.record,
+        });
+        expect(await claim(1, 'guid-2')).toEqual({
+          claimed: false,
+          redelivery: false,
+          takeover: false,
+          record: first.record,
+        });
         expect(await h.store.deliveries.get(KEY(1))).toEqual(first.record);
         expect(await h.store.deliveries.has(KEY(1))).toBe(true);
         expect(await h.store.deliveries.has(KEY(2))).toBe(false);
@@ -104,7 +123,9 @@ export function describeStoreContract(name: string, open: ContractFactory): void
 
       it('gives exactly one winner per key among racing callers on two handles', async () => {
         const other = await reopen();
-        const results = await Promise.all(Array.from({ length: 24 }, (_, i) => claim(i % 3, `d-${i}`, {}, i % 2 === 0 ? h.store : other)));
+        const results = await Promise.all(
+          Array.from({ length: 24 }, (_, i) => claim(i % 3, `d-${i}`, {}, i % 2 === 0 ? h.store : other)),
+        );
         for (const n of [0, 1, 2]) {
           const forKey = results.filter((r) => r.record.key === `${REPO}:${SHA(n)}`);
           expect(forKey.filter((r) => r.claimed)).toHaveLength(1);
@@ -186,7 +207,9 @@ export function describeStoreContract(name: string, open: ContractFactory): void
         await sleep(LEASE_MS + 100);
         const other = await reopen();
         const racers = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => claim(1, `racer-${i}`, { leaseMs: 60_000 }, i % 2 === 0 ? h.store : other)),
+          Array.from({ length: 12 }, (_, i) =>
+            claim(1, `racer-${i}`, { leaseMs: 60_000 }, i % 2 === 0 ? h.store : other),
+          ),
         );
         const winners = racers.filter((r) => r.claimed);
         expect(winners).toHaveLength(1);
@@ -200,17 +223,34 @@ export function describeStoreContract(name: string, open: ContractFactory): void
         }
         expect(await h.store.deliveries.get(KEY(1))).toEqual(winner.record);
 
-        const lost = await failure(h.store.deliveries.complete({ ...KEY(1), deliveryId: 'holder', outcome: 'allowed' }));
+        const lost = await failure(
+          h.store.deliveries.complete({ ...KEY(1), deliveryId: 'holder', outcome: 'allowed' }),
+        );
         expect(lost.code).toBe('STATE_LEASE_LOST');
-        const done = await other.deliveries.complete({ ...KEY(1), deliveryId: winner.record.deliveryId, attempt: 2, outcome: 'allowed' });
-        expect(done).toMatchObject({ attempt: 2, leaseExpiresAt: null, outcome: 'allowed', completedAt: expect.any(String) });
+        const done = await other.deliveries.complete({
+          ...KEY(1),
+          deliveryId: winner.record.deliveryId,
+          attempt: 2,
+          outcome: 'allowed',
+        });
+        expect(done).toMatchObject({
+          attempt: 2,
+          leaseExpiresAt: null,
+          outcome: 'allowed',
+          completedAt: expect.any(String),
+        });
         expect(await h.store.deliveries.count()).toBe(1);
       });
 
       it('a completed claim is final: no takeover after the lease time has passed', async () => {
         const first = await claim(1, 'holder', { leaseMs: LEASE_MS / 2 });
         const done = await h.store.deliveries.complete({ ...KEY(1), deliveryId: 'holder', outcome: 'held' });
-        expect(done).toEqual({ ...first.record, leaseExpiresAt: null, completedAt: expect.any(String), outcome: 'held' });
+        expect(done).toEqual({
+          ...first.record,
+          leaseExpiresAt: null,
+          completedAt: expect.any(String),
+          outcome: 'held',
+        });
         await sleep(LEASE_MS / 2 + 100);
         const later = await Promise.all([claim(1, 'a', { leaseMs: LEASE_MS }), claim(1, 'b')]);
         for (const r of later) expect(r).toEqual({ claimed: false, redelivery: false, takeover: false, record: done });
@@ -229,16 +269,27 @@ export function describeStoreContract(name: string, open: ContractFactory): void
 
       it('complete by a delivery that never held the claim, with a stale attempt, or for no claim is STATE_LEASE_LOST', async () => {
         await claim(1, 'holder', { leaseMs: 60_000 });
-        expect((await failure(h.store.deliveries.complete({ ...KEY(1), deliveryId: 'stranger' }))).code).toBe('STATE_LEASE_LOST');
-        expect((await failure(h.store.deliveries.complete({ ...KEY(1), deliveryId: 'holder', attempt: 2 }))).code).toBe('STATE_LEASE_LOST');
-        expect((await failure(h.store.deliveries.complete({ ...KEY(9), deliveryId: 'holder' }))).code).toBe('STATE_LEASE_LOST');
+        expect((await failure(h.store.deliveries.complete({ ...KEY(1), deliveryId: 'stranger' }))).code).toBe(
+          'STATE_LEASE_LOST',
+        );
+        expect((await failure(h.store.deliveries.complete({ ...KEY(1), deliveryId: 'holder', attempt: 2 }))).code).toBe(
+          'STATE_LEASE_LOST',
+        );
+        expect((await failure(h.store.deliveries.complete({ ...KEY(9), deliveryId: 'holder' }))).code).toBe(
+          'STATE_LEASE_LOST',
+        );
         expect(await h.store.deliveries.get(KEY(1))).toMatchObject({ deliveryId: 'holder', completedAt: null });
       });
 
       it('the holder may still complete after its lease ended when nobody took over', async () => {
         await claim(1, 'slow', { leaseMs: 50 });
         await sleep(120);
-        const completed = await h.store.deliveries.complete({ ...KEY(1), deliveryId: 'slow', attempt: 1, outcome: 'allowed' });
+        const completed = await h.store.deliveries.complete({
+          ...KEY(1),
+          deliveryId: 'slow',
+          attempt: 1,
+          outcome: 'allowed',
+        });
         expect(completed).toMatchObject({ attempt: 1, outcome: 'allowed' });
         expect((await claim(1, 'next', { leaseMs: 50 })).claimed).toBe(false);
       });
@@ -274,8 +325,16 @@ export function describeStoreContract(name: string, open: ContractFactory): void
         await claim(3, 'three', { leaseMs: 60_000 });
         const all = await h.store.deliveries.list();
         expect(all.map((r) => r.deliveryId)).toEqual(['three', 'two', 'one']);
-        expect(all[0]).toMatchObject({ attempt: 1, leaseExpiresAt: expect.any(String), completedAt: null, outcome: null });
-        expect((await h.store.deliveries.list({ repo: 'OCTO-ORG/App' })).map((r) => r.deliveryId)).toEqual(['three', 'one']);
+        expect(all[0]).toMatchObject({
+          attempt: 1,
+          leaseExpiresAt: expect.any(String),
+          completedAt: null,
+          outcome: null,
+        });
+        expect((await h.store.deliveries.list({ repo: 'OCTO-ORG/App' })).map((r) => r.deliveryId)).toEqual([
+          'three',
+          'one',
+        ]);
         expect((await h.store.deliveries.list({ limit: 2 })).map((r) => r.deliveryId)).toEqual(['three', 'two']);
         expect(await h.store.deliveries.list({ repo: 'nobody/here' })).toEqual([]);
       });
@@ -321,11 +380,18 @@ export function describeStoreContract(name: string, open: ContractFactory): void
           last_deploy_result: 'success',
           operator_notes: [{ sha: SHA(7) }],
         }));
-        expect(next).toMatchObject({ production_sha_current: SHA(7), last_deploy_result: 'success', operator_notes: [{ sha: SHA(7) }] });
+        expect(next).toMatchObject({
+          production_sha_current: SHA(7),
+          last_deploy_result: 'success',
+          operator_notes: [{ sha: SHA(7) }],
+        });
         const other = await reopen();
         expect(await other.readState()).toEqual(next);
         await other.updateState((s) => ({ ...s, last_deploy_attempt_sha: SHA(8) }));
-        expect(await h.store.readState()).toMatchObject({ last_deploy_attempt_sha: SHA(8), operator_notes: [{ sha: SHA(7) }] });
+        expect(await h.store.readState()).toMatchObject({
+          last_deploy_attempt_sha: SHA(8),
+          operator_notes: [{ sha: SHA(7) }],
+        });
       });
 
       it('passes a throwing callback through and writes nothing', async () => {

@@ -21,7 +21,14 @@ const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
 
 /** Every way an error can reach a person or a log, none of which may hold a secret. */
 function expectNoSecret(error: unknown, ...secrets: string[]): void {
-  const views = [String(error), JSON.stringify(error), inspect(error, { depth: 10 }), (error as Error).stack ?? '', String((error as Error).cause), inspect((error as Error).cause, { depth: 10 })];
+  const views = [
+    String(error),
+    JSON.stringify(error),
+    inspect(error, { depth: 10 }),
+    (error as Error).stack ?? '',
+    String((error as Error).cause),
+    inspect((error as Error).cause, { depth: 10 }),
+  ];
   for (const view of views) for (const secret of secrets) expect(view).not.toContain(secret);
 }
 
@@ -34,7 +41,9 @@ async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
 type Silence = false | 'both' | 'replies';
 
 /** A TCP proxy on 127.0.0.1 that can stop forwarding (both ways, or only the server's replies) while keeping every connection open. */
-function startProxy(targetPort: number): Promise<{ port: number; silence(mode: Silence | boolean): void; close(): Promise<void> }> {
+function startProxy(
+  targetPort: number,
+): Promise<{ port: number; silence(mode: Silence | boolean): void; close(): Promise<void> }> {
   let silent: Silence = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -90,9 +99,13 @@ describeWithPg('PostgreSQL store faults', () => {
     try {
       const url = `postgres://booty_admin:${encodeURIComponent(PG_PASSWORD)}@127.0.0.1:${proxy.port}/postgres?schema=half_open`;
       const store = keep(await openReleaseStore({ url, queryTimeoutMs: 1000, connectTimeoutMs: 1000, retryMs: 500 }));
-      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'before' })).claimed).toBe(true);
+      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'before' })).claimed).toBe(
+        true,
+      );
       proxy.silence(true);
-      const [error, ms] = await timed(failure(store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'silent' })));
+      const [error, ms] = await timed(
+        failure(store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'silent' })),
+      );
       expect(error.code).toBe('STATE_UNAVAILABLE');
       expect(error.details.reason).toBe('timeout');
       // The INSERT was sent and no answer came: whether it happened is unknown, and the message says so.
@@ -102,7 +115,9 @@ describeWithPg('PostgreSQL store faults', () => {
       expectNoSecret(error, PG_PASSWORD);
       proxy.silence(false);
       // Forwarding again: the same claim is answered (it never reached the server).
-      expect(await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'silent' })).toMatchObject({ claimed: true });
+      expect(await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'silent' })).toMatchObject({
+        claimed: true,
+      });
     } finally {
       await proxy.close();
     }
@@ -134,14 +149,18 @@ describeWithPg('PostgreSQL store faults', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT body FROM "${schema}".release_state FOR UPDATE`);
       let calls = 0;
-      const [error, ms] = await timed(failure(store.updateState((s) => (calls++, { ...s, production_sha_current: SHA(3) }))));
+      const [error, ms] = await timed(
+        failure(store.updateState((s) => (calls++, { ...s, production_sha_current: SHA(3) }))),
+      );
       expect(error.code).toBe('STATE_LOCK_TIMEOUT');
       expect(error.details.reason).toBe('lock-timeout');
       expect(error.details.effect).toBe('none');
       expect(calls).toBe(0);
       expect(ms).toBeLessThan(5_000);
       await holder.query('ROLLBACK');
-      expect((await store.updateState((s) => (calls++, { ...s, production_sha_current: SHA(3) }))).production_sha_current).toBe(SHA(3));
+      expect(
+        (await store.updateState((s) => (calls++, { ...s, production_sha_current: SHA(3) }))).production_sha_current,
+      ).toBe(SHA(3));
       expect(calls).toBe(1);
     } finally {
       holder.release();
@@ -158,11 +177,15 @@ describeWithPg('PostgreSQL store faults', () => {
     expect(error.details.reason).toBe('schema-newer');
     expect(error.message).toContain('99');
     expect((await pg.admin.query(`SELECT body FROM "${schema}".release_state`)).rows).toEqual(before);
-    expect((await pg.admin.query(`SELECT max(version) AS v FROM "${schema}".schema_migrations`)).rows).toEqual([{ v: 99 }]);
+    expect((await pg.admin.query(`SELECT max(version) AS v FROM "${schema}".schema_migrations`)).rows).toEqual([
+      { v: 99 },
+    ]);
   });
 
   it('a wrong password is STATE_UNAVAILABLE (auth) in bounded time, with no password in any view of the error', async () => {
-    const [error, ms] = await timed(failure(openReleaseStore({ url: pg.server.url({ schema: 'auth' }, { password: WRONG }) })));
+    const [error, ms] = await timed(
+      failure(openReleaseStore({ url: pg.server.url({ schema: 'auth' }, { password: WRONG }) })),
+    );
     expect(error.code).toBe('STATE_UNAVAILABLE');
     expect(error.details.reason).toBe('auth');
     // The fix names where the password came from: here the URL, so neither PGPASSWORD nor ~/.pgpass.
@@ -174,7 +197,9 @@ describeWithPg('PostgreSQL store faults', () => {
 
   it('a server that is down is STATE_UNAVAILABLE (unreachable) in bounded time; the claim is known not to have happened', async () => {
     const probe = net.createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port)),
+    );
     await new Promise((resolve) => probe.close(resolve));
     const url = `postgres://booty_admin:${encodeURIComponent(PG_PASSWORD)}@127.0.0.1:${port}/postgres`;
     const [error, ms] = await timed(failure(openReleaseStore({ url, retryMs: 1000 })));
@@ -187,7 +212,12 @@ describeWithPg('PostgreSQL store faults', () => {
 
     // A server that dies under an open store: the claim's error says whether it happened.
     const proxy = await startProxy(pg.server.port);
-    const store = keep(await openReleaseStore({ url: `postgres://booty_admin:${encodeURIComponent(PG_PASSWORD)}@127.0.0.1:${proxy.port}/postgres?schema=down`, retryMs: 300 }));
+    const store = keep(
+      await openReleaseStore({
+        url: `postgres://booty_admin:${encodeURIComponent(PG_PASSWORD)}@127.0.0.1:${proxy.port}/postgres?schema=down`,
+        retryMs: 300,
+      }),
+    );
     await proxy.close();
     const claim = await failure(store.deliveries.claim({ repo: 'octo/app', headSha: SHA(4), deliveryId: 'd' }));
     expect(claim.code).toBe('STATE_UNAVAILABLE');
@@ -195,13 +225,34 @@ describeWithPg('PostgreSQL store faults', () => {
     expectNoSecret(claim, PG_PASSWORD);
   });
 
-  const tls = (name: string, fn: () => Promise<void>) => (pg.server?.certificate === null ? it(`${name} (needs openssl: not run)`, () => void process.stderr.write(`NOT RUN: ${name}: no openssl\n`)) : it(name, fn));
+  const tls = (name: string, fn: () => Promise<void>) =>
+    pg.server?.certificate === null
+      ? it(`${name} (needs openssl: not run)`, () => void process.stderr.write(`NOT RUN: ${name}: no openssl\n`))
+      : it(name, fn);
 
   tls('TLS: a wrong CA and an unverifiable sslmode=require are refused; the right CA connects over TLS', async () => {
     const wrongCa = path.join(dir, 'wrong-ca.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', path.join(dir, 'wrong.key'), '-out', wrongCa]);
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      path.join(dir, 'wrong.key'),
+      '-out',
+      wrongCa,
+    ]);
     expect(made.status).toBe(0);
-    for (const params of [{ sslmode: 'verify-full', sslrootcert: wrongCa }, { sslmode: 'require' }, { sslmode: 'verify-ca', sslrootcert: wrongCa }]) {
+    for (const params of [
+      { sslmode: 'verify-full', sslrootcert: wrongCa },
+      { sslmode: 'require' },
+      { sslmode: 'verify-ca', sslrootcert: wrongCa },
+    ]) {
       const error = await failure(openReleaseStore({ url: pg.server.url({ ...params, schema: 'tls' }), retryMs: 0 }));
       expect(error.code).toBe('STATE_UNAVAILABLE');
       expect(error.details.reason).toBe('tls');
@@ -209,9 +260,20 @@ describeWithPg('PostgreSQL store faults', () => {
     }
     const rightCa = path.join(dir, 'server-ca.pem');
     fs.writeFileSync(rightCa, pg.server.certificate ?? '');
-    const store = keep(await openReleaseStore({ url: pg.server.url({ sslmode: 'verify-full', sslrootcert: rightCa, schema: 'tls', application_name: 'booty-tls-test' }) }));
+    const store = keep(
+      await openReleaseStore({
+        url: pg.server.url({
+          sslmode: 'verify-full',
+          sslrootcert: rightCa,
+          schema: 'tls',
+          application_name: 'booty-tls-test',
+        }),
+      }),
+    );
     await store.deliveries.count();
-    const ssl = await pg.admin.query(`SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'booty-tls-test'`);
+    const ssl = await pg.admin.query(
+      `SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'booty-tls-test'`,
+    );
     expect(ssl.rows.length).toBeGreaterThan(0);
     expect(ssl.rows.every((row: { ssl: boolean }) => row.ssl)).toBe(true);
   });
@@ -254,7 +316,9 @@ describe('PostgreSQL URL and driver (no server needed)', () => {
       expectNoSecret(error, 'Sekr3t-x');
     }
     expect((await failure(openReleaseStore({ url: 'mysql://u:Sekr3t-x@h/db' }))).code).toBe('STATE_INVALID_INPUT');
-    expect((await failure(openReleaseStore({ url: 'postgres://h/db', stateDir: '/tmp/x' } as never))).code).toBe('STATE_INVALID_INPUT');
+    expect((await failure(openReleaseStore({ url: 'postgres://h/db', stateDir: '/tmp/x' } as never))).code).toBe(
+      'STATE_INVALID_INPUT',
+    );
   });
 
   it('verifies TLS by default for any host but loopback and unix sockets', () => {
@@ -264,14 +328,19 @@ describe('PostgreSQL URL and driver (no server needed)', () => {
     expect(parsePostgresUrl('postgres://u@localhost/app').sslMode).toBe('disable');
     expect(parsePostgresUrl('postgres://u@x/app?host=/run/postgresql').sslMode).toBe('disable');
     expect(parsePostgresUrl('postgres://u@db.example.com/app?sslmode=disable').sslMode).toBe('disable');
-    expect(parsePostgresUrl('postgres://u:p%40ss@db.example.com:6543/app').location).toBe('postgres://u@db.example.com:6543/app');
+    expect(parsePostgresUrl('postgres://u:p%40ss@db.example.com:6543/app').location).toBe(
+      'postgres://u@db.example.com:6543/app',
+    );
   });
 
   it('the file store never loads pg; a postgres URL without pg installed says to install it', () => {
     const fileOnly = spawnSync(
       process.execPath,
-      ['-e', `const { openReleaseStore } = require(${JSON.stringify(DIST)}); const d = require('node:fs').mkdtempSync(require('node:os').tmpdir() + '/booty-nopg-');
-openReleaseStore({ stateDir: d + '/s' }).then(async (s) => { await s.deliveries.count(); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules\\/pg/.test(k)))); require('node:fs').rmSync(d, { recursive: true }); });`],
+      [
+        '-e',
+        `const { openReleaseStore } = require(${JSON.stringify(DIST)}); const d = require('node:fs').mkdtempSync(require('node:os').tmpdir() + '/booty-nopg-');
+openReleaseStore({ stateDir: d + '/s' }).then(async (s) => { await s.deliveries.count(); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules\\/pg/.test(k)))); require('node:fs').rmSync(d, { recursive: true }); });`,
+      ],
       { encoding: 'utf8' },
     );
     expect(fileOnly.stderr).toBe('');
@@ -279,9 +348,12 @@ openReleaseStore({ stateDir: d + '/s' }).then(async (s) => { await s.deliveries.
 
     const missing = spawnSync(
       process.execPath,
-      ['-e', `const Module = require('node:module'); const resolve = Module._resolveFilename;
+      [
+        '-e',
+        `const Module = require('node:module'); const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { if (request === 'pg') { const e = new Error("Cannot find module 'pg'"); e.code = 'MODULE_NOT_FOUND'; throw e; } return resolve.call(this, request, ...rest); };
-require(${JSON.stringify(DIST)}).openReleaseStore({ url: 'postgres://u:Sekr3t-x@127.0.0.1:1/db' }).catch((e) => console.log(JSON.stringify(e)));`],
+require(${JSON.stringify(DIST)}).openReleaseStore({ url: 'postgres://u:Sekr3t-x@127.0.0.1:1/db' }).catch((e) => console.log(JSON.stringify(e)));`,
+      ],
       { encoding: 'utf8' },
     );
     const error = JSON.parse(missing.stdout) as { code: string; message: string; details: { reason: string } };

@@ -53,14 +53,18 @@ function setup(): void {
 
 describeWithPg('PostgreSQL store from two network namespaces', () => {
   if (!netnsWorks()) {
-    it('needs root and ip netns', () => void process.stderr.write('\n*** NOT RUN: the two-namespace race needs root and `ip netns` ***\n\n'));
+    it('needs root and ip netns', () =>
+      void process.stderr.write('\n*** NOT RUN: the two-namespace race needs root and `ip netns` ***\n\n'));
     return;
   }
   let server: PgServer;
   beforeAll(async () => {
     teardown();
     setup();
-    server = await startPgServer({ listen: spaces.map((s) => s.hostAddress), allow: spaces.map((s) => `${s.nsAddress}/32`) });
+    server = await startPgServer({
+      listen: spaces.map((s) => s.hostAddress),
+      allow: spaces.map((s) => `${s.nsAddress}/32`),
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -74,7 +78,16 @@ describeWithPg('PostgreSQL store from two network namespaces', () => {
       const s = spaces[w % 2] as (typeof spaces)[number];
       // Not loopback, so TLS would be verified by default; this test server speaks plain text.
       const url = server.url({ schema: 'two_hosts', sslmode: 'disable' }).replace('127.0.0.1', s.hostAddress);
-      commands.push({ url, op: 'claim', repo: 'octo/app', from: 0, count: 200, tag: `ns${(w % 2) + 1}w${w}`, salt: 'shared', offset: w * 25 });
+      commands.push({
+        url,
+        op: 'claim',
+        repo: 'octo/app',
+        from: 0,
+        count: 200,
+        tag: `ns${(w % 2) + 1}w${w}`,
+        salt: 'shared',
+        offset: w * 25,
+      });
       prefixes.push(['ip', 'netns', 'exec', s.ns]);
     }
     const results = await runTogether(commands, prefixes);
@@ -90,7 +103,8 @@ describeWithPg('PostgreSQL store from two network namespaces', () => {
     }
     expect(winners.size).toBe(200);
     // Every loser was told the one winner's delivery id.
-    for (const r of results) for (const line of r.lines) expect(line['deliveryId']).toBe(winners.get(line['i'] as number));
+    for (const r of results)
+      for (const line of r.lines) expect(line['deliveryId']).toBe(winners.get(line['i'] as number));
     const byNamespace = [...winners.values()].reduce((n, id) => (id.startsWith('ns1') ? n + 1 : n), 0);
     process.stdout.write(`two namespaces: 200 winners, ${byNamespace} from ns1 and ${200 - byNamespace} from ns2\n`);
   });

@@ -25,7 +25,11 @@ describeWithPg('PostgreSQL store across processes', () => {
     return { schema, url: server.url({ schema }) };
   };
   const rows = async (schema: string) =>
-    (await admin.query<{ key: string; delivery_id: string; attempt: number }>(`SELECT key, delivery_id, attempt FROM "${schema}".deliveries`)).rows;
+    (
+      await admin.query<{ key: string; delivery_id: string; attempt: number }>(
+        `SELECT key, delivery_id, attempt FROM "${schema}".deliveries`,
+      )
+    ).rows;
 
   beforeAll(async () => {
     server = await startPgServer();
@@ -86,15 +90,28 @@ describeWithPg('PostgreSQL store across processes', () => {
     const { schema, url } = fresh();
     const perWorker = 150;
     const workers = Array.from({ length: 4 }, (_, w) =>
-      startPgWorker({ url, op: 'claim', repo: 'octo/app', from: w * perWorker, count: perWorker, tag: `w${w}`, retry: true, barrier: true, options: { retryMs: 500, queryTimeoutMs: 2000, connectTimeoutMs: 1000 } }),
+      startPgWorker({
+        url,
+        op: 'claim',
+        repo: 'octo/app',
+        from: w * perWorker,
+        count: perWorker,
+        tag: `w${w}`,
+        retry: true,
+        barrier: true,
+        options: { retryMs: 500, queryTimeoutMs: 2000, connectTimeoutMs: 1000 },
+      }),
     );
     await Promise.all(workers.map((worker) => worker.ready));
     for (const worker of workers) worker.go();
     // Crash the server twice while the claims are under way.
     let kills = 0;
     for (const threshold of [100, 350]) {
-      await waitFor(() => workers.reduce((n, worker) => n + worker.lines.filter((line) => 'claimed' in line).length, 0) >= threshold, 30_000, () =>
-        JSON.stringify(workers.map((worker) => worker.lines.slice(-3))),
+      await waitFor(
+        () =>
+          workers.reduce((n, worker) => n + worker.lines.filter((line) => 'claimed' in line).length, 0) >= threshold,
+        30_000,
+        () => JSON.stringify(workers.map((worker) => worker.lines.slice(-3))),
       );
       server.killAll();
       kills++;
@@ -125,7 +142,8 @@ describeWithPg('PostgreSQL store across processes', () => {
     expect(stored.size).toBe(4 * perWorker);
     expect([...stored.values()].every((id) => /^w\d-\d+$/.test(id))).toBe(true);
     expect(acknowledged).toBeGreaterThan(0);
-    process.stdout.write(`kill/restart: ${acknowledged} claimed, ${4 * perWorker - acknowledged} answered as redelivery, ${unavailable} STATE_UNAVAILABLE retries (${unknown} with effect unknown)\n`);
+    process.stdout.write(
+      `kill/restart: ${acknowledged} claimed, ${4 * perWorker - acknowledged} answered as redelivery, ${unavailable} STATE_UNAVAILABLE retries (${unknown} with effect unknown)\n`,
+    );
   });
 });
-

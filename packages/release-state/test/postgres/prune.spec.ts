@@ -34,7 +34,9 @@ describeWithPg('PostgreSQL store pruning', () => {
       await other.query('BEGIN');
       await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`booty-prune:${schema}`]);
       expect(await store.deliveries.prune()).toEqual({ removed: 0, kept: 2, limit: null });
-      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(3), deliveryId: 'd3' })).claimed).toBe(true);
+      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(3), deliveryId: 'd3' })).claimed).toBe(
+        true,
+      );
       await other.query('COMMIT');
       expect(await store.deliveries.prune()).toEqual({ removed: 2, kept: 1, limit: null });
     } finally {

@@ -21,7 +21,10 @@ export function startPgWorker(command: Record<string, unknown>, prefix: string[]
     command = { ...command, url: url.toString() };
   }
   const args = [...prefix.slice(1), process.execPath, WORKER, JSON.stringify(command)];
-  const child = spawn(prefix[0] ?? process.execPath, prefix.length > 0 ? args : args.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const child = spawn(prefix[0] ?? process.execPath, prefix.length > 0 ? args : args.slice(1), {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+  });
   return watchWorker<Line>(child);
 }
 

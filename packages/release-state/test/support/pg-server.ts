@@ -57,7 +57,10 @@ export function findPgBin(): string | null {
   }
   const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (fromConfig.status === 0) candidates.push(fromConfig.stdout.trim());
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'postgres'))) ?? null;
+  return (
+    candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'postgres'))) ??
+    null
+  );
 }
 
 const MISSING =
@@ -154,12 +157,23 @@ class PgServerImpl implements PgServer {
     fs.writeFileSync(pwfile, `${PG_PASSWORD}\n`, { mode: 0o600 });
     this.own(pwfile);
     const [file, args] = this.as(path.join(this.bin, 'initdb'), [
-      '-D', this.data, '-U', PG_ADMIN, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--no-locale', '-E', 'UTF8', '--no-sync', '--no-instructions',
+      '-D',
+      this.data,
+      '-U',
+      PG_ADMIN,
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      '--no-locale',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
     ]);
     const result = spawnSync(file, args, { encoding: 'utf8' });
     fs.rmSync(pwfile, { force: true });
     if (result.status !== 0) throw new Error(`initdb failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
-    for (const network of this.options.allow ?? []) fs.appendFileSync(path.join(this.data, 'pg_hba.conf'), `host all all ${network} scram-sha-256\n`);
+    for (const network of this.options.allow ?? [])
+      fs.appendFileSync(path.join(this.data, 'pg_hba.conf'), `host all all ${network} scram-sha-256\n`);
     this.makeCertificate();
     this.port = await freePort();
   }
@@ -169,7 +183,23 @@ class PgServerImpl implements PgServer {
     const key = path.join(this.data, 'server.key');
     const made = spawnSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
       { encoding: 'utf8' },
     );
     if (made.status !== 0) return;
@@ -181,13 +211,21 @@ class PgServerImpl implements PgServer {
 
   async restart(): Promise<void> {
     const settings = [
-      '-c', `listen_addresses=${[this.host, ...(this.options.listen ?? [])].join(',')}`,
-      '-p', String(this.port),
-      '-k', this.sockets,
-      '-c', `fsync=${this.options.durable === true ? 'on' : 'off'}`,
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=32MB',
-      ...(this.certificate === null ? [] : ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']),
+      '-c',
+      `listen_addresses=${[this.host, ...(this.options.listen ?? [])].join(',')}`,
+      '-p',
+      String(this.port),
+      '-k',
+      this.sockets,
+      '-c',
+      `fsync=${this.options.durable === true ? 'on' : 'off'}`,
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=32MB',
+      ...(this.certificate === null
+        ? []
+        : ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']),
     ];
     const [file, args] = this.as(path.join(this.bin, 'postgres'), ['-D', this.data, ...settings], true);
     const logFd = fs.openSync(this.log, 'a');
@@ -199,14 +237,22 @@ class PgServerImpl implements PgServer {
     for (;;) {
       const ready = spawnSync(path.join(this.bin, 'pg_isready'), ['-q', '-h', this.host, '-p', String(this.port)]);
       if (ready.status === 0) return;
-      const gone = await Promise.race([exited, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 50))]);
+      const gone = await Promise.race([
+        exited,
+        new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 50)),
+      ]);
       if (gone !== 'waiting' || Date.now() > deadline) {
-        throw new Error(`PostgreSQL did not start (exit ${String(gone)}): ${fs.readFileSync(this.log, 'utf8').slice(-2000)}`);
+        throw new Error(
+          `PostgreSQL did not start (exit ${String(gone)}): ${fs.readFileSync(this.log, 'utf8').slice(-2000)}`,
+        );
       }
     }
   }
 
-  url(params: Record<string, string> = {}, auth: { user?: string; password?: string | null; database?: string } = {}): string {
+  url(
+    params: Record<string, string> = {},
+    auth: { user?: string; password?: string | null; database?: string } = {},
+  ): string {
     const user = encodeURIComponent(auth.user ?? PG_ADMIN);
     const password = auth.password === null ? '' : `:${encodeURIComponent(auth.password ?? PG_PASSWORD)}`;
     const query = new URLSearchParams(params).toString();
@@ -214,10 +260,31 @@ class PgServerImpl implements PgServer {
   }
 
   psql(sql: string): string {
-    const result = spawnSync(path.join(this.bin, 'psql'), ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', this.host, '-p', String(this.port), '-U', PG_ADMIN, '-d', 'postgres', '-c', sql], {
-      encoding: 'utf8',
-      env: { ...process.env, PGPASSWORD: PG_PASSWORD },
-    });
+    const result = spawnSync(
+      path.join(this.bin, 'psql'),
+      [
+        '-X',
+        '-q',
+        '-t',
+        '-A',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-h',
+        this.host,
+        '-p',
+        String(this.port),
+        '-U',
+        PG_ADMIN,
+        '-d',
+        'postgres',
+        '-c',
+        sql,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PGPASSWORD: PG_PASSWORD },
+      },
+    );
     if (result.status !== 0) throw new Error(`psql failed: ${result.stderr.slice(0, 1000)}`);
     return result.stdout;
   }
@@ -254,7 +321,13 @@ class PgServerImpl implements PgServer {
     }
     // Wait until the postmaster is really gone, so a restart can take the port and the data.
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && this.child !== null && this.child.exitCode === null && this.child.signalCode === null && alive(this.child.pid)) {
+    while (
+      Date.now() < deadline &&
+      this.child !== null &&
+      this.child.exitCode === null &&
+      this.child.signalCode === null &&
+      alive(this.child.pid)
+    ) {
       spawnSync('sleep', ['0.02']);
     }
     this.child = null;
@@ -268,7 +341,16 @@ class PgServerImpl implements PgServer {
   async stop(): Promise<void> {
     if (!live.has(this)) return;
     live.delete(this);
-    const [file, args] = this.as(path.join(this.bin, 'pg_ctl'), ['stop', '-D', this.data, '-m', 'immediate', '-w', '-t', '10']);
+    const [file, args] = this.as(path.join(this.bin, 'pg_ctl'), [
+      'stop',
+      '-D',
+      this.data,
+      '-m',
+      'immediate',
+      '-w',
+      '-t',
+      '10',
+    ]);
     spawnSync(file, args, { encoding: 'utf8' });
     this.killAndRemoveSync();
   }
@@ -328,7 +410,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -48,7 +48,10 @@ const MISSING =
 /** The pgbouncer binary, or null when none is installed. */
 export function findPgBouncer(): string | null {
   if (found === undefined) {
-    const onPath = (process.env['PATH'] ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, 'pgbouncer'));
+    const onPath = (process.env['PATH'] ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((dir) => path.join(dir, 'pgbouncer'));
     const works = (file: string) => spawnSync(file, ['--version'], { stdio: 'ignore' }).status === 0;
     found = [...CANDIDATES, ...onPath].find(works) ?? null;
   }

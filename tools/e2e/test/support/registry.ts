@@ -35,7 +35,11 @@ export async function startRegistry(options: { uplink: string; dir: string }): P
         try {
           resolve(JSON.parse(stdout.slice(0, newline)));
         } catch (error) {
-          reject(new Error(`tools/registry/start.mjs printed "${stdout.slice(0, newline)}" instead of its JSON line: ${String(error)}`));
+          reject(
+            new Error(
+              `tools/registry/start.mjs printed "${stdout.slice(0, newline)}" instead of its JSON line: ${String(error)}`,
+            ),
+          );
         }
       }
     });

@@ -27,7 +27,9 @@ export function tarballProblems(manifest: PackedManifest, files: readonly string
   const { name } = manifest;
   const extra = EXTRA_FILES[name] ?? [];
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
-  const entryPoints = [manifest.main ?? 'index.js', ...(manifest.types ? [manifest.types] : []), ...bins].map(normalize);
+  const entryPoints = [manifest.main ?? 'index.js', ...(manifest.types ? [manifest.types] : []), ...bins].map(
+    normalize,
+  );
   const problems: string[] = [];
   if (!manifest.types) problems.push(`${name}: package.json names no types`);
   for (const required of new Set([...ALWAYS, ...entryPoints, ...extra])) {

@@ -17,7 +17,13 @@ export function workspacePackages(): WorkspacePackage[] {
     .map((entry) => {
       const dir = path.join(packagesDir, entry);
       const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-      return { name: manifest.name, version: manifest.version, dir, dependencies: manifest.dependencies ?? {}, private: manifest.private };
+      return {
+        name: manifest.name,
+        version: manifest.version,
+        dir,
+        dependencies: manifest.dependencies ?? {},
+        private: manifest.private,
+      };
     })
     .filter((pkg) => pkg.private !== true)
     .map(({ name, version, dir, dependencies }) => ({ name, version, dir, dependencies }));

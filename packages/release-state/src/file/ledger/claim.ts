@@ -59,8 +59,20 @@ async function claimKey(ledger: LedgerParts, input: ClaimInput): Promise<ClaimRe
     const at = files.options.now();
     const recordedAt = at.toISOString();
     const leaseExpiresAt = leaseEnd(at, leaseMs);
-    const record: DeliveryRecord = { key, deliveryId, recordedAt, attempt: 1, leaseExpiresAt, completedAt: null, outcome: null };
-    const staging = stageFile(files.fs, file, serializeEntry(record), { label, tempBase: ENTRY_TEMP_BASE, intent: 'create' });
+    const record: DeliveryRecord = {
+      key,
+      deliveryId,
+      recordedAt,
+      attempt: 1,
+      leaseExpiresAt,
+      completedAt: null,
+      outcome: null,
+    };
+    const staging = stageFile(files.fs, file, serializeEntry(record), {
+      label,
+      tempBase: ENTRY_TEMP_BASE,
+      intent: 'create',
+    });
     const preparing = prepare();
     // Awaited once the temp file is written; if writing it fails first, that is the error reported.
     preparing.catch(() => undefined);
@@ -87,7 +99,13 @@ async function claimKey(ledger: LedgerParts, input: ClaimInput): Promise<ClaimRe
 }
 
 /** Under the key's lock: if the lease is still ended, the caller becomes the holder (attempt + 1). Null: the entry is gone. */
-function takeOver(ledger: LedgerParts, name: string, key: string, deliveryId: string, leaseMs: number | null): Promise<ClaimResult | null> {
+function takeOver(
+  ledger: LedgerParts,
+  name: string,
+  key: string,
+  deliveryId: string,
+  leaseMs: number | null,
+): Promise<ClaimResult | null> {
   const { files } = ledger;
   return files.withKeyLock(name, key, async (lock) => {
     const file = files.entryFile(name);

@@ -93,7 +93,11 @@ export function parseEntry(bytes: Uint8Array, file: string, key: string | null):
   }
   const entry = value as Record<string, unknown>;
   const { key: storedKey, deliveryId, recordedAt } = entry;
-  if (typeof storedKey !== 'string' || typeof deliveryId !== 'string' || !(recordedAt === null || typeof recordedAt === 'string')) {
+  if (
+    typeof storedKey !== 'string' ||
+    typeof deliveryId !== 'string' ||
+    !(recordedAt === null || typeof recordedAt === 'string')
+  ) {
     throw bad('is not a ledger entry (expected "key" and "deliveryId" strings and "recordedAt" string or null)');
   }
   // A name is the key's identity (owner and name folded), the file keeps the key as first spelled.

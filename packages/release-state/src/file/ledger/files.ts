@@ -157,7 +157,10 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  * (spellings.ts).
  */
 export function keptAsidePath(file: string, now: Date, kind: 'corrupt' | 'duplicate' = 'corrupt'): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${file}.${kind}-${stamp}-${process.pid}`;
 }
 
@@ -203,7 +206,12 @@ export class LedgerFiles {
 
   /** Runs `fn` holding the lock of one key (takeover, complete, release). */
   withKeyLock<T>(name: string, key: string, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
-    return withLock(this.keyLockPath(name), this.options.lock, { path: this.entryFile(name), label: `The claim of ${key}` }, fn);
+    return withLock(
+      this.keyLockPath(name),
+      this.options.lock,
+      { path: this.entryFile(name), label: `The claim of ${key}` },
+      fn,
+    );
   }
 
   async dirExists(): Promise<boolean> {
@@ -319,16 +327,20 @@ export class LedgerFiles {
   async scanEntries(names?: readonly string[], onProgress?: (progress: ScanProgress) => void): Promise<ScannedEntry[]> {
     const list = names ?? (await this.entryNames());
     const out: ScannedEntry[] = [];
-    await inSlices(list, (name) => {
-      const file = this.entryFile(name);
-      try {
-        const record = this.read(file, keyOfEntryName(name));
-        if (record) out.push({ name, file, record, damage: null });
-      } catch (error) {
-        if (!isDamage(error)) throw error;
-        out.push({ name, file, record: null, damage: error });
-      }
-    }, onProgress);
+    await inSlices(
+      list,
+      (name) => {
+        const file = this.entryFile(name);
+        try {
+          const record = this.read(file, keyOfEntryName(name));
+          if (record) out.push({ name, file, record, damage: null });
+        } catch (error) {
+          if (!isDamage(error)) throw error;
+          out.push({ name, file, record: null, damage: error });
+        }
+      },
+      onProgress,
+    );
     return out;
   }
 
@@ -384,7 +396,10 @@ export class LedgerFiles {
   }
 
   async writeMarker(marker: Marker, lock: HeldLock): Promise<void> {
-    await writeFileAtomic(this.fs, this.markerPath, markerBytes(marker), { lock, label: 'The ledger bookkeeping file' });
+    await writeFileAtomic(this.fs, this.markerPath, markerBytes(marker), {
+      lock,
+      label: 'The ledger bookkeeping file',
+    });
     this.markerCache = null;
   }
 

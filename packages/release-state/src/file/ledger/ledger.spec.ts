@@ -34,7 +34,20 @@ describe('delivery ledger', () => {
     it('records the first claim and reports later ones with the winner, telling redeliveries apart', async () => {
       const store = await open();
       const first = await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'guid-1' });
-      expect(first).toEqual({ claimed: true, redelivery: false, takeover: false, record: { key: KEY(1), deliveryId: 'guid-1', recordedAt: expect.any(String), attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null } });
+      expect(first).toEqual({
+        claimed: true,
+        redelivery: false,
+        takeover: false,
+        record: {
+          key: KEY(1),
+          deliveryId: 'guid-1',
+          recordedAt: expect.any(String),
+          attempt: 1,
+          leaseExpiresAt: null,
+          completedAt: null,
+          outcome: null,
+        },
+      });
       expect(Number.isNaN(Date.parse(first.record.recordedAt ?? ''))).toBe(false);
       const again = await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'guid-1' });
       expect(again).toEqual({ claimed: false, redelivery: true, takeover: false, record: first.record });
@@ -71,30 +84,45 @@ describe('delivery ledger', () => {
 
     it('accepts 64-digit SHA-256 commit ids and GitHub owner/repo spellings', async () => {
       const store = await open();
-      const result = await store.deliveries.claim({ repo: 'Octo-Org/my.repo_name-2', headSha: 'f'.repeat(64), deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958' });
+      const result = await store.deliveries.claim({
+        repo: 'Octo-Org/my.repo_name-2',
+        headSha: 'f'.repeat(64),
+        deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      });
       expect(result.claimed).toBe(true);
     });
 
     it('gives exactly one winner per key for any set of concurrent claims (property)', async () => {
       let run = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 16 }), async (claims) => {
-          const store = await openFileStore({ stateDir: path.join(dir, `prop-${run++}`) }, { pruneIntervalMs: 3_600_000 });
-          const results = await Promise.all(claims.map(([k, d]) => store.deliveries.claim({ repo: 'p/q', headSha: SHA(k), deliveryId: `d${d}` })));
-          for (const k of new Set(claims.map(([key]) => key))) {
-            const forKey = results.filter((_, i) => claims[i]?.[0] === k);
-            const winners = forKey.filter((r) => r.claimed);
-            expect(winners).toHaveLength(1);
-            const winnerId = winners[0]?.record.deliveryId;
-            for (const [i, result] of results.entries()) {
-              if (claims[i]?.[0] !== k) continue;
-              expect(result.record.deliveryId).toBe(winnerId);
-              expect(result.redelivery).toBe(!result.claimed && `d${claims[i]?.[1]}` === winnerId);
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 })), {
+            minLength: 1,
+            maxLength: 16,
+          }),
+          async (claims) => {
+            const store = await openFileStore(
+              { stateDir: path.join(dir, `prop-${run++}`) },
+              { pruneIntervalMs: 3_600_000 },
+            );
+            const results = await Promise.all(
+              claims.map(([k, d]) => store.deliveries.claim({ repo: 'p/q', headSha: SHA(k), deliveryId: `d${d}` })),
+            );
+            for (const k of new Set(claims.map(([key]) => key))) {
+              const forKey = results.filter((_, i) => claims[i]?.[0] === k);
+              const winners = forKey.filter((r) => r.claimed);
+              expect(winners).toHaveLength(1);
+              const winnerId = winners[0]?.record.deliveryId;
+              for (const [i, result] of results.entries()) {
+                if (claims[i]?.[0] !== k) continue;
+                expect(result.record.deliveryId).toBe(winnerId);
+                expect(result.redelivery).toBe(!result.claimed && `d${claims[i]?.[1]}` === winnerId);
+              }
             }
-          }
-          expect(await store.deliveries.count()).toBe(new Set(claims.map(([key]) => key)).size);
-          await store.close();
-        }),
+            expect(await store.deliveries.count()).toBe(new Set(claims.map(([key]) => key)).size);
+            await store.close();
+          },
+        ),
         { numRuns: 25 },
       );
     });
@@ -135,10 +163,14 @@ describe('delivery ledger', () => {
       expect(await fsp.readFile(damaged, 'utf8')).toBe('');
       expect(await store.deliveries.has({ repo: 'octo/app', headSha: SHA(2) })).toBe(true);
 
-      const { keptAt: [backupPath = ''] } = await store.reset('deliveries');
+      const {
+        keptAt: [backupPath = ''],
+      } = await store.reset('deliveries');
       expect(await fsp.readFile(path.join(backupPath, 'deliveries', entryName(KEY(1))), 'utf8')).toBe('');
       expect(await store.deliveries.has({ repo: 'octo/app', headSha: SHA(2) })).toBe(true);
-      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'again' })).claimed).toBe(true);
+      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(1), deliveryId: 'again' })).claimed).toBe(
+        true,
+      );
     });
 
     it('reset refuses when nothing is damaged, and changes nothing', async () => {
@@ -160,7 +192,9 @@ describe('delivery ledger', () => {
       const error = await failure(store.deliveries.has({ repo: 'octo/app', headSha: SHA(1) }));
       expect(error.code).toBe('STATE_UNSAFE');
       expect(error.details.reason).toBe('symlink');
-      const { keptAt: [backupPath = ''] } = await store.reset('deliveries');
+      const {
+        keptAt: [backupPath = ''],
+      } = await store.reset('deliveries');
       expect((await fsp.lstat(path.join(backupPath, 'deliveries', entryName(KEY(1))))).isSymbolicLink()).toBe(true);
       expect(await fsp.readFile(outside, 'utf8')).toContain('evil');
     });
@@ -188,14 +222,32 @@ describe('delivery ledger', () => {
       await writePython({ [KEY(1)]: 'py-1', [KEY(2)]: 'py-2' });
       const store = await open();
       expect(await store.deliveries.count()).toBe(2);
-      expect(await store.deliveries.get({ repo: 'octo/app', headSha: SHA(1) })).toEqual({ key: KEY(1), deliveryId: 'py-1', recordedAt: null, attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null });
+      expect(await store.deliveries.get({ repo: 'octo/app', headSha: SHA(1) })).toEqual({
+        key: KEY(1),
+        deliveryId: 'py-1',
+        recordedAt: null,
+        attempt: 1,
+        leaseExpiresAt: null,
+        completedAt: null,
+        outcome: null,
+      });
       expect(await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(2), deliveryId: 'py-2' })).toEqual({
         claimed: false,
         redelivery: true,
         takeover: false,
-        record: { key: KEY(2), deliveryId: 'py-2', recordedAt: null, attempt: 1, leaseExpiresAt: null, completedAt: null, outcome: null },
+        record: {
+          key: KEY(2),
+          deliveryId: 'py-2',
+          recordedAt: null,
+          attempt: 1,
+          leaseExpiresAt: null,
+          completedAt: null,
+          outcome: null,
+        },
       });
-      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(3), deliveryId: 'ts-3' })).claimed).toBe(true);
+      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(3), deliveryId: 'ts-3' })).claimed).toBe(
+        true,
+      );
       expect(await store.deliveries.count()).toBe(3);
     });
 
@@ -222,7 +274,9 @@ describe('delivery ledger', () => {
       await fsp.writeFile(`${pythonFile()}.tmp`, JSON.stringify({ ...current, [KEY(4)]: 'py-4' }));
       await fsp.rename(`${pythonFile()}.tmp`, pythonFile());
       expect(await store.deliveries.has({ repo: 'octo/app', headSha: SHA(4) })).toBe(true);
-      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(4), deliveryId: 'ts-4' })).claimed).toBe(false);
+      expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(4), deliveryId: 'ts-4' })).claimed).toBe(
+        false,
+      );
       expect(await store.deliveries.has({ repo: 'octo/app', headSha: SHA(2) })).toBe(true);
     });
 
@@ -237,7 +291,9 @@ describe('delivery ledger', () => {
       expect(error.code).toBe('STATE_CORRUPT');
       expect(error.message).toContain(says);
       expect(await fsp.readFile(pythonFile(), 'utf8')).toBe(content);
-      const { keptAt: [backupPath = ''] } = await store.reset('deliveries');
+      const {
+        keptAt: [backupPath = ''],
+      } = await store.reset('deliveries');
       expect(await fsp.readFile(path.join(backupPath, 'delivery_ids.json'), 'utf8')).toBe(content);
       expect((await store.deliveries.claim({ repo: 'octo/app', headSha: SHA(9), deliveryId: 'x' })).claimed).toBe(true);
     });

@@ -9,7 +9,14 @@
 // beside it keep their pace; another process's pass in progress is skipped, not waited for;
 // `close()` waits for it.
 import * as path from 'node:path';
-import type { CountLimit, DeliveryRecord, PruneResult, ResetResult, ScanProgress, StoreProblem } from '../../shared/contract';
+import type {
+  CountLimit,
+  DeliveryRecord,
+  PruneResult,
+  ResetResult,
+  ScanProgress,
+  StoreProblem,
+} from '../../shared/contract';
 import { isStateError, REPAIR_COMMAND } from '../../shared/errors';
 import { keyIdentity } from '../../shared/input';
 import { nothingToReset } from '../../shared/refusals';
@@ -173,40 +180,50 @@ export class LedgerMaintenance {
    * STATE_INVALID_INPUT (`nothing-to-reset`) when there is nothing to move.
    */
   async reset(): Promise<ResetResult> {
-    return withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async () => {
-      const { fs, options } = this.files;
-      const backupPath = keptAsidePath(path.join(options.stateDir, LEDGER_DIR), options.now());
-      const moves: { from: string; to: string }[] = [];
-      const damaged = async (read: () => Promise<unknown>) =>
-        read().then(
-          () => false,
-          (error: unknown) => {
-            // A symlink must be moved itself, never followed: rename does exactly that.
-            if (isDamage(error)) return true;
-            throw error;
-          },
-        );
-      this.python.forgetCache();
-      const { pythonPath, markerPath } = this.files;
-      const keptLedger = path.join(backupPath, LEDGER_DIR);
-      if (await damaged(() => this.python.read())) moves.push({ from: pythonPath, to: path.join(backupPath, PYTHON_LEDGER_FILE) });
-      if (await damaged(() => this.files.readMarkerFile())) moves.push({ from: markerPath, to: path.join(keptLedger, MARKER_FILE) });
-      for (const entry of await this.files.scanEntries()) {
-        if (entry.damage) moves.push({ from: entry.file, to: path.join(backupPath, LEDGER_DIR, entry.name) });
-      }
-      if (moves.length === 0) {
-        throw nothingToReset(this.files.dir, `${this.files.pythonPath} and every entry under ${this.files.dir} read correctly`);
-      }
-      await fs.mkdirp(path.join(backupPath, LEDGER_DIR), 0o700);
-      for (const move of moves) await fs.rename(move.from, move.to);
-      await fsyncDir(fs, path.join(backupPath, LEDGER_DIR));
-      await fsyncDir(fs, backupPath);
-      await fsyncDir(fs, options.stateDir);
-      if (await this.files.dirExists()) await fsyncDir(fs, this.files.dir);
-      this.files.forgetCaches();
-      this.python.forgetCache();
-      return { part: 'deliveries', keptAt: [backupPath], repaired: moves.length };
-    });
+    return withLock(
+      this.files.maintenanceLockPath,
+      this.files.options.lock,
+      this.files.maintenanceTarget(),
+      async () => {
+        const { fs, options } = this.files;
+        const backupPath = keptAsidePath(path.join(options.stateDir, LEDGER_DIR), options.now());
+        const moves: { from: string; to: string }[] = [];
+        const damaged = async (read: () => Promise<unknown>) =>
+          read().then(
+            () => false,
+            (error: unknown) => {
+              // A symlink must be moved itself, never followed: rename does exactly that.
+              if (isDamage(error)) return true;
+              throw error;
+            },
+          );
+        this.python.forgetCache();
+        const { pythonPath, markerPath } = this.files;
+        const keptLedger = path.join(backupPath, LEDGER_DIR);
+        if (await damaged(() => this.python.read()))
+          moves.push({ from: pythonPath, to: path.join(backupPath, PYTHON_LEDGER_FILE) });
+        if (await damaged(() => this.files.readMarkerFile()))
+          moves.push({ from: markerPath, to: path.join(keptLedger, MARKER_FILE) });
+        for (const entry of await this.files.scanEntries()) {
+          if (entry.damage) moves.push({ from: entry.file, to: path.join(backupPath, LEDGER_DIR, entry.name) });
+        }
+        if (moves.length === 0) {
+          throw nothingToReset(
+            this.files.dir,
+            `${this.files.pythonPath} and every entry under ${this.files.dir} read correctly`,
+          );
+        }
+        await fs.mkdirp(path.join(backupPath, LEDGER_DIR), 0o700);
+        for (const move of moves) await fs.rename(move.from, move.to);
+        await fsyncDir(fs, path.join(backupPath, LEDGER_DIR));
+        await fsyncDir(fs, backupPath);
+        await fsyncDir(fs, options.stateDir);
+        if (await this.files.dirExists()) await fsyncDir(fs, this.files.dir);
+        this.files.forgetCaches();
+        this.python.forgetCache();
+        return { part: 'deliveries', keptAt: [backupPath], repaired: moves.length };
+      },
+    );
   }
 
   /** True when the ledger holds nothing at all: no entry file (damaged or not) and no Python entry. */
@@ -226,29 +243,33 @@ export class LedgerMaintenance {
    */
   async restore(records: readonly DeliveryRecord[], replace: boolean, signal?: AbortSignal): Promise<void> {
     await this.files.ensureDir();
-    await withLock(this.files.maintenanceLockPath, this.files.options.lock, this.files.maintenanceTarget(), async (lock) => {
-      const { fs } = this.files;
-      if (replace) {
-        const names = await this.files.entryNames();
-        await mapLimit(names, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
-      }
-      await mapLimit(records, IO_CONCURRENCY, (record) => {
-        // A copy that is stopped stops here (its staging directory is then removed).
-        signal?.throwIfAborted();
-        return createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
-          tempBase: ENTRY_TEMP_BASE,
-          flushDir: null,
-          label: `The copied claim ${record.key}`,
+    await withLock(
+      this.files.maintenanceLockPath,
+      this.files.options.lock,
+      this.files.maintenanceTarget(),
+      async (lock) => {
+        const { fs } = this.files;
+        if (replace) {
+          const names = await this.files.entryNames();
+          await mapLimit(names, IO_CONCURRENCY, (name) => removeQuietly(fs, this.files.entryFile(name)));
+        }
+        await mapLimit(records, IO_CONCURRENCY, (record) => {
+          // A copy that is stopped stops here (its staging directory is then removed).
+          signal?.throwIfAborted();
+          return createExclusive(fs, this.files.entryFile(entryName(record.key)), serializeEntry(record), {
+            tempBase: ENTRY_TEMP_BASE,
+            flushDir: null,
+            label: `The copied claim ${record.key}`,
+          });
         });
-      });
-      await fsyncDir(fs, this.files.dir);
-      const all = (await this.files.scanEntries()).flatMap((entry) => (entry.record ? [entry.record] : []));
-      const source = await this.python.export(all, lock);
-      const current = await this.files.readMarker().catch(() => EMPTY_MARKER);
-      // Every entry written here has its identity's name, and the ledger held nothing else
-      // (restore refuses a non-empty one unless it replaces everything).
-      await this.files.writeMarker({ ...current, python_source: source, entry_names: ENTRY_NAMES }, lock);
-    });
+        await fsyncDir(fs, this.files.dir);
+        const all = (await this.files.scanEntries()).flatMap((entry) => (entry.record ? [entry.record] : []));
+        const source = await this.python.export(all, lock);
+        const current = await this.files.readMarker().catch(() => EMPTY_MARKER);
+        // Every entry written here has its identity's name, and the ledger held nothing else
+        // (restore refuses a non-empty one unless it replaces everything).
+        await this.files.writeMarker({ ...current, python_source: source, entry_names: ENTRY_NAMES }, lock);
+      },
+    );
   }
 }
-

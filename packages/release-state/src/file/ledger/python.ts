@@ -78,7 +78,8 @@ export class PythonBridge {
     const entries = new Map<string, string>();
     const byIdentity = new Map<string, PythonEntry>();
     for (const [key, deliveryId] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof deliveryId !== 'string') throw bad(`has ${describeJsonType(deliveryId)} for the key ${excerptValue(key, 80)}`);
+      if (typeof deliveryId !== 'string')
+        throw bad(`has ${describeJsonType(deliveryId)} for the key ${excerptValue(key, 80)}`);
       // The record rule of every claim: what is imported from here can be checked and copied like any other.
       const problem = recordProblem(PythonBridge.record({ key, deliveryId }));
       if (problem !== null) throw bad(`has an entry that is not a claim (${problem})`);

@@ -3,7 +3,13 @@
 // nothing, so they also read a ledger an earlier version named (spellings.ts) as it is, and
 // count the Python entries that are not imported yet. Keys are compared by their identity
 // (owner and name without case: shared/input.ts).
-import type { DeliveryKeyInput, DeliveryRecord, DeliveryTally, ListClaimsOptions, TallyOptions } from '../../shared/contract';
+import type {
+  DeliveryKeyInput,
+  DeliveryRecord,
+  DeliveryTally,
+  ListClaimsOptions,
+  TallyOptions,
+} from '../../shared/contract';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { checkList, deliveryKey, keyIdentity } from '../../shared/input';
 import { claimStanding } from '../../shared/leases';
@@ -87,7 +93,10 @@ function newest(all: DeliveryRecord[], filter: ReturnType<typeof checkList>, now
 }
 
 /** Every healthy record, Python entries not imported yet included. `strict`: damage is an error (snapshot). */
-export async function allRecords({ files, python }: LedgerParts, { strict }: { strict: boolean }): Promise<DeliveryRecord[]> {
+export async function allRecords(
+  { files, python }: LedgerParts,
+  { strict }: { strict: boolean },
+): Promise<DeliveryRecord[]> {
   const scanned = await files.scanEntries();
   const damaged = scanned.filter((entry) => entry.damage !== null);
   if (strict && damaged.length > 0) {
