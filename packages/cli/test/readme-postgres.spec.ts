@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describeWithPg } from '../../release-state/test/support/pg-server';
 import { usePostgres } from '../../release-state/test/support/use-postgres';
 import { block } from './readme/blocks';
-import { expectStatuses, expectTranscript, sandbox, type Sandbox } from './readme/harness';
+import { expectStatuses, expectTranscript, storeSandbox, type Sandbox } from './readme/harness';
 import { claimsAt, numbered } from './readme/world';
 import { withLibraryStore } from './state-fixture';
 
@@ -30,8 +30,7 @@ describeWithPg('README.md of @booty/cli, run as written, on PostgreSQL (db.inter
   });
 
   it('booty state copy --to a PostgreSQL store: every claim and release.json', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const world = storeSandbox();
     const server = onServer(world);
     await withLibraryStore(world.stateDir, async (store) => {
       for (let n = 1; n <= 1289; n++) await store.deliveries.claim(numbered(n));
@@ -42,8 +41,7 @@ describeWithPg('README.md of @booty/cli, run as written, on PostgreSQL (db.inter
   }, 300_000);
 
   it('moving to several hosts: copy, point every host at it, take a backup', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const world = storeSandbox();
     const server = onServer(world);
     await claimsAt(world.stateDir);
     mkdirSync(path.join(world.root, 'var', 'backups'), { recursive: true });

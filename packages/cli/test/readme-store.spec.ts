@@ -2,35 +2,29 @@
 // readme.spec.ts.
 import { openReleaseStore } from '@booty/release-state';
 import { block } from './readme/blocks';
-import { expectStatuses, expectTranscript, sandbox } from './readme/harness';
+import { expectStatuses, expectTranscript, sandbox, storeSandbox } from './readme/harness';
 import { claimsAt, damagedAt, GOVERNOR_ON, SHA, WEB, write } from './readme/world';
 import { withLibraryStore } from './state-fixture';
 
+/** Runs the README's transcript that starts with `start` on a store that `arrange` made. */
+async function expectStoreTranscript(start: string, arrange: (stateDir: string) => Promise<void>): Promise<void> {
+  const world = storeSandbox();
+  await arrange(world.stateDir);
+  await expectTranscript(block('console', start), world);
+}
+
 describe('README.md of @booty/cli, run as written', () => {
-  it('booty state check: each damaged file with its repair, nothing changed', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
-    await damagedAt(world.stateDir);
-    await expectTranscript(block('console', '$ booty state check'), world);
-  });
+  it('booty state check: each damaged file with its repair, nothing changed', () =>
+    expectStoreTranscript('$ booty state check', damagedAt));
 
-  it('booty state reset release, then deliveries: each repaired, the damaged bytes kept', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
-    await damagedAt(world.stateDir);
-    await expectTranscript(block('console', '$ booty state reset release'), world);
-  });
+  it('booty state reset release, then deliveries: each repaired, the damaged bytes kept', () =>
+    expectStoreTranscript('$ booty state reset release', damagedAt));
 
-  it('booty state claims: newest first, with their standing', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
-    await claimsAt(world.stateDir);
-    await expectTranscript(block('console', '$ booty state claims --repo'), world);
-  });
+  it('booty state claims: newest first, with their standing', () =>
+    expectStoreTranscript('$ booty state claims --repo', claimsAt));
 
   it('booty state claims --standing expired: the claims whose worker died', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const world = storeSandbox();
     const started = new Date(Date.now() - 2 * 60_000);
     const store = await openReleaseStore({ stateDir: world.stateDir, now: () => started });
     try {
@@ -45,8 +39,7 @@ describe('README.md of @booty/cli, run as written', () => {
   });
 
   it("booty state show --repo: one repository's own release state", async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const world = storeSandbox();
     await withLibraryStore(world.stateDir, (store) =>
       store.updateState(
         (state) => ({
@@ -62,16 +55,11 @@ describe('README.md of @booty/cli, run as written', () => {
     await expectTranscript(block('console', '$ booty state show --repo octo-org/web'), world);
   });
 
-  it('booty state claim forget: a running lease is refused, naming its holder and its end', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
-    await claimsAt(world.stateDir);
-    await expectTranscript(block('console', '$ booty state claim forget octo-org/web'), world);
-  });
+  it('booty state claim forget: a running lease is refused, naming its holder and its end', () =>
+    expectStoreTranscript('$ booty state claim forget octo-org/web', claimsAt));
 
   it('when a deploy is stuck: find the claim, look at it, forget it', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const world = storeSandbox();
     await withLibraryStore(world.stateDir, async (store) => {
       await store.deliveries.claim({ repo: WEB, headSha: SHA.leased, deliveryId: '72d3162e', leaseMs: 300_000 });
       await store.deliveries.complete({ repo: WEB, headSha: SHA.leased, deliveryId: '72d3162e', outcome: 'held' });
@@ -80,8 +68,7 @@ describe('README.md of @booty/cli, run as written', () => {
   });
 
   it('when a deploy is stuck: scan, repair each part, scan again (healthy: exit 0)', async () => {
-    const world = sandbox();
-    world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+    const world = storeSandbox();
     await damagedAt(world.stateDir);
     await expectStatuses(block('sh', 'booty state check '), world, [1, 0, 0, 0]);
   });

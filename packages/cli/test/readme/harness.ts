@@ -33,6 +33,13 @@ export function sandbox(env: NodeJS.ProcessEnv = {}): Sandbox {
   };
 }
 
+/** A sandbox whose RELEASE_GOVERNOR_STATE_DIR is its state store, as the README's store transcripts assume. */
+export function storeSandbox(): Sandbox {
+  const world = sandbox();
+  world.env['RELEASE_GOVERNOR_STATE_DIR'] = world.stateDir;
+  return world;
+}
+
 /** Output as the README shows it: the sandbox's paths as the README's. */
 function shown(sandboxed: Sandbox, text: string): string {
   return text
