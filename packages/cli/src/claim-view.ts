@@ -51,10 +51,9 @@ export function writeNotClaimed(
   commit: { repo: string; sha: string },
   consequence: SafeText,
 ): void {
-  writeLine(
-    stderr,
-    text`${styleFor(stderr, env).red('not claimed')}: nothing is recorded for ${commit.repo} at ${commit.sha} in the ${storeLabel(store)}${consequence}`,
-  );
+  const notClaimed = styleFor(stderr, env).red('not claimed');
+  const where = text`${commit.repo} at ${commit.sha} in the ${storeLabel(store)}`;
+  writeLine(stderr, text`${notClaimed}: nothing is recorded for ${where}${consequence}`);
   writeLine(stderr, text`Recent claims of that repository: booty state claims --repo ${commit.repo}`);
 }
 

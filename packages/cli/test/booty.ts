@@ -71,11 +71,8 @@ export function runProcess(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       const command = [file, ...args].join(' ').slice(0, 300);
-      reject(
-        new Error(
-          `hang: ${command} did not finish within ${options.timeoutMs} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`,
-        ),
-      );
+      const output = `stdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`;
+      reject(new Error(`hang: ${command} did not finish within ${options.timeoutMs} ms\n${output}`));
     }, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);

@@ -30,6 +30,20 @@ function statusIn(tmp: string, extra: NodeJS.ProcessEnv = {}) {
     });
 }
 
+/** A fresh TMPDIR and the first `governor status` run in it: its result, the cache directory, the way to run again. */
+async function firstRun() {
+  const tmp = tempDir('booty-tmp-');
+  const status = statusIn(tmp);
+  const first = await status();
+  return { status, first, dir: cacheDirIn(tmp) };
+}
+
+/** The one cache file in `dir`: its name and path. */
+function cacheFile(dir: string) {
+  const [name] = readdirSync(dir);
+  return { name, file: path.join(dir, name as string) };
+}
+
 function expectClean(result: RunResult): void {
   expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
   expectNoStackTrace(result);
@@ -38,11 +52,8 @@ function expectClean(result: RunResult): void {
 
 describe('the code cache', () => {
   it('the first run writes one cache for its command (0600 in a 0700 directory); the next run uses it and prints the same', async () => {
-    const tmp = tempDir('booty-tmp-');
-    const status = statusIn(tmp);
-    const first = await status();
+    const { status, first, dir } = await firstRun();
     expectClean(first);
-    const dir = cacheDirIn(tmp);
     expect(lstatSync(dir).mode & 0o777).toBe(0o700);
     const files = readdirSync(dir);
     expect(files).toEqual([
@@ -75,12 +86,8 @@ describe('the code cache', () => {
   });
 
   it('a damaged cache is rejected by V8 and replaced; the output does not change', async () => {
-    const tmp = tempDir('booty-tmp-');
-    const status = statusIn(tmp);
-    const first = await status();
-    const dir = cacheDirIn(tmp);
-    const [name] = readdirSync(dir);
-    const file = path.join(dir, name as string);
+    const { status, first, dir } = await firstRun();
+    const { name, file } = cacheFile(dir);
     writeFileSync(file, Buffer.alloc(4096, 0x5a));
     const damaged = await status();
     expect(damaged).toEqual(first);
@@ -89,12 +96,8 @@ describe('the code cache', () => {
   });
 
   it('a FIFO, a link to /dev/zero or a huge file in place of the cache is never read (no hang); it is replaced', async () => {
-    const tmp = tempDir('booty-tmp-');
-    const status = statusIn(tmp);
-    const first = await status();
-    const dir = cacheDirIn(tmp);
-    const [name] = readdirSync(dir);
-    const file = path.join(dir, name as string);
+    const { status, first, dir } = await firstRun();
+    const { file } = cacheFile(dir);
     const plant: Record<string, () => void> = {
       fifo: () => expect(spawnSync('mkfifo', ['-m', '600', file]).status).toBe(0),
       'link to /dev/zero': () => symlinkSync('/dev/zero', file),

@@ -140,7 +140,12 @@ test('the corpus has at least 40 cases, covering every kind of input, with uniqu
   expect(new Set(CASES.map((c) => c.id)).size).toBe(CASES.length);
 });
 
-describe(`bad input: typed error, exit status, no stack trace, no hang, nothing changed (read-only: ${techniques.readOnly}; unprivileged: ${techniques.unprivileged}; foreign owner: ${techniques.foreignOwner}${isRoot ? '' : '; not root'})`, () => {
+/** How the read-only and permission cases are made on this machine, named in the title. */
+const TECHNIQUES =
+  `read-only: ${techniques.readOnly}; unprivileged: ${techniques.unprivileged}; ` +
+  `foreign owner: ${techniques.foreignOwner}${isRoot ? '' : '; not root'}`;
+
+describe(`bad input: typed error, exit status, no stack trace, no hang, nothing changed (${TECHNIQUES})`, () => {
   test.concurrent.each(CASES.map((c) => [`${c.area}: ${c.id} -> ${c.expect.code}, exit ${c.expect.exit}`, c] as const))(
     '%s',
     async (_name, c) => {

@@ -27,6 +27,8 @@ describe('output that cannot be written', () => {
   beforeAll(async () => {
     stateDir = await storeOfSize(400, 'out');
   });
+  /** The store's 400 claims as JSON (about 80 KB). */
+  const listing = () => bootyCommand(['state', 'claims', '--json', '--limit', '400', '--state-dir', stateDir]);
 
   test('stdout to /dev/full exits 1 and names the failure on stderr (it used to exit 0)', async () => {
     for (const args of [['state', 'claims', '--json', '--limit', '400'], ['state', 'check'], ['--version']]) {
@@ -41,9 +43,7 @@ describe('output that cannot be written', () => {
   });
 
   test('a reader that goes away early is not a failure: the command still exits with its own status', async () => {
-    const result = await shell(
-      `${bootyCommand(['state', 'claims', '--json', '--limit', '400', '--state-dir', stateDir])} | head -c 10 > /dev/null; echo "status $\{PIPESTATUS[0]}"`,
-    );
+    const result = await shell(`${listing()} | head -c 10 > /dev/null; echo "status $\{PIPESTATUS[0]}"`);
     expect(result.stdout).toBe('status 0\n');
     expect(result.stderr).toBe('');
   });
@@ -58,7 +58,7 @@ describe('output that cannot be written', () => {
     const dir = tempDir();
     const out = path.join(dir, 'claims.json');
     // An 8 KiB file system holds the first part of the 80 KB listing and no more.
-    const script = `mount -t tmpfs -o size=8k tmpfs ${dir} && ${bootyCommand(['state', 'claims', '--json', '--limit', '400', '--state-dir', stateDir])} > ${out}; echo "status $?"; wc -c < ${out}`;
+    const script = `mount -t tmpfs -o size=8k tmpfs ${dir} && ${listing()} > ${out}; echo "status $?"; wc -c < ${out}`;
     const result = await shell(`${UNSHARE.join(' ')} sh -c '${script}'`, { timeoutMs: 30_000 });
     const [status, size] = result.stdout.trim().split('\n');
     expect(status).toBe('status 1');

@@ -294,7 +294,9 @@ describeWithPg('booty state … on PostgreSQL', () => {
         child.on('close', (status, by) => resolve({ status, signal: by })),
       );
       // Stopped while its transaction is open on the server.
-      const busy = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'booty' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`;
+      const busy =
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'booty' ` +
+        `AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`;
       while ((await pg.admin.query<{ n: number }>(busy)).rows[0]?.n === 0)
         await new Promise((resolve) => setTimeout(resolve, 5));
       child.kill(signal);

@@ -153,8 +153,11 @@ describe('booty verifier run', () => {
   });
 });
 
+/** Shell steps: start a grandchild that records its pid and sleeps; wait until it has recorded it. */
+const START_GRANDCHILD = "sh -c 'echo $$ > grandchild.pid; exec sleep 300' &";
+const AWAIT_GRANDCHILD = 'while [ ! -s grandchild.pid ]; do sleep 0.01; done';
 /** A test_command that starts a grandchild recording its pid, records its own, then waits. */
-const LONG_TEST = `sh -c 'echo $$ > grandchild.pid; exec sleep 300' & echo $$ > shell.pid; while [ ! -s grandchild.pid ]; do sleep 0.01; done; wait`;
+const LONG_TEST = `${START_GRANDCHILD} echo $$ > shell.pid; ${AWAIT_GRANDCHILD}; wait`;
 
 /** `child`'s exit; a child still running after `ms` is killed (with its group) and the wait rejects. */
 function exitOf(
@@ -190,7 +193,7 @@ describe('booty verifier run, whatever happens around it', () => {
     // writes fail (the pipe is gone), then fails with 7; booty must wait for it and exit 7.
     const dir = workspace({
       '.booty.yml': config({
-        test: `sh -c 'echo $$ > grandchild.pid; exec sleep 300' & while [ ! -s grandchild.pid ]; do sleep 0.01; done; trap "" PIPE; while echo tick 2>/dev/null; do sleep 0.02; done; exit 7`,
+        test: `${START_GRANDCHILD} ${AWAIT_GRANDCHILD}; trap "" PIPE; while echo tick 2>/dev/null; do sleep 0.02; done; exit 7`,
       }),
     });
     const result = await shell(

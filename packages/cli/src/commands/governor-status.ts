@@ -28,7 +28,8 @@ export class GovernorStatusCommand extends StoreCommand {
 
       This is the quick look: damaged ledger entries are counted, not examined (\`booty state check\` is the full scan).
 
-      The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`.
+      The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else
+      \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`.
 
       The release state shown is the store's own (\`release.json\`, a single-repository deployment's),
       or with \`--repo OWNER/NAME\` that repository's own state, in a store that keeps one per

@@ -17,9 +17,12 @@ export class StateCheckCommand extends StoreCommand {
       key), what is wrong, and the repair command (\`booty state reset release\` or \`booty state reset
       deliveries\`). Nothing is changed.
 
-      The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`. State commands do not read \`.booty.yml\`: they work when the configuration is broken or the Governor is disabled.
+      The store is \`--store-url\` or \`--state-dir\`, else \`RELEASE_GOVERNOR_STORE_URL\`, else
+      \`RELEASE_GOVERNOR_STATE_DIR\`, else \`$HOME/.booty/state\`. State commands do not read \`.booty.yml\`: they work
+      when the configuration is broken or the Governor is disabled.
 
-      Exit status: 0 when healthy, 1 when anything is damaged (or the store cannot be read), 2 for usage errors (including a state directory that does not exist).
+      Exit status: 0 when healthy, 1 when anything is damaged (or the store cannot be read), 2 for usage errors
+      (including a state directory that does not exist).
     `,
     examples: [
       ['Check the default file store', '$0 state check'],
@@ -42,9 +45,10 @@ export class StateCheckCommand extends StoreCommand {
       // Over the count limit is not damage: said after the verdict, whatever it is.
       const writeOver = () => writeOverLimit(stdout, env, result.limit, result.deliveries);
       if (result.healthy) {
+        const claims = plural(result.deliveries, 'claim');
         writeLine(
           stdout,
-          text`${style.bold('healthy')}: ${storeLabel(store)}: release state and ${plural(result.deliveries, 'claim')} read without a problem`,
+          text`${style.bold('healthy')}: ${storeLabel(store)}: release state and ${claims} read without a problem`,
         );
         writeOver();
         return status;

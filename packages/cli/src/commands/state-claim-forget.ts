@@ -11,7 +11,10 @@ export class StateClaimForgetCommand extends StoreCommand {
     category: 'State',
     description: 'forget the claim on one commit, so that its next delivery is evaluated afresh',
     details: `
-      Removes what the store holds for \`owner/repo\` at commit \`SHA\`. The next webhook delivery for that commit (a redelivery from GitHub, or a re-run) is then evaluated as if it were the first: use it when a held commit has been approved, or when a claim blocks a commit that must be looked at again. Look at the claim first with \`booty state claim show\`.
+      Removes what the store holds for \`owner/repo\` at commit \`SHA\`. The next webhook delivery for that commit (a
+      redelivery from GitHub, or a re-run) is then evaluated as if it were the first: use it when a held commit has been
+      approved, or when a claim blocks a commit that must be looked at again. Look at the claim first with \`booty state
+      claim show\`.
 
       A claim whose lease is running belongs to a worker still at it: it is refused (exit 1, naming
       the delivery that holds it and when the lease ends) unless \`--force\` is given; that worker's

@@ -12,9 +12,12 @@ export class StateClaimShowCommand extends StoreCommand {
     category: 'State',
     description: 'show the claim on one commit: its delivery, lease, attempt and outcome',
     details: `
-      Shows what the store holds for \`owner/repo\` at commit \`SHA\` (the full commit SHA): the delivery id that claimed it, when, the attempt number, where the claim stands (\`leased\`, \`expired\`, \`completed\`, \`final\`) and the outcome.
+      Shows what the store holds for \`owner/repo\` at commit \`SHA\` (the full commit SHA): the delivery id that
+      claimed it, when, the attempt number, where the claim stands (\`leased\`, \`expired\`, \`completed\`, \`final\`)
+      and the outcome.
 
-      Exit status: 0 when the commit is claimed, 1 when it is not (nothing is recorded for it) or the store cannot be read, 2 for usage errors (including a malformed repository or SHA).
+      Exit status: 0 when the commit is claimed, 1 when it is not (nothing is recorded for it) or the store cannot be
+      read, 2 for usage errors (including a malformed repository or SHA).
     `,
     examples: [
       ['Show the claim on one commit', '$0 state claim show octo-org/web 4b825dc642cb6eb9a060e54bf8d69288fbee4904'],

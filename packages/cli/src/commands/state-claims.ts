@@ -18,9 +18,13 @@ export class StateClaimsCommand extends StoreCommand {
     category: 'State',
     description: 'list recent claims (one per repository and commit), newest first, with lease and outcome',
     details: `
-      Each webhook delivery the Governor acts on claims its \`owner/repo:commit\` first, so that a commit is evaluated once. This lists the most recent claims: when, which repository and commit, where the claim stands (\`leased\` until a time, \`expired\` — its holder died and the next delivery takes it over, \`completed\`, or \`final\`), the attempt number, the outcome and the delivery id.
+      Each webhook delivery the Governor acts on claims its \`owner/repo:commit\` first, so that a commit is evaluated
+      once. This lists the most recent claims: when, which repository and commit, where the claim stands (\`leased\`
+      until a time, \`expired\` — its holder died and the next delivery takes it over, \`completed\`, or \`final\`), the
+      attempt number, the outcome and the delivery id.
 
-      A commit that is held and will not be evaluated again: find it here, look at it with \`booty state claim show\`, and forget it with \`booty state claim forget\`.
+      A commit that is held and will not be evaluated again: find it here, look at it with \`booty state claim show\`,
+      and forget it with \`booty state claim forget\`.
 
       \`--standing\` lists only the claims that stand so now: \`expired\` ones are what a sweeper (or
       the person on call) looks for, deliveries whose worker died before completing; the next

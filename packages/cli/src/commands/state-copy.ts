@@ -24,15 +24,29 @@ export class StateCopyCommand extends StoreCommand {
     category: 'State',
     description: 'copy everything in one store into another: a file store into PostgreSQL, or back',
     details: `
-      Copies \`release.json\` (every field, also ones this version does not know), each repository's own release state and every claim (delivery id, times, lease, attempt, outcome) from the source store into \`--to\`, a \`postgres://\` URL or a state directory. The source is \`--from\`, else the store the usual options name (\`--store-url\`, \`--state-dir\`, the \`RELEASE_GOVERNOR_*\` variables); it must exist, and it is only read.
+      Copies \`release.json\` (every field, also ones this version does not know), each repository's own release state
+      and every claim (delivery id, times, lease, attempt, outcome) from the source store into \`--to\`, a
+      \`postgres://\` URL or a state directory. The source is \`--from\`, else the store the usual options name
+      (\`--store-url\`, \`--state-dir\`, the \`RELEASE_GOVERNOR_*\` variables); it must exist, and it is only read.
 
-      The copy is all or nothing: it is built beside the target (in one transaction on PostgreSQL) and switched in when complete, so a copy that fails or is stopped (Ctrl-C, a closed terminal, kill -9) leaves the target as it was. The target is created by the copy when it does not exist; it is never the source itself (however it is spelt), never inside another store, and an existing directory must be a store or empty.
+      The copy is all or nothing: it is built beside the target (in one transaction on PostgreSQL) and switched in when
+      complete, so a copy that fails or is stopped (Ctrl-C, a closed terminal, kill -9) leaves the target as it was. The
+      target is created by the copy when it does not exist; it is never the source itself (however it is spelt), never
+      inside another store, and an existing directory must be a store or empty.
 
-      Use it when a deployment grows from one host to several (file store → PostgreSQL), and to keep a backup of a PostgreSQL store in a directory. Stop the webhook workers first: claims made during the copy may not be in the copy.
+      Use it when a deployment grows from one host to several (file store → PostgreSQL), and to keep a backup of a
+      PostgreSQL store in a directory. Stop the webhook workers first: claims made during the copy may not be in the
+      copy.
 
-      A target that already holds claims or a release state (its own or a repository's) is refused, and nothing is changed, unless \`--replace\` is given: then the target's contents are replaced by the source's. An empty source (no claims, every release field null, its own and each repository's) replaces a target that holds data only with \`--force\` too: it is most often the wrong source. A damaged source is refused: run \`booty state check\` on it first.
+      A target that already holds claims or a release state (its own or a repository's) is refused, and nothing is
+      changed, unless \`--replace\` is given: then the target's contents are replaced by the source's. An empty source
+      (no claims, every release field null, its own and each repository's) replaces a target that holds data only with
+      \`--force\` too: it is most often the wrong source. A damaged source is refused: run \`booty state check\` on it
+      first.
 
-      Exit status: 0 when copied, 2 for usage errors (including a non-empty target without \`--replace\`, a source that does not exist, a target that is the source), 1 when a store cannot be read or written, 128+N when stopped by signal N.
+      Exit status: 0 when copied, 2 for usage errors (including a non-empty target without \`--replace\`, a source that
+      does not exist, a target that is the source), 1 when a store cannot be read or written, 128+N when stopped by
+      signal N.
     `,
     examples: [
       ['Move the default file store into PostgreSQL', '$0 state copy --to postgres://booty@db.internal/booty'],

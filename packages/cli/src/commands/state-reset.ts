@@ -19,9 +19,11 @@ export class StateResetCommand extends StoreCommand {
       (the command prints where) so nothing is lost. Run \`booty state check\` first to see what is
       damaged.
 
-      When nothing in that part is damaged, the command refuses and changes nothing (exit 2, like any request that does not apply: there is nothing to repair).
+      When nothing in that part is damaged, the command refuses and changes nothing (exit 2, like any request that does
+      not apply: there is nothing to repair).
 
-      Exit status: 0 when repaired, 2 when there was nothing to repair or for usage errors, 1 when the store cannot be read or written.
+      Exit status: 0 when repaired, 2 when there was nothing to repair or for usage errors, 1 when the store cannot be
+      read or written.
     `,
     examples: [
       ['Repair a corrupt release.json', '$0 state reset release'],

@@ -11,16 +11,21 @@ export class VerifierRunCommand extends BootyCommand {
     category: 'Verifier',
     description: "run the repository's setup, install and test commands: the one definition of verified",
     details: `
-      Validates \`.booty.yml\`, then runs \`setup_command\`, \`install_command\` and \`test_command\` (unset ones are skipped) through the shell in the workspace, streaming their output. \`test_command\` runs under \`timeout_seconds\` (\`timeout\` in schema_version 0 files); on timeout its whole process group is stopped.
+      Validates \`.booty.yml\`, then runs \`setup_command\`, \`install_command\` and \`test_command\` (unset ones are
+      skipped) through the shell in the workspace, streaming their output. \`test_command\` runs under
+      \`timeout_seconds\` (\`timeout\` in schema_version 0 files); on timeout its whole process group is stopped.
 
       This is what the "Verify main" and pull request workflows run.
 
-      On SIGHUP, SIGINT, SIGTERM or SIGQUIT the running step's whole process group is stopped (SIGTERM, then SIGKILL after 5 s) and booty exits 128+N. A reader that closes booty's output early (\`| head\`) changes nothing: booty still waits for the step and exits with its status.
+      On SIGHUP, SIGINT, SIGTERM or SIGQUIT the running step's whole process group is stopped (SIGTERM, then SIGKILL
+      after 5 s) and booty exits 128+N. A reader that closes booty's output early (\`| head\`) changes nothing: booty
+      still waits for the step and exits with its status.
 
       The whole of \`.booty.yml\` must be valid, every service's block included, so that a pull request that
       breaks any block fails here. ${NEWER_KEYS}
 
-      Exit status: 0 when every step passed; otherwise the failing step's status (124 for a timeout); 2 for an invalid or missing \`.booty.yml\`; 128+N when stopped by signal N.
+      Exit status: 0 when every step passed; otherwise the failing step's status (124 for a timeout); 2 for an invalid
+      or missing \`.booty.yml\`; 128+N when stopped by signal N.
     `,
     examples: [
       ['Verify the current repository', '$0 verifier run'],
@@ -61,7 +66,8 @@ export class VerifierRunCommand extends BootyCommand {
         {
           path: unrunnable.name,
           message:
-            'holds a control character (tab and line feed aside), which no shell command can carry; nothing was run; remove it from .booty.yml',
+            'holds a control character (tab and line feed aside), which no shell command can carry; ' +
+            'nothing was run; remove it from .booty.yml',
           file: loaded.path,
           line: null,
           column: null,

@@ -1,4 +1,5 @@
-// Hardening cases of .booty.yml: files people actually write (encodings, other names, YAML edge cases, look-alike letters), symlinks that point outside the workspace, secrets never echoed.
+// Hardening cases of .booty.yml: files people actually write (encodings, other names, YAML edge cases,
+// look-alike letters), symlinks that point outside the workspace, secrets never echoed.
 import { ENABLED_YML, governorYml, yml } from './case-helpers';
 import type { FaultCase } from './cases';
 

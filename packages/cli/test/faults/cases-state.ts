@@ -1,4 +1,5 @@
-// Hardening cases of the state directory and release.json: the one resolution rule, advice that fits, values read meeting the rules of values written.
+// Hardening cases of the state directory and release.json: the one resolution rule, advice that fits,
+// values read meeting the rules of values written.
 import type { FaultCase } from './cases';
 
 const SHA = 'a'.repeat(40);
@@ -32,7 +33,10 @@ const badValue = (
 const noHome = (id: string, home: string | null, says: string[], stateDirArg: string | null = null): FaultCase => ({
   id: `state ${id}`,
   area: 'state',
-  input: `${home === null ? 'HOME unset' : `HOME=${JSON.stringify(home)}`}${stateDirArg === null ? ', no --state-dir or RELEASE_GOVERNOR_STATE_DIR' : `, --state-dir ${stateDirArg}`}: never the current directory`,
+  input:
+    (home === null ? 'HOME unset' : `HOME=${JSON.stringify(home)}`) +
+    (stateDirArg === null ? ', no --state-dir or RELEASE_GOVERNOR_STATE_DIR' : `, --state-dir ${stateDirArg}`) +
+    ': never the current directory',
   state: { create: 'none' },
   home,
   stateDirArg,
