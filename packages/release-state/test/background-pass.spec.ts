@@ -2,7 +2,7 @@
 // pass sweeps in a worker thread (src/file/ledger/sweep.ts), and its result is the same rule's:
 // past the redelivery window and over the count limit, entries go; inside it, they stay; the
 // Python export and the bookkeeping are written. (Under test, the TypeScript sources sweep in
-// their own thread: test/file-store.spec.ts.)
+// their own thread: test/file-store/pruning.spec.ts.)
 import { spawnSync } from 'node:child_process';
 import { promises as fsp, writeFileSync } from 'node:fs';
 import * as path from 'node:path';

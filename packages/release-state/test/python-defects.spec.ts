@@ -278,9 +278,11 @@ describe('the defects of the Python store, and this store without them', () => {
     it('this store: entries older than the retention and beyond the maximum count are pruned', async () => {
       const stateDir = path.join(dir, 'ours');
       let now = new Date('2026-01-01T00:00:00Z');
+      // A 20-day interval starts no pass before the trigger below, 31 days on. (With an hour's, the
+      // first claim 19 days on started one, which raced the next claims and the count of 10.)
       const store = await openFileStore(
         { stateDir, retentionDays: 30, maxDeliveries: 5, now: () => now },
-        { pruneIntervalMs: 3_600_000, pruneEveryClaims: 1_000_000 },
+        { pruneIntervalMs: 20 * 24 * 60 * 60 * 1000, pruneEveryClaims: 1_000_000 },
       );
       for (let i = 0; i < 4; i++)
         await store.deliveries.claim({ repo: 'o/r', headSha: SHA(i), deliveryId: `old-${i}` });

@@ -338,8 +338,11 @@ describe('PostgreSQL URL and driver (no server needed)', () => {
       process.execPath,
       [
         '-e',
-        `const { openReleaseStore } = require(${JSON.stringify(DIST)}); const d = require('node:fs').mkdtempSync(require('node:os').tmpdir() + '/booty-nopg-');
-openReleaseStore({ stateDir: d + '/s' }).then(async (s) => { await s.deliveries.count(); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules\\/pg/.test(k)))); require('node:fs').rmSync(d, { recursive: true }); });`,
+        `const { openReleaseStore } = require(${JSON.stringify(DIST)}); ` +
+          `const d = require('node:fs').mkdtempSync(require('node:os').tmpdir() + '/booty-nopg-');\n` +
+          `openReleaseStore({ stateDir: d + '/s' }).then(async (s) => { await s.deliveries.count(); ` +
+          `console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules\\/pg/.test(k)))); ` +
+          `require('node:fs').rmSync(d, { recursive: true }); });`,
       ],
       { encoding: 'utf8' },
     );
@@ -350,9 +353,12 @@ openReleaseStore({ stateDir: d + '/s' }).then(async (s) => { await s.deliveries.
       process.execPath,
       [
         '-e',
-        `const Module = require('node:module'); const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) { if (request === 'pg') { const e = new Error("Cannot find module 'pg'"); e.code = 'MODULE_NOT_FOUND'; throw e; } return resolve.call(this, request, ...rest); };
-require(${JSON.stringify(DIST)}).openReleaseStore({ url: 'postgres://u:Sekr3t-x@127.0.0.1:1/db' }).catch((e) => console.log(JSON.stringify(e)));`,
+        `const Module = require('node:module'); const resolve = Module._resolveFilename;\n` +
+          `Module._resolveFilename = function (request, ...rest) { if (request === 'pg') { ` +
+          `const e = new Error("Cannot find module 'pg'"); e.code = 'MODULE_NOT_FOUND'; throw e; } ` +
+          `return resolve.call(this, request, ...rest); };\n` +
+          `require(${JSON.stringify(DIST)}).openReleaseStore({ url: 'postgres://u:Sekr3t-x@127.0.0.1:1/db' })` +
+          `.catch((e) => console.log(JSON.stringify(e)));`,
       ],
       { encoding: 'utf8' },
     );

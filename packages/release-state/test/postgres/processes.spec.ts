@@ -143,7 +143,8 @@ describeWithPg('PostgreSQL store across processes', () => {
     expect([...stored.values()].every((id) => /^w\d-\d+$/.test(id))).toBe(true);
     expect(acknowledged).toBeGreaterThan(0);
     process.stdout.write(
-      `kill/restart: ${acknowledged} claimed, ${4 * perWorker - acknowledged} answered as redelivery, ${unavailable} STATE_UNAVAILABLE retries (${unknown} with effect unknown)\n`,
+      `kill/restart: ${acknowledged} claimed, ${4 * perWorker - acknowledged} answered as redelivery, ` +
+        `${unavailable} STATE_UNAVAILABLE retries (${unknown} with effect unknown)\n`,
     );
   });
 });

@@ -8,11 +8,18 @@
 // Use: `const server = await startPgServer(); server.url({ schema: 't1' }); await server.stop();`
 // and `describeWithPg(name, fn)` for suites: with CI=true missing binaries FAIL the run; without
 // CI the suite reports loudly that it did not run (never silently).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+//
+// This is the one entrance for callers (specs, the CLI's tests, the benchmarks): it also exports
+// what pg-binaries.ts (is a server installed) and server-processes.ts (running its binaries) offer.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { requirePgBin } from './pg-binaries';
+import { alive, asServerAccount, freePort, ownByServerAccount } from './server-processes';
+
+export { describeIfInstalled, describeWithPg, findPgBin, pgMissing } from './pg-binaries';
+export { alive, asServerAccount, freePort, ownByServerAccount } from './server-processes';
 
 export const PG_ADMIN = 'booty_admin';
 /** A password with characters that need escaping, so redaction is tested for real. */
@@ -45,65 +52,13 @@ export interface StartOptions {
   allow?: string[];
 }
 
-/** The directory of the server binaries, or null when none is installed. */
-export function findPgBin(): string | null {
-  const candidates: string[] = [];
-  try {
-    const versions = fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v));
-    versions.sort((a, b) => Number(b) - Number(a));
-    for (const v of versions) candidates.push(path.join('/usr/lib/postgresql', v, 'bin'));
-  } catch {
-    // Not Debian's layout: try pg_config below.
-  }
-  const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  if (fromConfig.status === 0) candidates.push(fromConfig.stdout.trim());
-  return (
-    candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'postgres'))) ??
-    null
-  );
-}
-
-const MISSING =
-  'PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and `pg_config --bindir`). Install them: apt-get install postgresql';
-
-/** Why a suite that needs a PostgreSQL server cannot run here, or null when it can. */
-export function pgMissing(): string | null {
-  return findPgBin() === null ? MISSING : null;
-}
-
-/**
- * `describe` for suites that need a server. Without binaries: with CI=true the suite fails; else
- * it runs one test that prints a loud notice (so the run shows the suite did not happen).
- */
-export function describeWithPg(name: string, fn: () => void): void {
-  describeIfInstalled(name, [pgMissing()], fn);
-}
-
-/** `describe(name, fn)` when `missing` holds only nulls; else the failing (CI=true) or loud notice. */
-export function describeIfInstalled(name: string, missing: Array<string | null>, fn: () => void): void {
-  const problems = missing.filter((problem): problem is string => problem !== null);
-  if (problems.length === 0) {
-    describe(name, fn);
-    return;
-  }
-  describe(name, () => {
-    it('needs software that is not installed', () => {
-      const what = problems.join('; ');
-      if (process.env['CI'] === 'true') throw new Error(`${what}. CI=true: these tests must run.`);
-      process.stderr.write(`\n*** NOT RUN: ${name}: ${what} ***\n\n`);
-    });
-  });
-}
-
 const live = new Set<PgServerImpl>();
 process.once('exit', () => {
   for (const server of live) server.killAndRemoveSync();
 });
 
 export async function startPgServer(options: StartOptions = {}): Promise<PgServer> {
-  const bin = findPgBin();
-  if (bin === null) throw new Error(MISSING);
-  const server = new PgServerImpl(bin, options);
+  const server = new PgServerImpl(requirePgBin(), options);
   live.add(server);
   try {
     await server.init();
@@ -256,7 +211,8 @@ class PgServerImpl implements PgServer {
     const user = encodeURIComponent(auth.user ?? PG_ADMIN);
     const password = auth.password === null ? '' : `:${encodeURIComponent(auth.password ?? PG_PASSWORD)}`;
     const query = new URLSearchParams(params).toString();
-    return `postgres://${user}${password}@${this.host}:${this.port}/${auth.database ?? 'postgres'}${query === '' ? '' : `?${query}`}`;
+    const database = auth.database ?? 'postgres';
+    return `postgres://${user}${password}@${this.host}:${this.port}/${database}${query === '' ? '' : `?${query}`}`;
   }
 
   psql(sql: string): string {
@@ -354,65 +310,4 @@ class PgServerImpl implements PgServer {
     spawnSync(file, args, { encoding: 'utf8' });
     this.killAndRemoveSync();
   }
-}
-
-/** The postgres account when this process is root (the server and PgBouncer refuse to run as root), else null. */
-function serverAccount(): { uid: number; gid: number } | null {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  if (account === undefined) {
-    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-    account = { uid: id('-u'), gid: id('-g') };
-  }
-  return account;
-}
-let account: { uid: number; gid: number } | undefined;
-
-/**
- * The command that runs a server binary (the server, its tools, PgBouncer): as the postgres user
- * when we are root. A long-running one (`dieWithUs`) also gets SIGKILL when this process dies
- * (`--pdeathsig`), so a test run that is killed leaves no server behind.
- */
-export function asServerAccount(file: string, args: string[], dieWithUs = false): [string, string[]] {
-  const deathSignal = dieWithUs && hasSetpriv() ? ['--pdeathsig', 'KILL'] : [];
-  const as = serverAccount();
-  if (as === null) return deathSignal.length === 0 ? [file, args] : ['setpriv', [...deathSignal, '--', file, ...args]];
-  return ['setpriv', [`--reuid=${as.uid}`, `--regid=${as.gid}`, '--init-groups', ...deathSignal, '--', file, ...args]];
-}
-
-/** Gives a file or directory to the account server binaries run as (a no-op unless we are root). */
-export function ownByServerAccount(target: string): void {
-  const as = serverAccount();
-  if (as !== null) fs.chownSync(target, as.uid, as.gid);
-}
-
-let setprivFound: boolean | undefined;
-function hasSetpriv(): boolean {
-  setprivFound ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
-  return setprivFound;
-}
-
-/** True while the process runs (a zombie counts as gone). */
-export function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    // A zombie (exited, not yet reaped) still answers signal 0.
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

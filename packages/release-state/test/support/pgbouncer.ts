@@ -16,16 +16,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  asServerAccount,
-  describeIfInstalled,
-  freePort,
-  ownByServerAccount,
-  PG_ADMIN,
-  PG_PASSWORD,
-  pgMissing,
-  type PgServer,
-} from './pg-server';
+import { describeIfInstalled, pgMissing } from './pg-binaries';
+import { PG_ADMIN, PG_PASSWORD, type PgServer } from './pg-server';
+import { asServerAccount, freePort, ownByServerAccount } from './server-processes';
 
 export type PoolMode = 'transaction' | 'session';
 
@@ -59,7 +52,7 @@ export function findPgBouncer(): string | null {
 }
 let found: string | null | undefined;
 
-/** `describe` for suites that need a server and PgBouncer: see describeIfInstalled in pg-server.ts. */
+/** `describe` for suites that need a server and PgBouncer: see describeIfInstalled in pg-binaries.ts. */
 export function describeWithPgBouncer(name: string, fn: () => void): void {
   describeIfInstalled(name, [pgMissing(), findPgBouncer() === null ? MISSING : null], fn);
 }
