@@ -13,8 +13,10 @@ jest.setTimeout(120_000);
 // Longer than crash.spec.ts's 1 s: with two writers racing on a busy machine, a live holder's
 // heartbeat can stall past 1 s (then its write is refused with reason 'lock-lost', see below).
 const STALE_MS = 2000;
-// A writer that cannot get the lock within this exits with STATE_LOCK_TIMEOUT (code 3), which
-// fails the test: every lock a killed process left was broken within the stale threshold.
+// A writer that cannot get the lock within this exits with STATE_LOCK_TIMEOUT (code 3). That fails
+// the test only when the lock it gave up on was already stale (a killed holder's lock that was
+// never broken); a fresh lock means live writers kept it busy, which a loaded machine may do for
+// longer than any fixed wait, so it is contention, not a defect.
 const WAIT_MS = STALE_MS + 1000;
 const KILLS = 24;
 const RACE_REPO = 'kill/race';
@@ -23,6 +25,9 @@ interface ClaimLine {
   i: number;
   claimed: boolean;
   winner: string;
+}
+interface FailureLine {
+  error?: { code?: string; details?: { reason?: string; ageMs?: number } };
 }
 interface WriterLine {
   ack: 'state' | 'claim';
@@ -132,12 +137,12 @@ describe('SIGKILL among concurrent claimers and writers', () => {
     // Each process either ran until killed or finished its claims; none failed, except that a
     // writer frozen past the stale threshold may have its lock taken over: it must then refuse its
     // write (STATE_WRITE, reason 'lock-lost') rather than commit, which the counters below check.
+    // And a writer may time out behind a fresh lock (see WAIT_MS), never behind a stale one.
     for (const { live: entry, result } of finished) {
-      let failure =
-        result.code === 3
-          ? (result.lines[result.lines.length - 1] as { error?: { code?: string; details?: { reason?: string } } })
-          : null;
+      let failure = result.code === 3 ? (result.lines[result.lines.length - 1] as FailureLine) : null;
       if (failure?.error?.code === 'STATE_WRITE' && failure.error.details?.reason === 'lock-lost') failure = null;
+      const ageMs = failure?.error?.code === 'STATE_LOCK_TIMEOUT' ? failure.error.details?.ageMs : undefined;
+      if (ageMs !== undefined && ageMs < STALE_MS) failure = null;
       expect({ tag: entry.tag, stderr: result.stderr, failure }).toEqual({ tag: entry.tag, stderr: '', failure: null });
     }
     expect(kills).toBeGreaterThanOrEqual(20);
