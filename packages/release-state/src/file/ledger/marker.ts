@@ -33,7 +33,7 @@ export const EMPTY_MARKER: Marker = {
   entry_names: null,
 };
 
-/** The bookkeeping file's bytes (read from `file`) as a Marker; a field it does not hold, or of another type, is null. */
+/** The bookkeeping file's bytes (from `file`) as a Marker; a field it lacks, or of another type, reads as null. */
 export function parseMarker(bytes: Buffer, file: string): Marker {
   const value = parseJsonDocument(bytes, file, 'deliveries');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
