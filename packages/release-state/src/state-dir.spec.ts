@@ -245,43 +245,51 @@ describe('ensureStateDir', () => {
     expect(error.message).not.toContain('EACCES: simulated');
   });
 
-  it('inside the state directory: deliveries as a file, delivery_ids.json as a directory are STATE_UNSAFE with "move it aside"', async () => {
-    const deliveries = path.join(dir, 'deliveries');
-    await fsp.writeFile(deliveries, 'x');
-    const asFile = await failure(assertDirectoryOrAbsent(nodeFs, deliveries));
-    expect(asFile).toMatchObject({ code: 'STATE_UNSAFE', path: deliveries, details: { reason: 'not-directory' } });
-    expect(asFile.message).toContain(`mv ${deliveries} ${deliveries}.aside`);
-    expect(asFile.message).not.toContain('--state-dir');
-    const ids = path.join(dir, 'delivery_ids.json');
-    await fsp.mkdir(ids);
-    const asDir = await failure(assertRegularOrAbsent(nodeFs, ids));
-    expect(asDir).toMatchObject({ code: 'STATE_UNSAFE', path: ids, details: { reason: 'not-regular-file' } });
-    expect(asDir.message).toContain(`${ids} is a directory`);
-    expect(asDir.message).toContain(`mv ${ids} ${ids}.aside`);
-  });
+  it(
+    'inside the state directory: deliveries as a file, delivery_ids.json as a directory ' +
+      'are STATE_UNSAFE with "move it aside"',
+    async () => {
+      const deliveries = path.join(dir, 'deliveries');
+      await fsp.writeFile(deliveries, 'x');
+      const asFile = await failure(assertDirectoryOrAbsent(nodeFs, deliveries));
+      expect(asFile).toMatchObject({ code: 'STATE_UNSAFE', path: deliveries, details: { reason: 'not-directory' } });
+      expect(asFile.message).toContain(`mv ${deliveries} ${deliveries}.aside`);
+      expect(asFile.message).not.toContain('--state-dir');
+      const ids = path.join(dir, 'delivery_ids.json');
+      await fsp.mkdir(ids);
+      const asDir = await failure(assertRegularOrAbsent(nodeFs, ids));
+      expect(asDir).toMatchObject({ code: 'STATE_UNSAFE', path: ids, details: { reason: 'not-regular-file' } });
+      expect(asDir.message).toContain(`${ids} is a directory`);
+      expect(asDir.message).toContain(`mv ${ids} ${ids}.aside`);
+    },
+  );
 
-  it('permission advice fits the target: file advice for a file, directory advice for a directory, never chmod of a directory not ours', async () => {
-    const uid = process.getuid?.() ?? 0;
-    const file = path.join(dir, 'release.json');
-    const eacces = Object.assign(new Error('EACCES'), { code: 'EACCES' });
-    expect(fixForErrno(eacces, dir, file)).toBe(
-      `Make the file ${file} readable by uid ${uid}: chmod u+r ${file} (or chown ${uid} ${file} if another user owns it).`,
-    );
-    expect(permissionFix(file, 'file', 'read')).toContain(`chmod u+r ${file}`);
-    expect(permissionFix(dir, 'dir', 'search')).toContain(
-      `make the directory ${dir} enterable by uid ${uid}: chmod u+x ${dir}`,
-    );
-    expect(permissionFix(dir, 'dir', 'write')).toContain(`chmod u+rwx ${dir}`);
-    const theirs = path.join(dir, 'theirs');
-    await fsp.mkdir(theirs);
-    await fsp.chown(theirs, uid === 0 ? 65534 : 0, uid === 0 ? 65534 : 0).catch(() => undefined);
-    if ((await fsp.stat(theirs)).uid !== uid) {
-      const advice = permissionFix(theirs, 'dir', 'write');
-      expect(advice).toContain(`${theirs} belongs to uid`);
-      expect(advice).toContain(`sudo install -d -m 700 -o ${uid} ${theirs}/booty-`);
-      expect(advice).not.toMatch(/chmod|chown/);
-    }
-  });
+  it(
+    'permission advice fits the target: file advice for a file, directory advice for a directory, ' +
+      'never chmod of a directory not ours',
+    async () => {
+      const uid = process.getuid?.() ?? 0;
+      const file = path.join(dir, 'release.json');
+      const eacces = Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      expect(fixForErrno(eacces, dir, file)).toBe(
+        `Make the file ${file} readable by uid ${uid}: chmod u+r ${file} (or chown ${uid} ${file} if another user owns it).`,
+      );
+      expect(permissionFix(file, 'file', 'read')).toContain(`chmod u+r ${file}`);
+      expect(permissionFix(dir, 'dir', 'search')).toContain(
+        `make the directory ${dir} enterable by uid ${uid}: chmod u+x ${dir}`,
+      );
+      expect(permissionFix(dir, 'dir', 'write')).toContain(`chmod u+rwx ${dir}`);
+      const theirs = path.join(dir, 'theirs');
+      await fsp.mkdir(theirs);
+      await fsp.chown(theirs, uid === 0 ? 65534 : 0, uid === 0 ? 65534 : 0).catch(() => undefined);
+      if ((await fsp.stat(theirs)).uid !== uid) {
+        const advice = permissionFix(theirs, 'dir', 'write');
+        expect(advice).toContain(`${theirs} belongs to uid`);
+        expect(advice).toContain(`sudo install -d -m 700 -o ${uid} ${theirs}/booty-`);
+        expect(advice).not.toMatch(/chmod|chown/);
+      }
+    },
+  );
 
   it('refuses a path that is a file with STATE_INVALID_INPUT', async () => {
     const target = path.join(dir, 'file');

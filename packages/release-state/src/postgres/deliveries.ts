@@ -173,7 +173,9 @@ export class PostgresDeliveries implements Deliveries {
     this.session.assertOpen();
     const counts = await this.session.run('counting the claims', { idempotent: true }, async ({ client }) => {
       const found = await client.query<{ entries: string; damaged: string }>(
-        `SELECT count(*) FILTER (WHERE ${HEALTHY}) AS entries, count(*) FILTER (WHERE NOT ${HEALTHY}) AS damaged FROM ${this.tables.deliveries}`,
+        `SELECT count(*) FILTER (WHERE ${HEALTHY}) AS entries,
+                count(*) FILTER (WHERE NOT ${HEALTHY}) AS damaged
+           FROM ${this.tables.deliveries}`,
       );
       const row = found.rows[0];
       return { entries: Number(row?.entries ?? 0), damaged: Number(row?.damaged ?? 0), limit: null };

@@ -102,6 +102,19 @@ const NETWORK_CODES = new Set([
   'ENOENT',
 ]);
 
+/** The driver's (and Node's) words for a failed connection, for an error whose code does not say so. */
+const CONNECTION_MESSAGES = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Query read timeout',
+    'Client has encountered a connection error',
+    'Connection ended',
+    'socket hang up',
+  ].join('|'),
+  'i',
+);
+
 /**
  * What the server, or a pooler in front of it, refused when this connection logged in: the login
  * itself, a startup parameter, or the database. It was reached, and a retry cannot mend a
@@ -130,9 +143,7 @@ export function isConnectionFailure(error: unknown): boolean {
   const code = codeOf(error);
   if (code !== undefined && (NETWORK_CODES.has(code) || CONNECTION_STATES.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|socket hang up/i.test(
-    message,
-  );
+  return CONNECTION_MESSAGES.test(message);
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -170,10 +181,11 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
   const isReady = target.host.startsWith('/')
     ? `pg_isready -h ${target.host}`
     : `pg_isready -h ${target.host} -p ${target.port}`;
+  const safeToRetry = context.idempotent ? '; retrying it is safe' : '';
   const changed =
     context.effect === 'none'
       ? `Nothing was changed: ${operation} did not take effect`
-      : `Whether ${operation} took effect is unknown (the connection failed after it was sent)${context.idempotent ? '; retrying it is safe' : ''}`;
+      : `Whether ${operation} took effect is unknown (the connection failed after it was sent)${safeToRetry}`;
   type More = { code?: 'STATE_LOCK_TIMEOUT' | 'STATE_INVALID_INPUT'; field?: string };
   const fail = (reason: StateErrorReason, happened: string, fix: string, more: More = {}) => {
     const details = { effect: context.effect, ...(code === undefined ? {} : { errno: code }) };
@@ -238,7 +250,8 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
     return fail(
       'tls',
       `The TLS connection to PostgreSQL at ${where} failed: the server could not be verified (${message})`,
-      'Give the CA that signed the server certificate with sslrootcert=/path/ca.pem in the URL, or use sslmode=disable only on a trusted network',
+      'Give the CA that signed the server certificate with sslrootcert=/path/ca.pem in the URL, ' +
+        'or use sslmode=disable only on a trusted network',
     );
   }
   if (isConnectionFailure(error)) {

@@ -133,7 +133,9 @@ export async function assertStoreExists({ client }: Attempt, tables: Tables, tar
   throw stateError('STATE_CORRUPT', {
     path: `${target.location} ${tables.migrations}`,
     reason: 'schema-older',
-    happened: `The store at ${target.location} (schema ${tables.schema}) has schema version ${current}; this booty reads version ${SCHEMA_VERSION}`,
+    happened:
+      `The store at ${target.location} (schema ${tables.schema}) has schema version ${current}; ` +
+      `this booty reads version ${SCHEMA_VERSION}`,
     changed: 'Nothing was changed',
     fix: 'Run `booty governor status` with this booty (an enabled Governor migrates its store), then retry',
   });
@@ -189,7 +191,9 @@ function newerSchema(location: string, tables: Tables, version: number) {
   return stateError('STATE_CORRUPT', {
     path: `${location} ${tables.migrations}`,
     reason: 'schema-newer',
-    happened: `The store at ${location} (schema ${tables.schema}) has schema version ${version}, written by a newer @booty/release-state; this one knows up to ${SCHEMA_VERSION}`,
+    happened:
+      `The store at ${location} (schema ${tables.schema}) has schema version ${version}, ` +
+      `written by a newer @booty/release-state; this one knows up to ${SCHEMA_VERSION}`,
     changed: 'Nothing was changed',
     fix: 'Upgrade booty (@booty/release-state) on this host to the version the other hosts run',
   });

@@ -181,7 +181,8 @@ function checkUserInfo(afterScheme: string, refuse: (what: string, field: string
     throw refuse(
       ats > 1
         ? 'its user info holds more than one @, so where the password ends is ambiguous'
-        : 'it has an @ after the host part, which happens when the password holds an unencoded /, ? or #, so where the password ends is ambiguous',
+        : 'it has an @ after the host part, which happens when the password holds an unencoded /, ? or #, ' +
+            'so where the password ends is ambiguous',
       'password',
       fix,
     );

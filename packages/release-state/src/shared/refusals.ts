@@ -36,7 +36,9 @@ export function emptySource(where: string, holds: string): StateError {
   return stateError('STATE_INVALID_INPUT', {
     path: where,
     reason: 'empty-source',
-    happened: `The source store is empty (no claims, every release field null, its own and each repository's), and copying it with --replace would erase what ${where} holds (${holds})`,
+    happened:
+      "The source store is empty (no claims, every release field null, its own and each repository's), " +
+      `and copying it with --replace would erase what ${where} holds (${holds})`,
     changed: 'Nothing was copied or changed',
     fix: 'Check --from (or the store the options name: is it the one you meant?); to empty the target on purpose, add --force',
   });
@@ -70,10 +72,11 @@ export function notAStore(where: string, found: readonly string[]): StateError {
     .slice(0, 5)
     .map((name) => JSON.stringify(name))
     .join(', ');
+  const more = found.length > 5 ? ` and ${found.length - 5} more` : '';
   return stateError('STATE_INVALID_INPUT', {
     path: where,
     reason: 'not-a-store',
-    happened: `${where} is not a state directory: it holds ${shown}${found.length > 5 ? ` and ${found.length - 5} more` : ''}, which no store has`,
+    happened: `${where} is not a state directory: it holds ${shown}${more}, which no store has`,
     changed: 'Nothing was copied or changed',
     fix: 'Give --to an empty or new directory, or an existing state directory',
   });

@@ -6,7 +6,8 @@ import type { DeliveryRecord } from '../../shared/contract';
 import { describeErrno, errnoOf, stateError } from '../../shared/errors';
 import { leaseRunning } from '../../shared/leases';
 import { recordTimeMs, type AgedEntry } from '../../shared/retention';
-import { inSlices, type LedgerFiles, type ScannedEntry } from './files';
+import { inSlices } from './bulk';
+import type { LedgerFiles, ScannedEntry } from './files';
 
 /** A healthy entry with its age's origin. */
 export interface DatedEntry extends AgedEntry {
@@ -15,7 +16,7 @@ export interface DatedEntry extends AgedEntry {
 }
 
 /**
- * The healthy entries of `scanned`, dated at `nowMs` (in slices: files.ts `inSlices`); an entry
+ * The healthy entries of `scanned`, dated at `nowMs` (in slices: bulk.ts `inSlices`); an entry
  * that vanished meanwhile is left out.
  */
 export async function datedEntries(

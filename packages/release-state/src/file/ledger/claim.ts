@@ -17,7 +17,8 @@ import { checkClaim } from '../../shared/input';
 import { leaseEnded } from '../../shared/leases';
 import { stageFile, writeFileAtomic } from '../staged-file';
 import { ENTRY_TEMP_BASE, entryName, serializeEntry } from './entry';
-import { asClaim, type Marker } from './files';
+import { asClaim } from './bulk';
+import type { Marker } from './marker';
 import type { LedgerParts } from './ledger';
 import { syncForWrite } from './sync';
 

@@ -1,58 +1,30 @@
-// The ledger's files on disk: where they are, how the directory is made, how an entry, the
-// bookkeeping file and file identities are read, and the per-key lock. Shared by claims, leases,
-// readers, the Python bridge and maintenance; holds no policy of its own.
-import * as fsSync from 'node:fs';
-import { constants } from 'node:fs';
+// The ledger's files on disk: where they are, how the directory is made and listed, the one read
+// of an entry, the identity of a file, the bookkeeping file (marker.ts) read and written, and the
+// per-key lock. Shared by claims, leases, readers, the Python bridge and maintenance; holds no
+// policy of its own.
 import * as path from 'node:path';
 import type { DeliveryRecord, ScanProgress } from '../../shared/contract';
-import { describeErrno, errnoOf, isStateError, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
-import { parseJsonDocument } from '../../shared/json';
+import { describeErrno, errnoOf, isStateError, stateError, type StateError } from '../../shared/errors';
 import type { LedgerSettings } from '../../shared/options';
-import { describeJsonType } from '../../shared/text';
 import { fixForErrno } from '../advice';
 import { READ_FLAGS, type FsSeam } from '../fs-seam';
 import { lockPathFor, withLock, type HeldLock, type LockSettings } from '../lock';
 import { readStateFile, readStateFileSync } from '../read-file';
 import { assertDirectoryOrAbsent, symlinkError } from '../safety';
 import { createExclusive, writeFileAtomic } from '../staged-file';
+import { inSlices } from './bulk';
 import {
   ENTRY_MAX_BYTES,
   ENTRY_TEMP_BASE,
   isEntryName,
   keyOfEntryName,
   LEDGER_DIR,
-  LEDGER_FORMAT_VERSION,
   MARKER_FILE,
   parseEntry,
   PYTHON_LEDGER_FILE,
 } from './entry';
-
-/** The ledger's bookkeeping file, `deliveries/.ledger.json`. */
-export interface Marker {
-  format_version: number;
-  /** Identity of delivery_ids.json when we last imported or exported it ('absent': there was none); null: never synced. */
-  python_source: string | null;
-  last_prune: string | null;
-  /**
-   * `case-folded` once every entry is named by its key's identity (entry.ts); null for a ledger
-   * an earlier version wrote, whose names kept each spelling (spellings.ts renames them).
-   */
-  entry_names: typeof ENTRY_NAMES | null;
-}
-
-/** The entry-name rule of this version, as the bookkeeping file records it. */
-export const ENTRY_NAMES = 'case-folded';
-
-/**
- * No bookkeeping file yet: nothing imported (a delivery_ids.json that appears is imported), and
- * the names not known to follow this version's rule.
- */
-export const EMPTY_MARKER: Marker = {
-  format_version: LEDGER_FORMAT_VERSION,
-  python_source: 'absent',
-  last_prune: null,
-  entry_names: null,
-};
+import { KeptDirectory } from './kept-dir';
+import { EMPTY_MARKER, ENTRY_NAMES, markerBytes, parseMarker, type Marker } from './marker';
 
 export interface LedgerOptions extends LedgerSettings {
   fs: FsSeam;
@@ -66,90 +38,8 @@ export type ScannedEntry =
   | { name: string; file: string; record: DeliveryRecord; damage: null }
   | { name: string; file: string; record: null; damage: StateError };
 
-/** A store dropped without close() still gives its directory descriptor back. */
-const dirHandles = new FinalizationRegistry<{ fd: number }>((held) => {
-  fsSync.close(held.fd, () => undefined);
-});
-
 /** One more byte than an entry may have, so that an over-long file is seen as such. */
 const scanBuffer = Buffer.allocUnsafe(ENTRY_MAX_BYTES + 1);
-
-/**
- * The longest stretch of synchronous work a bulk pass (a scan, a prune pass, the Python export)
- * does before it lets the event loop run: 2 ms, or a quarter of one while a claim of this process
- * is in flight. A prune pass runs beside the claims of its process, and each of a claim's six or
- * so I/O steps waits for the stretch in progress (a claim takes about 1 ms here).
- */
-const SLICE_MS = 2;
-const SLICE_BESIDE_CLAIMS_MS = 0.25;
-let claimsInFlight = 0;
-
-/** Runs a claim, counted as in flight (bulk passes then work in shorter slices). */
-export async function asClaim<T>(claim: () => Promise<T>): Promise<T> {
-  claimsInFlight++;
-  try {
-    return await claim();
-  } finally {
-    claimsInFlight--;
-  }
-}
-
-/** Resolves on the event loop's next turn, after the I/O that is waiting. */
-const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A bulk pass says how far it got every this many items, and at the end (a progress display). */
-const PROGRESS_EVERY = 500;
-
-/**
- * Runs `fn` over `items`, synchronously in slices (see SLICE_MS), letting the event loop run
- * between them (claims, a progress display, a signal). The clock is read every 4 items.
- */
-export async function inSlices<T>(
-  items: readonly T[],
-  fn: (item: T) => void,
-  onProgress?: (progress: ScanProgress) => void,
-): Promise<void> {
-  let sliceStart = performance.now();
-  for (let index = 0; index < items.length; index++) {
-    fn(items[index] as T);
-    const read = index + 1;
-    if (onProgress !== undefined && (read % PROGRESS_EVERY === 0 || read === items.length)) {
-      onProgress({ read, total: items.length });
-    }
-    const slice = claimsInFlight > 0 ? SLICE_BESIDE_CLAIMS_MS : SLICE_MS;
-    if ((index & 3) === 3 && performance.now() - sliceStart >= slice) {
-      await nextTurn();
-      sliceStart = performance.now();
-    }
-  }
-}
-
-/** How many file operations the ledger's bulk passes (import, prune, restore) keep in flight. */
-export const IO_CONCURRENCY = 16;
-
-/**
- * `fn` over `items`, `limit` at a time. After a failure no item is started, and the calls in
- * flight settle before the first error is thrown: a caller that cleans up after a failure (a
- * stopped copy removes its staging directory) never races a write still under way.
- */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const failures: unknown[] = [];
-  const worker = async () => {
-    while (failures.length === 0 && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failures.length > 0) throw failures[0];
-  return results;
-}
 
 /**
  * Where entries are kept aside, never deleted: `<path>.<kind>-<time>-<pid>`. `corrupt`: damaged
@@ -177,7 +67,12 @@ export class LedgerFiles {
   readonly options: LedgerOptions;
   private dirReady = false;
   private markerCache: { stamp: string; marker: Marker } | null = null;
-  private dirHandle: { fd: number; ino: bigint; dev: bigint } | null = null;
+  private readonly keptDir: KeptDirectory;
+  /**
+   * fsync of `deliveries/` through a descriptor kept open across claims (kept-dir.ts). A bound
+   * function: a claim hands it to its staged entry as the flush after the link.
+   */
+  readonly flushDir: () => Promise<void>;
 
   constructor(options: LedgerOptions) {
     this.options = options;
@@ -185,6 +80,8 @@ export class LedgerFiles {
     this.pythonPath = path.join(options.stateDir, PYTHON_LEDGER_FILE);
     this.markerPath = path.join(this.dir, MARKER_FILE);
     this.maintenanceLockPath = lockPathFor(this.pythonPath);
+    this.keptDir = new KeptDirectory(options.fs, this.dir);
+    this.flushDir = this.keptDir.flush;
   }
 
   get fs(): FsSeam {
@@ -365,28 +262,13 @@ export class LedgerFiles {
     return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
   }
 
+  /** The bookkeeping file as it is on disk, uncached (a check, a reset). */
   async readMarkerFile(): Promise<Marker> {
     const bytes = await readStateFile(this.fs, this.markerPath, { maxBytes: ENTRY_MAX_BYTES });
-    if (bytes === null) return EMPTY_MARKER;
-    const value = parseJsonDocument(bytes, this.markerPath, 'deliveries');
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw stateError('STATE_CORRUPT', {
-        path: this.markerPath,
-        reason: 'bad-marker',
-        happened: `${this.markerPath} holds ${describeJsonType(value)}, not the ledger's bookkeeping object`,
-        changed: 'It was not changed',
-        fix: `Run \`${REPAIR_COMMAND.deliveries}\``,
-      });
-    }
-    const record = value as Record<string, unknown>;
-    return {
-      format_version: LEDGER_FORMAT_VERSION,
-      python_source: typeof record['python_source'] === 'string' ? record['python_source'] : null,
-      last_prune: typeof record['last_prune'] === 'string' ? record['last_prune'] : null,
-      entry_names: record['entry_names'] === ENTRY_NAMES ? ENTRY_NAMES : null,
-    };
+    return bytes === null ? EMPTY_MARKER : parseMarker(bytes, this.markerPath);
   }
 
+  /** The bookkeeping file, read again only when its identity (`stampOf`) changed. */
   async readMarker(): Promise<Marker> {
     const stamp = this.stampOf(this.markerPath);
     if (this.markerCache?.stamp === stamp) return this.markerCache.marker;
@@ -403,49 +285,13 @@ export class LedgerFiles {
     this.markerCache = null;
   }
 
-  /**
-   * fsync of `deliveries/` through a descriptor kept open across claims: opening and closing the
-   * directory for every claim cost two thread-pool round trips, a fifth of a claim. Before each
-   * use a synchronous lstat checks that the path still names the directory the descriptor holds
-   * (it may have been moved or recreated); if not, it is reopened. A bound function: a claim
-   * hands it to its staged entry as the flush after the link.
-   */
-  readonly flushDir = async (): Promise<void> => {
-    const current = this.fs.lstatBigSync(this.dir);
-    let held = this.dirHandle;
-    if (held !== null && (current === undefined || current.ino !== held.ino || current.dev !== held.dev)) {
-      this.closeDir();
-      held = null;
-    }
-    if (held === null) {
-      const fd = this.fs.openSync(this.dir, constants.O_RDONLY | constants.O_DIRECTORY);
-      const stats = this.fs.fstatBigSync(fd);
-      held = { fd, ino: stats.ino, dev: stats.dev };
-      this.dirHandle = held;
-      dirHandles.register(this, held, this);
-    }
-    await this.fs.fsyncFd(held.fd);
-  };
-
-  /** Closes the kept directory descriptor (store.close(); else it goes with the store, see `dirHandles`). */
+  /** Closes the kept directory descriptor (store.close(); else it goes with the store, see kept-dir.ts). */
   closeDir(): void {
-    const held = this.dirHandle;
-    if (held === null) return;
-    this.dirHandle = null;
-    dirHandles.unregister(this);
-    try {
-      this.fs.closeSync(held.fd);
-    } catch {
-      // Closing a read-only directory descriptor cannot lose data.
-    }
+    this.keptDir.close();
   }
 
   forgetCaches(): void {
     this.markerCache = null;
     this.dirReady = false;
   }
-}
-
-function markerBytes(marker: Marker): Buffer {
-  return Buffer.from(`${JSON.stringify(marker)}\n`);
 }

@@ -9,7 +9,10 @@
 //   spellings.ts    entries an earlier version named by the key's spelling, renamed once
 //   python.ts       the Python implementation's delivery_ids.json
 //   ages.ts         how old an entry is, for the bounds
-//   files.ts        where the files are, how they are read, the per-key lock
+//   files.ts        where the files are, the one read of an entry, the per-key lock
+//   bulk.ts         how bulk passes (scans, prune passes, imports) share the process with claims
+//   marker.ts       the bookkeeping file, deliveries/.ledger.json
+//   kept-dir.ts     the directory's descriptor, kept open to flush it after each claim
 //   entry.ts        the entry file format
 import { LedgerFiles, type LedgerOptions } from './files';
 import { LedgerMaintenance } from './maintenance';

@@ -25,16 +25,9 @@ import { acquireLock, withLock, type HeldLock } from '../lock';
 import { createExclusive, fsyncDir, removeQuietly } from '../staged-file';
 import { datedEntries } from './ages';
 import { ENTRY_TEMP_BASE, entryName, LEDGER_DIR, MARKER_FILE, PYTHON_LEDGER_FILE, serializeEntry } from './entry';
-import {
-  EMPTY_MARKER,
-  ENTRY_NAMES,
-  IO_CONCURRENCY,
-  isDamage,
-  keptAsidePath,
-  mapLimit,
-  type LedgerFiles,
-  type Marker,
-} from './files';
+import { IO_CONCURRENCY, mapLimit } from './bulk';
+import { isDamage, keptAsidePath, type LedgerFiles } from './files';
+import { EMPTY_MARKER, ENTRY_NAMES, type Marker } from './marker';
 import type { PythonBridge } from './python';
 import { sweep, sweepInWorker, type SweepResult } from './sweep';
 import { syncForWrite, syncLocked } from './sync';

@@ -13,7 +13,8 @@ import type { HeldLock } from '../lock';
 import { readStateFile } from '../read-file';
 import { createExclusive, fsyncDir, writeFileAtomic } from '../staged-file';
 import { ENTRY_TEMP_BASE, entryName, PYTHON_LEDGER_FILE, serializeEntry } from './entry';
-import { inSlices, IO_CONCURRENCY, isDamage, mapLimit, type LedgerFiles } from './files';
+import { inSlices, IO_CONCURRENCY, mapLimit } from './bulk';
+import { isDamage, type LedgerFiles } from './files';
 
 const PYTHON_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -32,7 +33,7 @@ export interface PythonLedger {
 
 /**
  * delivery_ids.json's bytes for `entries`: one JSON object of keys and delivery ids, built in
- * slices (files.ts `inSlices`), the keys as JSON text, so that even a key named "__proto__" stays
+ * slices (bulk.ts `inSlices`), the keys as JSON text, so that even a key named "__proto__" stays
  * a key (no object is built).
  */
 export async function pythonExportBytes(entries: readonly PythonEntry[]): Promise<Buffer> {

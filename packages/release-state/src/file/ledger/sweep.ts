@@ -12,7 +12,8 @@ import { countLimit, planPrune } from '../../shared/retention';
 import { fsyncDir, isTempName, removeQuietly } from '../staged-file';
 import { datedEntries } from './ages';
 import { ENTRY_TEMP_BASE, isEntryName, MARKER_FILE } from './entry';
-import { inSlices, IO_CONCURRENCY, mapLimit, type LedgerFiles, type LedgerOptions } from './files';
+import { inSlices, IO_CONCURRENCY, mapLimit } from './bulk';
+import type { LedgerFiles, LedgerOptions } from './files';
 import { pythonExportBytes } from './python';
 
 export interface SweepResult {

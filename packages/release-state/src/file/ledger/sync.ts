@@ -5,7 +5,8 @@
 // (python.ts), so that a key either of them holds is never claimed again. When nothing is due
 // (the usual case) it costs two lstats and takes no lock.
 import { withLock, type HeldLock } from '../lock';
-import { ENTRY_NAMES, type LedgerFiles, type Marker } from './files';
+import type { LedgerFiles } from './files';
+import { ENTRY_NAMES, type Marker } from './marker';
 import type { PythonBridge } from './python';
 import { renameSpelledEntries } from './spellings';
 

@@ -1,4 +1,4 @@
-import { mapLimit } from './files';
+import { mapLimit } from './bulk';
 
 describe('mapLimit', () => {
   it('gives the results in the order of the items, at most `limit` calls at a time', async () => {
