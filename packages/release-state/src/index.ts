@@ -9,6 +9,18 @@ export {
   type ReleaseStateField,
 } from './shared/release-state';
 export type {
+  ReleaseStore,
+  RepositoryState,
+  ResetResult,
+  StateScope,
+  StoreCheck,
+  StoreKind,
+  StorePart,
+  StoreProblem,
+  StoreSnapshot,
+  UpdateStateOptions,
+} from './shared/contract';
+export type {
   ClaimInput,
   ClaimResult,
   ClaimStanding,
@@ -23,20 +35,10 @@ export type {
   ListClaimsOptions,
   PruneResult,
   ReleaseInput,
-  ReleaseStore,
-  RepositoryState,
-  ResetResult,
   ScanOptions,
   ScanProgress,
-  StateScope,
-  StoreCheck,
-  StoreKind,
-  StorePart,
-  StoreProblem,
-  StoreSnapshot,
   TallyOptions,
-  UpdateStateOptions,
-} from './shared/contract';
+} from './shared/contract-deliveries';
 export { CLAIM_STANDINGS, claimStanding } from './shared/leases';
 export { isStateError, StateError, type StateErrorCode, type StateErrorDetails } from './shared/errors';
 export { FULL_SHA_TEXT, isFullSha, toFullSha } from './shared/formats';

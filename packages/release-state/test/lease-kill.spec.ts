@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { openFileStore } from '../src/file/store';
-import type { DeliveryRecord } from '../src/shared/contract';
+import type { DeliveryRecord } from '../src/shared/contract-deliveries';
 import { makeTempDir, removeTempDir, startWorker, type WorkerResult } from './helpers';
 
 jest.setTimeout(60_000);

@@ -16,7 +16,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { DeliveryRecord, RepositoryState, StoreSnapshot } from '../shared/contract';
+import type { RepositoryState, StoreSnapshot } from '../shared/contract';
+import type { DeliveryRecord } from '../shared/contract-deliveries';
 import type { CopyIntoOptions } from '../shared/copy-hooks';
 import { describeErrno, errnoOf, stateError } from '../shared/errors';
 import type { FileSettings } from '../shared/options';

@@ -15,7 +15,7 @@
 // committed, its state is the state (ReleaseFile.readState); the next writer of the file, under
 // its lock, applies a committed one and removes an uncommitted one (ReleaseFile.settle). So
 // neither "completed without its state" nor "state without its completion" is ever seen.
-import type { DeliveryRecord } from '../shared/contract';
+import type { DeliveryRecord } from '../shared/contract-deliveries';
 import { stateError } from '../shared/errors';
 import { parseJsonDocument, resetFix } from '../shared/json';
 import { parseReleaseState, serializeReleaseState, type ReleaseState } from '../shared/release-state';

@@ -3,7 +3,8 @@
 // (release-file.ts), each repository's state (repository-states.ts) and the delivery ledger
 // (ledger/); a state write fenced by a claim is fenced-write.ts.
 import * as path from 'node:path';
-import type { ReleaseStore, ScanOptions, StoreCheck, StoreProblem, StoreSnapshot } from '../shared/contract';
+import type { ReleaseStore, StoreCheck, StoreProblem, StoreSnapshot } from '../shared/contract';
+import type { ScanOptions } from '../shared/contract-deliveries';
 import { COPY_INTO, type CopyInto, type CopyIntoOptions } from '../shared/copy-hooks';
 import { checkFileOptions, type FileStoreOptions } from '../shared/options';
 import { badResetPart, notAnUpdate, nothingToReset, storeClosed } from '../shared/refusals';

@@ -33,7 +33,7 @@ import type {
   PruneResult,
   ReleaseInput,
   TallyOptions,
-} from '../shared/contract';
+} from '../shared/contract-deliveries';
 import { stateError } from '../shared/errors';
 import { assertHolder, completedBy, leaseLost } from '../shared/fence';
 import {

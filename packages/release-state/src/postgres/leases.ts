@@ -2,7 +2,7 @@
 // and write the release state fenced by its claim, optionally completing the claim in the same
 // transaction; and where a claim stands, in SQL. The holder rule and its error are the shared
 // ones (shared/fence.ts), the standing rule the mirror of shared/leases.ts `claimStanding`.
-import type { DeliveryRecord } from '../shared/contract';
+import type { DeliveryRecord } from '../shared/contract-deliveries';
 import { assertLiveHolder, completedBy } from '../shared/fence';
 import { keyIdentity } from '../shared/input';
 import { finalClaimHasNoLease } from '../shared/refusals';

@@ -2,7 +2,7 @@
 // written twice, once in JavaScript (decodeRow: every row read) and once in SQL (HEALTHY: count,
 // tally, list, reset without reading every row); the contract suite's damage tests hold them
 // together.
-import type { DeliveryRecord } from '../shared/contract';
+import type { DeliveryRecord } from '../shared/contract-deliveries';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../shared/errors';
 import { recordProblem } from '../shared/input';
 

@@ -7,7 +7,6 @@ import { randomInt } from 'node:crypto';
 import type {
   ReleaseStore,
   ResetResult,
-  ScanOptions,
   StateScope,
   StoreCheck,
   StorePart,
@@ -15,6 +14,7 @@ import type {
   StoreSnapshot,
   UpdateStateOptions,
 } from '../shared/contract';
+import type { ScanOptions } from '../shared/contract-deliveries';
 import { REPAIR_COMMAND } from '../shared/errors';
 import { checkPostgresOptions, type OpenPostgresStoreOptions } from '../shared/options';
 import {

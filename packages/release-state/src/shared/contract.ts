@@ -4,29 +4,9 @@
 // here, so nothing in this module costs anything at start-up.
 //
 // The delivery ledger's part (`store.deliveries`: claims, leases, counts) is in
-// contract-deliveries.ts, re-exported here: callers import the whole contract from this module.
+// contract-deliveries.ts.
 import type { CountLimit, Deliveries, DeliveryRecord, FencedClaim, ScanOptions } from './contract-deliveries';
 import type { ReleaseState } from './release-state';
-
-export type {
-  ClaimInput,
-  ClaimResult,
-  ClaimStanding,
-  CompleteInput,
-  CountLimit,
-  Deliveries,
-  DeliveryKeyInput,
-  DeliveryRecord,
-  DeliveryTally,
-  ExtendInput,
-  FencedClaim,
-  ListClaimsOptions,
-  PruneResult,
-  ReleaseInput,
-  ScanOptions,
-  ScanProgress,
-  TallyOptions,
-} from './contract-deliveries';
 
 /** Which backend holds the state. */
 export type StoreKind = 'file' | 'postgres';

@@ -4,7 +4,7 @@
 // a takeover of its ended lease gives the claim the next attempt, so an older holder (a worker
 // that was paused, or slow past its lease) is told apart even when GitHub redelivered the same
 // delivery id to the taker.
-import type { DeliveryRecord } from './contract';
+import type { DeliveryRecord } from './contract-deliveries';
 import { stateError, type StateError } from './errors';
 import { excerptValue } from './text';
 

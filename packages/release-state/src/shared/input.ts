@@ -1,6 +1,7 @@
 // The key and input rules of the deliveries API, for both backends: how a (repository, commit)
 // becomes a key, and the checks on every value a caller passes in. Nothing reaches a file or
 // the server before it passes here.
+import type { StorePart } from './contract';
 import type {
   ClaimInput,
   ClaimStanding,
@@ -10,8 +11,7 @@ import type {
   ExtendInput,
   ListClaimsOptions,
   ReleaseInput,
-  StorePart,
-} from './contract';
+} from './contract-deliveries';
 import { stateError, type StateError } from './errors';
 import { FULL_SHA_TEXT, isFullSha, isUtcTime } from './formats';
 import { CLAIM_STANDINGS } from './leases';

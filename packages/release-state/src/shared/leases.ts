@@ -3,7 +3,7 @@
 // still at it: others are turned away, and neither pruning nor `release` without `force` removes
 // it), or ended without `complete` (its holder presumably died: the next claim takes it over). A
 // claim without a lease, or completed, is final.
-import type { ClaimStanding, DeliveryRecord } from './contract';
+import type { ClaimStanding, DeliveryRecord } from './contract-deliveries';
 
 type LeaseFields = Pick<DeliveryRecord, 'leaseExpiresAt' | 'completedAt'>;
 

@@ -2,7 +2,8 @@
 // repair what is healthy, to restore into a store that holds data, to reset a part it does not
 // have, to update with something that is not a function, to forget a claim a worker still holds,
 // or to restore a snapshot that is not one.
-import type { DeliveryRecord, RepositoryState, StoreSnapshot } from './contract';
+import type { RepositoryState, StoreSnapshot } from './contract';
+import type { DeliveryRecord } from './contract-deliveries';
 import { CHECK_COMMAND, stateError, type StateError } from './errors';
 import { fullRecord, keptFirst, keyIdentity, recordProblem } from './input';
 import { isSkeleton, parseReleaseState, serializeReleaseState, type ReleaseState } from './release-state';

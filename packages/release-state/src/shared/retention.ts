@@ -11,7 +11,7 @@
 // An entry's age counts from its last recorded time (`completedAt`, else `recordedAt`).
 // PostgreSQL states the age rule in SQL (postgres/deliveries.ts; it has no count limit); the
 // contract suite holds the two together.
-import type { CountLimit, DeliveryRecord } from './contract';
+import type { CountLimit, DeliveryRecord } from './contract-deliveries';
 import type { LedgerSettings } from './options';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

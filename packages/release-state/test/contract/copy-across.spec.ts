@@ -7,7 +7,8 @@ import { copyStore } from '../../src/copy';
 import { serializeEntry, spelledEntryName } from '../../src/file/ledger/entry';
 import { openFileStore } from '../../src/file/store';
 import { openReleaseStore } from '../../src/open';
-import type { DeliveryRecord, ReleaseStore } from '../../src/shared/contract';
+import type { ReleaseStore } from '../../src/shared/contract';
+import type { DeliveryRecord } from '../../src/shared/contract-deliveries';
 import { failure } from '../expect-state-error';
 import { describeWithPg, startPgServer, type PgServer } from '../support/pg-server';
 

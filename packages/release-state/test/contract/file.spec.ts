@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { entryName, LEDGER_DIR, MARKER_FILE, serializeEntry, spelledEntryName } from '../../src/file/ledger/entry';
 import { REPOSITORIES_DIR } from '../../src/file/repository-states';
 import { openFileStore } from '../../src/file/store';
-import type { DeliveryKeyInput } from '../../src/shared/contract';
+import type { DeliveryKeyInput } from '../../src/shared/contract-deliveries';
 import { DEFAULTS } from '../../src/shared/options';
 import { deliveryKey } from '../../src/shared/input';
 import { describeStoreContract } from './suite';

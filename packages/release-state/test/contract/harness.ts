@@ -1,11 +1,6 @@
 // The contract suite's harness: what a backend's factory gives the suite, and the keys it uses.
-import type {
-  ClaimResult,
-  CountLimit,
-  DeliveryKeyInput,
-  DeliveryRecord,
-  ReleaseStore,
-} from '../../src/shared/contract';
+import type { ReleaseStore } from '../../src/shared/contract';
+import type { ClaimResult, CountLimit, DeliveryKeyInput, DeliveryRecord } from '../../src/shared/contract-deliveries';
 
 export interface ContractDamage {
   /** The store's own release state, or with `repo` (written before) that repository's, no longer parses. */

@@ -3,7 +3,7 @@
 // sweeper looks for), and the release state written under the claim (`updateState(fn, { claim,
 // complete })`): made only by the current holder, under the claim's lock (a takeover waits for it),
 // and with `complete` all or nothing with the completion. Run by `describeStoreContract` (suite.ts).
-import type { ClaimStanding, FencedClaim } from '../../src/shared/contract';
+import type { ClaimStanding, FencedClaim } from '../../src/shared/contract-deliveries';
 import type { ReleaseState } from '../../src/shared/release-state';
 import { failure } from '../expect-state-error';
 import { KEY, REPO, SHA, type SuiteContext } from './harness';

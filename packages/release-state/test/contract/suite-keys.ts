@@ -2,7 +2,7 @@
 // entries an earlier version kept under another spelling, and forgetting a claim (`release`): a
 // running lease is refused unless forced, and a forgotten key stays forgotten in a copy of the
 // stored data. Run by `describeStoreContract` (suite.ts) for every backend.
-import type { ClaimResult, DeliveryRecord } from '../../src/shared/contract';
+import type { ClaimResult, DeliveryRecord } from '../../src/shared/contract-deliveries';
 import { failure } from '../expect-state-error';
 import { KEY, SHA, type SuiteContext } from './harness';
 

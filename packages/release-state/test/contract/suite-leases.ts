@@ -2,7 +2,7 @@
 // an ended one is taken over by exactly one caller, a completed claim is final, and `complete` is
 // refused to anyone but the current holder. Short real leases on the real clock. Run by
 // `describeStoreContract` (suite.ts) for every backend.
-import type { ClaimResult } from '../../src/shared/contract';
+import type { ClaimResult } from '../../src/shared/contract-deliveries';
 import { failure } from '../expect-state-error';
 import { KEY, type SuiteContext } from './harness';
 

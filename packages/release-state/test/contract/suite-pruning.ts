@@ -1,7 +1,8 @@
 // The store contract suite, continued: the ledger's bounds (shared/retention.ts). No entry younger
 // than the redelivery window is pruned whatever the count, nor a claim whose lease is running, nor
 // a damaged entry. Run by `describeStoreContract` (suite.ts) for every backend.
-import type { DeliveryRecord, ReleaseStore } from '../../src/shared/contract';
+import type { ReleaseStore } from '../../src/shared/contract';
+import type { DeliveryRecord } from '../../src/shared/contract-deliveries';
 import { defaultLimit, KEY, REPO, SHA, type SuiteContext } from './harness';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 // The store contract suite, continued: damage, check and reset; snapshot, restore and copyStore;
 // close. Run by `describeStoreContract` (suite.ts) inside its describe block, for every backend.
 import { copyStore } from '../../src/copy';
-import type { DeliveryRecord } from '../../src/shared/contract';
+import type { DeliveryRecord } from '../../src/shared/contract-deliveries';
 import { failure } from '../expect-state-error';
 import { defaultLimit, KEY, SHA, type SuiteContext } from './harness';
 

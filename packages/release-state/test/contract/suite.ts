@@ -15,7 +15,8 @@
 // Leases are tested with short real leases (a few hundred ms) on the real clock.
 //
 // This file opens and closes the stores; the tests are in its parts, suite-*.ts, each a concern.
-import type { ClaimResult, ReleaseStore } from '../../src/shared/contract';
+import type { ReleaseStore } from '../../src/shared/contract';
+import type { ClaimResult } from '../../src/shared/contract-deliveries';
 import { KEY, type ContractFactory, type ContractHarness } from './harness';
 import { describeClaimContract } from './suite-claims';
 import { describeFenceContract } from './suite-fence';

@@ -1,7 +1,7 @@
 // The contract suite's harness on PostgreSQL (test/contract/suite.ts): one fresh schema per test,
 // opened through `urlOf(schema)` (the server itself, or a PgBouncer in front of it). The damage
 // hooks change rows behind the store's back, as a person with psql would, on the server directly.
-import type { DeliveryKeyInput } from '../../src/shared/contract';
+import type { DeliveryKeyInput } from '../../src/shared/contract-deliveries';
 import { deliveryKey, keyIdentity } from '../../src/shared/input';
 import { openReleaseStore } from '../../src/open';
 import type { ContractFactory } from '../contract/suite';

@@ -2,7 +2,7 @@
 // entry (`completedAt`, else `recordedAt`), never the file's mtime, which a copy without -p
 // resets. An entry imported from the Python file has no time: it counts from its import, kept as
 // the entry file's mtime.
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord } from '../../shared/contract-deliveries';
 import { describeErrno, errnoOf, stateError } from '../../shared/errors';
 import { leaseRunning } from '../../shared/leases';
 import { recordTimeMs, type AgedEntry } from '../../shared/retention';

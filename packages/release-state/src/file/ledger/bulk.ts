@@ -1,7 +1,7 @@
 // How the ledger's bulk passes (a scan, a prune pass, an import or export of the Python file, a
 // restore) share the process with claims: synchronous work in short slices, so that a claim's I/O
 // steps never wait long, and file operations a few at a time.
-import type { ScanProgress } from '../../shared/contract';
+import type { ScanProgress } from '../../shared/contract-deliveries';
 
 /**
  * The longest stretch of synchronous work a bulk pass (a scan, a prune pass, the Python export)

@@ -11,7 +11,7 @@
 // broken after `lockStaleMs`, ownership checked before the rename); and the entry stays one
 // file, so readers still need one open. Takeovers are rare (a holder died), so the lock costs
 // nothing on the hot path.
-import type { ClaimInput, ClaimResult, DeliveryRecord } from '../../shared/contract';
+import type { ClaimInput, ClaimResult, DeliveryRecord } from '../../shared/contract-deliveries';
 import { stateError } from '../../shared/errors';
 import { checkClaim } from '../../shared/input';
 import { leaseEnded } from '../../shared/leases';

@@ -1,7 +1,7 @@
 // The ledger's entry format: the file name of a key, and what one entry file holds. (The key
 // itself, its identity and the checks on a caller's values are the shared rules: shared/input.ts.)
 import { createHash } from 'node:crypto';
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord } from '../../shared/contract-deliveries';
 import { REPAIR_COMMAND, stateError } from '../../shared/errors';
 import { fullRecord, keyIdentity, recordProblem } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';

@@ -2,7 +2,7 @@
 // from now, under the key's sidecar lock, so a takeover, `complete` or `release` of the key waits
 // for it or goes first, never beside it. Like `complete`, it works after the lease ended as long
 // as nobody took the claim over.
-import type { DeliveryRecord, ExtendInput } from '../../shared/contract';
+import type { DeliveryRecord, ExtendInput } from '../../shared/contract-deliveries';
 import { assertLiveHolder } from '../../shared/fence';
 import { checkExtend } from '../../shared/input';
 import { finalClaimHasNoLease } from '../../shared/refusals';

@@ -3,7 +3,7 @@
 // per-key lock. Shared by claims, leases, readers, the Python bridge and maintenance; holds no
 // policy of its own.
 import * as path from 'node:path';
-import type { DeliveryRecord, ScanProgress } from '../../shared/contract';
+import type { DeliveryRecord, ScanProgress } from '../../shared/contract-deliveries';
 import { describeErrno, errnoOf, isStateError, stateError, type StateError } from '../../shared/errors';
 import type { LedgerSettings } from '../../shared/options';
 import { fixForErrno } from '../advice';

@@ -1,7 +1,7 @@
 // The end of a claim: `complete` (the holder is done: final from now on) and `release` (forget
 // it on purpose, so the next delivery is evaluated afresh). Both change an existing entry, so
 // both run under the key's sidecar lock, after the directory has caught up (sync.ts).
-import type { CompleteInput, DeliveryRecord, ReleaseInput } from '../../shared/contract';
+import type { CompleteInput, DeliveryRecord, ReleaseInput } from '../../shared/contract-deliveries';
 import { stateError } from '../../shared/errors';
 import { assertHolder, completedRecord } from '../../shared/fence';
 import { checkComplete, checkRelease, keyIdentity } from '../../shared/input';

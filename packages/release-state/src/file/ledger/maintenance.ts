@@ -9,14 +9,8 @@
 // beside it keep their pace; another process's pass in progress is skipped, not waited for;
 // `close()` waits for it.
 import * as path from 'node:path';
-import type {
-  CountLimit,
-  DeliveryRecord,
-  PruneResult,
-  ResetResult,
-  ScanProgress,
-  StoreProblem,
-} from '../../shared/contract';
+import type { ResetResult, StoreProblem } from '../../shared/contract';
+import type { CountLimit, DeliveryRecord, PruneResult, ScanProgress } from '../../shared/contract-deliveries';
 import { isStateError, REPAIR_COMMAND } from '../../shared/errors';
 import { keyIdentity } from '../../shared/input';
 import { nothingToReset } from '../../shared/refusals';

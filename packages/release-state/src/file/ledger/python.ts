@@ -4,7 +4,7 @@
 // without a key the moment that key is forgotten, so that neither the Python implementation nor
 // a later import (after the directory is copied or restored: the file's identity changes) brings
 // a forgotten key back.
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord } from '../../shared/contract-deliveries';
 import { REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { fullRecord, keyIdentity, recordProblem } from '../../shared/input';
 import { parseJsonDocument } from '../../shared/json';

@@ -9,7 +9,7 @@ import type {
   DeliveryTally,
   ListClaimsOptions,
   TallyOptions,
-} from '../../shared/contract';
+} from '../../shared/contract-deliveries';
 import { CHECK_COMMAND, REPAIR_COMMAND, stateError, type StateError } from '../../shared/errors';
 import { checkList, deliveryKey, keyIdentity } from '../../shared/input';
 import { claimStanding } from '../../shared/leases';

@@ -10,7 +10,7 @@
 // `entry_names: case-folded`, and this never runs again. Until then, readers (which write
 // nothing) find an entry under an earlier name with `findSpelledEntry`.
 import * as path from 'node:path';
-import type { DeliveryRecord } from '../../shared/contract';
+import type { DeliveryRecord } from '../../shared/contract-deliveries';
 import { errnoOf } from '../../shared/errors';
 import { keptFirst, keyIdentity } from '../../shared/input';
 import { fsyncDir } from '../staged-file';

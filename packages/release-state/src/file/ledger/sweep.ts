@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CountLimit, DeliveryRecord } from '../../shared/contract';
+import type { CountLimit, DeliveryRecord } from '../../shared/contract-deliveries';
 import { countLimit, planPrune } from '../../shared/retention';
 import { fsyncDir, isTempName, removeQuietly } from '../staged-file';
 import { datedEntries } from './ages';
