@@ -98,7 +98,8 @@ function measureLine(line, { rounds, warmup, log, scratch, rss }) {
     const first = spawnSync(node, subject.args, { cwd: ROOT, env, encoding: 'utf8' });
     if (first.status !== 0 || (subject === subjects.status && !first.stdout.startsWith('Governor: enabled'))) {
       throw new Error(
-        `${subject.label} on Node ${line.version}, in ${ROOT}, failed (exit ${first.status ?? first.signal}; is packages/cli built? npm run bench builds first):\n${first.stdout}${first.stderr}`,
+        `${subject.label} on Node ${line.version}, in ${ROOT}, failed (exit ${first.status ?? first.signal}; ` +
+          `is packages/cli built? npm run bench builds first):\n${first.stdout}${first.stderr}`,
       );
     }
   }

@@ -12,8 +12,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { interleave, loadPgSupport } from './backends.mjs';
 import { requireDist, sha } from './layouts/common.mjs';
+import { loadPgSupport } from './pg-support.mjs';
+import { interleave } from './rounds.mjs';
 import { detailRow, median, ratioRow, round } from './table.mjs';
 
 const LEASE_MS = 60_000;

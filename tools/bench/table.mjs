@@ -83,7 +83,10 @@ export function markdown(rows) {
     ...rows.map((row) => {
       const figure = row.note ? `${row.figure} (${row.note})` : row.figure;
       const met = row.met === null ? '—' : row.met ? 'yes' : '**no**';
-      return `| ${cell(figure)} | ${cell(amount(row.ours))} | ${cell(amount(row.pair))} | ${row.ratio === null ? '—' : `${row.ratio}x`} | ${cell(targetText(row.target, row.ratio !== null))} | ${met} |`;
+      const ratio = row.ratio === null ? '—' : `${row.ratio}x`;
+      const target = cell(targetText(row.target, row.ratio !== null));
+      const cells = [cell(figure), cell(amount(row.ours)), cell(amount(row.pair)), ratio, target, met];
+      return `| ${cells.join(' | ')} |`;
     }),
   ].join('\n');
 }

@@ -68,7 +68,10 @@ export function writtenAt(document: BootyDocument, pointer: string): string | nu
 
 function topLevelProblem(value: unknown): string {
   if (value === undefined) {
-    return 'the file is empty (or only comments); it needs at least `test_command`, e.g. `schema_version: 1` and `test_command: npm test`, or delete the file for no configuration';
+    return (
+      'the file is empty (or only comments); it needs at least `test_command`, ' +
+      'e.g. `schema_version: 1` and `test_command: npm test`, or delete the file for no configuration'
+    );
   }
   // Never the value itself: a file that is not config-shaped (an .npmrc, a key file linked in
   // its place) must not have its content echoed into a log.

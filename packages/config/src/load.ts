@@ -113,7 +113,9 @@ async function linkTarget(workspace: string, file: string): Promise<{ real: stri
   if (!inside(realWorkspace, real)) {
     throw readError(
       file,
-      `it is a symbolic link to ${escapeText(real)}, outside the workspace ${escapeText(realWorkspace)}; booty follows a .booty.yml link only to a regular file inside the workspace, because a checkout may be untrusted`,
+      `it is a symbolic link to ${escapeText(real)}, outside the workspace ${escapeText(realWorkspace)}; ` +
+        'booty follows a .booty.yml link only to a regular file inside the workspace, ' +
+        'because a checkout may be untrusted',
       'replace the link with the file itself (`cp --remove-destination "$(readlink -f .booty.yml)" .booty.yml`)',
       'nothing of it was read',
     );
@@ -162,7 +164,8 @@ async function checkNoConfig(workspace: string, file: string): Promise<void> {
   if (name !== null) {
     throw readError(
       file,
-      `there is no .booty.yml, but there is ${escapeText(name)}; booty reads its configuration only from .booty.yml, so ${escapeText(name)} was not read`,
+      `there is no .booty.yml, but there is ${escapeText(name)}; ` +
+        `booty reads its configuration only from .booty.yml, so ${escapeText(name)} was not read`,
       `rename it: \`git mv ${escapeText(name)} .booty.yml\`${/json$/i.test(name) ? ' (JSON is valid YAML)' : ''}`,
     );
   }

@@ -107,7 +107,8 @@ describe('size cap', () => {
         {
           path: '',
           message:
-            'the file is 1,048,577 bytes, over the 1 MiB limit (1,048,576 bytes); a .booty.yml holds a few settings, so check that this is the right file',
+            'the file is 1,048,577 bytes, over the 1 MiB limit (1,048,576 bytes); ' +
+            'a .booty.yml holds a few settings, so check that this is the right file',
           file: FILE,
           line: null,
           column: null,

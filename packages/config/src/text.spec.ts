@@ -3,9 +3,12 @@ import { escapeText, excerpt, hasUnsafeText } from './text';
 
 // What must never reach a terminal from outside text: C0 (tab and newline included), DEL, C1,
 // zero-width and bidirectional format characters, line/paragraph separators, BOM, lone surrogates.
-const FORBIDDEN =
+const FORBIDDEN_CHARS =
   // eslint-disable-next-line no-control-regex
-  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/;
+const LONE_HIGH_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])/;
+const LONE_LOW_SURROGATE = /(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN = new RegExp([FORBIDDEN_CHARS, LONE_HIGH_SURROGATE, LONE_LOW_SURROGATE].map((r) => r.source).join('|'));
 
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n));
 const dangerous = fc.constantFrom(

@@ -119,7 +119,8 @@ describe('loading the package', () => {
     const esm = run([
       '--input-type=module',
       '-e',
-      `import * as m from ${JSON.stringify(`file://${dist}`)}; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))`,
+      `import * as m from ${JSON.stringify(`file://${dist}`)}; ` +
+        "console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()))",
     ]);
     const expected = [
       'ConfigError',

@@ -64,7 +64,9 @@ describe('README', () => {
     expect(runExample()).toEqual({
       status: 2,
       stdout: '',
-      stderr: `${path.join(dir, '.booty.yml')}:4:3  release_governor.enabeld  unknown key \`enabeld\` in release_governor; did you mean \`enabled\`?\n`,
+      stderr:
+        `${path.join(dir, '.booty.yml')}:4:3  release_governor.enabeld  ` +
+        'unknown key `enabeld` in release_governor; did you mean `enabled`?\n',
     });
   });
 
