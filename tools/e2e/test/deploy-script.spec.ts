@@ -2,7 +2,7 @@
 // like this workspace: every refusal here happens before anything is published. Trusted publishing
 // is checked up to npm's OIDC login (which only a GitHub Actions job can do), and a person's first
 // publish against a stand-in registry that asks for a one-time password, at a terminal. Publishing
-// for real (and a registry that refuses a publish) is covered by registry.spec.ts.
+// for real (and a registry that refuses a publish) is covered by registry/deploy.spec.ts.
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';

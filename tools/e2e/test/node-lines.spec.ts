@@ -1,6 +1,6 @@
 // The supported Node.js lines, said in four places that must agree: the binaries npm test runs the
 // installed packages with (tools/e2e/node-lines/package.json, the source of truth; the runs
-// themselves are in registry.spec.ts), `engines` in every package.json, the workflows' matrix and
+// themselves are in registry/each-node-line.spec.ts), `engines` in every package.json, the workflows' matrix and
 // the root README's table.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';

