@@ -23,6 +23,11 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Prettier lays code out at 120 columns but leaves long strings, comments and patterns
+      // whole; these two keep every file readable in one sitting and every line on one screen.
+      // (`max-len` moves to @stylistic/eslint-plugin in ESLint 11.)
+      'max-lines': ['error', { max: 400 }],
+      'max-len': ['error', { code: 140, ignoreUrls: false }],
     },
   },
   {

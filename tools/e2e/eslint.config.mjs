@@ -1,6 +1,6 @@
 // The workspace's rules, plus the Node globals that the tools' plain .mjs/.cjs scripts use
 // (the root config only declares the CommonJS ones). Used by the e2e project's lint target for
-// tools/e2e and tools/deploy, and by tools/registry.
+// tools/e2e, tools/deploy, tools/api, tools/bench and tools/registry (which also has its own copy).
 import root from '../../eslint.config.mjs';
 
 const nodeGlobals = Object.fromEntries(
