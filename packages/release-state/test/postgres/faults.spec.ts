@@ -12,7 +12,7 @@ import type { ReleaseStore } from '../../src/shared/contract';
 import { openReleaseStore } from '../../src/open';
 import { parsePostgresUrl } from '../../src/postgres/url';
 import { failure } from '../expect-state-error';
-import { describeWithPg, PG_PASSWORD } from '../support/pg-server';
+import { describeWithPg, PG_PASSWORD, selfSignedCertificate } from '../support/pg-server';
 import { usePostgres } from '../support/use-postgres';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
@@ -232,22 +232,7 @@ describeWithPg('PostgreSQL store faults', () => {
 
   tls('TLS: a wrong CA and an unverifiable sslmode=require are refused; the right CA connects over TLS', async () => {
     const wrongCa = path.join(dir, 'wrong-ca.pem');
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      path.join(dir, 'wrong.key'),
-      '-out',
-      wrongCa,
-    ]);
-    expect(made.status).toBe(0);
+    expect(selfSignedCertificate(path.join(dir, 'wrong.key'), wrongCa)).toBe(true);
     for (const params of [
       { sslmode: 'verify-full', sslrootcert: wrongCa },
       { sslmode: 'require' },
