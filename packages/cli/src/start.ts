@@ -62,7 +62,28 @@ function cacheName(): string {
     words.push(arg);
   }
   const flags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`.trim();
-  return `${BUNDLE_KEY}-${process.version}-${process.arch}-${words.join('-') || 'none'}${flags ? `-${fnv1a(flags)}` : ''}.v8cache`;
+  return `${BUNDLE_KEY}-${process.version}-${process.arch}-${words.join('-') || 'none'}${flags ? `-${fnv1a(flags)}` : ''}`;
+}
+
+/**
+ * A cache holds what the run that wrote it compiled. A run that exits 0 went the command's whole
+ * way; one that stopped early (bad usage, a missing file) compiled a fraction of it. So a cache
+ * from an unsuccessful run is kept under its own name and used only until the command succeeds
+ * once, which writes the full cache: the first run never decides the cache for good.
+ */
+function cacheFiles(stem: string): { full: string; partial: string } {
+  return { full: `${stem}.v8cache`, partial: `${stem}.partial.v8cache` };
+}
+
+/** The cache's bytes, if a readable one is there. */
+function readCache(dir: string, name: string): Buffer | undefined {
+  try {
+    // A regular file of ours only: never a link, a FIFO or a device someone left in its place.
+    return readFileSafelySync(join(dir, name), { maxBytes: MAX_CACHE_BYTES, symlinks: 'refuse' });
+  } catch {
+    // No cache yet (this run writes it), or one that is not a cache (this run replaces it).
+    return undefined;
+  }
 }
 
 /** A short hash for a file name (FNV-1a, 32 bits); loading node:crypto would cost more than it saves. */
@@ -87,13 +108,17 @@ function save(dir: string, name: string, script: Script): void {
       for (const { entry } of byAge.slice(KEEP)) rmSync(join(dir, entry), { force: true });
     }
   } catch {
+    rmQuietly(temp);
+  }
+}
+
+/** Removes a file, or leaves it: the cache must never fail a command. */
+function rmQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
     // force ignores only ENOENT: a directory we may not write (mode 0500, or not really ours
-    // inside a user namespace) makes rmSync throw too, and the cache must never fail a command.
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // Nothing was written, so nothing is left behind.
-    }
+    // inside a user namespace) makes rmSync throw too.
   }
 }
 
@@ -106,15 +131,13 @@ function save(dir: string, name: string, script: Script): void {
 function loadBundle(): typeof Cli {
   if (process.sourceMapsEnabled) return createRequire(__filename)(BUNDLE) as typeof Cli;
   const dir = cacheDir();
-  const name = dir === undefined ? undefined : cacheName();
+  const files = dir === undefined ? undefined : cacheFiles(cacheName());
+  let loaded: 'full' | 'partial' | undefined;
   let cachedData: Buffer | undefined;
-  if (dir !== undefined && name !== undefined) {
-    try {
-      // A regular file of ours only: never a link, a FIFO or a device someone left in its place.
-      cachedData = readFileSafelySync(join(dir, name), { maxBytes: MAX_CACHE_BYTES, symlinks: 'refuse' });
-    } catch {
-      // No cache yet (this run writes it), or one that is not a cache (this run replaces it).
-    }
+  if (dir !== undefined && files !== undefined) {
+    cachedData = readCache(dir, files.full);
+    if (cachedData !== undefined) loaded = 'full';
+    else if ((cachedData = readCache(dir, files.partial)) !== undefined) loaded = 'partial';
   }
   const script = new Script(wrap(readFileSync(BUNDLE, 'utf8')), {
     filename: BUNDLE,
@@ -122,8 +145,16 @@ function loadBundle(): typeof Cli {
     // A dynamic import() inside the bundle resolves as it would in a normal module (Node >= 20.12).
     importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (dir !== undefined && name !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
-    process.once('exit', () => save(dir, name, script));
+  if (dir !== undefined && files !== undefined && (loaded !== 'full' || script.cachedDataRejected)) {
+    const usable = loaded !== undefined && !script.cachedDataRejected;
+    process.once('exit', (code) => {
+      if (code === 0) {
+        save(dir, files.full, script);
+        if (loaded === 'partial') rmQuietly(join(dir, files.partial));
+      } else if (!usable) {
+        save(dir, files.partial, script);
+      }
+    });
   }
   const bundle = { exports: {} as typeof Cli, id: BUNDLE, filename: BUNDLE, loaded: false };
   script.runInThisContext()(bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, __dirname);

@@ -1,6 +1,7 @@
 // The V8 code cache that dist/booty.js keeps in <TMPDIR>/booty-code-cache-<uid>: written by the
-// first run of a command, used by the next, and never the reason a command fails or changes what
-// it prints (a damaged cache, an unusable or foreign directory, a symlink, the off switch).
+// first run of a command (rewritten once by its first successful run if that one stopped early),
+// used by the next, and never the reason a command fails or changes what it prints (a damaged
+// cache, an unusable or foreign directory, a symlink, the off switch).
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -40,8 +41,8 @@ async function firstRun() {
 
 /** The one cache file in `dir`: its name and path. */
 function cacheFile(dir: string) {
-  const [name] = readdirSync(dir);
-  return { name, file: path.join(dir, name as string) };
+  const name = readdirSync(dir)[0] ?? '(none)';
+  return { name, file: path.join(dir, name) };
 }
 
 function expectClean(result: RunResult): void {
@@ -83,6 +84,37 @@ describe('the code cache', () => {
         .map((name) => name.replace(/^.*-x64-|^.*-arm64-/, ''))
         .sort(),
     ).toEqual(['config-validate.v8cache', 'none.v8cache']);
+  });
+
+  it('a run that stops early keeps a partial cache, which the first successful run replaces with the full one', async () => {
+    const tmp = tempDir('booty-tmp-');
+    const dir = cacheDirIn(tmp);
+    const broken = workspace({ '.booty.yml': 'schema_version: 99\n' });
+    const stateDir = path.join(tempDir('booty-state-'), 'state');
+    const failing = () =>
+      booty(['governor', 'status', '--workspace', broken, '--state-dir', stateDir, '--json'], {
+        env: cleanEnv({ TMPDIR: tmp }),
+      });
+    expect((await failing()).status).toBe(2);
+    const partial = cacheFile(dir);
+    expect(partial.name).toMatch(/-governor-status\.partial\.v8cache$/);
+    const partialBytes = readFileSync(partial.file);
+    // Used while no run has succeeded, and not rewritten by another early stop.
+    expect((await failing()).status).toBe(2);
+    expect(readFileSync(partial.file).equals(partialBytes)).toBe(true);
+
+    const status = statusIn(tmp);
+    const succeeded = await status();
+    expectClean(succeeded);
+    const full = cacheFile(dir);
+    expect(readdirSync(dir)).toEqual([partial.name.replace('.partial', '')]);
+    const fullBytes = readFileSync(full.file);
+    expect(fullBytes.length).toBeGreaterThan(partialBytes.length);
+    // The full cache is final: the next runs, failing or not, leave it as it is.
+    expect(await status()).toEqual(succeeded);
+    expect((await failing()).status).toBe(2);
+    expect(readdirSync(dir)).toEqual([full.name]);
+    expect(readFileSync(full.file).equals(fullBytes)).toBe(true);
   });
 
   it('a damaged cache is rejected by V8 and replaced; the output does not change', async () => {
