@@ -71,18 +71,38 @@ function cacheName(): string {
  * from an unsuccessful run is kept under its own name and used only until the command succeeds
  * once, which writes the full cache: the first run never decides the cache for good.
  */
-function cacheFiles(stem: string): { full: string; partial: string } {
-  return { full: `${stem}.v8cache`, partial: `${stem}.partial.v8cache` };
+interface CacheFiles {
+  dir: string;
+  full: string;
+  partial: string;
 }
 
-/** The cache's bytes, if a readable one is there. */
-function readCache(dir: string, name: string): Buffer | undefined {
-  try {
-    // A regular file of ours only: never a link, a FIFO or a device someone left in its place.
-    return readFileSafelySync(join(dir, name), { maxBytes: MAX_CACHE_BYTES, symlinks: 'refuse' });
-  } catch {
-    // No cache yet (this run writes it), or one that is not a cache (this run replaces it).
-    return undefined;
+function cacheFilesIn(dir: string): CacheFiles {
+  const stem = cacheName();
+  return { dir, full: `${stem}.v8cache`, partial: `${stem}.partial.v8cache` };
+}
+
+/** The full cache if there is one, else the partial one, with which of the two it is. */
+function readCache(files: CacheFiles): { data: Buffer; kind: 'full' | 'partial' } | undefined {
+  for (const kind of ['full', 'partial'] as const) {
+    try {
+      // A regular file of ours only: never a link, a FIFO or a device someone left in its place.
+      const data = readFileSafelySync(join(files.dir, files[kind]), { maxBytes: MAX_CACHE_BYTES, symlinks: 'refuse' });
+      return { data, kind };
+    } catch {
+      // No cache yet (this run writes one), or one that is not a cache (this run replaces it).
+    }
+  }
+  return undefined;
+}
+
+/** At exit: a success writes the full cache (spending a partial one); a failure writes a partial one if none was usable. */
+function saveAtExit(files: CacheFiles, script: Script, code: number, accepted: 'partial' | undefined): void {
+  if (code === 0) {
+    save(files.dir, files.full, script);
+    rmQuietly(join(files.dir, files.partial));
+  } else if (accepted === undefined) {
+    save(files.dir, files.partial, script);
   }
 }
 
@@ -131,30 +151,18 @@ function rmQuietly(file: string): void {
 function loadBundle(): typeof Cli {
   if (process.sourceMapsEnabled) return createRequire(__filename)(BUNDLE) as typeof Cli;
   const dir = cacheDir();
-  const files = dir === undefined ? undefined : cacheFiles(cacheName());
-  let loaded: 'full' | 'partial' | undefined;
-  let cachedData: Buffer | undefined;
-  if (dir !== undefined && files !== undefined) {
-    cachedData = readCache(dir, files.full);
-    if (cachedData !== undefined) loaded = 'full';
-    else if ((cachedData = readCache(dir, files.partial)) !== undefined) loaded = 'partial';
-  }
+  const files = dir === undefined ? undefined : cacheFilesIn(dir);
+  const found = files === undefined ? undefined : readCache(files);
   const script = new Script(wrap(readFileSync(BUNDLE, 'utf8')), {
     filename: BUNDLE,
-    cachedData,
+    cachedData: found?.data,
     // A dynamic import() inside the bundle resolves as it would in a normal module (Node >= 20.12).
     importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (dir !== undefined && files !== undefined && (loaded !== 'full' || script.cachedDataRejected)) {
-    const usable = loaded !== undefined && !script.cachedDataRejected;
-    process.once('exit', (code) => {
-      if (code === 0) {
-        save(dir, files.full, script);
-        if (loaded === 'partial') rmQuietly(join(dir, files.partial));
-      } else if (!usable) {
-        save(dir, files.partial, script);
-      }
-    });
+  const accepted = script.cachedDataRejected ? undefined : found?.kind;
+  // A run with the full cache, accepted, writes nothing: the common case costs nothing at exit.
+  if (files !== undefined && accepted !== 'full') {
+    process.once('exit', (code) => saveAtExit(files, script, code, accepted));
   }
   const bundle = { exports: {} as typeof Cli, id: BUNDLE, filename: BUNDLE, loaded: false };
   script.runInThisContext()(bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, __dirname);
