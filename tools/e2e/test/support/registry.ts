@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { childEnv, ensureToolDeps, processExists, repoRoot, run, type RunResult } from './run';
+import { childEnv, ensureToolDeps, repoRoot, run, type RunResult } from './run';
+import { alive } from '../../../../packages/release-state/test/support/server-processes';
 import { keptValue, oncePerRun, runDir } from './shared-run';
 
 export interface LocalRegistry {
@@ -122,8 +123,8 @@ async function stopGroup(pid: number, dir: string): Promise<void> {
     }
   };
   signal('SIGTERM');
-  // Bounded: a process nobody reaps stays visible to signal 0 after SIGKILL.
-  for (let waited = 0; processExists(pid) && waited < 10_000; waited += 100) {
+  // Bounded, in case it ignores SIGTERM (then SIGKILL) or never goes.
+  for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) {
     if (waited === 5000) signal('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

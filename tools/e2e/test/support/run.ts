@@ -54,17 +54,6 @@ export function run(command: string, args: readonly string[], options: RunOption
   });
 }
 
-/** Whether a process with this pid exists (signal 0), whoever started it. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's.
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 /** Renders a result for an assertion message: the command's own words explain a failure best. */
 export function describeRun(result: RunResult): string {
   return `exit ${result.code ?? result.signal}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`;

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import * as path from 'node:path';
-import { processExists } from './run';
+import { alive } from '../../../../packages/release-state/test/support/server-processes';
 
 export const RUN_DIR_VARIABLE = 'BOOTY_E2E_RUN_DIR';
 
@@ -95,7 +95,7 @@ function ensureOwnerAlive(lock: string, key: string): void {
   } catch {
     return; // Just taken, its pid not written yet (or just released).
   }
-  if (!pid || processExists(pid)) return;
+  if (!pid || alive(pid)) return;
   throw new Error(
     `the process (pid ${pid}) that was making "${key}" for this run ended without finishing it ` +
       `(its lock ${lock} is left). Fix: run the tests again.`,
